@@ -1,0 +1,85 @@
+// Import rules of docs/architecture.md (layers flow downward; each SDK lives in
+// one file). Run by `npm run deps`, part of `npm test`.
+const layer = (name, allowed) => ({
+  name: `layer-${name}`,
+  comment: `src/${name} may import only: ${allowed.join(', ')}`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: {
+    path: '^src/',
+    pathNot: [`^src/${name}/`, '^src/errors\\.ts$', '^src/log\\.ts$', ...allowed.map((l) => `^src/${l}/`)],
+  },
+});
+
+// An SDK may be imported only from its one adapter file.
+const sdk = (pkg, file) => ({
+  name: `sdk-${pkg.replace(/[^a-z0-9]+/gi, '-')}`,
+  comment: `${pkg} is imported only in ${file}`,
+  severity: 'error',
+  from: { pathNot: `^${file.replace(/\./g, '\\.')}$` },
+  to: { path: `node_modules/${pkg.replace(/\//g, '\\/')}/` },
+});
+
+module.exports = {
+  forbidden: [
+    layer('iceberg', []),
+    layer('io', []),
+    layer('parquet', ['iceberg']),
+    layer('catalog', ['iceberg', 'io']),
+    layer('sink', ['iceberg', 'parquet', 'io', 'catalog']),
+    layer('codec', ['iceberg']),
+    layer('config', ['iceberg']),
+    layer('worker', ['iceberg', 'parquet', 'io', 'catalog', 'sink', 'codec', 'config']),
+    layer('server', []),
+    {
+      name: 'shared-stays-shared',
+      comment: 'errors.ts and log.ts import nothing of floe',
+      severity: 'error',
+      from: { path: '^src/(errors|log)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(errors|log)\\.ts$' },
+    },
+    {
+      name: 'iceberg-is-pure',
+      comment: 'src/iceberg does no I/O: no fs, network, processes or timers modules',
+      severity: 'error',
+      from: { path: '^src/iceberg/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|timers|os)$' },
+    },
+    {
+      name: 'iceberg-no-sdk',
+      comment: 'src/iceberg depends on no third-party package but avsc (Avro encoding of manifests)',
+      severity: 'error',
+      from: { path: '^src/iceberg/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], pathNot: 'node_modules/avsc/' },
+    },
+    {
+      name: 'cli-is-the-root',
+      comment: 'only src/cli.ts may import the composition root',
+      severity: 'error',
+      from: {},
+      to: { path: '^src/cli\\.ts$' },
+    },
+    sdk('@confluentinc/kafka-javascript', 'src/worker/kafka-client.ts'),
+    sdk('@aws-sdk/client-s3', 'src/io/s3-file-io.ts'),
+    sdk('parquet-wasm', 'src/parquet/parquet-wasm-writer.ts'),
+    sdk('better-sqlite3', 'src/catalog/sql/sqlite-driver.ts'),
+    sdk('pg', 'src/catalog/sql/postgres-driver.ts'),
+    sdk('@kafkajs/confluent-schema-registry', 'src/codec/schema-registry-client.ts'),
+    sdk('prom-client', 'src/server/metrics-registry.ts'),
+    sdk('pino', 'src/log.ts'),
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'not-to-dev-dep',
+      severity: 'error',
+      comment: 'src must not depend on devDependencies',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

@@ -1,0 +1,29 @@
+// A data file as recorded in a manifest entry (spec: "Manifests", data_file struct).
+import type { PartitionTuple } from './partition-spec.ts';
+
+export type FileFormat = 'PARQUET' | 'AVRO' | 'ORC';
+
+/** 0 = data, 1 = position deletes, 2 = equality deletes. */
+export type FileContent = 0 | 1 | 2;
+
+export interface DataFile {
+  readonly content: FileContent;
+  readonly filePath: string;
+  readonly fileFormat: FileFormat;
+  /** Id of the partition spec the tuple below was produced with. */
+  readonly specId: number;
+  readonly partition: PartitionTuple;
+  readonly recordCount: number;
+  readonly fileSizeInBytes: number;
+  /** Per field id. Bounds are single-value binary encodings (spec Appendix D). */
+  readonly columnSizes?: ReadonlyMap<number, number>;
+  readonly valueCounts?: ReadonlyMap<number, number>;
+  readonly nullValueCounts?: ReadonlyMap<number, number>;
+  readonly nanValueCounts?: ReadonlyMap<number, number>;
+  readonly lowerBounds?: ReadonlyMap<number, Uint8Array>;
+  readonly upperBounds?: ReadonlyMap<number, Uint8Array>;
+  readonly keyMetadata?: Uint8Array;
+  readonly splitOffsets?: readonly number[];
+  readonly equalityIds?: readonly number[];
+  readonly sortOrderId?: number;
+}
