@@ -1,0 +1,52 @@
+// Runs the independent PyIceberg reader (test/interop/read_table.py) and parses
+// its JSON lines.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { services } from './services.ts';
+
+const run = promisify(execFile);
+
+export interface ReaderOutput {
+  namespaces: string[][];
+  schema?: { schema_id: number; fields: unknown[]; schema_string: string; partition_spec: string };
+  snapshots: Array<{ snapshot_id: string; parent_id: string | null; sequence_number: number; summary: Record<string, string> }>;
+  rows: Array<Record<string, unknown>>;
+  scan?: { filter: string; files: number; all_files: number };
+}
+
+export type ReaderCatalog =
+  | { kind: 'rest' }
+  | { kind: 'sql'; uri: string; warehouse: string; name?: string };
+
+export async function readWithPyIceberg(
+  catalog: ReaderCatalog,
+  command: 'namespaces' | 'table',
+  options: { table?: string; filter?: string; noRows?: boolean } = {},
+): Promise<ReaderOutput> {
+  const args = [join(services.root, 'test/interop/read_table.py')];
+  if (catalog.kind === 'rest') {
+    args.push('--catalog', 'rest', '--uri', services.restUri);
+    args.push('--s3-endpoint', services.s3.endpoint, '--s3-access-key', services.s3.accessKeyId);
+    args.push('--s3-secret-key', services.s3.secretAccessKey, '--s3-region', services.s3.region);
+  } else {
+    args.push('--catalog', 'sql', '--uri', catalog.uri, '--warehouse', catalog.warehouse);
+    if (catalog.name) args.push('--name', catalog.name);
+  }
+  if (options.filter) args.push('--filter', options.filter);
+  if (options.noRows) args.push('--no-rows');
+  args.push(command);
+  if (options.table) args.push(options.table);
+  const { stdout } = await run(services.readerPython, args, { maxBuffer: 1024 * 1024 * 1024 });
+  const out: ReaderOutput = { namespaces: [], snapshots: [], rows: [] };
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const item = JSON.parse(line) as { type: string } & Record<string, unknown>;
+    if (item.type === 'namespace') out.namespaces.push(item.name as string[]);
+    else if (item.type === 'schema') out.schema = item as unknown as ReaderOutput['schema'];
+    else if (item.type === 'snapshot') out.snapshots.push(item as unknown as ReaderOutput['snapshots'][number]);
+    else if (item.type === 'row') out.rows.push(item.row as Record<string, unknown>);
+    else if (item.type === 'scan') out.scan = item as unknown as ReaderOutput['scan'];
+  }
+  return out;
+}
