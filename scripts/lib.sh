@@ -73,7 +73,7 @@ stop_pid() {
 }
 
 maven_fetch() { # POM_DIR OUTPUT_DIR
-  mvn -q -B -f "$1/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+  mvn -q -B -f "$1/pom.xml" "-Dmaven.repo.local=$FLOE_CACHE/m2" dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$2" >&2
 }
 

@@ -7,7 +7,7 @@ registry_provision() {
   [[ -f "$APICURIO_HOME/.ready" ]] && return 0
   say "fetching Apicurio Registry $APICURIO_VERSION from Maven Central"
   rm -rf "$APICURIO_HOME"; mkdir -p "$APICURIO_HOME"
-  mvn -q -B dependency:copy "-Dartifact=io.apicurio:apicurio-registry-app:$APICURIO_VERSION:zip:all" \
+  mvn -q -B "-Dmaven.repo.local=$FLOE_CACHE/m2" dependency:copy "-Dartifact=io.apicurio:apicurio-registry-app:$APICURIO_VERSION:zip:all" \
     -DoutputDirectory="$APICURIO_HOME" >&2 || return 1
   (cd "$APICURIO_HOME" && unzip -q apicurio-registry-app-*-all.zip && rm -f apicurio-registry-app-*-all.zip) \
     && touch "$APICURIO_HOME/.ready"

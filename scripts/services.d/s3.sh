@@ -6,7 +6,7 @@ VERSITYGW_BIN="$FLOE_CACHE/versitygw-$VERSITYGW_VERSION/versitygw"
 s3_provision() {
   [[ -x "$VERSITYGW_BIN" ]] && return 0
   say "building versitygw $VERSITYGW_VERSION with go install"
-  GOBIN="$(dirname "$VERSITYGW_BIN")" \
+  GOBIN="$(dirname "$VERSITYGW_BIN")" GOMODCACHE="$FLOE_CACHE/go/mod" GOCACHE="$FLOE_CACHE/go/build" \
     go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" >&2
 }
 
