@@ -2,7 +2,13 @@
 // dependencies: Kafka (produce + consume), schema registry (Avro register,
 // encode, decode), S3 (put/get/list/delete), Iceberg REST (namespace), and the
 // PyIceberg reader seeing that namespace.
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
@@ -61,7 +67,10 @@ describe('service stack smoke test', () => {
         { name: 'label', type: ['null', 'string'], default: null },
       ],
     };
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject },
+    );
     const encoded = await registry.encode(id, { id: 42, label: 'answer' });
     expect(encoded[0]).toBe(0); // magic byte
     expect(encoded.readInt32BE(1)).toBe(id);
@@ -100,7 +109,9 @@ describe('service stack smoke test', () => {
       body: JSON.stringify({ namespace: [namespace], properties: { owner: 'floe-smoke' } }),
     });
     expect(created.status).toBe(200);
-    const listed = (await (await fetch(`${services.restUri}/v1/namespaces`)).json()) as { namespaces: string[][] };
+    const listed = (await (await fetch(`${services.restUri}/v1/namespaces`)).json()) as {
+      namespaces: string[][];
+    };
     expect(listed.namespaces).toContainEqual([namespace]);
     report('iceberg rest', `namespace ${namespace} created and listed`);
 

@@ -10,14 +10,17 @@ const run = promisify(execFile);
 export interface ReaderOutput {
   namespaces: string[][];
   schema?: { schema_id: number; fields: unknown[]; schema_string: string; partition_spec: string };
-  snapshots: Array<{ snapshot_id: string; parent_id: string | null; sequence_number: number; summary: Record<string, string> }>;
+  snapshots: Array<{
+    snapshot_id: string;
+    parent_id: string | null;
+    sequence_number: number;
+    summary: Record<string, string>;
+  }>;
   rows: Array<Record<string, unknown>>;
   scan?: { filter: string; files: number; all_files: number };
 }
 
-export type ReaderCatalog =
-  | { kind: 'rest' }
-  | { kind: 'sql'; uri: string; warehouse: string; name?: string };
+export type ReaderCatalog = { kind: 'rest' } | { kind: 'sql'; uri: string; warehouse: string; name?: string };
 
 export async function readWithPyIceberg(
   catalog: ReaderCatalog,
@@ -44,7 +47,8 @@ export async function readWithPyIceberg(
     const item = JSON.parse(line) as { type: string } & Record<string, unknown>;
     if (item.type === 'namespace') out.namespaces.push(item.name as string[]);
     else if (item.type === 'schema') out.schema = item as unknown as ReaderOutput['schema'];
-    else if (item.type === 'snapshot') out.snapshots.push(item as unknown as ReaderOutput['snapshots'][number]);
+    else if (item.type === 'snapshot')
+      out.snapshots.push(item as unknown as ReaderOutput['snapshots'][number]);
     else if (item.type === 'row') out.rows.push(item.row as Record<string, unknown>);
     else if (item.type === 'scan') out.scan = item as unknown as ReaderOutput['scan'];
   }
