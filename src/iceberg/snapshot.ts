@@ -1,0 +1,87 @@
+// Snapshots and snapshot references (spec: "Snapshots", "Snapshot References").
+
+export const MAIN_BRANCH = 'main';
+
+export type SnapshotOperation = 'append' | 'replace' | 'overwrite' | 'delete';
+
+export interface Snapshot {
+  readonly snapshotId: bigint;
+  readonly parentSnapshotId?: bigint;
+  /** 0 for snapshots of v1 tables. */
+  readonly sequenceNumber: number;
+  readonly timestampMs: number;
+  readonly manifestList: string;
+  /** String summary; always includes 'operation'. */
+  readonly summary: Readonly<Record<string, string>>;
+  readonly schemaId?: number;
+  /** v3 row lineage (spec: "Snapshot Row IDs"). */
+  readonly firstRowId?: bigint;
+  readonly addedRows?: bigint;
+}
+
+export type SnapshotRefType = 'branch' | 'tag';
+
+export interface SnapshotRef {
+  readonly snapshotId: bigint;
+  readonly type: SnapshotRefType;
+  readonly minSnapshotsToKeep?: number;
+  readonly maxSnapshotAgeMs?: number;
+  readonly maxRefAgeMs?: number;
+}
+
+export interface AddedFiles {
+  readonly files: number;
+  readonly records: number;
+  readonly bytes: number;
+  /** Distinct partitions touched; written as 'changed-partition-count' when given. */
+  readonly changedPartitions?: number;
+}
+
+const SUMMARY_OPERATION = 'operation';
+const TOTALS: readonly (readonly [total: string, added: string | undefined])[] = [
+  ['total-records', 'added-records'],
+  ['total-files-size', 'added-files-size'],
+  ['total-data-files', 'added-data-files'],
+  ['total-delete-files', undefined],
+  ['total-position-deletes', undefined],
+  ['total-equality-deletes', undefined],
+];
+
+/**
+ * The summary of a fast append on top of `previous`, the parent snapshot's
+ * summary (undefined or {} for the first snapshot). Like the reference
+ * implementation, totals start at 0 without a parent, and a total the parent does
+ * not carry is left out rather than guessed (spec: Appendix F, "Optional
+ * Snapshot Summary Fields").
+ */
+export function updateSnapshotSummary(
+  previous: Readonly<Record<string, string>> | undefined,
+  added: AddedFiles,
+): Record<string, string> {
+  const first = previous === undefined || Object.keys(previous).length === 0;
+  const summary: Record<string, string> = {
+    [SUMMARY_OPERATION]: 'append',
+    'added-files-size': String(added.bytes),
+    'added-data-files': String(added.files),
+    'added-records': String(added.records),
+  };
+  if (added.changedPartitions !== undefined) {
+    summary['changed-partition-count'] = String(added.changedPartitions);
+  }
+  for (const [totalKey, addedKey] of TOTALS) {
+    const before = first ? 0n : parseCount(previous[totalKey]);
+    if (before === undefined) continue;
+    const increment = addedKey === undefined ? 0n : BigInt(summary[addedKey] ?? '0');
+    summary[totalKey] = String(before + increment);
+  }
+  return summary;
+}
+
+function parseCount(text: string | undefined): bigint | undefined {
+  return text !== undefined && /^\d+$/.test(text) ? BigInt(text) : undefined;
+}
+
+/** The snapshot's 'operation' summary entry. */
+export function snapshotOperation(snapshot: Snapshot): string | undefined {
+  return snapshot.summary[SUMMARY_OPERATION];
+}
