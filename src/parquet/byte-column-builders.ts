@@ -1,0 +1,317 @@
+// Byte-backed primitive columns: string (Utf8), binary, fixed[n], uuid (16 fixed
+// bytes) and decimal (Decimal128, two's complement little endian).
+import {
+  type Data,
+  type DataType,
+  type Decimal,
+  type FixedSizeBinary,
+  makeData,
+  type Utf8,
+} from 'apache-arrow';
+import { ValidationError } from '../errors.ts';
+import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
+import { BoundsTracker, type ColumnStats } from './column-stats.ts';
+import { compareBigInts, compareBytes, compareCodePoints } from './value-order.ts';
+
+const INITIAL_CAPACITY = 1024;
+const MAX_OFFSET = 2 ** 31 - 1;
+const encoder = new TextEncoder();
+const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
+
+/** Offsets + data buffers shared by string and binary columns. */
+abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
+  private readonly type: DataType;
+  protected offsets = new Int32Array(INITIAL_CAPACITY + 1);
+  protected data = new Uint8Array(INITIAL_CAPACITY * 16);
+  protected end = 0;
+  protected readonly bounds: BoundsTracker<T>;
+
+  constructor(field: LeafField, type: DataType, bounds: BoundsTracker<T>) {
+    super(field);
+    this.type = type;
+    this.bounds = bounds;
+  }
+
+  /** Ensures `extra` more data bytes fit and slot `index` has an offset entry. */
+  protected reserve(index: number, extra: number): void {
+    if (index + 1 >= this.offsets.length) this.offsets = grown(this.offsets, index + 2);
+    const needed = this.end + extra;
+    if (needed > this.data.length) this.data = grown(this.data, needed);
+  }
+
+  protected commit(index: number, end: number): void {
+    if (end > MAX_OFFSET) {
+      throw new ValidationError(`column '${this.field.path}' exceeds 2 GiB in one batch`, {
+        field: this.field.path,
+      });
+    }
+    this.end = end;
+    this.offsets[index + 1] = end;
+  }
+
+  protected reserveNull(index: number): void {
+    this.reserve(index, 0);
+    this.offsets[index + 1] = this.end;
+  }
+
+  protected valuesByteLength(): number {
+    return this.end + (this.length + 1) * 4;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (this.bounds.min === undefined) return;
+    stats.min = this.bounds.min;
+    stats.max = this.bounds.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as Utf8,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      valueOffsets: this.offsets.subarray(0, this.length + 1),
+      data: this.data.subarray(0, this.end),
+    });
+  }
+}
+
+export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
+  // Between ASCII strings JavaScript's comparison already is code-point order.
+  private boundsAscii = true;
+
+  constructor(field: LeafField, type: DataType) {
+    super(field, type, new BoundsTracker<string>(compareCodePoints));
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (typeof value !== 'string') throw this.invalid(value, 'a string');
+    const n = value.length;
+    this.reserve(index, n * 3);
+    const data = this.data;
+    let pos = this.end;
+    let i = 0;
+    // ASCII fast path; TextEncoder takes over at the first non-ASCII unit.
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) break;
+      data[pos++] = c;
+    }
+    const ascii = i === n;
+    if (!ascii) pos += encoder.encodeInto(i === 0 ? value : value.slice(i), data.subarray(pos)).written;
+    this.commit(index, pos);
+    this.updateBounds(value, ascii);
+  }
+
+  private updateBounds(value: string, ascii: boolean): void {
+    const bounds = this.bounds;
+    if (bounds.min === undefined) {
+      bounds.min = value;
+      bounds.max = value;
+      this.boundsAscii = ascii;
+    } else if (ascii && this.boundsAscii) {
+      if (value < bounds.min) bounds.min = value;
+      else if (value > (bounds.max as string)) bounds.max = value;
+    } else {
+      bounds.add(value);
+      this.boundsAscii = false;
+    }
+  }
+}
+
+export class BinaryColumnBuilder extends VariableWidthColumnBuilder<Uint8Array> {
+  constructor(field: LeafField, type: DataType) {
+    super(field, type, new BoundsTracker<Uint8Array>(compareBytes));
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (!(value instanceof Uint8Array)) throw this.invalid(value, 'a Uint8Array');
+    this.reserve(index, value.length);
+    this.data.set(value, this.end);
+    this.commit(index, this.end + value.length);
+    this.bounds.add(value, copyBytes);
+  }
+}
+
+/** fixed[n] from a Uint8Array of exactly n bytes. */
+export class FixedColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private readonly width: number;
+  private data: Uint8Array;
+  private readonly bounds: BoundsTracker<Uint8Array>;
+
+  constructor(field: LeafField, type: DataType, width: number) {
+    super(field);
+    this.type = type;
+    this.width = width;
+    this.data = new Uint8Array(INITIAL_CAPACITY * width);
+    this.bounds = new BoundsTracker<Uint8Array>(compareBytes);
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (!(value instanceof Uint8Array) || value.length !== this.width) {
+      throw this.invalid(value, `a Uint8Array of ${this.width} bytes`);
+    }
+    this.reserveNull(index);
+    this.data.set(value, index * this.width);
+    this.bounds.add(value, copyBytes);
+  }
+
+  protected reserveNull(index: number): void {
+    const needed = (index + 1) * this.width;
+    if (needed > this.data.length) this.data = grown(this.data, needed);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * this.width;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (this.bounds.min === undefined) return;
+    stats.min = this.bounds.min;
+    stats.max = this.bounds.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as FixedSizeBinary,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.data.subarray(0, this.length * this.width),
+    });
+  }
+}
+
+// Per UTF-16 unit: the hex digit's value, +16 when it is an upper-case letter, -1 when not hex.
+const HEX_DIGIT = new Int8Array(65536).fill(-1);
+for (let c = 0; c < 10; c++) HEX_DIGIT[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_DIGIT[97 + c] = 10 + c;
+  HEX_DIGIT[65 + c] = 16 + 10 + c;
+}
+const UUID_LENGTH = 36;
+const DASH = 45;
+/** Where each of the 16 bytes' two hex digits start in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const UUID_HEX_POSITIONS = Uint8Array.from([0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]);
+
+/** uuid: canonical 8-4-4-4-12 string -> 16 big-endian bytes; bounds stay lower-case strings. */
+export class UuidColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private data = new Uint8Array(INITIAL_CAPACITY * 16);
+  private readonly bounds: BoundsTracker<string>;
+
+  constructor(field: LeafField, type: DataType) {
+    super(field);
+    this.type = type;
+    // Lower-case hex strings order like the bytes they encode.
+    this.bounds = new BoundsTracker<string>((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (typeof value !== 'string' || value.length !== UUID_LENGTH) throw this.invalid(value, 'a uuid string');
+    this.reserveNull(index);
+    if (
+      value.charCodeAt(8) !== DASH ||
+      value.charCodeAt(13) !== DASH ||
+      value.charCodeAt(18) !== DASH ||
+      value.charCodeAt(23) !== DASH
+    ) {
+      throw this.invalid(value, 'a uuid string');
+    }
+    const data = this.data;
+    const out = index * 16;
+    let flags = 0;
+    for (let k = 0; k < 16; k++) {
+      const p = UUID_HEX_POSITIONS[k] as number;
+      const hi = HEX_DIGIT[value.charCodeAt(p)] as number;
+      const lo = HEX_DIGIT[value.charCodeAt(p + 1)] as number;
+      flags |= hi | lo;
+      data[out + k] = ((hi & 15) << 4) | (lo & 15);
+    }
+    if (flags < 0) throw this.invalid(value, 'a uuid string');
+    const upper = (flags & 16) !== 0;
+    this.bounds.add(upper ? value.toLowerCase() : value);
+  }
+
+  protected reserveNull(index: number): void {
+    const needed = (index + 1) * 16;
+    if (needed > this.data.length) this.data = grown(this.data, needed);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * 16;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (this.bounds.min === undefined) return;
+    stats.min = this.bounds.min;
+    stats.max = this.bounds.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as FixedSizeBinary,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.data.subarray(0, this.length * 16),
+    });
+  }
+}
+
+/** decimal(p, s): the unscaled bigint, checked against the precision. */
+export class DecimalColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private readonly limit: bigint;
+  private readonly precision: number;
+  // Two int64 words per value (low, high): 128-bit two's complement, little endian.
+  private words = new BigInt64Array(INITIAL_CAPACITY * 2);
+  private readonly bounds: BoundsTracker<bigint>;
+
+  constructor(field: LeafField, type: DataType, precision: number) {
+    super(field);
+    this.type = type;
+    this.precision = precision;
+    this.limit = 10n ** BigInt(precision);
+    this.bounds = new BoundsTracker<bigint>(compareBigInts);
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    let v: bigint;
+    if (typeof value === 'bigint') v = value;
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
+    else throw this.invalid(value, 'an unscaled bigint');
+    if (v >= this.limit || v <= -this.limit) throw this.invalid(value, `at most ${this.precision} digits`);
+    this.reserveNull(index);
+    this.words[index * 2] = BigInt.asIntN(64, v);
+    this.words[index * 2 + 1] = v >> 64n;
+    this.bounds.add(v);
+  }
+
+  protected reserveNull(index: number): void {
+    const needed = (index + 1) * 2;
+    if (needed > this.words.length) this.words = grown(this.words, needed);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * 16;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (this.bounds.min === undefined) return;
+    stats.min = this.bounds.min;
+    stats.max = this.bounds.max;
+  }
+
+  finish(): Data {
+    const words = this.words.subarray(0, this.length * 2);
+    return makeData({
+      type: this.type as Decimal,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: new Uint32Array(words.buffer, words.byteOffset, this.length * 4),
+    });
+  }
+}

@@ -1,0 +1,224 @@
+// Fixed-width primitive columns: int/date (Int32), long/time/timestamps (Int64),
+// float, double and boolean. Each keeps its min/max in plain fields on the hot path.
+import { type Bool, type Data, type DataType, type Float, type Int, makeData } from 'apache-arrow';
+import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
+import type { ColumnStats } from './column-stats.ts';
+
+const INITIAL_CAPACITY = 1024;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** int and date (days since epoch). */
+export class Int32ColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private values = new Int32Array(INITIAL_CAPACITY);
+  private seen = false;
+  private min = 0;
+  private max = 0;
+
+  constructor(field: LeafField, type: DataType) {
+    super(field);
+    this.type = type;
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (typeof value !== 'number' || (value | 0) !== value) throw this.invalid(value, 'a 32-bit integer');
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    this.values[index] = value;
+    if (!this.seen) {
+      this.seen = true;
+      this.min = value;
+      this.max = value;
+    } else if (value < this.min) this.min = value;
+    else if (value > this.max) this.max = value;
+  }
+
+  protected reserveNull(index: number): void {
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * 4;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (!this.seen) return;
+    stats.min = this.min;
+    stats.max = this.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as Int,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.values.subarray(0, this.length),
+    });
+  }
+}
+
+/** long, time (micros), timestamp(tz) (micros) and timestamp(tz)_ns (nanos): bigint, safe integers accepted. */
+export class Int64ColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private values = new BigInt64Array(INITIAL_CAPACITY);
+  private seen = false;
+  private min = 0n;
+  private max = 0n;
+
+  constructor(field: LeafField, type: DataType) {
+    super(field);
+    this.type = type;
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    let v: bigint;
+    if (typeof value === 'bigint') {
+      if (value < INT64_MIN || value > INT64_MAX) throw this.invalid(value, 'a 64-bit integer');
+      v = value;
+    } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      v = BigInt(value);
+    } else {
+      throw this.invalid(value, 'a bigint (or safe integer number)');
+    }
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    this.values[index] = v;
+    if (!this.seen) {
+      this.seen = true;
+      this.min = v;
+      this.max = v;
+    } else if (v < this.min) this.min = v;
+    else if (v > this.max) this.max = v;
+  }
+
+  protected reserveNull(index: number): void {
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * 8;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (!this.seen) return;
+    stats.min = this.min;
+    stats.max = this.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as Int,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.values.subarray(0, this.length),
+    });
+  }
+}
+
+/** float (Float32Array) and double (Float64Array); NaN is counted, never a bound. */
+export class FloatColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private values: Float32Array | Float64Array;
+  private readonly single: boolean;
+  private nanCount = 0;
+  private seen = false;
+  private min = 0;
+  private max = 0;
+
+  constructor(field: LeafField, type: DataType, single: boolean) {
+    super(field);
+    this.type = type;
+    this.single = single;
+    this.values = single ? new Float32Array(INITIAL_CAPACITY) : new Float64Array(INITIAL_CAPACITY);
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (typeof value !== 'number') throw this.invalid(value, 'a number');
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    this.values[index] = value;
+    if (Number.isNaN(value)) {
+      this.nanCount++;
+      return;
+    }
+    const v = this.single ? Math.fround(value) : value;
+    if (!this.seen) {
+      this.seen = true;
+      this.min = v;
+      this.max = v;
+    } else if (v < this.min || (v === 0 && this.min === 0 && Object.is(v, -0))) this.min = v;
+    else if (v > this.max || (v === 0 && this.max === 0 && Object.is(this.max, -0))) this.max = v;
+  }
+
+  protected reserveNull(index: number): void {
+    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+  }
+
+  protected valuesByteLength(): number {
+    return this.length * (this.single ? 4 : 8);
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    stats.nanCount = this.nanCount;
+    if (!this.seen) return;
+    stats.min = this.min;
+    stats.max = this.max;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as Float,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.values.subarray(0, this.length),
+    });
+  }
+}
+
+export class BoolColumnBuilder extends LeafColumnBuilder {
+  private readonly type: DataType;
+  private bits = new Uint8Array(INITIAL_CAPACITY >> 3);
+  private sawTrue = false;
+  private sawFalse = false;
+
+  constructor(field: LeafField, type: DataType) {
+    super(field);
+    this.type = type;
+  }
+
+  protected appendValue(value: unknown, index: number): void {
+    if (typeof value !== 'boolean') throw this.invalid(value, 'a boolean');
+    this.reserveNull(index);
+    if (value) {
+      this.bits[index >> 3] |= 1 << (index & 7);
+      this.sawTrue = true;
+    } else {
+      this.sawFalse = true;
+    }
+  }
+
+  protected reserveNull(index: number): void {
+    if (index >> 3 >= this.bits.length) this.bits = grown(this.bits, (index >> 3) + 1);
+  }
+
+  protected valuesByteLength(): number {
+    return (this.length + 7) >> 3;
+  }
+
+  protected addBounds(stats: ColumnStats): void {
+    if (!this.sawTrue && !this.sawFalse) return;
+    stats.min = !this.sawFalse;
+    stats.max = this.sawTrue;
+  }
+
+  finish(): Data {
+    return makeData({
+      type: this.type as Bool,
+      length: this.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      data: this.bits.subarray(0, (this.length + 7) >> 3),
+    });
+  }
+}

@@ -1,0 +1,59 @@
+// The one adapter to parquet-wasm (arrow-rs compiled to WebAssembly): an Arrow JS
+// table goes over as an IPC stream and comes back as Parquet bytes. Field ids ride
+// along as `PARQUET:field_id` field metadata, which arrow-rs writes into the
+// Parquet schema.
+import { type Table, tableToIPC } from 'apache-arrow';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
+import { ValidationError } from '../errors.ts';
+import type { ParquetCompression } from './parquet-write-properties.ts';
+
+export interface ParquetWriterOptions {
+  readonly compression: ParquetCompression;
+  /** Rows per row group at most. */
+  readonly maxRowGroupRows?: number;
+  /** Bytes per row group at most, as the writer measures them (encoded, before compression). */
+  readonly maxRowGroupBytes?: number;
+  readonly dataPageSizeBytes?: number;
+  readonly dictionaryEnabled?: boolean;
+  readonly dictionaryPageSizeBytes?: number;
+}
+
+const CODECS: Readonly<Record<ParquetCompression, Compression>> = {
+  zstd: Compression.ZSTD,
+  snappy: Compression.SNAPPY,
+  gzip: Compression.GZIP,
+  lz4_raw: Compression.LZ4_RAW,
+  brotli: Compression.BROTLI,
+  uncompressed: Compression.UNCOMPRESSED,
+};
+
+/**
+ * Encodes the table as one Parquet file. parquet-wasm 0.8 exposes no codec level,
+ * so each codec runs at its arrow-rs default (zstd: level 1).
+ */
+export function writeArrowTableToParquet(table: Table, options: ParquetWriterOptions): Uint8Array {
+  let builder = new WriterPropertiesBuilder().setCompression(CODECS[options.compression]);
+  if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
+  if (options.maxRowGroupBytes !== undefined) builder = builder.setMaxRowGroupBytes(options.maxRowGroupBytes);
+  if (options.dataPageSizeBytes !== undefined)
+    builder = builder.setDataPageSizeLimit(options.dataPageSizeBytes);
+  if (options.dictionaryEnabled !== undefined)
+    builder = builder.setDictionaryEnabled(options.dictionaryEnabled);
+  if (options.dictionaryPageSizeBytes !== undefined) {
+    builder = builder.setDictionaryPageSizeLimit(options.dictionaryPageSizeBytes);
+  }
+  const properties = builder.build();
+  let wasmTable: WasmTable;
+  try {
+    wasmTable = WasmTable.fromIPCStream(tableToIPC(table, 'stream'));
+  } catch (cause) {
+    properties.free();
+    throw new ValidationError(`parquet-wasm rejected the Arrow IPC stream: ${String(cause)}`, {}, { cause });
+  }
+  try {
+    // Consumes both the table and the properties.
+    return writeParquet(wasmTable, properties);
+  } catch (cause) {
+    throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
+  }
+}

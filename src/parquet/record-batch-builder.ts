@@ -1,0 +1,72 @@
+// Rows (Iceberg value representation) -> one Arrow record batch, built column by
+// column into typed buffers, with per-leaf statistics gathered on the way.
+import { type Schema as ArrowSchema, makeData, RecordBatch, Struct, Table } from 'apache-arrow';
+import { FloeError, ValidationError } from '../errors.ts';
+import type { Row, Schema } from '../iceberg/types.ts';
+import { icebergSchemaToArrow } from './arrow-schema.ts';
+import type { ColumnBuilder } from './column-builder.ts';
+import { createFieldBuilder } from './column-builders.ts';
+import type { ColumnStats } from './column-stats.ts';
+
+export class RecordBatchBuilder {
+  readonly schema: Schema;
+  readonly arrowSchema: ArrowSchema;
+  private readonly names: readonly string[];
+  private readonly columns: readonly ColumnBuilder[];
+  private rows = 0;
+  private finished = false;
+
+  constructor(schema: Schema) {
+    this.schema = schema;
+    this.arrowSchema = icebergSchemaToArrow(schema);
+    this.names = schema.fields.map((f) => f.name);
+    this.columns = schema.fields.map((f) => createFieldBuilder(f));
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Approximate size of the Arrow buffers so far (uncompressed, before encoding). */
+  get estimatedBytes(): number {
+    let bytes = 0;
+    for (const column of this.columns) bytes += column.byteLength();
+    return bytes;
+  }
+
+  /**
+   * Appends one row. A row that fails validation throws a ValidationError naming the
+   * field; columns appended before the failure keep their value, so the builder must
+   * then be discarded (validate rows upstream to skip bad records).
+   */
+  append(row: Row): void {
+    if (this.finished) throw new FloeError('RecordBatchBuilder.append after finish()');
+    if (typeof row !== 'object' || row === null) {
+      throw new ValidationError(`row must be an object, got ${row === null ? 'null' : typeof row}`);
+    }
+    const columns = this.columns;
+    const names = this.names;
+    for (let i = 0; i < columns.length; i++) (columns[i] as ColumnBuilder).append(row[names[i] as string]);
+    this.rows++;
+  }
+
+  /** Statistics per leaf field id (nested leaves included). */
+  columnStats(): Map<number, ColumnStats> {
+    const stats = new Map<number, ColumnStats>();
+    for (const column of this.columns) column.collectStats(stats);
+    return stats;
+  }
+
+  /** The rows as a one-batch Arrow table; the builder accepts no more rows afterwards. */
+  finish(): Table {
+    if (this.finished) throw new FloeError('RecordBatchBuilder.finish called twice');
+    this.finished = true;
+    const data = makeData({
+      type: new Struct(this.arrowSchema.fields),
+      length: this.rows,
+      nullCount: 0,
+      children: this.columns.map((column) => column.finish()),
+    });
+    return new Table(new RecordBatch(this.arrowSchema, data));
+  }
+}

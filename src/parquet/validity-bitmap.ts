@@ -1,0 +1,51 @@
+// Arrow validity bitmap (bit set = value present), materialized only once the
+// first null arrives so all-valid columns cost nothing per row.
+
+const INITIAL_BYTES = 64;
+
+export class ValidityBitmap {
+  length = 0;
+  nullCount = 0;
+  private bits: Uint8Array | undefined = undefined;
+
+  appendValid(): void {
+    if (this.bits !== undefined) {
+      const i = this.length;
+      if (i >> 3 >= this.bits.length) this.grow();
+      this.bits[i >> 3] |= 1 << (i & 7);
+    }
+    this.length++;
+  }
+
+  appendNull(): void {
+    if (this.bits === undefined) this.materialize();
+    else if (this.length >> 3 >= this.bits.length) this.grow();
+    this.nullCount++;
+    this.length++;
+  }
+
+  /** The bitmap for `makeData`, or undefined when there is no null. */
+  finish(): Uint8Array | undefined {
+    if (this.bits === undefined) return undefined;
+    return this.bits.subarray(0, (this.length + 7) >> 3);
+  }
+
+  byteLength(): number {
+    return this.bits === undefined ? 0 : (this.length + 7) >> 3;
+  }
+
+  private materialize(): void {
+    const bits = new Uint8Array(Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2));
+    const fullBytes = this.length >> 3;
+    bits.fill(0xff, 0, fullBytes);
+    for (let i = fullBytes << 3; i < this.length; i++) bits[i >> 3] |= 1 << (i & 7);
+    this.bits = bits;
+  }
+
+  private grow(): void {
+    const old = this.bits as Uint8Array;
+    const bits = new Uint8Array(old.length * 2);
+    bits.set(old);
+    this.bits = bits;
+  }
+}
