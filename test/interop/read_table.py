@@ -20,39 +20,21 @@ import json
 import sys
 import uuid
 
-from pyiceberg.catalog import load_catalog
+import os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from catalog_args import add_catalog_args, catalog_from  # noqa: E402
+from pyiceberg.schema import index_by_id  # noqa: E402
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--catalog", choices=["rest", "sql"], required=True)
-    p.add_argument("--name", default="floe", help="catalog name (SQL catalogs: must match the writer's)")
-    p.add_argument("--uri", required=True)
-    p.add_argument("--warehouse")
-    p.add_argument("--s3-endpoint")
-    p.add_argument("--s3-access-key")
-    p.add_argument("--s3-secret-key")
-    p.add_argument("--s3-region", default="us-east-1")
+    add_catalog_args(p)
     p.add_argument("--no-rows", action="store_true")
     p.add_argument("--filter", help="a PyIceberg row filter; prints the number of files the scan plans")
     p.add_argument("command", choices=["namespaces", "table"])
     p.add_argument("table", nargs="?")
     return p.parse_args()
-
-
-def catalog_from(args):
-    props = {"type": args.catalog, "uri": args.uri}
-    if args.warehouse:
-        props["warehouse"] = args.warehouse
-    if args.s3_endpoint:
-        props.update({
-            "s3.endpoint": args.s3_endpoint,
-            "s3.access-key-id": args.s3_access_key,
-            "s3.secret-access-key": args.s3_secret_key,
-            "s3.region": args.s3_region,
-            "s3.path-style-access": "true",
-        })
-    return load_catalog(args.name, **props)
 
 
 def plain(value):
@@ -103,7 +85,7 @@ def main():
         "type": "schema",
         "schema_id": schema.schema_id,
         "fields": [field_json(f) for f in schema.fields],
-        "all_ids": sorted(schema._lazy_id_to_name.keys()) if hasattr(schema, "_lazy_id_to_name") else None,
+        "all_fields": [[fid, f.name, f.required, str(f.field_type)] for fid, f in sorted(index_by_id(schema).items())],
         "schema_string": str(schema),
         "partition_spec": str(table.spec()),
     })

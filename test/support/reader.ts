@@ -9,7 +9,14 @@ const run = promisify(execFile);
 
 export interface ReaderOutput {
   namespaces: string[][];
-  schema?: { schema_id: number; fields: unknown[]; schema_string: string; partition_spec: string };
+  schema?: {
+    schema_id: number;
+    fields: unknown[];
+    /** Every field, nested ones too: [id, name, required, type]. */
+    all_fields: Array<[number, string, boolean, string]>;
+    schema_string: string;
+    partition_spec: string;
+  };
   snapshots: Array<{
     snapshot_id: string;
     parent_id: string | null;
@@ -22,20 +29,43 @@ export interface ReaderOutput {
 
 export type ReaderCatalog = { kind: 'rest' } | { kind: 'sql'; uri: string; warehouse: string; name?: string };
 
+function catalogArgs(catalog: ReaderCatalog): string[] {
+  if (catalog.kind === 'rest') {
+    return [
+      ...['--catalog', 'rest', '--uri', services.restUri, '--s3-endpoint', services.s3.endpoint],
+      ...['--s3-access-key', services.s3.accessKeyId, '--s3-secret-key', services.s3.secretAccessKey],
+      ...['--s3-region', services.s3.region],
+    ];
+  }
+  return [
+    ...['--catalog', 'sql', '--uri', catalog.uri, '--warehouse', catalog.warehouse],
+    ...(catalog.name ? ['--name', catalog.name] : []),
+  ];
+}
+
+/** PyIceberg creates `table` (see test/interop/write_table.py for its schema and rows) and appends `rows` rows. */
+export async function createAndAppendWithPyIceberg(
+  catalog: ReaderCatalog,
+  table: string,
+  rows: number,
+): Promise<void> {
+  const script = join(services.root, 'test/interop/write_table.py');
+  await run(services.readerPython, [
+    script,
+    ...catalogArgs(catalog),
+    '--rows',
+    String(rows),
+    'create-append',
+    table,
+  ]);
+}
+
 export async function readWithPyIceberg(
   catalog: ReaderCatalog,
   command: 'namespaces' | 'table',
   options: { table?: string; filter?: string; noRows?: boolean } = {},
 ): Promise<ReaderOutput> {
-  const args = [join(services.root, 'test/interop/read_table.py')];
-  if (catalog.kind === 'rest') {
-    args.push('--catalog', 'rest', '--uri', services.restUri);
-    args.push('--s3-endpoint', services.s3.endpoint, '--s3-access-key', services.s3.accessKeyId);
-    args.push('--s3-secret-key', services.s3.secretAccessKey, '--s3-region', services.s3.region);
-  } else {
-    args.push('--catalog', 'sql', '--uri', catalog.uri, '--warehouse', catalog.warehouse);
-    if (catalog.name) args.push('--name', catalog.name);
-  }
+  const args = [join(services.root, 'test/interop/read_table.py'), ...catalogArgs(catalog)];
   if (options.filter) args.push('--filter', options.filter);
   if (options.noRows) args.push('--no-rows');
   args.push(command);

@@ -1,0 +1,154 @@
+// The files and catalog changes of one fast-append attempt: manifests for the
+// new data files (written once per append; entries inherit their sequence
+// number), and per attempt a manifest list on top of the current base.
+
+import { ValidationError } from '../errors.ts';
+import type { DataFile } from '../iceberg/data-file.ts';
+import { encodeManifest } from '../iceberg/manifest.ts';
+import {
+  decodeManifestList,
+  encodeManifestList,
+  type ManifestFile,
+  summarizePartitions,
+} from '../iceberg/manifest-list.ts';
+import type { Snapshot } from '../iceberg/snapshot.ts';
+import { updateSnapshotSummary } from '../iceberg/snapshot.ts';
+import type { TableMetadata } from '../iceberg/table-metadata.ts';
+import { branchHead, currentSchema } from '../iceberg/table-metadata.ts';
+import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
+import type { Schema } from '../iceberg/types.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { sameSchemaFields } from './schema-equality.ts';
+import { newSyncMarker } from './snapshot-ids.ts';
+import { metadataDirectory } from './table-paths.ts';
+
+export interface NewManifest {
+  readonly path: string;
+  readonly length: number;
+  readonly specId: number;
+  readonly dataFiles: readonly DataFile[];
+}
+
+export interface AppendAttempt {
+  readonly manifestListPath: string;
+  readonly updates: TableUpdate[];
+  readonly requirements: TableRequirement[];
+}
+
+/** One manifest per partition spec among the data files. */
+export async function writeNewManifests(
+  io: FileIO,
+  metadata: TableMetadata,
+  dataFiles: readonly DataFile[],
+  ids: { snapshotId: bigint; commitId: string },
+): Promise<NewManifest[]> {
+  const bySpec = new Map<number, DataFile[]>();
+  for (const file of dataFiles) bySpec.set(file.specId, [...(bySpec.get(file.specId) ?? []), file]);
+  const schema = currentSchema(metadata);
+  const manifests: NewManifest[] = [];
+  for (const [specId, files] of bySpec) {
+    const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
+    if (!spec)
+      throw new ValidationError(`data files use partition spec ${specId}, unknown to the table`, { specId });
+    const bytes = encodeManifest(
+      files.map((dataFile) => ({
+        status: 1 as const,
+        snapshotId: ids.snapshotId,
+        sequenceNumber: null,
+        fileSequenceNumber: null,
+        dataFile,
+      })),
+      {
+        schema,
+        spec,
+        formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+        content: 'data',
+        syncMarker: newSyncMarker(),
+      },
+    );
+    const path = `${metadataDirectory(metadata)}/${ids.commitId}-m${manifests.length}.avro`;
+    await io.write(path, bytes);
+    manifests.push({ path, length: bytes.length, specId, dataFiles: files });
+  }
+  return manifests;
+}
+
+export async function buildAppendAttempt(
+  io: FileIO,
+  metadata: TableMetadata,
+  manifests: readonly NewManifest[],
+  args: {
+    snapshotId: bigint;
+    commitId: string;
+    attempt: number;
+    nowMs: number;
+    summary: Readonly<Record<string, string>>;
+    schema: Schema | undefined;
+  },
+): Promise<AppendAttempt> {
+  const parent = branchHead(metadata, 'main');
+  const sequenceNumber = metadata.lastSequenceNumber + 1;
+  const schema = currentSchema(metadata);
+  const fresh: ManifestFile[] = manifests.map((m) => {
+    const spec = metadata.partitionSpecs.find((s) => s.specId === m.specId)!;
+    return {
+      manifestPath: m.path,
+      manifestLength: m.length,
+      partitionSpecId: m.specId,
+      content: 0,
+      sequenceNumber,
+      minSequenceNumber: sequenceNumber,
+      addedSnapshotId: args.snapshotId,
+      addedFilesCount: m.dataFiles.length,
+      existingFilesCount: 0,
+      deletedFilesCount: 0,
+      addedRowsCount: m.dataFiles.reduce((n, f) => n + f.recordCount, 0),
+      existingRowsCount: 0,
+      deletedRowsCount: 0,
+      partitions: summarizePartitions(spec, schema, m.dataFiles),
+    };
+  });
+  const carried = parent ? decodeManifestList(await io.read(parent.manifestList)) : [];
+  const manifestListPath = `${metadataDirectory(metadata)}/snap-${args.snapshotId}-${args.attempt}-${args.commitId}.avro`;
+  const listBytes = encodeManifestList([...fresh, ...carried], {
+    snapshotId: args.snapshotId,
+    parentSnapshotId: parent?.snapshotId ?? null,
+    sequenceNumber,
+    formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+    syncMarker: newSyncMarker(),
+  });
+  await io.write(manifestListPath, listBytes);
+
+  const dataFiles = manifests.flatMap((m) => m.dataFiles);
+  const totals = updateSnapshotSummary(parent?.summary ?? {}, {
+    files: dataFiles.length,
+    records: dataFiles.reduce((n, f) => n + f.recordCount, 0),
+    bytes: dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0),
+  });
+  const updates: TableUpdate[] = [];
+  const requirements: TableRequirement[] = [
+    { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+    { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: parent?.snapshotId ?? null },
+  ];
+  let schemaId = schema.schemaId;
+  if (args.schema && !sameSchemaFields(args.schema, schema)) {
+    // An identical older schema is made current again rather than added twice.
+    const known = metadata.schemas.find((s) => sameSchemaFields(s, args.schema!));
+    schemaId = known?.schemaId ?? Math.max(...metadata.schemas.map((s) => s.schemaId)) + 1;
+    if (!known) updates.push({ action: 'add-schema', schema: { ...args.schema, schemaId } });
+    updates.push({ action: 'set-current-schema', schemaId: known ? schemaId : -1 });
+    requirements.push({ type: 'assert-current-schema-id', currentSchemaId: schema.schemaId });
+  }
+  const snapshot: Snapshot = {
+    snapshotId: args.snapshotId,
+    ...(parent ? { parentSnapshotId: parent.snapshotId } : {}),
+    sequenceNumber,
+    timestampMs: args.nowMs,
+    manifestList: manifestListPath,
+    summary: { operation: 'append', ...totals, ...args.summary },
+    schemaId,
+  };
+  updates.push({ action: 'add-snapshot', snapshot });
+  updates.push({ action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: args.snapshotId });
+  return { manifestListPath, updates, requirements };
+}
