@@ -1,0 +1,68 @@
+// What the worker needs to know about one connector, already validated and
+// with its decoders built (cli.ts maps the config files onto this).
+import type { TableIdentifier } from '../catalog/catalog.ts';
+import type { Row, Schema } from '../iceberg/types.ts';
+import type { AutoCreate } from './table-registry.ts';
+
+export interface RecordLocation {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+export interface DecodedRecord {
+  readonly row: Row;
+  /** The record's source schema as an Iceberg schema; ids provisional, matched by name. */
+  readonly schema: Schema;
+}
+
+/** Kafka record -> row; throws RecordError (context: topic, partition, offset, reason) for bad input. */
+export interface RecordConverter {
+  convert(record: {
+    topic: string;
+    partition: number;
+    offset: bigint;
+    timestampMs: number;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: ReadonlyArray<readonly [string, Buffer]>;
+  }): DecodedRecord | Promise<DecodedRecord>;
+}
+
+export type TableRoute =
+  | { readonly kind: 'single'; readonly table: TableIdentifier }
+  | {
+      readonly kind: 'field';
+      /** Dotted path into the row. */
+      readonly field: string;
+      readonly tables: ReadonlyMap<string, TableIdentifier>;
+      readonly fallback?: TableIdentifier;
+    };
+
+export type ErrorPolicy =
+  | { readonly kind: 'fail' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'dlq'; readonly topic: string };
+
+export interface ConnectorSettings {
+  readonly name: string;
+  readonly topics: readonly string[] | RegExp;
+  readonly route: TableRoute;
+  readonly autoCreate: AutoCreate;
+  readonly schemaEvolution: boolean;
+  readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
+  readonly errors: ErrorPolicy;
+  readonly converter: RecordConverter;
+}
+
+export function connectorTopics(settings: ConnectorSettings, topic: string): boolean {
+  return Array.isArray(settings.topics)
+    ? settings.topics.includes(topic)
+    : (settings.topics as RegExp).test(topic);
+}
+
+/** Every table a connector can write, known before any record arrives. */
+export function routeTables(route: TableRoute): TableIdentifier[] {
+  if (route.kind === 'single') return [route.table];
+  return [...route.tables.values(), ...(route.fallback ? [route.fallback] : [])];
+}

@@ -1,0 +1,86 @@
+// The dead-letter queue of the dlq error policy: the original key, value and
+// headers, plus headers saying what went wrong and where it came from. Sends are
+// flushed before the Iceberg commit that moves offsets past those records, so a
+// record is either in the table, in the DLQ, or re-read after a crash.
+import type { RecordError } from '../errors.ts';
+
+export interface DeadLetterSender {
+  send(
+    topic: string,
+    records: Array<{ key: Buffer | null; value: Buffer | null; headers: Array<[string, Buffer | string]> }>,
+  ): Promise<void>;
+}
+
+export interface DeadLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly timestampMs: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: ReadonlyArray<readonly [string, Buffer]>;
+}
+
+export const DLQ_HEADER_PREFIX = 'floe.error.';
+
+export class DeadLetterQueue {
+  readonly #sender: DeadLetterSender;
+  readonly #topic: string;
+  readonly #connector: string;
+  #pending: Array<{ key: Buffer | null; value: Buffer | null; headers: Array<[string, Buffer | string]> }> =
+    [];
+
+  constructor(sender: DeadLetterSender, topic: string, connector: string) {
+    this.#sender = sender;
+    this.#topic = topic;
+    this.#connector = connector;
+  }
+
+  get topic(): string {
+    return this.#topic;
+  }
+
+  add(record: DeadLetter, error: RecordError | Error): void {
+    const reason =
+      'context' in error && typeof error.context === 'object'
+        ? String(error.context.reason ?? 'error')
+        : 'error';
+    this.#pending.push({
+      key: record.key,
+      value: record.value,
+      headers: [
+        ...record.headers.map(([name, value]) => [name, value] as [string, Buffer]),
+        [`${DLQ_HEADER_PREFIX}reason`, reason],
+        [`${DLQ_HEADER_PREFIX}message`, error.message],
+        [`${DLQ_HEADER_PREFIX}class`, error.name],
+        [`${DLQ_HEADER_PREFIX}connector`, this.#connector],
+        [`${DLQ_HEADER_PREFIX}topic`, record.topic],
+        [`${DLQ_HEADER_PREFIX}partition`, String(record.partition)],
+        [`${DLQ_HEADER_PREFIX}offset`, record.offset.toString()],
+        [`${DLQ_HEADER_PREFIX}timestamp`, String(record.timestampMs)],
+      ],
+    });
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  /** Sends everything added so far and waits until the broker has it. */
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      await this.#sender.send(this.#topic, batch);
+    } catch (error) {
+      this.#pending = [...batch, ...this.#pending];
+      throw error;
+    }
+  }
+
+  /** Drops unsent records (their offsets will be re-read). */
+  discard(): void {
+    this.#pending = [];
+  }
+}

@@ -1,0 +1,151 @@
+// The tables a connector writes: loaded on partition assignment, created on
+// first use when auto-create is on (all columns optional, partitioned as the
+// connector says), with what each table last recorded for the connector's
+// partitions (the fence's `expected`).
+import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import { formatTableIdentifier } from '../catalog/table-identifier.ts';
+import { AlreadyExistsError, ConfigError, NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
+import { buildPartitionSpec, type PartitionFieldRequest } from '../iceberg/partition-spec.ts';
+import type { TableMetadata } from '../iceberg/table-metadata.ts';
+import { parseTransform } from '../iceberg/transforms.ts';
+import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
+import type { Logger } from '../log.ts';
+import { committedOffsets, type OffsetMap } from './table-offsets.ts';
+
+export interface TableState {
+  readonly id: TableIdentifier;
+  readonly name: string;
+  metadata: TableMetadata;
+  /** What the table records for this connector, as last seen. */
+  offsets: OffsetMap;
+}
+
+export interface AutoCreate {
+  readonly enabled: boolean;
+  readonly partitionBy: readonly string[];
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+export class TableRegistry {
+  readonly #catalog: Catalog;
+  readonly #connector: string;
+  readonly #autoCreate: AutoCreate;
+  readonly #log: Logger;
+  readonly #tables = new Map<string, TableState>();
+
+  constructor(catalog: Catalog, connector: string, autoCreate: AutoCreate, log: Logger) {
+    this.#catalog = catalog;
+    this.#connector = connector;
+    this.#autoCreate = autoCreate;
+    this.#log = log;
+  }
+
+  known(): TableState[] {
+    return [...this.#tables.values()];
+  }
+
+  get(id: TableIdentifier): TableState | undefined {
+    return this.#tables.get(formatTableIdentifier(id));
+  }
+
+  /** Loads (or reloads) a table; undefined when it does not exist yet. */
+  async load(id: TableIdentifier): Promise<TableState | undefined> {
+    try {
+      const loaded = await this.#catalog.loadTable(id);
+      return this.#remember(id, loaded.metadata);
+    } catch (error) {
+      if (error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The table, loaded or created from the first record's schema. */
+  async open(id: TableIdentifier, recordSchema: Schema): Promise<TableState> {
+    const existing = this.get(id) ?? (await this.load(id));
+    if (existing) return existing;
+    const name = formatTableIdentifier(id);
+    if (!this.#autoCreate.enabled) {
+      throw new ConfigError(
+        `table ${name} does not exist and autoCreate is off for connector ${this.#connector}`,
+        {
+          connector: this.#connector,
+          table: name,
+        },
+      );
+    }
+    const schema = allOptional(recordSchema);
+    const spec = buildPartitionSpec(
+      schema,
+      this.#autoCreate.partitionBy.map((text) => partitionRequest(text, this.#connector)),
+    );
+    if (!(await this.#catalog.namespaceExists(id.namespace))) {
+      await this.#catalog.createNamespace(id.namespace).catch((error: unknown) => {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+      });
+    }
+    try {
+      const created = await this.#catalog.createTable(id, {
+        schema,
+        spec,
+        properties: this.#autoCreate.properties,
+      });
+      this.#log.info('created table', { table: name, connector: this.#connector });
+      return this.#remember(id, created.metadata);
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      const raced = await this.load(id);
+      if (!raced) throw error;
+      return raced;
+    }
+  }
+
+  /** Records what a commit (or a reload) showed about the table. */
+  update(state: TableState, metadata: TableMetadata): void {
+    state.metadata = metadata;
+    state.offsets = committedOffsets(metadata, this.#connector);
+  }
+
+  forget(): void {
+    this.#tables.clear();
+  }
+
+  #remember(id: TableIdentifier, metadata: TableMetadata): TableState {
+    const name = formatTableIdentifier(id);
+    const state: TableState = { id, name, metadata, offsets: committedOffsets(metadata, this.#connector) };
+    this.#tables.set(name, state);
+    return state;
+  }
+}
+
+/** "day(ts)", "bucket(16, id)", "truncate(4, name)", "region" -> a partition field request. */
+export function partitionRequest(text: string, connector: string): PartitionFieldRequest {
+  const match = /^\s*([a-z]+)\s*\(\s*(?:(\d+)\s*,\s*)?([^)\s]+)\s*\)\s*$/i.exec(text);
+  if (!match) return { source: text.trim(), transform: { kind: 'identity' } };
+  const [, name, arg, column] = match as unknown as [string, string, string | undefined, string];
+  try {
+    return { source: column, transform: parseTransform(arg === undefined ? name : `${name}[${arg}]`) };
+  } catch (error) {
+    throw new ConfigError(
+      `connector ${connector}: autoCreate.partitionBy '${text}' is not a partition transform`,
+      {
+        connector,
+      },
+      { cause: error },
+    );
+  }
+}
+
+function allOptional(schema: Schema): Schema {
+  const relax = (type: IcebergType): IcebergType => {
+    if (type.kind === 'struct') return { kind: 'struct', fields: type.fields.map(relaxField) };
+    if (type.kind === 'list') return { ...type, element: relax(type.element) };
+    if (type.kind === 'map') return { ...type, value: relax(type.value) };
+    return type;
+  };
+  const relaxField = (field: NestedField): NestedField => ({
+    ...field,
+    required: false,
+    type: relax(field.type),
+  });
+  return { ...schema, identifierFieldIds: [], fields: schema.fields.map(relaxField) };
+}

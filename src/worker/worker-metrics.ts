@@ -1,0 +1,26 @@
+// What the worker reports while it runs; server/metrics-registry.ts implements
+// it for Prometheus (wired in cli.ts). The worker never imports server/.
+
+export interface WorkerMetrics {
+  recordsConsumed(connector: string, topic: string, count: number, bytes: number): void;
+  recordsWritten(connector: string, table: string, count: number): void;
+  recordsSkipped(connector: string, topic: string, reason: string, count: number): void;
+  recordsDeadLettered(connector: string, topic: string, count: number): void;
+  setLag(connector: string, topic: string, partition: number, lag: number): void;
+  observeCommit(connector: string, table: string, seconds: number, files: number, bytes: number): void;
+  lastCommit(connector: string, table: string, unixSeconds: number): void;
+  schemaEvolution(connector: string, table: string): void;
+  error(kind: string): void;
+}
+
+export const noMetrics: WorkerMetrics = {
+  recordsConsumed: () => {},
+  recordsWritten: () => {},
+  recordsSkipped: () => {},
+  recordsDeadLettered: () => {},
+  setLag: () => {},
+  observeCommit: () => {},
+  lastCommit: () => {},
+  schemaEvolution: () => {},
+  error: () => {},
+};

@@ -1,0 +1,218 @@
+// The consumer-group member: one Kafka consumer for every connector's topics,
+// records dispatched to their connector, batches committed on size/time/memory,
+// on partition revocation and on shutdown (docs/exactly-once.md). Returns the
+// process exit code: 0 after a clean stop, 1 when a record hit the fail policy.
+import { FloeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { FencedBatchError } from './commit-batch.ts';
+import type { ConnectorRuntime } from './connector-runtime.ts';
+import { connectorTopics } from './connector-settings.ts';
+import type { KafkaConsumerApi, KafkaRecord, RebalanceHandler, TopicPartition } from './kafka-types.ts';
+import type { WorkerMetrics } from './worker-metrics.ts';
+
+export interface WorkerOptions {
+  readonly connectors: readonly ConnectorRuntime[];
+  readonly createConsumer: (handler: RebalanceHandler) => KafkaConsumerApi;
+  readonly log: Logger;
+  readonly metrics: WorkerMetrics;
+  /** Total Arrow bytes buffered across connectors before the largest batch is committed early. */
+  readonly maxBufferedBytes: number;
+  readonly pollBatchSize?: number;
+  readonly pollTimeoutMs?: number;
+  readonly lagIntervalMs?: number;
+  /** Readiness: true once the worker has joined its group. */
+  readonly onReady?: (ready: boolean) => void;
+}
+
+const key = (topic: string, partition: number) => `${topic}:${partition}`;
+
+export class Worker {
+  readonly #options: WorkerOptions;
+  readonly #log: Logger;
+  #consumer: KafkaConsumerApi | undefined;
+  /** Next offset per partition, as far as this worker has read. */
+  readonly #positions = new Map<string, bigint>();
+  #lastLagAt = 0;
+
+  constructor(options: WorkerOptions) {
+    this.#options = options;
+    this.#log = options.log;
+  }
+
+  async run(stop: AbortSignal): Promise<number> {
+    const consumer = this.#options.createConsumer(this.#rebalanceHandler());
+    this.#consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe(this.#subscription());
+    this.#log.info('worker started', { connectors: this.#options.connectors.map((c) => c.settings.name) });
+    let exitCode = 0;
+    try {
+      while (!stop.aborted) {
+        const records = await consumer.poll(
+          this.#options.pollBatchSize ?? 5000,
+          this.#options.pollTimeoutMs ?? 200,
+        );
+        for (const record of records) await this.#dispatch(record);
+        const failed = this.#options.connectors.find((c) => c.failure !== undefined);
+        if (failed) {
+          await this.#commit(failed);
+          const error = failed.failure!;
+          this.#log.error(`stopping: ${error.message}`, { err: error, connector: failed.settings.name });
+          exitCode = 1;
+          break;
+        }
+        await this.#commitDue();
+        await this.#reportLag();
+      }
+      if (exitCode === 0) {
+        this.#log.info('stopping: committing open batches');
+        for (const connector of this.#options.connectors) await this.#commit(connector);
+      }
+    } finally {
+      this.#options.onReady?.(false);
+      await consumer.disconnect();
+    }
+    this.#log.info('worker stopped', { exitCode });
+    return exitCode;
+  }
+
+  #subscription(): string[] | RegExp {
+    const lists: string[] = [];
+    const patterns: string[] = [];
+    for (const connector of this.#options.connectors) {
+      const topics = connector.settings.topics;
+      if (Array.isArray(topics)) lists.push(...topics);
+      else patterns.push((topics as RegExp).source);
+    }
+    if (patterns.length === 0) return [...new Set(lists)];
+    const escaped = lists.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(
+      `^(?:${[...patterns.map((p) => `(?:${p.replace(/^\^/, '').replace(/\$$/, '')})`), ...escaped].join('|')})$`,
+    );
+  }
+
+  #owner(topic: string): ConnectorRuntime | undefined {
+    return this.#options.connectors.find((c) => connectorTopics(c.settings, topic));
+  }
+
+  async #dispatch(record: KafkaRecord): Promise<void> {
+    const connector = this.#owner(record.topic);
+    if (connector === undefined) return;
+    await connector.process(record);
+    if (connector.owns(record.topic, record.partition))
+      this.#positions.set(key(record.topic, record.partition), record.offset + 1n);
+  }
+
+  async #commitDue(): Promise<void> {
+    let buffered = 0;
+    for (const connector of this.#options.connectors) {
+      if (connector.shouldCommit()) await this.#commit(connector);
+      buffered += connector.bufferedBytes;
+    }
+    if (buffered > this.#options.maxBufferedBytes) {
+      const largest = [...this.#options.connectors].sort((a, b) => b.bufferedBytes - a.bufferedBytes)[0];
+      if (largest) {
+        this.#log.info('memory budget reached; committing early', {
+          connector: largest.settings.name,
+          buffered,
+        });
+        await this.#commit(largest);
+      }
+    }
+  }
+
+  /** Commits a connector's batch; a fenced batch is dropped and its partitions re-read from the tables. */
+  async #commit(connector: ConnectorRuntime): Promise<void> {
+    if (!connector.hasBatch) {
+      connector.discard();
+      return;
+    }
+    try {
+      const offsets = await connector.commit();
+      await this.#consumer?.commitOffsets(offsets).catch((error: unknown) => {
+        this.#log.warn('could not commit group offsets (used for lag only)', { err: error });
+      });
+    } catch (error) {
+      if (!(error instanceof FencedBatchError)) throw error;
+      this.#log.warn(`batch dropped: ${error.message}`, { connector: connector.settings.name });
+      this.#options.metrics.error('fenced-batch');
+      connector.discard();
+      await this.#reseek(connector, connector.assigned);
+    }
+  }
+
+  async #reseek(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): Promise<void> {
+    const resume = await connector.resumeOffsets(partitions);
+    for (const tp of partitions) {
+      const offset = resume.get(key(tp.topic, tp.partition));
+      if (offset === undefined) {
+        throw new FloeError(
+          `connector ${connector.settings.name}: cannot tell where ${tp.topic}[${tp.partition}] resumes after a dropped batch; restarting the worker re-reads it from the group offset`,
+        );
+      }
+      await this.#consumer?.seek(tp, offset);
+      this.#positions.set(key(tp.topic, tp.partition), offset);
+    }
+  }
+
+  #rebalanceHandler(): RebalanceHandler {
+    return {
+      onAssigned: async (partitions) => {
+        const starts = new Map<string, bigint | undefined>();
+        for (const connector of this.#options.connectors) {
+          const mine = partitions.filter((tp) => connectorTopics(connector.settings, tp.topic));
+          if (mine.length === 0) continue;
+          for (const [tp, offset] of await connector.assign(mine)) {
+            starts.set(tp, offset);
+            if (offset !== undefined) this.#positions.set(tp, offset);
+          }
+        }
+        this.#log.info('partitions assigned', {
+          partitions: partitions.map((p) => key(p.topic, p.partition)),
+        });
+        this.#options.onReady?.(true);
+        return starts;
+      },
+      onRevoked: async (partitions) => {
+        this.#log.info('partitions revoked; committing first', {
+          partitions: partitions.map((p) => key(p.topic, p.partition)),
+        });
+        for (const connector of this.#options.connectors) {
+          const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
+          if (mine.length === 0) continue;
+          await this.#commit(connector);
+          connector.release(mine);
+          for (const tp of mine) this.#positions.delete(key(tp.topic, tp.partition));
+        }
+      },
+      onLost: async (partitions) => {
+        this.#log.warn('partitions lost without a chance to commit', {
+          partitions: partitions.map((p) => key(p.topic, p.partition)),
+        });
+        for (const connector of this.#options.connectors) {
+          const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
+          if (mine.length === 0) continue;
+          connector.discard();
+          connector.release(mine);
+          for (const tp of mine) this.#positions.delete(key(tp.topic, tp.partition));
+          await this.#reseek(connector, connector.assigned);
+        }
+      },
+    };
+  }
+
+  async #reportLag(): Promise<void> {
+    const interval = this.#options.lagIntervalMs ?? 5000;
+    if (Date.now() - this.#lastLagAt < interval || this.#consumer === undefined) return;
+    this.#lastLagAt = Date.now();
+    for (const connector of this.#options.connectors) {
+      for (const tp of connector.assigned) {
+        const position = this.#positions.get(key(tp.topic, tp.partition));
+        if (position === undefined) continue;
+        const { high } = await this.#consumer.queryWatermarks(tp);
+        const lag = high > position ? Number(high - position) : 0;
+        this.#options.metrics.setLag(connector.settings.name, tp.topic, tp.partition, lag);
+      }
+    }
+  }
+}
