@@ -10,7 +10,8 @@ import {
 } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import { BoundsTracker, type ColumnStats } from './column-stats.ts';
+import { BoundsTracker, type ColumnStats, type ValueComparator } from './column-stats.ts';
+import type { RowEpoch } from './row-epoch.ts';
 import { compareBigInts, compareBytes, compareCodePoints } from './value-order.ts';
 
 const INITIAL_CAPACITY = 1024;
@@ -26,10 +27,10 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
   protected end = 0;
   protected readonly bounds: BoundsTracker<T>;
 
-  constructor(field: LeafField, type: DataType, bounds: BoundsTracker<T>) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType, compare: ValueComparator<T>) {
+    super(field, epoch);
     this.type = type;
-    this.bounds = bounds;
+    this.bounds = new BoundsTracker<T>(compare, () => this.willChangeStats());
   }
 
   /** Ensures `extra` more data bytes fit and slot `index` has an offset entry. */
@@ -54,6 +55,10 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
     this.offsets[index + 1] = this.end;
   }
 
+  protected override dropSlots(length: number): void {
+    this.end = this.offsets[length] as number;
+  }
+
   protected valuesByteLength(): number {
     return this.end + (this.length + 1) * 4;
   }
@@ -62,6 +67,14 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
     if (this.bounds.min === undefined) return;
     stats.min = this.bounds.min;
     stats.max = this.bounds.max;
+  }
+
+  protected saveStats(): void {
+    this.bounds.save();
+  }
+
+  protected restoreStats(): void {
+    this.bounds.restore();
   }
 
   finish(): Data {
@@ -78,10 +91,11 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
 
 export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
   // Between ASCII strings JavaScript's comparison already is code-point order.
+  // A rollback leaves it as is: false only costs the slower comparison.
   private boundsAscii = true;
 
-  constructor(field: LeafField, type: DataType) {
-    super(field, type, new BoundsTracker<string>(compareCodePoints));
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch, type, compareCodePoints);
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -106,12 +120,18 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
   private updateBounds(value: string, ascii: boolean): void {
     const bounds = this.bounds;
     if (bounds.min === undefined) {
+      this.willChangeStats();
       bounds.min = value;
       bounds.max = value;
       this.boundsAscii = ascii;
     } else if (ascii && this.boundsAscii) {
-      if (value < bounds.min) bounds.min = value;
-      else if (value > (bounds.max as string)) bounds.max = value;
+      if (value < bounds.min) {
+        this.willChangeStats();
+        bounds.min = value;
+      } else if (value > (bounds.max as string)) {
+        this.willChangeStats();
+        bounds.max = value;
+      }
     } else {
       bounds.add(value);
       this.boundsAscii = false;
@@ -120,8 +140,8 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
 }
 
 export class BinaryColumnBuilder extends VariableWidthColumnBuilder<Uint8Array> {
-  constructor(field: LeafField, type: DataType) {
-    super(field, type, new BoundsTracker<Uint8Array>(compareBytes));
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch, type, compareBytes);
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -140,12 +160,12 @@ export class FixedColumnBuilder extends LeafColumnBuilder {
   private data: Uint8Array;
   private readonly bounds: BoundsTracker<Uint8Array>;
 
-  constructor(field: LeafField, type: DataType, width: number) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType, width: number) {
+    super(field, epoch);
     this.type = type;
     this.width = width;
     this.data = new Uint8Array(INITIAL_CAPACITY * width);
-    this.bounds = new BoundsTracker<Uint8Array>(compareBytes);
+    this.bounds = new BoundsTracker<Uint8Array>(compareBytes, () => this.willChangeStats());
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -170,6 +190,14 @@ export class FixedColumnBuilder extends LeafColumnBuilder {
     if (this.bounds.min === undefined) return;
     stats.min = this.bounds.min;
     stats.max = this.bounds.max;
+  }
+
+  protected saveStats(): void {
+    this.bounds.save();
+  }
+
+  protected restoreStats(): void {
+    this.bounds.restore();
   }
 
   finish(): Data {
@@ -201,11 +229,14 @@ export class UuidColumnBuilder extends LeafColumnBuilder {
   private data = new Uint8Array(INITIAL_CAPACITY * 16);
   private readonly bounds: BoundsTracker<string>;
 
-  constructor(field: LeafField, type: DataType) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch);
     this.type = type;
     // Lower-case hex strings order like the bytes they encode.
-    this.bounds = new BoundsTracker<string>((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.bounds = new BoundsTracker<string>(
+      (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+      () => this.willChangeStats(),
+    );
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -249,6 +280,14 @@ export class UuidColumnBuilder extends LeafColumnBuilder {
     stats.max = this.bounds.max;
   }
 
+  protected saveStats(): void {
+    this.bounds.save();
+  }
+
+  protected restoreStats(): void {
+    this.bounds.restore();
+  }
+
   finish(): Data {
     return makeData({
       type: this.type as FixedSizeBinary,
@@ -269,12 +308,12 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
   private words = new BigInt64Array(INITIAL_CAPACITY * 2);
   private readonly bounds: BoundsTracker<bigint>;
 
-  constructor(field: LeafField, type: DataType, precision: number) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType, precision: number) {
+    super(field, epoch);
     this.type = type;
     this.precision = precision;
     this.limit = 10n ** BigInt(precision);
-    this.bounds = new BoundsTracker<bigint>(compareBigInts);
+    this.bounds = new BoundsTracker<bigint>(compareBigInts, () => this.willChangeStats());
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -302,6 +341,14 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
     if (this.bounds.min === undefined) return;
     stats.min = this.bounds.min;
     stats.max = this.bounds.max;
+  }
+
+  protected saveStats(): void {
+    this.bounds.save();
+  }
+
+  protected restoreStats(): void {
+    this.bounds.restore();
   }
 
   finish(): Data {

@@ -3,6 +3,7 @@
 import type { Data } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import type { ColumnStats } from './column-stats.ts';
+import type { RowEpoch } from './row-epoch.ts';
 import { ValidityBitmap } from './validity-bitmap.ts';
 
 export interface ColumnBuilder {
@@ -17,6 +18,12 @@ export interface ColumnBuilder {
    * level without a value) without adding anything to the Arrow data.
    */
   countAbsent(): void;
+  /**
+   * Undoes the row being appended (see RowEpoch): keeps the first `length` slots,
+   * nested children cut to match, and restores the statistics as they were before
+   * the row. Called on every column a failed row may have touched.
+   */
+  rollback(length: number): void;
   /** Approximate bytes held in Arrow buffers so far. */
   byteLength(): number;
   finish(): Data;
@@ -31,14 +38,19 @@ export interface LeafField {
   readonly required: boolean;
 }
 
-/** Shared null handling and counting of every primitive column. */
+/** Shared null handling, counting and row rollback of every primitive column. */
 export abstract class LeafColumnBuilder implements ColumnBuilder {
   readonly field: LeafField;
   protected readonly validity = new ValidityBitmap();
+  private readonly epoch: RowEpoch;
   private absent = 0;
+  /** The row whose pre-row statistics are saved (savedAbsent and the subclass's saveStats). */
+  private savedEpoch = -1;
+  private savedAbsent = 0;
 
-  constructor(field: LeafField) {
+  constructor(field: LeafField, epoch: RowEpoch) {
     this.field = field;
+    this.epoch = epoch;
   }
 
   get length(): number {
@@ -62,7 +74,20 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
   }
 
   countAbsent(): void {
+    this.willChangeStats();
     this.absent++;
+  }
+
+  rollback(length: number): void {
+    if (this.savedEpoch === this.epoch.current) {
+      this.savedEpoch = -1;
+      this.absent = this.savedAbsent;
+      this.restoreStats();
+    }
+    if (length < this.validity.length) {
+      this.dropSlots(length);
+      this.validity.truncate(length);
+    }
   }
 
   byteLength(): number {
@@ -87,6 +112,24 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
   protected abstract valuesByteLength(): number;
   /** Sets min/max (and NaN count) on the stats when any non-null value was seen. */
   protected abstract addBounds(stats: ColumnStats): void;
+  /** Copies the bounds (and NaN count) aside for restoreStats. */
+  protected abstract saveStats(): void;
+  protected abstract restoreStats(): void;
+
+  /** Forgets slots `length`.. (still counted by `this.length`) beyond the validity bitmap. */
+  protected dropSlots(_length: number): void {}
+
+  /**
+   * Must precede any change of the statistics: saves them the first time they
+   * change in the current row, so a failed row can be undone.
+   */
+  protected willChangeStats(): void {
+    const epoch = this.epoch.current;
+    if (this.savedEpoch === epoch) return;
+    this.savedEpoch = epoch;
+    this.savedAbsent = this.absent;
+    this.saveStats();
+  }
 
   protected invalid(value: unknown, expected: string): ValidationError {
     return invalidValue(this.field.path, value, expected);

@@ -21,22 +21,41 @@ export type ValueComparator<T> = (a: T, b: T) => number;
 export class BoundsTracker<T> {
   min: T | undefined = undefined;
   max: T | undefined = undefined;
+  private savedMin: T | undefined = undefined;
+  private savedMax: T | undefined = undefined;
   private readonly compare: ValueComparator<T>;
+  private readonly willChange: () => void;
 
-  constructor(compare: ValueComparator<T>) {
+  /** `willChange` runs before min or max moves (the owning column saves its statistics there). */
+  constructor(compare: ValueComparator<T>, willChange: () => void) {
     this.compare = compare;
+    this.willChange = willChange;
   }
 
   /** `copy` makes a stored bound independent of the caller's buffer. */
   add(value: T, copy?: (value: T) => T): void {
     if (this.min === undefined) {
+      this.willChange();
       const kept = copy ? copy(value) : value;
       this.min = kept;
       this.max = kept;
     } else if (this.compare(value, this.min) < 0) {
+      this.willChange();
       this.min = copy ? copy(value) : value;
     } else if (this.compare(value, this.max as T) > 0) {
+      this.willChange();
       this.max = copy ? copy(value) : value;
     }
+  }
+
+  save(): void {
+    this.savedMin = this.min;
+    this.savedMax = this.max;
+  }
+
+  /** Back to the bounds of the last save(). */
+  restore(): void {
+    this.min = this.savedMin;
+    this.max = this.savedMax;
   }
 }

@@ -37,11 +37,20 @@ abstract class NestedColumnBuilder implements ColumnBuilder {
 
   protected abstract children(): readonly ColumnBuilder[];
   protected abstract appendValue(value: unknown): void;
+  /** Rolls the children back to match `length` slots of this column. */
+  protected abstract rollbackChildren(length: number): void;
   abstract appendMaskedNull(): void;
   abstract finish(): Data;
 
   countAbsent(): void {
     for (const child of this.children()) child.countAbsent();
+  }
+
+  // Children are rolled back even when this column's own slot was never added:
+  // a field or element may have failed after its siblings were appended.
+  rollback(length: number): void {
+    this.rollbackChildren(length);
+    this.validity.truncate(length);
   }
 
   byteLength(): number {
@@ -67,6 +76,10 @@ export class StructColumnBuilder extends NestedColumnBuilder {
 
   protected children(): readonly ColumnBuilder[] {
     return this.fields;
+  }
+
+  protected rollbackChildren(length: number): void {
+    for (const field of this.fields) field.rollback(length);
   }
 
   protected appendValue(value: unknown): void {
@@ -104,7 +117,10 @@ export class StructColumnBuilder extends NestedColumnBuilder {
 abstract class RepeatedColumnBuilder extends NestedColumnBuilder {
   protected offsets = new Int32Array(INITIAL_CAPACITY + 1);
 
-  /** Records where the slot being appended ends in the child (entry) column. */
+  /**
+   * Records where the slot being appended ends in the child (entry) column; only
+   * the entry after the last slot is written, so a rollback finds its end intact.
+   */
   protected pushOffset(end: number): void {
     const index = this.validity.length + 1;
     if (index >= this.offsets.length) this.offsets = grown(this.offsets, index + 1);
@@ -133,6 +149,10 @@ export class ListColumnBuilder extends RepeatedColumnBuilder {
 
   protected children(): readonly ColumnBuilder[] {
     return [this.element];
+  }
+
+  protected rollbackChildren(length: number): void {
+    this.element.rollback(this.offsets[length] as number);
   }
 
   protected appendValue(value: unknown): void {
@@ -167,6 +187,12 @@ export class MapColumnBuilder extends RepeatedColumnBuilder {
 
   protected children(): readonly ColumnBuilder[] {
     return [this.key, this.value];
+  }
+
+  protected rollbackChildren(length: number): void {
+    const entries = this.offsets[length] as number;
+    this.key.rollback(entries);
+    this.value.rollback(entries);
   }
 
   protected appendValue(value: unknown): void {

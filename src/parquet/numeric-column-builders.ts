@@ -3,6 +3,7 @@
 import { type Bool, type Data, type DataType, type Float, type Int, makeData } from 'apache-arrow';
 import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
 import type { ColumnStats } from './column-stats.ts';
+import type { RowEpoch } from './row-epoch.ts';
 
 const INITIAL_CAPACITY = 1024;
 const INT64_MIN = -(2n ** 63n);
@@ -15,9 +16,12 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
   private seen = false;
   private min = 0;
   private max = 0;
+  private savedSeen = false;
+  private savedMin = 0;
+  private savedMax = 0;
 
-  constructor(field: LeafField, type: DataType) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch);
     this.type = type;
   }
 
@@ -26,11 +30,17 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
     if (!this.seen) {
+      this.willChangeStats();
       this.seen = true;
       this.min = value;
       this.max = value;
-    } else if (value < this.min) this.min = value;
-    else if (value > this.max) this.max = value;
+    } else if (value < this.min) {
+      this.willChangeStats();
+      this.min = value;
+    } else if (value > this.max) {
+      this.willChangeStats();
+      this.max = value;
+    }
   }
 
   protected reserveNull(index: number): void {
@@ -45,6 +55,18 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
     if (!this.seen) return;
     stats.min = this.min;
     stats.max = this.max;
+  }
+
+  protected saveStats(): void {
+    this.savedSeen = this.seen;
+    this.savedMin = this.min;
+    this.savedMax = this.max;
+  }
+
+  protected restoreStats(): void {
+    this.seen = this.savedSeen;
+    this.min = this.savedMin;
+    this.max = this.savedMax;
   }
 
   finish(): Data {
@@ -65,9 +87,12 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
   private seen = false;
   private min = 0n;
   private max = 0n;
+  private savedSeen = false;
+  private savedMin = 0n;
+  private savedMax = 0n;
 
-  constructor(field: LeafField, type: DataType) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch);
     this.type = type;
   }
 
@@ -84,11 +109,17 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = v;
     if (!this.seen) {
+      this.willChangeStats();
       this.seen = true;
       this.min = v;
       this.max = v;
-    } else if (v < this.min) this.min = v;
-    else if (v > this.max) this.max = v;
+    } else if (v < this.min) {
+      this.willChangeStats();
+      this.min = v;
+    } else if (v > this.max) {
+      this.willChangeStats();
+      this.max = v;
+    }
   }
 
   protected reserveNull(index: number): void {
@@ -103,6 +134,18 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     if (!this.seen) return;
     stats.min = this.min;
     stats.max = this.max;
+  }
+
+  protected saveStats(): void {
+    this.savedSeen = this.seen;
+    this.savedMin = this.min;
+    this.savedMax = this.max;
+  }
+
+  protected restoreStats(): void {
+    this.seen = this.savedSeen;
+    this.min = this.savedMin;
+    this.max = this.savedMax;
   }
 
   finish(): Data {
@@ -122,12 +165,16 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
   private values: Float32Array | Float64Array;
   private readonly single: boolean;
   private nanCount = 0;
+  private savedNanCount = 0;
   private seen = false;
   private min = 0;
   private max = 0;
+  private savedSeen = false;
+  private savedMin = 0;
+  private savedMax = 0;
 
-  constructor(field: LeafField, type: DataType, single: boolean) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType, single: boolean) {
+    super(field, epoch);
     this.type = type;
     this.single = single;
     this.values = single ? new Float32Array(INITIAL_CAPACITY) : new Float64Array(INITIAL_CAPACITY);
@@ -138,16 +185,23 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
     if (Number.isNaN(value)) {
+      this.willChangeStats();
       this.nanCount++;
       return;
     }
     const v = this.single ? Math.fround(value) : value;
     if (!this.seen) {
+      this.willChangeStats();
       this.seen = true;
       this.min = v;
       this.max = v;
-    } else if (v < this.min || (v === 0 && this.min === 0 && Object.is(v, -0))) this.min = v;
-    else if (v > this.max || (v === 0 && this.max === 0 && Object.is(this.max, -0))) this.max = v;
+    } else if (v < this.min || (v === 0 && this.min === 0 && Object.is(v, -0))) {
+      this.willChangeStats();
+      this.min = v;
+    } else if (v > this.max || (v === 0 && this.max === 0 && Object.is(this.max, -0))) {
+      this.willChangeStats();
+      this.max = v;
+    }
   }
 
   protected reserveNull(index: number): void {
@@ -163,6 +217,20 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
     if (!this.seen) return;
     stats.min = this.min;
     stats.max = this.max;
+  }
+
+  protected saveStats(): void {
+    this.savedSeen = this.seen;
+    this.savedMin = this.min;
+    this.savedMax = this.max;
+    this.savedNanCount = this.nanCount;
+  }
+
+  protected restoreStats(): void {
+    this.seen = this.savedSeen;
+    this.min = this.savedMin;
+    this.max = this.savedMax;
+    this.nanCount = this.savedNanCount;
   }
 
   finish(): Data {
@@ -181,9 +249,11 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
   private bits = new Uint8Array(INITIAL_CAPACITY >> 3);
   private sawTrue = false;
   private sawFalse = false;
+  private savedSawTrue = false;
+  private savedSawFalse = false;
 
-  constructor(field: LeafField, type: DataType) {
-    super(field);
+  constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
+    super(field, epoch);
     this.type = type;
   }
 
@@ -192,8 +262,12 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
     this.reserveNull(index);
     if (value) {
       this.bits[index >> 3] |= 1 << (index & 7);
-      this.sawTrue = true;
-    } else {
+      if (!this.sawTrue) {
+        this.willChangeStats();
+        this.sawTrue = true;
+      }
+    } else if (!this.sawFalse) {
+      this.willChangeStats();
       this.sawFalse = true;
     }
   }
@@ -210,6 +284,22 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
     if (!this.sawTrue && !this.sawFalse) return;
     stats.min = !this.sawFalse;
     stats.max = this.sawTrue;
+  }
+
+  protected saveStats(): void {
+    this.savedSawTrue = this.sawTrue;
+    this.savedSawFalse = this.sawFalse;
+  }
+
+  protected restoreStats(): void {
+    this.sawTrue = this.savedSawTrue;
+    this.sawFalse = this.savedSawFalse;
+  }
+
+  protected override dropSlots(length: number): void {
+    // appendValue only sets bits, so dropped slots must leave theirs cleared.
+    for (let i = length; i < this.length; i++)
+      this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
   }
 
   finish(): Data {

@@ -7,12 +7,14 @@ import { icebergSchemaToArrow } from './arrow-schema.ts';
 import type { ColumnBuilder } from './column-builder.ts';
 import { createFieldBuilder } from './column-builders.ts';
 import type { ColumnStats } from './column-stats.ts';
+import { RowEpoch } from './row-epoch.ts';
 
 export class RecordBatchBuilder {
   readonly schema: Schema;
   readonly arrowSchema: ArrowSchema;
   private readonly names: readonly string[];
   private readonly columns: readonly ColumnBuilder[];
+  private readonly epoch = new RowEpoch();
   private rows = 0;
   private finished = false;
 
@@ -20,7 +22,7 @@ export class RecordBatchBuilder {
     this.schema = schema;
     this.arrowSchema = icebergSchemaToArrow(schema);
     this.names = schema.fields.map((f) => f.name);
-    this.columns = schema.fields.map((f) => createFieldBuilder(f));
+    this.columns = schema.fields.map((f) => createFieldBuilder(f, this.epoch));
   }
 
   get rowCount(): number {
@@ -35,9 +37,9 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * Appends one row. A row that fails validation throws a ValidationError naming the
-   * field; columns appended before the failure keep their value, so the builder must
-   * then be discarded (validate rows upstream to skip bad records).
+   * Appends one row, atomically: a row that fails validation throws a ValidationError
+   * naming the field and leaves every column (values, nulls, offsets, statistics) as
+   * it was before the row, so the builder goes on with the next row.
    */
   append(row: Row): void {
     if (this.finished) throw new FloeError('RecordBatchBuilder.append after finish()');
@@ -46,8 +48,27 @@ export class RecordBatchBuilder {
     }
     const columns = this.columns;
     const names = this.names;
-    for (let i = 0; i < columns.length; i++) (columns[i] as ColumnBuilder).append(row[names[i] as string]);
+    this.epoch.current++;
+    let i = 0;
+    try {
+      for (; i < columns.length; i++) (columns[i] as ColumnBuilder).append(row[names[i] as string]);
+    } catch (error) {
+      // Columns after the failing one were not touched.
+      for (let j = 0; j <= i && j < columns.length; j++) (columns[j] as ColumnBuilder).rollback(this.rows);
+      throw error;
+    }
     this.rows++;
+  }
+
+  /** Like append, but returns the ValidationError of a rejected row instead of throwing it. */
+  tryAppend(row: Row): ValidationError | undefined {
+    try {
+      this.append(row);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ValidationError) return error;
+      throw error;
+    }
   }
 
   /** Statistics per leaf field id (nested leaves included). */

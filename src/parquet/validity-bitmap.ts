@@ -24,6 +24,23 @@ export class ValidityBitmap {
     this.length++;
   }
 
+  /**
+   * Drops the slots from `length` on (a rolled-back row). Their bits are cleared
+   * because appendNull relies on unused bits being zero.
+   */
+  truncate(length: number): void {
+    if (length >= this.length) return;
+    const bits = this.bits;
+    if (bits !== undefined) {
+      for (let i = length; i < this.length; i++) {
+        const mask = 1 << (i & 7);
+        if ((bits[i >> 3] as number) & mask) bits[i >> 3] = (bits[i >> 3] as number) & ~mask;
+        else this.nullCount--;
+      }
+    }
+    this.length = length;
+  }
+
   /** The bitmap for `makeData`, or undefined when there is no null. */
   finish(): Uint8Array | undefined {
     if (this.bits === undefined) return undefined;
