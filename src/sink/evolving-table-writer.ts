@@ -4,8 +4,8 @@
 // are written with the evolved schema, which the commit then adds to the table
 // before (atomically with) the data that needs it.
 import type { DataFile } from '../iceberg/data-file.ts';
-import { IncompatibleSchemaError, unionByName } from '../iceberg/schema-evolution.ts';
 import type { PartitionSpec } from '../iceberg/partition-spec.ts';
+import { IncompatibleSchemaError, unionByName } from '../iceberg/schema-evolution.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { TableWriter } from './table-writer.ts';
