@@ -1,0 +1,76 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${ENV} references in plain strings are what these tests feed the interpolation
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { interpolateDocument, interpolateString } from '../../../src/config/env-interpolation.ts';
+
+describe('interpolateString', () => {
+  const env = { HOST: 'kafka', PORT: '9092', EMPTY: '' };
+
+  it('replaces ${NAME} and keeps the surrounding text', () => {
+    expect(interpolateString('${HOST}:${PORT}', env)).toEqual({ ok: true, value: 'kafka:9092' });
+  });
+
+  it('uses the default when the variable is unset or empty', () => {
+    expect(interpolateString('${MISSING:-localhost}', env)).toEqual({ ok: true, value: 'localhost' });
+    expect(interpolateString('${EMPTY:-fallback}', env)).toEqual({ ok: true, value: 'fallback' });
+    expect(interpolateString('${HOST:-other}', env)).toEqual({ ok: true, value: 'kafka' });
+    expect(interpolateString('x${MISSING:-}y', env)).toEqual({ ok: true, value: 'xy' });
+  });
+
+  it('keeps an empty variable without a default', () => {
+    expect(interpolateString('[${EMPTY}]', env)).toEqual({ ok: true, value: '[]' });
+  });
+
+  it('turns $${ into a literal ${ and leaves lone dollars alone', () => {
+    expect(interpolateString('$${HOST} costs $5', env)).toEqual({ ok: true, value: '${HOST} costs $5' });
+  });
+
+  it('reports an unset variable without default, an unclosed reference and a bad name', () => {
+    expect(interpolateString('${NOPE}', env)).toEqual({
+      ok: false,
+      message: 'environment variable NOPE is not set (and no default: ${NOPE:-default})',
+    });
+    expect(interpolateString('${HOST', env)).toEqual({
+      ok: false,
+      message: 'unclosed "${" (write "$${" for a literal "${")',
+    });
+    expect(interpolateString('${1X}', env)).toMatchObject({ ok: false });
+  });
+});
+
+describe('interpolateDocument', () => {
+  it('re-types unquoted values and keeps quoted ones as strings, never touching keys', () => {
+    const document = parseDocument(
+      [
+        'port: ${PORT}',
+        'quoted: "${PORT}"',
+        'flag: ${FLAG}',
+        'ratio: ${RATIO}',
+        'absent: ${UNSET:-}',
+        '${PORT}: key',
+        'list:',
+        '  - ${PORT}',
+        '  - "${PORT}"',
+      ].join('\n'),
+    );
+    const problems = interpolateDocument(document, { PORT: '8080', FLAG: 'false', RATIO: '0.5' });
+    expect(problems).toEqual([]);
+    expect(document.toJS()).toEqual({
+      port: 8080,
+      quoted: '8080',
+      flag: false,
+      ratio: 0.5,
+      absent: null,
+      '${PORT}': 'key',
+      list: [8080, '8080'],
+    });
+  });
+
+  it('reports each failed reference with its key path', () => {
+    const document = parseDocument('a:\n  b: ${X}\n  c: [ok, "${Y}"]\n');
+    expect(interpolateDocument(document, {})).toEqual([
+      { path: ['a', 'b'], message: 'environment variable X is not set (and no default: ${X:-default})' },
+      { path: ['a', 'c', 1], message: 'environment variable Y is not set (and no default: ${Y:-default})' },
+    ]);
+  });
+});
