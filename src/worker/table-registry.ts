@@ -7,7 +7,6 @@ import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { AlreadyExistsError, ConfigError, NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
 import { buildPartitionSpec, type PartitionFieldRequest } from '../iceberg/partition-spec.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
-import { parseTransform } from '../iceberg/transforms.ts';
 import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
 import type { Logger } from '../log.ts';
 import { committedOffsets, type OffsetMap } from './table-offsets.ts';
@@ -22,7 +21,7 @@ export interface TableState {
 
 export interface AutoCreate {
   readonly enabled: boolean;
-  readonly partitionBy: readonly string[];
+  readonly partitionBy: readonly PartitionFieldRequest[];
   readonly properties: Readonly<Record<string, string>>;
 }
 
@@ -74,10 +73,7 @@ export class TableRegistry {
       );
     }
     const schema = allOptional(recordSchema);
-    const spec = buildPartitionSpec(
-      schema,
-      this.#autoCreate.partitionBy.map((text) => partitionRequest(text, this.#connector)),
-    );
+    const spec = buildPartitionSpec(schema, this.#autoCreate.partitionBy);
     if (!(await this.#catalog.namespaceExists(id.namespace))) {
       await this.#catalog.createNamespace(id.namespace).catch((error: unknown) => {
         if (!(error instanceof AlreadyExistsError)) throw error;
@@ -114,24 +110,6 @@ export class TableRegistry {
     const state: TableState = { id, name, metadata, offsets: committedOffsets(metadata, this.#connector) };
     this.#tables.set(name, state);
     return state;
-  }
-}
-
-/** "day(ts)", "bucket(16, id)", "truncate(4, name)", "region" -> a partition field request. */
-export function partitionRequest(text: string, connector: string): PartitionFieldRequest {
-  const match = /^\s*([a-z]+)\s*\(\s*(?:(\d+)\s*,\s*)?([^)\s]+)\s*\)\s*$/i.exec(text);
-  if (!match) return { source: text.trim(), transform: { kind: 'identity' } };
-  const [, name, arg, column] = match as unknown as [string, string, string | undefined, string];
-  try {
-    return { source: column, transform: parseTransform(arg === undefined ? name : `${name}[${arg}]`) };
-  } catch (error) {
-    throw new ConfigError(
-      `connector ${connector}: autoCreate.partitionBy '${text}' is not a partition transform`,
-      {
-        connector,
-      },
-      { cause: error },
-    );
   }
 }
 
