@@ -1,0 +1,203 @@
+// Prometheus metrics of one floe process: the only file that imports prom-client.
+// FloeMetrics fits src/worker/worker-metrics.ts's WorkerMetrics by shape (server/
+// cannot import worker/; cli.ts hands one to the other); the HTTP server only
+// sees `MetricsSource`. docs/operations.md lists every metric.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What /metrics serves; FloeMetrics is one. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metricsText(): Promise<string>;
+}
+
+export interface FloeMetricsOptions {
+  /** floe's version, exported as floe_build_info{version}. */
+  version?: string;
+  /** Node.js process metrics (CPU, memory, event loop, GC) prefixed floe_; default true. */
+  processMetrics?: boolean;
+}
+
+const COMMIT_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export class FloeMetrics implements MetricsSource {
+  readonly #registry = new Registry();
+  readonly #recordsConsumed: Counter<'connector' | 'topic'>;
+  readonly #bytesConsumed: Counter<'connector' | 'topic'>;
+  readonly #recordsWritten: Counter<'connector' | 'table'>;
+  readonly #recordsSkipped: Counter<'connector' | 'topic' | 'reason'>;
+  readonly #recordsDeadLettered: Counter<'connector' | 'topic'>;
+  readonly #lag: Gauge<'connector' | 'topic' | 'partition'>;
+  readonly #assignedPartitions: Gauge<'connector'>;
+  readonly #bufferedBytes: Gauge;
+  readonly #commitSeconds: Histogram<'connector' | 'table'>;
+  readonly #commitFiles: Counter<'connector' | 'table'>;
+  readonly #commitBytes: Counter<'connector' | 'table'>;
+  readonly #lastCommit: Gauge<'connector' | 'table'>;
+  readonly #schemaEvolutions: Counter<'connector' | 'table'>;
+  readonly #errors: Counter<'kind'>;
+
+  constructor(options: FloeMetricsOptions = {}) {
+    const registers = [this.#registry];
+    this.#recordsConsumed = new Counter({
+      name: 'floe_records_consumed_total',
+      help: 'Kafka records fetched and handed to a connector.',
+      labelNames: ['connector', 'topic'],
+      registers,
+    });
+    this.#bytesConsumed = new Counter({
+      name: 'floe_bytes_consumed_total',
+      help: 'Bytes of Kafka records (key + value + headers) fetched.',
+      labelNames: ['connector', 'topic'],
+      registers,
+    });
+    this.#recordsWritten = new Counter({
+      name: 'floe_records_written_total',
+      help: 'Rows committed to an Iceberg table (counted when the snapshot commit succeeds).',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#recordsSkipped = new Counter({
+      name: 'floe_records_skipped_total',
+      help: 'Records dropped by errors.policy=skip, by reason.',
+      labelNames: ['connector', 'topic', 'reason'],
+      registers,
+    });
+    this.#recordsDeadLettered = new Counter({
+      name: 'floe_records_dead_lettered_total',
+      help: 'Records sent to the dead-letter topic by errors.policy=dlq.',
+      labelNames: ['connector', 'topic'],
+      registers,
+    });
+    this.#lag = new Gauge({
+      name: 'floe_consumer_lag',
+      help: 'Records between the next offset this worker will read and the partition high watermark.',
+      labelNames: ['connector', 'topic', 'partition'],
+      registers,
+    });
+    this.#assignedPartitions = new Gauge({
+      name: 'floe_assigned_partitions',
+      help: 'Kafka partitions currently assigned to this worker.',
+      labelNames: ['connector'],
+      registers,
+    });
+    this.#bufferedBytes = new Gauge({
+      name: 'floe_buffered_bytes',
+      help: 'Bytes of rows held in memory and not yet committed (bounded by memory.maxBufferedBytes).',
+      registers,
+    });
+    this.#commitSeconds = new Histogram({
+      name: 'floe_commit_duration_seconds',
+      help: 'Time to write the data files and commit one Iceberg snapshot.',
+      labelNames: ['connector', 'table'],
+      buckets: COMMIT_SECONDS_BUCKETS,
+      registers,
+    });
+    this.#commitFiles = new Counter({
+      name: 'floe_commit_data_files_total',
+      help: 'Parquet data files added by successful commits.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#commitBytes = new Counter({
+      name: 'floe_commit_data_bytes_total',
+      help: 'Bytes of Parquet data files added by successful commits.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#lastCommit = new Gauge({
+      name: 'floe_last_commit_timestamp_seconds',
+      help: 'Unix time of the last successful commit to a table.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#schemaEvolutions = new Counter({
+      name: 'floe_schema_evolutions_total',
+      help: 'Table schema changes committed because records carried new fields or wider types.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#errors = new Counter({
+      name: 'floe_errors_total',
+      help: 'Errors by kind (a record error reason, or a worker event such as fenced-batch).',
+      labelNames: ['kind'],
+      registers,
+    });
+    const buildInfo = new Gauge({
+      name: 'floe_build_info',
+      help: 'Always 1; labels carry the floe and Node.js versions.',
+      labelNames: ['version', 'node'],
+      registers,
+    });
+    buildInfo.set({ version: options.version ?? 'unknown', node: process.versions.node }, 1);
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.#registry, prefix: 'floe_' });
+    }
+  }
+
+  get contentType(): string {
+    return this.#registry.contentType;
+  }
+
+  metricsText(): Promise<string> {
+    return this.#registry.metrics();
+  }
+
+  /** `bytes`, when given, also counts toward floe_bytes_consumed_total. */
+  recordsConsumed(connector: string, topic: string, n: number, bytes?: number): void {
+    this.#recordsConsumed.inc({ connector, topic }, n);
+    if (bytes !== undefined) this.#bytesConsumed.inc({ connector, topic }, bytes);
+  }
+
+  bytesConsumed(connector: string, topic: string, n: number): void {
+    this.#bytesConsumed.inc({ connector, topic }, n);
+  }
+
+  recordsWritten(connector: string, table: string, n: number): void {
+    this.#recordsWritten.inc({ connector, table }, n);
+  }
+
+  recordsSkipped(connector: string, topic: string, reason: string, n: number): void {
+    this.#recordsSkipped.inc({ connector, topic, reason }, n);
+  }
+
+  recordsDeadLettered(connector: string, topic: string, n: number): void {
+    this.#recordsDeadLettered.inc({ connector, topic }, n);
+  }
+
+  setLag(connector: string, topic: string, partition: number, lag: number | bigint): void {
+    this.#lag.set({ connector, topic, partition: String(partition) }, Number(lag));
+  }
+
+  /** Drop the lag series of a partition this worker no longer owns, so it does not report a stale value. */
+  clearLag(connector: string, topic: string, partition: number): void {
+    this.#lag.remove({ connector, topic, partition: String(partition) });
+  }
+
+  setAssignedPartitions(connector: string, n: number): void {
+    this.#assignedPartitions.set({ connector }, n);
+  }
+
+  setBufferedBytes(n: number): void {
+    this.#bufferedBytes.set(n);
+  }
+
+  /** One successful snapshot commit: its duration, and the data files and bytes it added. */
+  observeCommit(connector: string, table: string, seconds: number, files: number, bytes: number): void {
+    this.#commitSeconds.observe({ connector, table }, seconds);
+    this.#commitFiles.inc({ connector, table }, files);
+    this.#commitBytes.inc({ connector, table }, bytes);
+  }
+
+  lastCommit(connector: string, table: string, unixSeconds: number): void {
+    this.#lastCommit.set({ connector, table }, unixSeconds);
+  }
+
+  schemaEvolution(connector: string, table: string): void {
+    this.#schemaEvolutions.inc({ connector, table });
+  }
+
+  /** Kinds are short fixed words (a RecordError reason, 'fenced-batch', ...), never free text: each is a series. */
+  error(kind: string): void {
+    this.#errors.inc({ kind });
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { FloeMetrics } from '../../../src/server/metrics-registry.ts';
+import type { WorkerMetrics } from '../../../src/worker/worker-metrics.ts';
+
+/** The value of one sample line `name{labels} value`, or undefined when the series is absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('FloeMetrics', () => {
+  it('exports every worker metric with its labels', async () => {
+    const floe = new FloeMetrics({ version: '1.2.3', processMetrics: false });
+    // The worker sees FloeMetrics through its own interface (wired in cli.ts): this line typechecks that fit.
+    const metrics: WorkerMetrics = floe;
+    metrics.recordsConsumed('orders', 'orders-v1', 10, 1500);
+    metrics.recordsConsumed('orders', 'orders-v1', 5, 500);
+    floe.recordsConsumed('orders', 'orders-v1', 0);
+    floe.bytesConsumed('orders', 'orders-v1', 48);
+    metrics.recordsWritten('orders', 'sales.orders', 14);
+    metrics.recordsSkipped('orders', 'orders-v1', 'malformed', 1);
+    metrics.recordsDeadLettered('orders', 'orders-v1', 2);
+    floe.setLag('orders', 'orders-v1', 3, 42n);
+    floe.setAssignedPartitions('orders', 6);
+    floe.setBufferedBytes(1000);
+    metrics.observeCommit('orders', 'sales.orders', 0.7, 2, 4096);
+    metrics.lastCommit('orders', 'sales.orders', 1_700_000_000);
+    metrics.schemaEvolution('orders', 'sales.orders');
+    metrics.error('fenced-batch');
+    const text = await floe.metricsText();
+
+    expect(sample(text, 'floe_records_consumed_total{connector="orders",topic="orders-v1"}')).toBe(15);
+    expect(sample(text, 'floe_bytes_consumed_total{connector="orders",topic="orders-v1"}')).toBe(2048);
+    expect(sample(text, 'floe_records_written_total{connector="orders",table="sales.orders"}')).toBe(14);
+    expect(
+      sample(text, 'floe_records_skipped_total{connector="orders",topic="orders-v1",reason="malformed"}'),
+    ).toBe(1);
+    expect(sample(text, 'floe_records_dead_lettered_total{connector="orders",topic="orders-v1"}')).toBe(2);
+    expect(sample(text, 'floe_consumer_lag{connector="orders",topic="orders-v1",partition="3"}')).toBe(42);
+    expect(sample(text, 'floe_assigned_partitions{connector="orders"}')).toBe(6);
+    expect(sample(text, 'floe_buffered_bytes')).toBe(1000);
+    expect(sample(text, 'floe_commit_duration_seconds_count{connector="orders",table="sales.orders"}')).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'floe_commit_duration_seconds_bucket{le="1",connector="orders",table="sales.orders"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'floe_commit_duration_seconds_bucket{le="0.5",connector="orders",table="sales.orders"}'),
+    ).toBe(0);
+    expect(sample(text, 'floe_commit_data_files_total{connector="orders",table="sales.orders"}')).toBe(2);
+    expect(sample(text, 'floe_commit_data_bytes_total{connector="orders",table="sales.orders"}')).toBe(4096);
+    expect(sample(text, 'floe_last_commit_timestamp_seconds{connector="orders",table="sales.orders"}')).toBe(
+      1_700_000_000,
+    );
+    expect(sample(text, 'floe_schema_evolutions_total{connector="orders",table="sales.orders"}')).toBe(1);
+    expect(sample(text, 'floe_errors_total{kind="fenced-batch"}')).toBe(1);
+    expect(sample(text, `floe_build_info{version="1.2.3",node="${process.versions.node}"}`)).toBe(1);
+  });
+
+  it('forgets the lag of a revoked partition', async () => {
+    const metrics = new FloeMetrics({ processMetrics: false });
+    metrics.setLag('c', 't', 0, 5);
+    metrics.setLag('c', 't', 1, 7);
+    metrics.clearLag('c', 't', 0);
+    const text = await metrics.metricsText();
+    expect(sample(text, 'floe_consumer_lag{connector="c",topic="t",partition="0"}')).toBeUndefined();
+    expect(sample(text, 'floe_consumer_lag{connector="c",topic="t",partition="1"}')).toBe(7);
+  });
+
+  it('keeps instances apart and prefixes process metrics with floe_', async () => {
+    const withProcess = new FloeMetrics();
+    const other = new FloeMetrics({ processMetrics: false });
+    withProcess.error('storage');
+    const text = await withProcess.metricsText();
+    expect(text).toMatch(/^floe_process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^floe_nodejs_heap_size_used_bytes \d+/m);
+    expect(text).not.toMatch(/^process_/m);
+    const otherText = await other.metricsText();
+    expect(otherText).not.toContain('floe_process_');
+    expect(sample(otherText, 'floe_errors_total{kind="storage"}')).toBeUndefined();
+    expect(withProcess.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+});
