@@ -1,0 +1,111 @@
+// Throughput of the codec/ layer on a 10-field Avro record in the Confluent wire
+// format (the shape of bench/parquet-write.ts's reference schema):
+//   node bench/decode-avro.ts [records]
+// Payloads are encoded with avsc before timing starts; the timed loop is what the
+// worker runs per record once the schema id is cached (decodeSync).
+import { performance } from 'node:perf_hooks';
+import avsc from 'avsc';
+import { createValueDecoder } from '../src/codec/record-decoder.ts';
+import { confluentHeader } from '../src/codec/wire-format.ts';
+
+const RECORDS = Number(process.argv[2] ?? 1_000_000);
+const SCHEMA_ID = 7;
+
+const writerSchema = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'bench',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'ts', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    { name: 'name', type: ['null', 'string'] },
+    { name: 'amount', type: ['null', { type: 'bytes', logicalType: 'decimal', precision: 18, scale: 2 }] },
+    { name: 'qty', type: ['null', 'int'] },
+    { name: 'price', type: ['null', 'double'] },
+    { name: 'flag', type: ['null', 'boolean'] },
+    {
+      name: 'category',
+      type: ['null', { type: 'enum', name: 'Category', symbols: ['books', 'games', 'garden', 'toys'] }],
+    },
+    { name: 'uuid', type: ['null', { type: 'string', logicalType: 'uuid' }] },
+    { name: 'day', type: ['null', { type: 'int', logicalType: 'date' }] },
+  ],
+};
+
+// Encoding side: plain avsc, logical types written as their raw underlying values.
+const encoder = avsc.Type.forSchema(writerSchema as avsc.Schema, { wrapUnions: false });
+
+function decimalBytes(unscaled: number): Buffer {
+  const buf = Buffer.alloc(8);
+  buf.writeBigInt64BE(BigInt(unscaled));
+  let start = 0;
+  while (
+    start < 7 &&
+    ((buf[start] === 0 && buf[start + 1]! < 0x80) || (buf[start] === 0xff && buf[start + 1]! >= 0x80))
+  ) {
+    start++;
+  }
+  return buf.subarray(start);
+}
+
+function makePayloads(n: number): Buffer[] {
+  const header = confluentHeader(SCHEMA_ID);
+  const out: Buffer[] = new Array(n);
+  let seed = 42;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed;
+  };
+  for (let i = 0; i < n; i++) {
+    const r = next();
+    const hex = (next().toString(16).padStart(8, '0') + next().toString(16).padStart(8, '0')).repeat(2);
+    const body = encoder.toBuffer({
+      id: i,
+      ts: 1_704_067_200_000 + i,
+      name: `customer-${r % 100_000}`,
+      amount: decimalBytes(r % 10_000_000),
+      qty: r % 100,
+      price: (r % 100_000) / 100,
+      flag: (r & 1) === 1,
+      category: ['books', 'games', 'garden', 'toys'][r % 4],
+      uuid: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
+      day: 19_700 + (r % 365),
+    });
+    out[i] = Buffer.concat([header, body]);
+  }
+  return out;
+}
+
+const decoder = createValueDecoder('avro', {
+  registry: {
+    getSchema: async () => ({ type: 'AVRO', schema: JSON.stringify(writerSchema), references: [] }),
+  },
+});
+
+const payloads = makePayloads(RECORDS);
+const where = { topic: 'orders', partition: 0, offset: 0n };
+await decoder.decode(payloads[0]!, where); // caches the schema id
+
+for (let round = 0; round < 3; round++) {
+  let checksum = 0;
+  const start = performance.now();
+  for (let i = 0; i < RECORDS; i++) {
+    const decoded = decoder.decodeSync(payloads[i]!, where);
+    if (decoded !== undefined && decoded.row.flag === true) checksum++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  console.log(
+    `round ${round + 1}: ${RECORDS} records in ${seconds.toFixed(3)} s = ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s (checksum ${checksum})`,
+  );
+}
+
+// For scale: avsc's own decoder on the same payloads (numbers for longs, no Iceberg
+// conversion, unions unwrapped), which floe does not use on the hot path.
+{
+  const start = performance.now();
+  for (let i = 0; i < RECORDS; i++) encoder.decode(payloads[i]!, 5);
+  const seconds = (performance.now() - start) / 1000;
+  console.log(
+    `avsc Type.decode baseline: ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s`,
+  );
+}

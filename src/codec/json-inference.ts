@@ -1,0 +1,218 @@
+// Schemaless JSON: infer an Iceberg schema from values and widen it as records
+// arrive. integer -> long, other number -> double, string, boolean, object ->
+// struct, array -> list of the widened element type. Every inferred field (and
+// list element) is optional: the next record may lack it. A null, an empty array or
+// an empty object tells nothing about the type, so such a field is left out until
+// a record shows a value. Widening: long + double -> double, structs merge by name
+// (new fields appended), lists widen their elements; any other conflict is an
+// error naming the field, never a silent coercion.
+import type { IcebergType, NestedField, Row, Schema, StructType } from '../iceberg/types.ts';
+import { primitive } from '../iceberg/types.ts';
+import { JsonNumberText } from './json-number.ts';
+import { PayloadError } from './payload-error.ts';
+import { projectingRowFactory } from './row-factory.ts';
+
+/** The schema of one JSON object value (field ids 1..n depth-first). */
+export function inferSchema(value: unknown): Schema {
+  if (!isPlainObject(value))
+    throw new PayloadError('incompatible', 'a schemaless JSON value must be an object');
+  return numbered(inferStruct(value, '')?.fields ?? []);
+}
+
+/** The narrowest schema both schemas' values fit in (field ids renumbered 1..n). */
+export function widen(a: Schema, b: Schema): Schema {
+  return numbered(widenFields(a.fields, b.fields, ''));
+}
+
+/**
+ * Converts JSON objects to rows of an inferred schema that widens as needed. While
+ * values fit the current schema, one pass converts them and the schema object
+ * stays the same; a value that does not fit makes it infer, widen and recompile.
+ */
+export class InferredJsonSchema {
+  #schema: Schema = numbered([]);
+  #convert = conformingStruct(this.#schema.fields);
+
+  get schema(): Schema {
+    return this.#schema;
+  }
+
+  convert(value: unknown): { row: Row; schema: Schema } {
+    if (!isPlainObject(value))
+      throw new PayloadError('incompatible', 'a schemaless JSON value must be an object');
+    const row = this.#convert(value);
+    if (row !== MISMATCH) return { row: row as Row, schema: this.#schema };
+    const widened = widen(this.#schema, inferSchema(value));
+    const convert = conformingStruct(widened.fields);
+    const retried = convert(value);
+    if (retried === MISMATCH) throw new Error('bug: a value does not fit the schema inferred from it');
+    this.#schema = widened;
+    this.#convert = convert;
+    return { row: retried as Row, schema: widened };
+  }
+}
+
+// Types are built with id 0 and numbered once at the end.
+function inferType(value: unknown, path: string): IcebergType | undefined {
+  switch (typeof value) {
+    case 'boolean':
+      return primitive('boolean');
+    case 'string':
+      return primitive('string');
+    case 'bigint':
+      return primitive('long');
+    case 'number':
+      return primitive(Number.isInteger(value) ? 'long' : 'double');
+    case 'object':
+      if (value === null) return undefined;
+      if (value instanceof JsonNumberText) return primitive('double');
+      if (Array.isArray(value)) {
+        let element: IcebergType | undefined;
+        value.forEach((item) => {
+          const itemType = inferType(item, `${path}.element`);
+          if (itemType !== undefined)
+            element = element === undefined ? itemType : widenType(element, itemType, path);
+        });
+        return element === undefined
+          ? undefined
+          : { kind: 'list', elementId: 0, elementRequired: false, element };
+      }
+      return inferStruct(value as Record<string, unknown>, path);
+    default:
+      return undefined;
+  }
+}
+
+function inferStruct(value: Record<string, unknown>, path: string): StructType | undefined {
+  const fields: NestedField[] = [];
+  for (const name of Object.keys(value)) {
+    const type = inferType(value[name], join(path, name));
+    if (type !== undefined) fields.push({ id: 0, name, required: false, type });
+  }
+  return fields.length === 0 ? undefined : { kind: 'struct', fields };
+}
+
+function widenFields(a: readonly NestedField[], b: readonly NestedField[], path: string): NestedField[] {
+  const merged = a.map((field) => {
+    const other = b.find((candidate) => candidate.name === field.name);
+    return other === undefined
+      ? field
+      : { ...field, type: widenType(field.type, other.type, join(path, field.name)) };
+  });
+  for (const field of b) if (!a.some((candidate) => candidate.name === field.name)) merged.push(field);
+  return merged;
+}
+
+function widenType(a: IcebergType, b: IcebergType, path: string): IcebergType {
+  if (a.kind === 'struct' && b.kind === 'struct')
+    return { kind: 'struct', fields: widenFields(a.fields, b.fields, path) };
+  if (a.kind === 'list' && b.kind === 'list') {
+    return { ...a, element: widenType(a.element, b.element, `${path}.element`) };
+  }
+  if (a.kind === b.kind && a.kind !== 'map') return a;
+  if ((a.kind === 'long' && b.kind === 'double') || (a.kind === 'double' && b.kind === 'long')) {
+    return primitive('double');
+  }
+  throw new PayloadError(
+    'incompatible',
+    `${path}: ${valueName(b)} value where earlier records had ${kindName(a)}`,
+  );
+}
+
+function valueName(type: IcebergType): string {
+  return type.kind === 'struct' ? 'an object' : type.kind === 'list' ? 'an array' : `a ${type.kind}`;
+}
+
+function kindName(type: IcebergType): string {
+  return type.kind === 'struct' ? 'an object' : type.kind === 'list' ? 'an array' : type.kind;
+}
+
+/** Assigns ids 1..n depth-first (pre-order). */
+function numbered(fields: readonly NestedField[]): Schema {
+  let lastId = 0;
+  const renumber = (type: IcebergType): IcebergType => {
+    if (type.kind === 'struct') return { kind: 'struct', fields: type.fields.map(field) };
+    if (type.kind === 'list') {
+      const elementId = ++lastId;
+      return { ...type, elementId, element: renumber(type.element) };
+    }
+    return type;
+  };
+  const field = (f: NestedField): NestedField => {
+    const id = ++lastId;
+    return { ...f, id, type: renumber(f.type) };
+  };
+  return { schemaId: 0, identifierFieldIds: [], fields: fields.map(field) };
+}
+
+/** Returned (never thrown) when a value does not fit: mismatches are expected, not exceptional. */
+const MISMATCH: unique symbol = Symbol('mismatch');
+type Conform = (value: unknown) => unknown;
+
+function conformingStruct(fields: readonly NestedField[]): (value: Record<string, unknown>) => unknown {
+  const known = new Set(fields.map((field) => field.name));
+  const converters = fields.map((field) => conforming(field.type));
+  const project = projectingRowFactory(
+    fields.map((field) => field.name),
+    converters.map(
+      (convert) => (value: unknown) => (value === null || value === undefined ? null : convert(value)),
+    ),
+  );
+  return (value) => {
+    for (const key in value) if (!known.has(key) && inferType(value[key], key) !== undefined) return MISMATCH;
+    const row = project(value);
+    for (const key in row) if (row[key] === MISMATCH) return MISMATCH;
+    return row;
+  };
+}
+
+function conforming(type: IcebergType): Conform {
+  switch (type.kind) {
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? v : MISMATCH);
+    case 'string':
+      return (v) => (typeof v === 'string' ? v : MISMATCH);
+    case 'long':
+      return (v) =>
+        typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : typeof v === 'bigint' ? v : MISMATCH;
+    case 'double':
+      return (v) =>
+        typeof v === 'number'
+          ? v
+          : typeof v === 'bigint'
+            ? Number(v)
+            : v instanceof JsonNumberText
+              ? v.value
+              : MISMATCH;
+    case 'struct': {
+      const struct = conformingStruct(type.fields);
+      return (v) => (isPlainObject(v) ? struct(v) : MISMATCH);
+    }
+    case 'list': {
+      const element = conforming(type.element);
+      return (v) => {
+        if (!Array.isArray(v)) return MISMATCH;
+        const items = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const item = v[i];
+          const converted = item === null || item === undefined ? null : element(item);
+          if (converted === MISMATCH) return MISMATCH;
+          items[i] = converted;
+        }
+        return items;
+      };
+    }
+    default:
+      return () => MISMATCH;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumberText)
+  );
+}
+
+function join(path: string, name: string): string {
+  return path === '' ? name : `${path}.${name}`;
+}

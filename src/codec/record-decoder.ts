@@ -1,0 +1,62 @@
+// The codec's entry point for the worker: a RecordDecoder for a connector's
+// value.format. Avro and JSON Schema values come in the Confluent wire format with
+// their writer schema in the registry; plain JSON uses a declared or inferred schema.
+import { ConfigError } from '../errors.ts';
+import type { Schema } from '../iceberg/types.ts';
+import { compileAvroDecoder } from './avro-decoder.ts';
+import { parseAvroSchema } from './avro-schema.ts';
+import type { RecordDecoder } from './decoded-record.ts';
+import { compileJsonSchemaDecoder } from './json-schema-decoder.ts';
+import { JsonValueDecoder } from './json-value-decoder.ts';
+import { MetadataColumnDecoder, type MetadataColumnOptions } from './metadata-column.ts';
+import { type RegistryFormat, RegistryValueDecoder } from './registry-value-decoder.ts';
+import type { SchemaLookup } from './schema-lookup.ts';
+
+export type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
+
+export type ValueFormat = 'avro' | 'json-schema' | 'json';
+
+export interface ValueDecoderOptions {
+  /** Where writer schemas come from; required for avro and json-schema. */
+  readonly registry?: SchemaLookup;
+  /** For json: the declared schema; without it the schema is inferred from the values. */
+  readonly schema?: Schema;
+  /** Adds the Kafka metadata column to every row (see metadata-column.ts). */
+  readonly metadataColumn?: false | MetadataColumnOptions;
+}
+
+export const AVRO_FORMAT: RegistryFormat = {
+  schemaType: 'AVRO',
+  name: 'avro',
+  compile: (registered) =>
+    compileAvroDecoder(
+      parseAvroSchema(
+        registered.schema,
+        (registered.references ?? []).map((r) => r.schema),
+      ),
+    ),
+};
+
+export const JSON_SCHEMA_FORMAT: RegistryFormat = {
+  schemaType: 'JSON',
+  name: 'json-schema',
+  compile: (registered) => compileJsonSchemaDecoder(registered.schema),
+};
+
+export function createValueDecoder(format: ValueFormat, options: ValueDecoderOptions = {}): RecordDecoder {
+  const decoder = baseDecoder(format, options);
+  return options.metadataColumn ? new MetadataColumnDecoder(decoder, options.metadataColumn) : decoder;
+}
+
+function baseDecoder(format: ValueFormat, options: ValueDecoderOptions): RecordDecoder {
+  if (format === 'json') return new JsonValueDecoder(options.schema);
+  if (options.schema !== undefined) {
+    throw new ConfigError(
+      `value.schema applies to value.format json only (the ${format} schema comes from the registry)`,
+    );
+  }
+  if (options.registry === undefined) {
+    throw new ConfigError(`value.format ${format} needs schemaRegistry.url in the worker file`);
+  }
+  return new RegistryValueDecoder(options.registry, format === 'avro' ? AVRO_FORMAT : JSON_SCHEMA_FORMAT);
+}

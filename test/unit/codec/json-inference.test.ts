@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { InferredJsonSchema, inferSchema, widen } from '../../../src/codec/json-inference.ts';
+import { createValueDecoder } from '../../../src/codec/record-decoder.ts';
+import { RecordError } from '../../../src/errors.ts';
+import type { Schema } from '../../../src/iceberg/types.ts';
+import { typeToString } from '../../../src/iceberg/types.ts';
+import { where } from './avro-fixtures.ts';
+
+const show = (schema: Schema) => typeToString({ kind: 'struct', fields: schema.fields });
+
+describe('JSON schema inference', () => {
+  it('infers types with optional fields and depth-first ids, skipping nulls and empty values', () => {
+    const schema = inferSchema({
+      id: 1,
+      price: 2.5,
+      big: 2n ** 60n,
+      name: 'x',
+      ok: true,
+      tags: ['a'],
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2.5 },
+      ],
+      nested: { deep: { n: 1 } },
+      nothing: null,
+      empty: [],
+      blank: {},
+    });
+    expect(show(schema)).toBe(
+      'struct<1: id: optional long, 2: price: optional double, 3: big: optional long, 4: name: optional string, ' +
+        '5: ok: optional boolean, 6: tags: optional list<string>, ' +
+        '8: items: optional list<struct<10: sku: optional string, 11: qty: optional double>>, ' +
+        '12: nested: optional struct<13: deep: optional struct<14: n: optional long>>>',
+    );
+  });
+
+  it('widens long to double, merges structs and lists, and rejects other conflicts', () => {
+    const a = inferSchema({ n: 1, s: { x: 1 }, l: [1] });
+    const b = inferSchema({ n: 1.5, s: { y: 'y' }, l: [0.5], extra: true });
+    expect(show(widen(a, b))).toBe(
+      'struct<1: n: optional double, 2: s: optional struct<3: x: optional long, 4: y: optional string>, ' +
+        '5: l: optional list<double>, 7: extra: optional boolean>',
+    );
+    expect(() => widen(a, inferSchema({ n: 'one' }))).toThrow(
+      'n: a string value where earlier records had long',
+    );
+    expect(() => widen(a, inferSchema({ s: [1] }))).toThrow(
+      's: an array value where earlier records had an object',
+    );
+  });
+
+  it('keeps the schema object while values fit, and converts rows to the widened types', () => {
+    const inferred = new InferredJsonSchema();
+    const first = inferred.convert({ id: 1, v: 2 });
+    const second = inferred.convert({ id: 2, v: 3, missing: null });
+    expect(second.schema).toBe(first.schema);
+    expect(second.row).toEqual({ id: 2n, v: 3n });
+    const third = inferred.convert({ id: 3, v: 3.5, note: 'n' });
+    expect(third.schema).not.toBe(first.schema);
+    expect(third.row).toEqual({ id: 3n, v: 3.5, note: 'n' });
+    // earlier integers now land in the double column as numbers
+    expect(inferred.convert({ id: 4, v: 4 }).row).toEqual({ id: 4n, v: 4, note: null });
+    expect(show(inferred.schema)).toBe(
+      'struct<1: id: optional long, 2: v: optional double, 3: note: optional string>',
+    );
+  });
+
+  it('reports a conflicting record as incompatible and keeps going with the old schema', async () => {
+    const decoder = createValueDecoder('json');
+    const first = await decoder.decode(Buffer.from('{"id": 1}'), where);
+    const error = await decoder
+      .decode(Buffer.from('{"id": "one"}'), where)
+      .catch((e: unknown) => e as RecordError);
+    expect(error).toBeInstanceOf(RecordError);
+    expect((error as RecordError).message).toBe(
+      'orders[3]@1234: id: a string value where earlier records had long',
+    );
+    expect((error as RecordError).context.reason).toBe('incompatible');
+    expect((await decoder.decode(Buffer.from('{"id": 2}'), where)).schema).toBe(first.schema);
+  });
+
+  it('keeps integers beyond 2^53 exact', async () => {
+    const { row } = await createValueDecoder('json').decode(
+      Buffer.from('{"id": 12345678901234567890}'),
+      where,
+    );
+    expect(row.id).toBe(12345678901234567890n);
+  });
+
+  it('reports invalid JSON and non-object values', async () => {
+    const decoder = createValueDecoder('json');
+    await expect(decoder.decode(Buffer.from('{"id": '), where)).rejects.toThrow(
+      /^orders\[3\]@1234: invalid JSON/,
+    );
+    await expect(decoder.decode(Buffer.from('[1]'), where)).rejects.toThrow(/must be an object/);
+    await expect(decoder.decode(Buffer.from([0, 0, 0, 0, 1, 0x7b, 0x7d]), where)).rejects.toThrow(
+      /Confluent wire-format header; use value.format json-schema/,
+    );
+  });
+});
