@@ -53,7 +53,12 @@ export function createLogger(
 ): Logger {
   const level = options.level ?? ((process.env.FLOE_LOG_LEVEL as LogLevel | undefined) || 'info');
   const base = pino(
-    { level, base: { service: 'floe' }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level,
+      base: { service: 'floe' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
     options.destination ?? process.stdout,
   );
   return new PinoLogger(base);

@@ -133,6 +133,12 @@ export class ConnectorRuntime {
     const at = { topic, partition, offset: offset.toString(), connector: this.settings.name };
     this.#deps.metrics.recordsConsumed(this.settings.name, topic, 1, record.sizeBytes);
     let table: TableBatch | undefined;
+    if (record.value === null) {
+      // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
+      this.#deps.metrics.recordsSkipped(this.settings.name, topic, 'tombstone', 1);
+      batch.advance(topic, partition, offset, record.sizeBytes);
+      return;
+    }
     try {
       const decoded = await this.settings.converter.convert(record);
       const id = this.#route(decoded.row, record);

@@ -7,6 +7,9 @@ export interface WorkerMetrics {
   recordsSkipped(connector: string, topic: string, reason: string, count: number): void;
   recordsDeadLettered(connector: string, topic: string, count: number): void;
   setLag(connector: string, topic: string, partition: number, lag: number): void;
+  clearLag(connector: string, topic: string, partition: number): void;
+  setAssignedPartitions(connector: string, count: number): void;
+  setBufferedBytes(bytes: number): void;
   observeCommit(connector: string, table: string, seconds: number, files: number, bytes: number): void;
   lastCommit(connector: string, table: string, unixSeconds: number): void;
   schemaEvolution(connector: string, table: string): void;
@@ -19,6 +22,9 @@ export const noMetrics: WorkerMetrics = {
   recordsSkipped: () => {},
   recordsDeadLettered: () => {},
   setLag: () => {},
+  clearLag: () => {},
+  setAssignedPartitions: () => {},
+  setBufferedBytes: () => {},
   observeCommit: () => {},
   lastCommit: () => {},
   schemaEvolution: () => {},

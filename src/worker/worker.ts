@@ -109,6 +109,7 @@ export class Worker {
       if (connector.shouldCommit()) await this.#commit(connector);
       buffered += connector.bufferedBytes;
     }
+    this.#options.metrics.setBufferedBytes(buffered);
     if (buffered > this.#options.maxBufferedBytes) {
       const largest = [...this.#options.connectors].sort((a, b) => b.bufferedBytes - a.bufferedBytes)[0];
       if (largest) {
@@ -166,6 +167,7 @@ export class Worker {
             starts.set(tp, offset);
             if (offset !== undefined) this.#positions.set(tp, offset);
           }
+          this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
         }
         this.#log.info('partitions assigned', {
           partitions: partitions.map((p) => key(p.topic, p.partition)),
@@ -181,8 +183,7 @@ export class Worker {
           const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
           if (mine.length === 0) continue;
           await this.#commit(connector);
-          connector.release(mine);
-          for (const tp of mine) this.#positions.delete(key(tp.topic, tp.partition));
+          this.#released(connector, mine);
         }
       },
       onLost: async (partitions) => {
@@ -193,12 +194,20 @@ export class Worker {
           const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
           if (mine.length === 0) continue;
           connector.discard();
-          connector.release(mine);
-          for (const tp of mine) this.#positions.delete(key(tp.topic, tp.partition));
+          this.#released(connector, mine);
           await this.#reseek(connector, connector.assigned);
         }
       },
     };
+  }
+
+  #released(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): void {
+    connector.release(partitions);
+    for (const tp of partitions) {
+      this.#positions.delete(key(tp.topic, tp.partition));
+      this.#options.metrics.clearLag(connector.settings.name, tp.topic, tp.partition);
+    }
+    this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
   }
 
   async #reportLag(): Promise<void> {

@@ -1,0 +1,100 @@
+// `floe run`: the worker. Serves /healthz, /readyz and /metrics, consumes until
+// SIGTERM/SIGINT (commit, leave the group, exit 0; a second signal exits at
+// once) or until a record hits the fail policy (exit 1).
+import type { Catalog } from '../catalog/catalog.ts';
+import { redactConfig } from '../config/redact-config.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { HttpServer } from '../server/http-server.ts';
+import { FloeMetrics } from '../server/metrics-registry.ts';
+import { SettableWorkerStatus } from '../server/worker-status.ts';
+import { ConnectorRuntime } from '../worker/connector-runtime.ts';
+import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
+import { KafkaConsumerClient, KafkaProducerClient } from '../worker/kafka-client.ts';
+import { Worker } from '../worker/worker.ts';
+import { loadConfig } from './load-config.ts';
+import {
+  buildCatalog,
+  buildFileIO,
+  buildSchemaRegistry,
+  connectorSettings,
+  kafkaClientConfig,
+} from './runtime-factory.ts';
+
+export interface RunOptions {
+  readonly config: string;
+  /** Overrides server.port (0 picks a free port). */
+  readonly port?: number;
+}
+
+export async function runCommand(options: RunOptions, log?: Logger): Promise<number> {
+  const { worker: config, connectors } = loadConfig(options.config);
+  const logger = log ?? createLogger({ level: config.log.level });
+  logger.info('starting floe', { config: redactConfig(config), connectors: connectors.map((c) => c.name) });
+
+  const metrics = new FloeMetrics();
+  const status = new SettableWorkerStatus();
+  const server = await HttpServer.start({
+    host: config.server.host,
+    port: options.port ?? config.server.port,
+    status,
+    metrics,
+    logger,
+  });
+  const io = buildFileIO(config, logger);
+  let catalog: Catalog | undefined;
+  let producer: KafkaProducerClient | undefined;
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    status.setReady(false);
+    if (signals > 1) {
+      logger.warn(`second ${signal}: exiting without committing`);
+      process.exit(130);
+    }
+    logger.info(`${signal}: stopping after committing open batches`);
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    catalog = await buildCatalog(config, io, logger);
+    const registry = buildSchemaRegistry(config);
+    const kafka = kafkaClientConfig(config);
+    if (connectors.some((c) => c.errors.policy === 'dlq')) {
+      producer = KafkaProducerClient.create(kafka, { logger });
+      await producer.connect();
+    }
+    const runtimes = connectors.map((connector) => {
+      const settings = connectorSettings(connector, registry);
+      const dlq =
+        settings.errors.kind === 'dlq' && producer
+          ? new DeadLetterQueue(producer, settings.errors.topic, connector.name)
+          : undefined;
+      return new ConnectorRuntime({
+        settings,
+        catalog: catalog!,
+        io,
+        ...(dlq ? { dlq } : {}),
+        log: logger.child({ connector: connector.name }),
+        metrics,
+        producer: { reconcileTimeoutMs: config.commitTimeoutMs },
+      });
+    });
+    const worker = new Worker({
+      connectors: runtimes,
+      createConsumer: (handler) => KafkaConsumerClient.create(kafka, handler, { logger }),
+      log: logger,
+      metrics,
+      maxBufferedBytes: config.memory.maxBufferedBytes,
+      onReady: (ready) => status.setReady(ready && !stop.signal.aborted),
+    });
+    return await worker.run(stop.signal);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await producer?.disconnect().catch(() => undefined);
+    await catalog?.close().catch(() => undefined);
+    await server.close();
+  }
+}

@@ -1,0 +1,89 @@
+// `floe tables`: each connector's tables, their snapshots, and the offsets
+// committed per partition (the table's own record of progress), with the lag
+// to the broker's high watermark when --lag is given.
+import { formatTableIdentifier, parseTableIdentifier } from '../catalog/table-identifier.ts';
+import { connectorTables } from '../config/connector-config.ts';
+import { NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
+import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
+import { silentLogger } from '../log.ts';
+import { KafkaAdminClient } from '../worker/kafka-client.ts';
+import { committedOffsets } from '../worker/table-offsets.ts';
+import { loadConfig } from './load-config.ts';
+import { buildCatalog, buildFileIO, kafkaClientConfig } from './runtime-factory.ts';
+
+export interface TablesOptions {
+  readonly config: string;
+  readonly lag?: boolean;
+  readonly json?: boolean;
+}
+
+export async function tablesCommand(options: TablesOptions, out: (line: string) => void): Promise<number> {
+  const { worker, connectors } = loadConfig(options.config);
+  const io = buildFileIO(worker, silentLogger);
+  const catalog = await buildCatalog(worker, io, silentLogger);
+  const admin = options.lag
+    ? KafkaAdminClient.create(kafkaClientConfig(worker), { timeoutMs: 10_000 })
+    : undefined;
+  await admin?.connect();
+  const report: unknown[] = [];
+  try {
+    for (const connector of connectors) {
+      for (const name of connectorTables(connector)) {
+        const id = parseTableIdentifier(name);
+        let metadata: TableMetadata;
+        try {
+          metadata = (await catalog.loadTable(id)).metadata;
+        } catch (error) {
+          if (!(error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError)) throw error;
+          out(`${connector.name} -> ${name}: not created yet`);
+          report.push({ connector: connector.name, table: name, exists: false });
+          continue;
+        }
+        const head = branchHead(metadata, 'main');
+        const offsets = committedOffsets(metadata, connector.name);
+        const partitions: Array<{ topic: string; partition: number; offset: string; lag?: string }> = [];
+        for (const [topic, byPartition] of offsets) {
+          const highs = admin
+            ? new Map((await admin.fetchTopicOffsets(topic)).map((w) => [w.partition, w.high]))
+            : undefined;
+          for (const [partition, offset] of [...byPartition].sort((a, b) => a[0] - b[0])) {
+            const high = highs?.get(partition);
+            partitions.push({
+              topic,
+              partition,
+              offset: offset.toString(),
+              ...(high !== undefined ? { lag: (high > offset ? high - offset : 0n).toString() } : {}),
+            });
+          }
+        }
+        const summary = head?.summary ?? {};
+        report.push({
+          connector: connector.name,
+          table: formatTableIdentifier(id),
+          location: metadata.location,
+          snapshots: metadata.snapshots.length,
+          currentSnapshotId: head?.snapshotId.toString() ?? null,
+          totalRecords: summary['total-records'] ?? '0',
+          totalDataFiles: summary['total-data-files'] ?? '0',
+          partitions,
+        });
+        if (!options.json) {
+          out(
+            `${connector.name} -> ${formatTableIdentifier(id)}: ${metadata.snapshots.length} snapshots, ` +
+              `${summary['total-records'] ?? 0} records in ${summary['total-data-files'] ?? 0} files at ${metadata.location}`,
+          );
+          for (const p of partitions) {
+            out(
+              `  ${p.topic}[${p.partition}] committed up to ${p.offset}${p.lag !== undefined ? `, lag ${p.lag}` : ''}`,
+            );
+          }
+        }
+      }
+    }
+  } finally {
+    await admin?.disconnect();
+    await catalog.close();
+  }
+  if (options.json) out(JSON.stringify(report, null, 2));
+  return 0;
+}

@@ -1,0 +1,145 @@
+// KafkaClientConfig -> librdkafka properties (CONFIGURATION.md of librdkafka).
+// Raw `properties` come last so an operator can tune anything, except the few
+// settings floe's delivery guarantees rest on, which are checked instead.
+import { ConfigError } from '../errors.ts';
+import type { KafkaClientConfig, KafkaSecurityConfig } from './kafka-types.ts';
+
+export type KafkaProperties = Record<string, string>;
+export type KafkaClientRole = 'consumer' | 'producer' | 'admin';
+
+export interface ConsumerTuning {
+  /** How long onRevoked/onAssigned may take before librdkafka gives the partitions up (max.poll.interval.ms). */
+  readonly rebalanceTimeoutMs?: number;
+}
+
+const WHERE = 'kafka';
+
+/** Connection and security properties shared by every client, then the raw properties. */
+export function clientProperties(config: KafkaClientConfig, role: KafkaClientRole): KafkaProperties {
+  const servers = config.bootstrapServers
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (servers.length === 0) {
+    throw new ConfigError(`${WHERE}.bootstrapServers: must list at least one host:port`, {
+      key: `${WHERE}.bootstrapServers`,
+    });
+  }
+  const props: KafkaProperties = { 'bootstrap.servers': servers.join(',') };
+  if (role === 'consumer') {
+    if (config.groupId.trim() === '') {
+      throw new ConfigError(`${WHERE}.groupId: must not be empty`, { key: `${WHERE}.groupId` });
+    }
+    props['group.id'] = config.groupId;
+  }
+  if (config.clientId !== undefined) props['client.id'] = config.clientId;
+  if (config.security !== undefined) Object.assign(props, securityProperties(config.security));
+  return { ...props, ...config.properties };
+}
+
+/** Manual commits, cooperative-sticky rebalancing with floe's own rebalance callback, earliest start. */
+export function consumerProperties(config: KafkaClientConfig, tuning: ConsumerTuning = {}): KafkaProperties {
+  const defaults: KafkaProperties = { 'auto.offset.reset': 'earliest' };
+  if (tuning.rebalanceTimeoutMs !== undefined) {
+    defaults['max.poll.interval.ms'] = String(tuning.rebalanceTimeoutMs);
+  }
+  const props = { ...defaults, ...clientProperties(config, 'consumer') };
+  const required: KafkaProperties = { 'enable.auto.commit': 'false', 'enable.auto.offset.store': 'false' };
+  // KIP-848's 'consumer' protocol assigns on the broker and rejects a client-side strategy.
+  if (props['group.protocol'] !== 'consumer') {
+    required['partition.assignment.strategy'] = 'cooperative-sticky';
+  }
+  return withRequired(props, required, config);
+}
+
+/** Idempotent producer acknowledged by all in-sync replicas. */
+export function producerProperties(config: KafkaClientConfig): KafkaProperties {
+  const props = { 'linger.ms': '5', ...clientProperties(config, 'producer') };
+  return withRequired(props, { acks: 'all', 'enable.idempotence': 'true' }, config);
+}
+
+export function adminProperties(config: KafkaClientConfig): KafkaProperties {
+  return clientProperties(config, 'admin');
+}
+
+function withRequired(
+  props: KafkaProperties,
+  required: KafkaProperties,
+  config: KafkaClientConfig,
+): KafkaProperties {
+  for (const [key, value] of Object.entries(required)) {
+    const raw = config.properties?.[key];
+    if (raw !== undefined && raw.toLowerCase() !== value && !(key === 'acks' && raw === '-1')) {
+      throw new ConfigError(
+        `${WHERE}.properties.${key}: floe requires '${value}' (got '${raw}'); remove the property`,
+        { key: `${WHERE}.properties.${key}` },
+      );
+    }
+    props[key] = value;
+  }
+  return props;
+}
+
+function securityProperties(security: KafkaSecurityConfig): KafkaProperties {
+  const where = `${WHERE}.security`;
+  const usesSasl = security.protocol === 'sasl_plaintext' || security.protocol === 'sasl_ssl';
+  const usesTls = security.protocol === 'ssl' || security.protocol === 'sasl_ssl';
+  const props: KafkaProperties = { 'security.protocol': security.protocol };
+
+  if (usesSasl && security.sasl === undefined) {
+    throw new ConfigError(`${where}.sasl: required by protocol '${security.protocol}'`, {
+      key: `${where}.sasl`,
+    });
+  }
+  if (!usesSasl && security.sasl !== undefined) {
+    throw new ConfigError(
+      `${where}.sasl: protocol '${security.protocol}' does not use SASL; use sasl_ssl or sasl_plaintext`,
+      { key: `${where}.sasl` },
+    );
+  }
+  if (!usesTls && security.tls !== undefined) {
+    throw new ConfigError(
+      `${where}.tls: protocol '${security.protocol}' does not use TLS; use ssl or sasl_ssl`,
+      {
+        key: `${where}.tls`,
+      },
+    );
+  }
+
+  const sasl = security.sasl;
+  if (sasl !== undefined) {
+    props['sasl.mechanisms'] = sasl.mechanism;
+    if (sasl.mechanism === 'OAUTHBEARER') {
+      const oauth = sasl.oauthbearer;
+      if (oauth !== undefined) {
+        props['sasl.oauthbearer.method'] = 'oidc';
+        props['sasl.oauthbearer.token.endpoint.url'] = oauth.tokenEndpoint;
+        props['sasl.oauthbearer.client.id'] = oauth.clientId;
+        props['sasl.oauthbearer.client.secret'] = oauth.clientSecret;
+        if (oauth.scope !== undefined) props['sasl.oauthbearer.scope'] = oauth.scope;
+      }
+    } else {
+      for (const key of ['username', 'password'] as const) {
+        if (sasl[key] === undefined) {
+          throw new ConfigError(`${where}.sasl.${key}: required by mechanism ${sasl.mechanism}`, {
+            key: `${where}.sasl.${key}`,
+          });
+        }
+      }
+      props['sasl.username'] = sasl.username!;
+      props['sasl.password'] = sasl.password!;
+    }
+  }
+
+  const tls = security.tls;
+  if (tls !== undefined) {
+    if (tls.caFile !== undefined) props['ssl.ca.location'] = tls.caFile;
+    if (tls.certFile !== undefined) props['ssl.certificate.location'] = tls.certFile;
+    if (tls.keyFile !== undefined) props['ssl.key.location'] = tls.keyFile;
+    if (tls.keyPassword !== undefined) props['ssl.key.password'] = tls.keyPassword;
+    if (tls.verifyHostname !== undefined) {
+      props['ssl.endpoint.identification.algorithm'] = tls.verifyHostname ? 'https' : 'none';
+    }
+  }
+  return props;
+}
