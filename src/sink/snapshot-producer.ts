@@ -5,6 +5,7 @@
 // unknown outcome is reconciled by finding our commit id in main's ancestry
 // before anything else, and its files are never deleted.
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import { crashPoint } from '../crash-points.ts';
 import { CommitConflictError, CommitStateUnknownError, NoSuchTableError } from '../errors.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
@@ -116,7 +117,9 @@ export class SnapshotProducer {
           summary: { ...decision.summary, [COMMIT_ID_PROPERTY]: commitId },
           schema: decision.schema,
         });
+        crashPoint('before-catalog-commit');
         const committed = await this.#catalog.commitTable(id, prepared.requirements, prepared.updates);
+        crashPoint('after-catalog-commit');
         log.debug('snapshot committed', { snapshotId: snapshotId.toString(), attempt });
         return { kind: 'committed', snapshotId, commitId, metadata: committed.metadata, attempts: attempt };
       } catch (error) {

@@ -3,6 +3,7 @@
 // size (write.target-file-size-bytes), uploaded through the FileIO. Returns the
 // DataFiles to commit; nothing here touches the catalog.
 import { randomUUID } from 'node:crypto';
+import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import { partitionPath } from '../iceberg/partition-path.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
@@ -118,6 +119,7 @@ export class TableWriter {
     const name = `${String(this.#fileCount++).padStart(5, '0')}-${this.#filePrefix}.parquet`;
     const filePath = `${folder}/${name}`;
     await io.write(filePath, file.bytes);
+    crashPoint('after-data-file-write');
     this.#written.push({
       content: 0,
       filePath,

@@ -1,0 +1,18 @@
+// Named points where a test can make the process die as if killed -9, to prove
+// that no record is lost or duplicated whatever the moment of the crash.
+// Off unless FLOE_CRASH_POINT=<point>:<n> is set (die on the n-th visit).
+
+export type CrashPoint = 'after-data-file-write' | 'before-catalog-commit' | 'after-catalog-commit';
+
+const setting = process.env.FLOE_CRASH_POINT;
+const [armedPoint, armedVisit] = setting ? (setting.split(':') as [string, string | undefined]) : [undefined, undefined];
+let visits = 0;
+
+export function crashPoint(point: CrashPoint): void {
+  if (armedPoint !== point) return;
+  visits++;
+  if (visits >= Number(armedVisit ?? '1')) {
+    process.stderr.write(`floe: crash point ${point} reached (FLOE_CRASH_POINT); killing the process\n`);
+    process.kill(process.pid, 'SIGKILL');
+  }
+}

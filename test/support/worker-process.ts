@@ -1,0 +1,128 @@
+// Runs `floe run` as a real child process (so tests can SIGTERM or kill -9
+// it), with a worker file and connector files written into a temp folder.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { services } from './services.ts';
+
+export interface WorkerSetup {
+  readonly dir: string;
+  readonly configFile: string;
+  /** Where the SQLite catalog and local warehouse live when catalog is 'sql'. */
+  readonly dataDir: string;
+}
+
+export type CatalogChoice = 'sql' | 'rest';
+
+/** Writes floe.yaml (+ connectors/<name>.yaml) for the local service stack. */
+export function writeWorkerConfig(options: {
+  groupId: string;
+  catalog: CatalogChoice;
+  connectors: Record<string, Record<string, unknown>>;
+  extra?: Record<string, unknown>;
+}): WorkerSetup {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-worker-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(join(dir, 'connectors'));
+  const catalog =
+    options.catalog === 'sql'
+      ? { type: 'sql', name: 'floe_it' }
+      : { type: 'rest', uri: services.restUri, warehouse: `s3://${services.s3.bucket}/rest` };
+  const worker = {
+    kafka: { bootstrapServers: services.kafkaBrokers, groupId: options.groupId },
+    schemaRegistry: { url: services.registryUrl },
+    catalog,
+    storage: {
+      s3: {
+        endpoint: services.s3.endpoint,
+        region: services.s3.region,
+        pathStyleAccess: true,
+        accessKeyId: services.s3.accessKeyId,
+        secretAccessKey: services.s3.secretAccessKey,
+      },
+    },
+    connectorsDir: './connectors',
+    dataDir: './data',
+    server: { host: '127.0.0.1' },
+    log: { level: 'info' },
+    ...options.extra,
+  };
+  const configFile = join(dir, 'floe.yaml');
+  writeFileSync(configFile, stringify(worker));
+  for (const [name, connector] of Object.entries(options.connectors)) {
+    writeFileSync(join(dir, 'connectors', `${name}.yaml`), stringify(connector));
+  }
+  return { dir, configFile, dataDir };
+}
+
+export class WorkerProcess {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+
+  constructor(setup: WorkerSetup, env: Record<string, string> = {}) {
+    this.child = spawn(
+      process.execPath,
+      [join(services.root, 'bin/floe.js'), 'run', '--config', setup.configFile, '--port', '0'],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        this.lines.push(line);
+        if (process.env.FLOE_TEST_WORKER_LOGS) process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
+        this.#waiters = this.#waiters.filter((w) => {
+          if (!w.test(line)) return true;
+          w.resolve(line);
+          return false;
+        });
+      }
+    };
+    this.child.stdout?.on('data', onData);
+    this.child.stderr?.on('data', onData);
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  /** Resolves with the first log line (past or future) matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    const seen = this.lines.find((line) => pattern.test(line));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-20).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        test: (line) => pattern.test(line),
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  }
+
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  kill9(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.stop('SIGKILL');
+  }
+}
