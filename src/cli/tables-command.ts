@@ -31,8 +31,9 @@ export async function tablesCommand(options: TablesOptions, out: (line: string) 
       for (const name of connectorTables(connector)) {
         const id = parseTableIdentifier(name);
         let metadata: TableMetadata;
+        let metadataLocation: string;
         try {
-          metadata = (await catalog.loadTable(id)).metadata;
+          ({ metadata, metadataLocation } = await catalog.loadTable(id));
         } catch (error) {
           if (!(error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError)) throw error;
           out(`${connector.name} -> ${name}: not created yet`);
@@ -61,6 +62,7 @@ export async function tablesCommand(options: TablesOptions, out: (line: string) 
           connector: connector.name,
           table: formatTableIdentifier(id),
           location: metadata.location,
+          metadataLocation,
           snapshots: metadata.snapshots.length,
           currentSnapshotId: head?.snapshotId.toString() ?? null,
           totalRecords: summary['total-records'] ?? '0',
@@ -72,6 +74,7 @@ export async function tablesCommand(options: TablesOptions, out: (line: string) 
             `${connector.name} -> ${formatTableIdentifier(id)}: ${metadata.snapshots.length} snapshots, ` +
               `${summary['total-records'] ?? 0} records in ${summary['total-data-files'] ?? 0} files at ${metadata.location}`,
           );
+          out(`  metadata: ${metadataLocation}`);
           for (const p of partitions) {
             out(
               `  ${p.topic}[${p.partition}] committed up to ${p.offset}${p.lag !== undefined ? `, lag ${p.lag}` : ''}`,
