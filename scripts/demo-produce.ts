@@ -4,7 +4,10 @@ import { KafkaAdminClient, KafkaProducerClient } from '../src/worker/kafka-clien
 
 const [topic = 'floe-demo-clicks', countText = '10000'] = process.argv.slice(2);
 const count = Number(countText);
-const config = { bootstrapServers: process.env.FLOE_KAFKA_BROKERS ?? '127.0.0.1:19092', groupId: 'floe-demo' };
+const config = {
+  bootstrapServers: process.env.FLOE_KAFKA_BROKERS ?? '127.0.0.1:19092',
+  groupId: 'floe-demo',
+};
 
 const admin = KafkaAdminClient.create(config);
 await admin.connect();
