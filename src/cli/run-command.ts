@@ -83,7 +83,12 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     });
     const worker = new Worker({
       connectors: runtimes,
-      createConsumer: (handler) => KafkaConsumerClient.create(kafka, handler, { logger }),
+      // Commits run between polls and inside onRevoked: librdkafka must wait for them.
+      createConsumer: (handler) =>
+        KafkaConsumerClient.create(kafka, handler, {
+          logger,
+          rebalanceTimeoutMs: Math.max(300_000, 2 * config.commitTimeoutMs),
+        }),
       log: logger,
       metrics,
       maxBufferedBytes: config.memory.maxBufferedBytes,

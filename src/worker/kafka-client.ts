@@ -14,6 +14,7 @@ import type {
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { FloeError, ValidationError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import type { AssignedConsumerApi, AssignedPoll } from './backfill-consumer.ts';
 import {
   adminProperties,
   type ConsumerTuning,
@@ -38,6 +39,7 @@ import type {
 const ERR_ASSIGN_PARTITIONS = -175;
 const ERR_REVOKE_PARTITIONS = -174;
 const ERR_QUEUE_FULL = -184;
+const ERR_NO_OFFSET = -168;
 /** librdkafka's RD_KAFKA_OFFSET_STORED: the committed group offset, else auto.offset.reset. */
 const OFFSET_STORED = -1000;
 /** ListOffsets answers -1 when no record has a timestamp at or after the one asked for. */
@@ -91,6 +93,8 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   #failure: Error | undefined;
   #state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
   #subscribed = false;
+  /** Commits whose result librdkafka has not reported yet (offset_commit_cb, served by consume()). */
+  #commitsInFlight = 0;
   #closeStarted = false;
   #closed: Promise<void> | undefined;
 
@@ -112,7 +116,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       rebalance_cb: (err: LibrdKafkaError, assignment: SdkTopicPartition[]) =>
         this.#onRebalance(err, assignment),
       offset_commit_cb: (err: LibrdKafkaError | undefined) => {
-        if (err) this.#log.warn('group offset commit failed', { code: err.code, reason: err.message });
+        this.#commitsInFlight = Math.max(0, this.#commitsInFlight - 1);
+        if (err && err.code !== ERR_NO_OFFSET) {
+          this.#log.warn('group offset commit failed', { code: err.code, reason: err.message });
+        }
       },
     });
     this.#cooperative = cooperative(this.#consumer);
@@ -133,7 +140,15 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#assertConnected('subscribe');
     const list = topics instanceof RegExp ? [regexSubscription(topics)] : [...topics];
     if (list.length === 0) throw new ValidationError('Kafka consumer: subscribe() needs at least one topic');
-    this.#consumer.subscribe(list);
+    try {
+      this.#consumer.subscribe(list);
+    } catch (error) {
+      throw new ValidationError(
+        `Kafka consumer: cannot subscribe to ${list.join(', ')} (a pattern must be a POSIX extended regex): ${(error as Error).message}`,
+        {},
+        { cause: error },
+      );
+    }
     this.#subscribed = true;
   }
 
@@ -187,6 +202,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#consumer.commit(
       offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: toSdkOffset(o.offset, o) })),
     );
+    this.#commitsInFlight++;
   }
 
   async queryWatermarks(tp: TopicPartition): Promise<Watermarks> {
@@ -207,6 +223,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   }
 
   async #close(): Promise<void> {
+    const earlier = this.#failure; // already thrown by poll()
     try {
       if (this.#subscribed) await this.#revokeAllThroughGroup();
     } catch (error) {
@@ -223,15 +240,20 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#closeStarted = true;
     await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
     this.#state = 'closed';
-    if (this.#failure) throw this.#failure;
+    if (this.#failure !== earlier) throw this.#failure;
   }
 
-  /** Unsubscribing makes librdkafka revoke everything through rebalance_cb, served by consume(), and leave the group. */
+  /**
+   * Unsubscribing makes librdkafka revoke everything through rebalance_cb (served by
+   * consume()) and then leave the group. The leave waits for the commits made in
+   * onRevoked: closing before they finish terminates without a LeaveGroup (librdkafka
+   * 2.15, rd_kafka_cgrp_incr_unassign_done) and the partitions wait out the session timeout.
+   */
   async #revokeAllThroughGroup(): Promise<void> {
     this.#consumer.unsubscribe();
     const deadline = Date.now() + this.#closeTimeoutMs;
     await this.#applyRebalances();
-    while (this.#owned.size > 0 && Date.now() < deadline) {
+    while ((this.#owned.size > 0 || this.#commitsInFlight > 0) && Date.now() < deadline) {
       await this.#consume(1000, 100); // records of partitions being given up are not delivered
       await this.#applyRebalances();
     }
@@ -301,9 +323,9 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     }
     if (partitions.length === 0) return;
     for (const tp of partitions) {
-      let set = this.#owned.get(tp.topic);
-      if (set === undefined) this.#owned.set(tp.topic, (set = new Set()));
+      const set = this.#owned.get(tp.topic) ?? new Set<number>();
       set.add(tp.partition);
+      this.#owned.set(tp.topic, set);
     }
     this.#log.info('partitions assigned', { partitions: partitions.map(partitionKey).join(',') });
   }
@@ -441,30 +463,31 @@ export class KafkaProducerClient implements KafkaProducerApi {
 
   async send(topic: string, records: readonly ProducerRecord[]): Promise<void> {
     const deliveries: Promise<void>[] = [];
-    for (const record of records) {
-      const headers = record.headers?.map(([name, value]) => ({ [name]: value }));
-      let delivered!: { resolve(): void; reject(error: Error): void };
-      deliveries.push(new Promise<void>((resolve, reject) => (delivered = { resolve, reject })));
-      for (;;) {
-        try {
-          this.#producer.produce(
-            topic,
-            record.partition ?? null,
-            record.value,
-            record.key,
-            record.timestampMs ?? null,
-            delivered,
-            headers,
-          );
-          break;
-        } catch (error) {
-          if ((error as LibrdKafkaError).code !== ERR_QUEUE_FULL)
-            throw kafkaError('produce', error, { topic });
-          await new Promise((resolve) => setTimeout(resolve, 20)); // let deliveries drain the local queue
-        }
-      }
+    try {
+      for (const record of records) deliveries.push((await this.#produce(topic, record)).delivered);
+    } catch (error) {
+      void Promise.allSettled(deliveries); // the first error is the one to report
+      throw error;
     }
     await Promise.all(deliveries);
+  }
+
+  /** Queues one record (waiting while librdkafka's local queue is full); `delivered` settles with its delivery report. */
+  async #produce(topic: string, record: ProducerRecord): Promise<{ delivered: Promise<void> }> {
+    const headers = record.headers?.map(([name, value]) => ({ [name]: value }));
+    const delivery: { resolve?: () => void; reject?: (error: Error) => void } = {};
+    const delivered = new Promise<void>((resolve, reject) => Object.assign(delivery, { resolve, reject }));
+    for (;;) {
+      try {
+        const partition = record.partition ?? null;
+        const timestamp = record.timestampMs ?? null;
+        this.#producer.produce(topic, partition, record.value, record.key, timestamp, delivery, headers);
+        return { delivered };
+      } catch (error) {
+        if ((error as LibrdKafkaError).code !== ERR_QUEUE_FULL) throw kafkaError('produce', error, { topic });
+        await new Promise((resolve) => setTimeout(resolve, 20)); // deliveries drain the local queue
+      }
+    }
   }
 
   flush(timeoutMs = this.#timeoutMs): Promise<void> {
@@ -604,14 +627,39 @@ function cooperative(consumer: RdKafka.KafkaConsumer): CooperativeConsumer {
   };
 }
 
-/** librdkafka treats a subscription as a regex only when it starts with '^'. */
+/**
+ * librdkafka treats a subscription as a regex only when it starts with '^', and
+ * compiles it as a POSIX extended regex (regcomp). JS-only syntax topic patterns
+ * use is rewritten to match the same topics: `(?:` to a plain group, \d and \w
+ * to bracket expressions.
+ */
 function regexSubscription(pattern: RegExp): string {
   if (pattern.flags !== '') {
     throw new ValidationError(
       `Kafka topic pattern /${pattern.source}/${pattern.flags}: flags are not supported`,
     );
   }
-  return pattern.source.startsWith('^') ? pattern.source : `^.*(${pattern.source})`;
+  const text = pattern.source;
+  const classes: Record<string, string> = { d: '0-9', w: 'A-Za-z0-9_' };
+  let source = '';
+  let inClass = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      const next = text[i + 1] ?? '';
+      const range = classes[next];
+      source += range === undefined ? c + next : inClass ? range : `[${range}]`;
+      i++;
+    } else if (!inClass && text.startsWith('(?:', i)) {
+      source += '(';
+      i += 2;
+    } else {
+      if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      source += c;
+    }
+  }
+  return source.startsWith('^') ? source : `^.*(${source})`;
 }
 
 function plain(tp: TopicPartition): SdkTopicPartition {
@@ -663,4 +711,109 @@ function forwardClientLogs(client: RdKafka.Client<'event.error' | 'event.log'>, 
   client.on('event.log', (event: { severity: number; fac: string; message: string }) => {
     log[SYSLOG_LEVEL[event.severity] ?? 'debug'](event.message, { facility: event.fac });
   });
+}
+
+// ---------------------------------------------------------------------------
+// Assign-mode consumer for `floe backfill` (owner: backfill; kept apart from the
+// group consumer above). Partitions are assigned directly, so no group is
+// joined and no running `floe run` member is disturbed; nothing is committed
+// to Kafka. enable.partition.eof tells the backfill when a partition's fetch
+// reached the end of the log, which also covers logs that end in transaction
+// markers (offsets no record is ever delivered for).
+
+export class KafkaAssignedConsumer implements AssignedConsumerApi {
+  readonly #consumer: RdKafka.KafkaConsumer;
+  readonly #timeoutMs: number;
+  readonly #ends: TopicPartitionOffset[] = [];
+  #connected = false;
+
+  static create(config: KafkaClientConfig, options: KafkaClientOptions = {}): KafkaAssignedConsumer {
+    return new KafkaAssignedConsumer(config, options);
+  }
+
+  private constructor(config: KafkaClientConfig, options: KafkaClientOptions) {
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // librdkafka wants a group.id even for assign(); a separate one keeps any stray commit away from the worker's group.
+    const properties = consumerProperties({ ...config, groupId: `${config.groupId}.backfill` });
+    this.#consumer = new RdKafka.KafkaConsumer({ ...properties, 'enable.partition.eof': true }, {});
+    this.#consumer.on('partition.eof', (eof: { topic: string; partition: number; offset: number }) => {
+      this.#ends.push({ topic: eof.topic, partition: eof.partition, offset: BigInt(eof.offset) });
+    });
+    forwardClientLogs(
+      this.#consumer,
+      (options.logger ?? silentLogger).child({ component: 'kafka-backfill-consumer' }),
+    );
+  }
+
+  async connect(): Promise<void> {
+    await callback<unknown>(
+      (cb) => this.#consumer.connect({ timeout: this.#timeoutMs }, cb),
+      'consumer connect',
+    );
+    const consumer = this.#consumer as unknown as {
+      setDefaultIsTimeoutOnlyForFirstMessage?(v: boolean): void;
+    };
+    consumer.setDefaultIsTimeoutOnlyForFirstMessage?.(true);
+    this.#connected = true;
+  }
+
+  assign(starts: readonly TopicPartitionOffset[]): void {
+    this.#assertConnected('assign');
+    this.#consumer.assign(starts.map((s) => ({ ...plain(s), offset: toSdkOffset(s.offset, s) })));
+  }
+
+  async poll(maxRecords: number, timeoutMs: number): Promise<AssignedPoll> {
+    this.#assertConnected('poll');
+    this.#consumer.setDefaultConsumeTimeout(timeoutMs);
+    let messages: Message[];
+    try {
+      messages = await new Promise<Message[]>((resolve, reject) =>
+        this.#consumer.consume(maxRecords, (err, batch) => (err ? reject(err) : resolve(batch))),
+      );
+    } catch (error) {
+      if ((error as LibrdKafkaError).isFatal) throw kafkaError('consume', error, {});
+      messages = [];
+    }
+    // partition.eof events are emitted synchronously before consume's callback.
+    const endOfPartition = this.#ends.splice(0);
+    return { records: messages.map(assignedRecord), endOfPartition };
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.pause(partitions.map(plain));
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.#connected) return;
+    this.#connected = false;
+    await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
+  }
+
+  #assertConnected(operation: string): void {
+    if (!this.#connected)
+      throw new FloeError(`Kafka backfill consumer: ${operation}() needs connect() first`);
+  }
+}
+
+function assignedRecord(m: Message): KafkaRecord {
+  const key = m.key == null ? null : typeof m.key === 'string' ? Buffer.from(m.key) : m.key;
+  const headers: Array<[string, Buffer]> = [];
+  let size = (m.value?.length ?? 0) + (key?.length ?? 0);
+  for (const header of m.headers ?? []) {
+    for (const [name, raw] of Object.entries(header)) {
+      const value = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      headers.push([name, value]);
+      size += name.length + value.length;
+    }
+  }
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: BigInt(m.offset),
+    timestampMs: m.timestamp ?? -1,
+    key,
+    value: m.value,
+    headers,
+    sizeBytes: size,
+  };
 }
