@@ -1,7 +1,8 @@
 // floe's command line (commander) and composition root: `floe run`,
-// `floe validate`, `floe tables`. Config errors print their message (file, line,
+// `floe validate`, `floe tables`, `floe backfill`. Config errors print their message (file, line,
 // key) without a stack trace and exit 2.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { tablesCommand } from './cli/tables-command.ts';
 import { validateCommand } from './cli/validate-command.ts';
@@ -12,6 +13,12 @@ const DEFAULT_CONFIG = process.env.FLOE_CONFIG ?? 'floe.yaml';
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a TCP port, 0-65535');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('a positive integer');
   return n;
 }
 
@@ -47,6 +54,71 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: { config: string; lag?: boolean; json?: boolean }) => {
       exitCode = await tablesCommand(opts, print);
     });
+  program
+    .command('backfill')
+    .description(
+      "read a connector's topics once from --from to --until into its tables (large files, rare commits), then exit; resumes where its tables are",
+    )
+    .argument('<connector>', 'connector name (its file name without extension)')
+    .option('-c, --config <file>', 'worker file', DEFAULT_CONFIG)
+    .option(
+      '--from <start>',
+      "where partitions the tables have never seen start: 'earliest', an ISO timestamp, or offsets like 0=100,1=250 (topic:0=100 for several topics)",
+      'earliest',
+    )
+    .option(
+      '--until <end>',
+      "'now' (the log end when the backfill starts) or an ISO timestamp (exclusive)",
+      'now',
+    )
+    .option(
+      '--commit-records <n>',
+      'commit after this many records',
+      positiveInteger,
+      BACKFILL_DEFAULTS.commitRecords,
+    )
+    .option(
+      '--commit-bytes <n>',
+      'commit after this many Kafka bytes',
+      positiveInteger,
+      BACKFILL_DEFAULTS.commitBytes,
+    )
+    .option(
+      '--commit-interval <ms>',
+      'commit at least this often',
+      positiveInteger,
+      BACKFILL_DEFAULTS.commitIntervalMs,
+    )
+    .addOption(
+      new Option('--progress <mode>', 'bars on a terminal, JSON log lines otherwise')
+        .choices(['auto', 'bar', 'log', 'none'])
+        .default('auto'),
+    )
+    .action(
+      async (
+        connector: string,
+        opts: {
+          config: string;
+          from: string;
+          until: string;
+          commitRecords: number;
+          commitBytes: number;
+          commitInterval: number;
+          progress: ProgressMode;
+        },
+      ) => {
+        exitCode = await backfillCommand({
+          config: opts.config,
+          connector,
+          from: opts.from,
+          until: opts.until,
+          commitRecords: opts.commitRecords,
+          commitBytes: opts.commitBytes,
+          commitIntervalMs: opts.commitInterval,
+          progress: opts.progress,
+        });
+      },
+    );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -55,8 +55,8 @@ export class Worker {
         for (const record of records) await this.#dispatch(record);
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
+          const error = failed.failure!; // #commit clears it
           await this.#commit(failed);
-          const error = failed.failure!;
           this.#log.error(`stopping: ${error.message}`, { err: error, connector: failed.settings.name });
           exitCode = 1;
           break;

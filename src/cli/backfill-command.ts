@@ -1,0 +1,137 @@
+// `floe backfill <connector>`: reads the connector's topics from --from to
+// --until once, with large files and rare commits, then exits. Exit 0 when
+// complete, 1 on an error or a record under the fail policy, 130 when a signal
+// interrupted it (what was read is committed; the same command resumes).
+import type { Catalog } from '../catalog/catalog.ts';
+import { ConfigError } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { Backfill } from '../worker/backfill.ts';
+import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
+import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
+import { TerminalProgressReporter } from '../worker/backfill-terminal-progress.ts';
+import { ConnectorRuntime } from '../worker/connector-runtime.ts';
+import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
+import { KafkaAdminClient, KafkaAssignedConsumer, KafkaProducerClient } from '../worker/kafka-client.ts';
+import { noMetrics } from '../worker/worker-metrics.ts';
+import { loadConfig } from './load-config.ts';
+import {
+  buildCatalog,
+  buildFileIO,
+  buildSchemaRegistry,
+  connectorSettings,
+  kafkaClientConfig,
+} from './runtime-factory.ts';
+
+export type ProgressMode = 'auto' | 'bar' | 'log' | 'none';
+
+export interface BackfillCommandOptions {
+  readonly config: string;
+  readonly connector: string;
+  readonly from?: string;
+  readonly until?: string;
+  /** Commit after this many records read (default 5,000,000). */
+  readonly commitRecords?: number;
+  /** Commit after this many Kafka bytes read (default 1 GiB). */
+  readonly commitBytes?: number;
+  /** Commit at least this often (default 10 minutes), so an interruption loses little work. */
+  readonly commitIntervalMs?: number;
+  readonly progress?: ProgressMode;
+}
+
+export const BACKFILL_DEFAULTS = {
+  commitRecords: 5_000_000,
+  commitBytes: 1024 * 1024 * 1024,
+  commitIntervalMs: 10 * 60_000,
+} as const;
+
+export async function backfillCommand(options: BackfillCommandOptions, log?: Logger): Promise<number> {
+  const from = parseBackfillFrom(options.from ?? 'earliest');
+  const until = parseBackfillUntil(options.until ?? 'now');
+  const { worker: config, connectors } = loadConfig(options.config);
+  const connector = connectors.find((c) => c.name === options.connector);
+  if (connector === undefined) {
+    throw new ConfigError(
+      `no connector named '${options.connector}' in ${config.connectorsDir} (known: ${connectors.map((c) => c.name).join(', ') || 'none'})`,
+      { connector: options.connector },
+    );
+  }
+  const mode = options.progress ?? 'auto';
+  const bars = mode === 'bar' || (mode === 'auto' && process.stdout.isTTY === true);
+  // Bars own stdout on a terminal; log lines go to stderr then.
+  const logger =
+    log ?? createLogger({ level: config.log.level, ...(bars ? { destination: process.stderr } : {}) });
+  const progress: ProgressReporter = bars
+    ? new TerminalProgressReporter(process.stdout)
+    : mode === 'none'
+      ? silentProgress
+      : new LogProgressReporter(logger);
+
+  const io = buildFileIO(config, logger);
+  const kafka = kafkaClientConfig(config);
+  const admin = KafkaAdminClient.create(kafka);
+  let catalog: Catalog | undefined;
+  let producer: KafkaProducerClient | undefined;
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn(`second ${signal}: exiting without committing`);
+      process.exit(130);
+    }
+    logger.info(`${signal}: stopping the backfill after committing what was read`);
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    catalog = await buildCatalog(config, io, logger);
+    const base = connectorSettings(connector, buildSchemaRegistry(config));
+    const settings = {
+      ...base,
+      commit: {
+        intervalMs: options.commitIntervalMs ?? BACKFILL_DEFAULTS.commitIntervalMs,
+        maxRecords: options.commitRecords ?? BACKFILL_DEFAULTS.commitRecords,
+        maxBytes: options.commitBytes ?? BACKFILL_DEFAULTS.commitBytes,
+      },
+    };
+    if (settings.errors.kind === 'dlq') {
+      producer = KafkaProducerClient.create(kafka, { logger });
+      await producer.connect();
+    }
+    const connectorLog = logger.child({ connector: connector.name, mode: 'backfill' });
+    const runtime = new ConnectorRuntime({
+      settings,
+      catalog,
+      io,
+      ...(settings.errors.kind === 'dlq' && producer
+        ? { dlq: new DeadLetterQueue(producer, settings.errors.topic, connector.name) }
+        : {}),
+      log: connectorLog,
+      metrics: noMetrics,
+      producer: { reconcileTimeoutMs: config.commitTimeoutMs },
+      // Files roll at the table's target size unless one file's buffers would take most of the budget.
+      maxBufferedBytesPerFile: Math.floor((config.memory.maxBufferedBytes * 3) / 4),
+    });
+    const backfill = new Backfill({
+      connector: runtime,
+      admin,
+      consumer: KafkaAssignedConsumer.create(kafka, { logger }),
+      catalog,
+      io,
+      from,
+      until,
+      maxBufferedBytes: config.memory.maxBufferedBytes,
+      log: connectorLog,
+      progress,
+      producer: { reconcileTimeoutMs: config.commitTimeoutMs },
+    });
+    const result = await backfill.run(stop.signal);
+    return result.outcome === 'interrupted' ? 130 : 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await admin.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    await catalog?.close().catch(() => undefined);
+  }
+}
