@@ -107,6 +107,17 @@ export class TableRegistry {
 
   #remember(id: TableIdentifier, metadata: TableMetadata): TableState {
     const name = formatTableIdentifier(id);
+    // One state per table, refreshed in place: an open batch holds this object and
+    // must see both its own commits and the reload made when partitions are
+    // assigned mid-batch (their `expected`). A fresh object per load split the two
+    // views, and the next commit was fenced as if another worker had moved the
+    // offsets. A reload cannot hide a zombie's overlap: partitions lost without a
+    // revoke discard the batch (onLost) before any new assignment reloads.
+    const known = this.#tables.get(name);
+    if (known) {
+      this.update(known, metadata);
+      return known;
+    }
     const state: TableState = { id, name, metadata, offsets: committedOffsets(metadata, this.#connector) };
     this.#tables.set(name, state);
     return state;
