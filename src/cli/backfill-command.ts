@@ -8,12 +8,12 @@ import { createLogger, type Logger } from '../log.ts';
 import { Backfill } from '../worker/backfill.ts';
 import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
 import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
-import { TerminalProgressReporter } from '../worker/backfill-terminal-progress.ts';
 import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
 import { KafkaAdminClient, KafkaAssignedConsumer, KafkaProducerClient } from '../worker/kafka-client.ts';
 import { noMetrics } from '../worker/worker-metrics.ts';
 import { loadConfig } from './load-config.ts';
+import { ProgressBars } from './progress-bars.ts';
 import {
   buildCatalog,
   buildFileIO,
@@ -61,7 +61,7 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
   const logger =
     log ?? createLogger({ level: config.log.level, ...(bars ? { destination: process.stderr } : {}) });
   const progress: ProgressReporter = bars
-    ? new TerminalProgressReporter(process.stdout)
+    ? new ProgressBars(process.stdout)
     : mode === 'none'
       ? silentProgress
       : new LogProgressReporter(logger);
