@@ -302,7 +302,12 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     let starts: StartOffsets | undefined;
     let sdkPartitions = partitions.map((tp) => ({ ...plain(tp), offset: OFFSET_STORED }));
     if (partitions.length === 0) {
-      starts = new Map(); // cooperative rounds that add nothing still need the assign call
+      // Cooperative rounds that add nothing still need the assign call; the worker
+      // hears of them too (an idle member has joined its group and is ready).
+      starts = new Map();
+      if (this.#state === 'connected' && this.#failure === undefined) {
+        await this.#handler.onAssigned([]).catch((error: unknown) => this.#fail(error));
+      }
     } else if (this.#state === 'connected' && this.#failure === undefined) {
       try {
         starts = await this.#handler.onAssigned(partitions);

@@ -169,9 +169,11 @@ export class Worker {
           }
           this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
         }
-        this.#log.info('partitions assigned', {
-          partitions: partitions.map((p) => key(p.topic, p.partition)),
-        });
+        if (partitions.length > 0) {
+          this.#log.info('partitions assigned', {
+            partitions: partitions.map((p) => key(p.topic, p.partition)),
+          });
+        }
         this.#options.onReady?.(true);
         return starts;
       },
@@ -182,8 +184,11 @@ export class Worker {
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
           if (mine.length === 0) continue;
-          await this.#commit(connector);
+          // Released (in floe's books; Kafka waits for this callback) before the
+          // commit: if the batch is fenced, only the partitions kept are re-sought,
+          // as the consumer refuses to seek one it no longer delivers.
           this.#released(connector, mine);
+          await this.#commit(connector);
         }
       },
       onLost: async (partitions) => {
