@@ -82,7 +82,7 @@ export class ConnectorRuntime {
    */
   async resumeOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
     const states: Array<TableState | undefined> = [];
-    for (const id of routeTables(this.settings.route)) states.push(await this.#tables.load(id));
+    for (const id of routeTables(this.settings.route)) states.push(await this.#tables.load(id, partitions));
     const resume = new Map<string, bigint | undefined>();
     for (const { topic, partition } of partitions) {
       let lowest: bigint | undefined;

@@ -9,7 +9,8 @@ import { buildPartitionSpec, type PartitionFieldRequest } from '../iceberg/parti
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
 import type { Logger } from '../log.ts';
-import { committedOffsets, type OffsetMap } from './table-offsets.ts';
+import type { TopicPartition } from './kafka-types.ts';
+import { committedOffsets, getOffset, type OffsetMap, withOffsets } from './table-offsets.ts';
 
 export interface TableState {
   readonly id: TableIdentifier;
@@ -47,11 +48,16 @@ export class TableRegistry {
     return this.#tables.get(formatTableIdentifier(id));
   }
 
-  /** Loads (or reloads) a table; undefined when it does not exist yet. */
-  async load(id: TableIdentifier): Promise<TableState | undefined> {
+  /**
+   * Loads (or reloads) a table; undefined when it does not exist yet. With
+   * `partitions` (an assignment, a re-seek), a known table takes fresh offsets for
+   * those partitions only: the others keep what this worker last saw, which is
+   * what its open batch read from.
+   */
+  async load(id: TableIdentifier, partitions?: readonly TopicPartition[]): Promise<TableState | undefined> {
     try {
       const loaded = await this.#catalog.loadTable(id);
-      return this.#remember(id, loaded.metadata);
+      return this.#remember(id, loaded.metadata, partitions);
     } catch (error) {
       if (error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError) return undefined;
       throw error;
@@ -105,17 +111,34 @@ export class TableRegistry {
     this.#tables.clear();
   }
 
-  #remember(id: TableIdentifier, metadata: TableMetadata): TableState {
+  #remember(
+    id: TableIdentifier,
+    metadata: TableMetadata,
+    partitions?: readonly TopicPartition[],
+  ): TableState {
     const name = formatTableIdentifier(id);
     // One state per table, refreshed in place: an open batch holds this object and
-    // must see both its own commits and the reload made when partitions are
-    // assigned mid-batch (their `expected`). A fresh object per load split the two
-    // views, and the next commit was fenced as if another worker had moved the
-    // offsets. A reload cannot hide a zombie's overlap: partitions lost without a
-    // revoke discard the batch (onLost) before any new assignment reloads.
+    // must see both its own commits and the offsets loaded for partitions assigned
+    // mid-batch (their `expected`). A fresh object per load split the two views,
+    // and the next commit was fenced as if another worker had moved the offsets.
     const known = this.#tables.get(name);
-    if (known) {
+    if (known && partitions === undefined) {
       this.update(known, metadata);
+      return known;
+    }
+    if (known && partitions !== undefined) {
+      // Partitions outside `partitions` keep their old offsets, so the fence still
+      // aborts an open batch whose range another worker committed meanwhile.
+      const fresh = committedOffsets(metadata, this.#connector);
+      const offsets = withOffsets(known.offsets, []);
+      for (const { topic, partition } of partitions) {
+        const offset = getOffset(fresh, topic, partition);
+        if (offset !== undefined)
+          offsets.set(topic, (offsets.get(topic) ?? new Map()).set(partition, offset));
+        else offsets.get(topic)?.delete(partition);
+      }
+      known.metadata = metadata;
+      known.offsets = offsets;
       return known;
     }
     const state: TableState = { id, name, metadata, offsets: committedOffsets(metadata, this.#connector) };
