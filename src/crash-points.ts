@@ -5,7 +5,9 @@
 export type CrashPoint = 'after-data-file-write' | 'before-catalog-commit' | 'after-catalog-commit';
 
 const setting = process.env.FLOE_CRASH_POINT;
-const [armedPoint, armedVisit] = setting ? (setting.split(':') as [string, string | undefined]) : [undefined, undefined];
+const [armedPoint, armedVisit] = setting
+  ? (setting.split(':') as [string, string | undefined])
+  : [undefined, undefined];
 let visits = 0;
 
 export function crashPoint(point: CrashPoint): void {
