@@ -1,0 +1,204 @@
+// End-to-end benchmark, Kafka to committed Iceberg (docs/benchmarks.md):
+//   node bench/e2e.ts [--records 5000000] [--shapes reference,wide] [--storage local,s3]
+//                     [--peer auto|on|off] [--peer-tasks 1] [--partitions 6]
+//                     [--commit-interval-ms 10000] [--cpu-prof] [--fresh] [--keep-data]
+//                     [--json results.json] [--timeout-minutes 60]
+// Needs the local services (scripts/services up). For each shape it fills a topic
+// once, then times `floe run` per storage (local disk + SQLite catalog, S3 + REST
+// catalog) and, on S3, the peer: Kafka Connect with the Apache Iceberg sink.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
+import type { TableMetadata } from '../src/iceberg/table-metadata.ts';
+import { benchServices } from './e2e/bench-services.ts';
+import { prepareTopic } from './e2e/bench-topic.ts';
+import { formatProfile, summarizeCpuProfile } from './e2e/cpu-profile-summary.ts';
+import { runFloe } from './e2e/floe-run.ts';
+import { runPeer } from './e2e/peer-run.ts';
+import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
+import {
+  formatPeerComparison,
+  formatResultsTable,
+  type RunResult,
+  type SystemName,
+} from './e2e/results-table.ts';
+import { openBenchCatalog, type Storage } from './e2e/table-progress.ts';
+import type { TimedChildResult } from './e2e/timed-child.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '5000000' },
+    shapes: { type: 'string', default: 'reference,wide' },
+    storage: { type: 'string', default: 'local,s3' },
+    peer: { type: 'string', default: 'auto' },
+    'peer-tasks': { type: 'string', default: '1' },
+    partitions: { type: 'string', default: '6' },
+    'commit-interval-ms': { type: 'string', default: '10000' },
+    'cpu-prof': { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
+    'keep-data': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    'timeout-minutes': { type: 'string', default: '60' },
+  },
+});
+
+function list<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
+  const items = text.split(',').map((s) => s.trim()) as T[];
+  for (const item of items) {
+    if (!allowed.includes(item)) throw new Error(`--${what}: '${item}' is not one of ${allowed.join(', ')}`);
+  }
+  return items;
+}
+
+function positive(text: string, what: string): number {
+  const n = Number(text.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`--${what}: expected a positive integer (got '${text}')`);
+  return n;
+}
+
+const records = positive(args.records, 'records');
+const shapes = list<ShapeName>(args.shapes, ['reference', 'wide'], 'shapes');
+const storages = list<Storage>(args.storage, ['local', 's3'], 'storage');
+const peerMode = list(args.peer, ['auto', 'on', 'off'], 'peer')[0];
+const withPeer = peerMode === 'on' || (peerMode === 'auto' && storages.includes('s3'));
+const partitions = positive(args.partitions, 'partitions');
+const commitIntervalMs = positive(args['commit-interval-ms'], 'commit-interval-ms');
+const peerTasks = positive(args['peer-tasks'], 'peer-tasks');
+const timeoutMs = positive(args['timeout-minutes'], 'timeout-minutes') * 60_000;
+
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const services = benchServices();
+const runId = Date.now().toString(36);
+const benchDir = join(tmpdir(), 'floe-bench', runId);
+mkdirSync(benchDir, { recursive: true });
+
+function environment(): string {
+  const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  return (
+    `${cpus().length} × ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ` +
+    `${records.toLocaleString('en-US')} records per shape, ${partitions} partitions, commit interval ${commitIntervalMs} ms`
+  );
+}
+
+function firstCommitSeconds(metadata: TableMetadata, run: TimedChildResult): number {
+  const first = Math.min(...metadata.snapshots.map((s) => s.timestampMs));
+  return Math.max(first - run.startMs, 0) / 1000;
+}
+
+function toResult(
+  shape: ShapeName,
+  storage: Storage,
+  system: SystemName,
+  valueBytes: number,
+  run: TimedChildResult,
+): RunResult {
+  return {
+    shape,
+    storage,
+    system,
+    records,
+    valueBytes,
+    seconds: run.seconds,
+    firstCommitSeconds: firstCommitSeconds(run.progress.metadata, run),
+    cpuSeconds: run.usage.cpuSeconds,
+    peakRssBytes: run.usage.peakRssBytes,
+    commits: run.progress.commits,
+    dataFiles: run.progress.dataFiles,
+    dataBytes: run.progress.dataBytes,
+    tableRecords: run.progress.records,
+  };
+}
+
+async function dropS3Table(table: string): Promise<void> {
+  const catalog = await openBenchCatalog('s3', services, benchDir);
+  try {
+    await catalog.dropTable(parseTableIdentifier(table), { purge: true });
+  } catch (error) {
+    say(`could not drop ${table}: ${(error as Error).message}`);
+  } finally {
+    await catalog.close();
+  }
+}
+
+async function main(): Promise<void> {
+  say(environment());
+  say(`work folder ${benchDir}`);
+  if (withPeer) {
+    say('provisioning the peer (scripts/peer-connect provision)');
+    execFileSync(join(services.root, 'scripts/peer-connect'), ['provision'], { stdio: 'inherit' });
+  }
+  const results: RunResult[] = [];
+  for (const shapeName of shapes) {
+    const topic = await prepareTopic(
+      services,
+      RECORD_SHAPES[shapeName],
+      records,
+      partitions,
+      args.fresh,
+      say,
+    );
+    for (const storage of storages) {
+      const runDir = join(benchDir, `${shapeName}-${storage}-floe`);
+      const profileDir = join(runDir, 'cpu-profile');
+      if (args['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+      say(`floe run: ${shapeName} on ${storage}`);
+      const run = await runFloe({
+        services,
+        topic,
+        storage,
+        runDir,
+        runId,
+        commitIntervalMs,
+        ...(args['cpu-prof'] ? { cpuProfileDir: profileDir } : {}),
+        timeoutMs,
+        say,
+      });
+      const result = toResult(shapeName, storage, 'floe', topic.valueBytes, run);
+      results.push(result);
+      say(`  done: ${formatResultsTable([result]).split('\n')[2]}`);
+      if (args['cpu-prof']) {
+        const summary = summarizeCpuProfile(profileDir, services.root);
+        if (summary) say(formatProfile(summary));
+      }
+      if (!args['keep-data']) {
+        if (storage === 'local') rmSync(join(runDir, 'data'), { recursive: true, force: true });
+        else await dropS3Table(run.table);
+      }
+      if (storage === 's3' && withPeer) {
+        say(`kafka connect + iceberg sink: ${shapeName} on s3`);
+        const peerRun = await runPeer({
+          services,
+          topic,
+          runDir: mkdir(join(benchDir, `${shapeName}-s3-peer`)),
+          runId,
+          commitIntervalMs,
+          tasks: peerTasks,
+          timeoutMs,
+          say,
+        });
+        const peerResult = toResult(shapeName, 's3', 'kafka-connect', topic.valueBytes, peerRun);
+        results.push(peerResult);
+        say(`  done: ${formatResultsTable([peerResult]).split('\n')[2]}`);
+        if (!args['keep-data']) await dropS3Table(peerRun.table);
+      }
+    }
+  }
+  console.log(`\n${environment()}\n`);
+  console.log(formatResultsTable(results));
+  for (const line of formatPeerComparison(results)) console.log(`\n${line}`);
+  if (args.json)
+    writeFileSync(args.json, `${JSON.stringify({ environment: environment(), results }, null, 2)}\n`);
+  say(`logs and configs in ${benchDir}`);
+}
+
+function mkdir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+await main();
