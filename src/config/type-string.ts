@@ -2,24 +2,9 @@
 // decimal(10,2), fixed[16], list<string>, map<string,long>, list<map<string,double>>.
 import { ValidationError } from '../errors.ts';
 import type { IcebergType, PrimitiveTypeName } from '../iceberg/types.ts';
-import { decimal, fixed, primitive } from '../iceberg/types.ts';
+import { decimal, fixed, PRIMITIVE_TYPE_NAMES, primitive } from '../iceberg/types.ts';
 
-const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
-  'boolean',
-  'int',
-  'long',
-  'float',
-  'double',
-  'date',
-  'time',
-  'timestamp',
-  'timestamptz',
-  'timestamp_ns',
-  'timestamptz_ns',
-  'string',
-  'uuid',
-  'binary',
-]);
+const PRIMITIVES = PRIMITIVE_TYPE_NAMES;
 
 export const TYPE_NAMES =
   'boolean, int, long, float, double, decimal(P,S), date, time, timestamp, timestamptz, timestamp_ns, timestamptz_ns, string, uuid, fixed[N], binary, list<T>, map<K,V>, struct (with fields)';

@@ -4,6 +4,7 @@
 import { ValidationError } from '../errors.ts';
 import { asArray, asObject, type JsonObject, requireBool, requireInt, requireString } from './json-fields.ts';
 import type { IcebergType, NestedField, PrimitiveTypeName, Schema, StructType } from './types.ts';
+import { PRIMITIVE_TYPE_NAMES } from './types.ts';
 
 /**
  * A field as read from JSON. `initialDefault` / `writeDefault` (spec: "Default
@@ -15,22 +16,7 @@ export interface NestedFieldWithDefaults extends NestedField {
   readonly writeDefault?: unknown;
 }
 
-const SIMPLE_TYPES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
-  'boolean',
-  'int',
-  'long',
-  'float',
-  'double',
-  'date',
-  'time',
-  'timestamp',
-  'timestamptz',
-  'timestamp_ns',
-  'timestamptz_ns',
-  'string',
-  'uuid',
-  'binary',
-]);
+const SIMPLE_TYPES = PRIMITIVE_TYPE_NAMES;
 const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
 const FIXED = /^fixed\[\s*(\d+)\s*\]$/;
 

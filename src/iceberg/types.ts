@@ -17,6 +17,24 @@ export type PrimitiveTypeName =
   | 'uuid'
   | 'binary';
 
+/** Every primitive type name without parameters, as the spec writes it. */
+export const PRIMITIVE_TYPE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
+  'boolean',
+  'int',
+  'long',
+  'float',
+  'double',
+  'date',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'timestamp_ns',
+  'timestamptz_ns',
+  'string',
+  'uuid',
+  'binary',
+]);
+
 export interface SimpleType {
   readonly kind: PrimitiveTypeName;
 }
