@@ -11,12 +11,13 @@ const layer = (name, allowed) => ({
   },
 });
 
-// An SDK may be imported only from its one adapter file.
-const sdk = (pkg, file) => ({
+// An SDK may be imported only from its one adapter file, or from the files of
+// its one adapter folder when `place` ends with '/'.
+const sdk = (pkg, place) => ({
   name: `sdk-${pkg.replace(/[^a-z0-9]+/gi, '-')}`,
-  comment: `${pkg} is imported only in ${file}`,
+  comment: `${pkg} is imported only in ${place}`,
   severity: 'error',
-  from: { pathNot: `^${file.replace(/\./g, '\\.')}$` },
+  from: { pathNot: `^${place.replace(/\./g, '\\.')}${place.endsWith('/') ? '' : '$'}` },
   to: { path: `node_modules/${pkg.replace(/\//g, '\\/')}/` },
 });
 
@@ -59,7 +60,7 @@ module.exports = {
       from: {},
       to: { path: '^src/cli\\.ts$' },
     },
-    sdk('@confluentinc/kafka-javascript', 'src/worker/kafka-client.ts'),
+    sdk('@confluentinc/kafka-javascript', 'src/worker/kafka/'),
     sdk('@aws-sdk/client-s3', 'src/io/s3-file-io.ts'),
     sdk('parquet-wasm', 'src/parquet/parquet-wasm-writer.ts'),
     sdk('better-sqlite3', 'src/catalog/sql/sqlite-driver.ts'),

@@ -1,6 +1,7 @@
 // Sample data for scripts/demo: creates the topic (3 partitions) and produces N
 // click events as JSON. Run with Node 24: node scripts/demo-produce.ts <topic> <count>
-import { KafkaAdminClient, KafkaProducerClient } from '../src/worker/kafka-client.ts';
+import { KafkaAdminClient } from '../src/worker/kafka/admin-client.ts';
+import { KafkaProducerClient } from '../src/worker/kafka/producer-client.ts';
 
 const [topic = 'floe-demo-clicks', countText = '10000'] = process.argv.slice(2);
 const count = Number(countText);

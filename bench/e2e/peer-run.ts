@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tableIdentifier } from '../../src/catalog/table-identifier.ts';
-import { KafkaAdminClient } from '../../src/worker/kafka-client.ts';
+import { KafkaAdminClient } from '../../src/worker/kafka/admin-client.ts';
 import type { BenchServices } from './bench-services.ts';
 import { type BenchTopic, kafkaConfig } from './bench-topic.ts';
 import { openBenchCatalog, readTableProgress } from './table-progress.ts';

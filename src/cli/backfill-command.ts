@@ -10,7 +10,9 @@ import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds
 import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
 import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
-import { KafkaAdminClient, KafkaAssignedConsumer, KafkaProducerClient } from '../worker/kafka-client.ts';
+import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
+import { KafkaAssignedConsumer } from '../worker/kafka/assigned-consumer.ts';
+import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { noMetrics } from '../worker/worker-metrics.ts';
 import { loadConfig } from './load-config.ts';
 import { ProgressBars } from './progress-bars.ts';

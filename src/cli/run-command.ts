@@ -9,7 +9,8 @@ import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
 import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
-import { KafkaConsumerClient, KafkaProducerClient } from '../worker/kafka-client.ts';
+import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
+import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { Worker } from '../worker/worker.ts';
 import { loadConfig } from './load-config.ts';
 import {

@@ -6,7 +6,7 @@ import { connectorTables } from '../config/connector-config.ts';
 import { NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
 import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
 import { silentLogger } from '../log.ts';
-import { KafkaAdminClient } from '../worker/kafka-client.ts';
+import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { committedOffsets } from '../worker/table-offsets.ts';
 import { loadConfig } from './load-config.ts';
 import { buildCatalog, buildFileIO, kafkaClientConfig } from './runtime-factory.ts';

@@ -4,7 +4,7 @@
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { ConfigError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
-import { KafkaAdminClient } from '../worker/kafka-client.ts';
+import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { loadConfig } from './load-config.ts';
 import { buildCatalog, buildFileIO, kafkaClientConfig } from './runtime-factory.ts';
 

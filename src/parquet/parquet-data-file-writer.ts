@@ -1,11 +1,13 @@
 // Rows -> one Parquet data file plus what its manifest entry needs: record count,
 // per-field-id statistics (with compressed column sizes read back from the footer)
 // and row group offsets.
+import type { Table } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { ColumnStats } from './column-stats.ts';
+import type { ParquetEncoderPool } from './parquet-encoder-pool.ts';
 import { readParquetFooter } from './parquet-footer.ts';
-import { writeArrowTableToParquet } from './parquet-wasm-writer.ts';
+import { type ParquetWriterOptions, writeArrowTableToParquet } from './parquet-wasm-writer.ts';
 import type { ParquetWriteProperties } from './parquet-write-properties.ts';
 import { RecordBatchBuilder } from './record-batch-builder.ts';
 
@@ -24,6 +26,33 @@ export function writeParquetDataFile(
   rows: readonly Row[] | RecordBatchBuilder,
   props: ParquetWriteProperties,
 ): ParquetDataFile {
+  const prepared = prepare(schema, rows, props);
+  return described(writeArrowTableToParquet(prepared.table, prepared.options), prepared);
+}
+
+/** The same, encoded on a pool thread while the caller's thread goes on. */
+export async function encodeParquetDataFile(
+  schema: Schema,
+  rows: readonly Row[] | RecordBatchBuilder,
+  props: ParquetWriteProperties,
+  pool: ParquetEncoderPool,
+): Promise<ParquetDataFile> {
+  const prepared = prepare(schema, rows, props);
+  return described(await pool.encode(prepared.table, prepared.options), prepared);
+}
+
+interface Prepared {
+  readonly table: Table;
+  readonly options: ParquetWriterOptions;
+  readonly recordCount: number;
+  readonly columns: Map<number, ColumnStats>;
+}
+
+function prepare(
+  schema: Schema,
+  rows: readonly Row[] | RecordBatchBuilder,
+  props: ParquetWriteProperties,
+): Prepared {
   const builder = rows instanceof RecordBatchBuilder ? rows : buildRows(schema, rows);
   if (builder.schema !== schema && builder.schema.schemaId !== schema.schemaId) {
     throw new ValidationError(
@@ -34,14 +63,19 @@ export function writeParquetDataFile(
   const bytesPerRow = recordCount === 0 ? 1 : Math.max(1, builder.estimatedBytes / recordCount);
   const columns = builder.columnStats();
   const table = builder.finish();
-  const bytes = writeArrowTableToParquet(table, {
+  const options: ParquetWriterOptions = {
     compression: props.compression,
     maxRowGroupRows: Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow)),
     dataPageSizeBytes: props.pageSizeBytes,
     dictionaryEnabled: props.dictionaryEnabled,
     dictionaryPageSizeBytes: props.dictionaryPageSizeBytes,
-  });
+    plainColumns: props.dictionaryEnabled ? plainColumns(schema) : [],
+  };
+  return { table, options, recordCount, columns };
+}
 
+function described(bytes: Uint8Array, prepared: Prepared): ParquetDataFile {
+  const { recordCount, columns } = prepared;
   const footer = readParquetFooter(bytes);
   if (footer.numRows !== recordCount || footer.leafFieldIds.length !== columns.size) {
     throw new ValidationError(
@@ -65,4 +99,31 @@ function buildRows(schema: Schema, rows: readonly Row[]): RecordBatchBuilder {
   const builder = new RecordBatchBuilder(schema);
   for (const row of rows) builder.append(row);
   return builder;
+}
+
+/** Types whose values rarely repeat: ids, measurements, timestamps. */
+const HIGH_CARDINALITY = new Set([
+  'long',
+  'float',
+  'double',
+  'decimal',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'timestamp_ns',
+  'timestamptz_ns',
+  'uuid',
+  'fixed',
+  'binary',
+]);
+
+/**
+ * Top-level columns written plain: arrow-rs starts every column with a dictionary
+ * and only falls back to plain once the dictionary page is full, which costs a
+ * lot on unique values (parquet-mr drops such dictionaries instead). Strings,
+ * ints, dates and booleans keep theirs. Nested columns cannot be named to
+ * parquet-wasm (one-part column paths only) and keep the default.
+ */
+function plainColumns(schema: Schema): string[] {
+  return schema.fields.filter((f) => HIGH_CARDINALITY.has(f.type.kind)).map((f) => f.name);
 }

@@ -32,6 +32,7 @@ export class EvolvingTableWriter {
   readonly #finished: DataFile[] = [];
   /** Record schemas already known to fit the current table schema. */
   readonly #fits = new WeakSet<Schema>();
+  #lastFit: Schema | undefined;
   readonly #changes: string[] = [];
 
   constructor(options: EvolvingTableWriterOptions) {
@@ -61,13 +62,18 @@ export class EvolvingTableWriter {
   }
 
   /**
-   * Adds a row described by `recordSchema` (ids ignored; matched by name).
+   * Adds a row described by `recordSchema` (ids ignored; matched by name); returns a
+   * promise only when the record schema is new to this writer.
    * Throws IncompatibleSchemaError (nothing written) when the record cannot fit,
    * and ValidationError when a value does not fit its column.
    */
-  async append(row: Row, recordSchema: Schema): Promise<void> {
-    if (!this.#fits.has(recordSchema)) await this.#adopt(recordSchema);
-    this.#writer.append(row);
+  append(row: Row, recordSchema: Schema): Promise<void> | undefined {
+    if (recordSchema === this.#lastFit || this.#fits.has(recordSchema)) {
+      this.#lastFit = recordSchema;
+      this.#writer.append(row); // the common case: no promise per row
+      return undefined;
+    }
+    return this.#adopt(recordSchema).then(() => this.#writer.append(row));
   }
 
   /** Writes out partitions that reached the file size target. */

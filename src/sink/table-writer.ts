@@ -9,7 +9,8 @@ import { partitionPath } from '../iceberg/partition-path.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { writeParquetDataFile } from '../parquet/parquet-data-file-writer.ts';
+import { encodeParquetDataFile, writeParquetDataFile } from '../parquet/parquet-data-file-writer.ts';
+import { type ParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import {
   type ParquetWriteProperties,
   parquetWritePropertiesFromTable,
@@ -27,6 +28,8 @@ export interface TableWriterOptions {
   readonly dataDirectory: string;
   /** Upper bound on one partition's in-memory Arrow buffers before it is written out. */
   readonly maxBufferedBytesPerFile?: number;
+  /** Where Parquet is encoded: a worker-thread pool (default: the shared one) or 'inline' on this thread. */
+  readonly encoder?: ParquetEncoderPool | 'inline';
 }
 
 interface OpenFile {
@@ -105,7 +108,11 @@ export class TableWriter {
   async #writeFile(open: OpenFile): Promise<void> {
     const { schema, spec, properties, io, dataDirectory } = this.#options;
     const buffered = open.builder.estimatedBytes;
-    const file = writeParquetDataFile(schema, open.builder, this.#parquet);
+    const encoder = this.#options.encoder ?? sharedParquetEncoderPool();
+    const file =
+      encoder === 'inline'
+        ? writeParquetDataFile(schema, open.builder, this.#parquet)
+        : await encodeParquetDataFile(schema, open.builder, this.#parquet, encoder);
     this.#bufferedBytesWritten += buffered;
     this.#writtenBytes += file.bytes.length;
     this.#compressionRatio = Math.min(

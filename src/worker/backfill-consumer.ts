@@ -1,7 +1,7 @@
 // The Kafka side of `floe backfill`, free of the SDK: a consumer with partitions
 // assigned directly (no consumer group, so a running `floe run` group is not
 // disturbed) that also says when a partition reached the end of its log.
-// src/worker/kafka-client.ts implements it (KafkaAssignedConsumer).
+// src/worker/kafka/assigned-consumer.ts implements it (KafkaAssignedConsumer).
 import type { KafkaRecord, TopicPartition, TopicPartitionOffset } from './kafka-types.ts';
 
 export interface AssignedPoll {

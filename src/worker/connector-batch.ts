@@ -27,13 +27,13 @@ export class ConnectorBatch {
     this.startedAtMs = startedAtMs;
   }
 
-  /** The record at `offset` is accounted for (written, skipped or dead-lettered). */
-  advance(topic: string, partition: number, offset: bigint, bytes: number): void {
+  /** The records up to `offset` (`count` of them, `bytes` in all) are accounted for (written, skipped or dead-lettered). */
+  advance(topic: string, partition: number, offset: bigint, bytes: number, count = 1): void {
     const key = `${topic}:${partition}`;
     const range = this.ends.get(key);
     if (range === undefined) this.ends.set(key, { topic, partition, end: offset + 1n });
     else if (offset + 1n > range.end) range.end = offset + 1n;
-    this.records++;
+    this.records += count;
     this.bytes += bytes;
   }
 

@@ -125,52 +125,89 @@ export class ConnectorRuntime {
     return this.#batch !== undefined && this.#batch.records > 0;
   }
 
-  async process(record: KafkaRecord): Promise<void> {
-    if (this.#failure !== undefined || !this.owns(record.topic, record.partition)) return;
+  /** One record (the backfill's path); the worker hands over whole runs with processRun. */
+  process(record: KafkaRecord): Promise<void> {
+    return this.processRun([record], 0, 1);
+  }
+
+  /**
+   * Records [start, end) of `records`, all of one topic and partition, in offset
+   * order. Awaits only when a decoder, a table load or a schema change needs it;
+   * metrics and the batch's offsets are updated once per run.
+   */
+  async processRun(records: readonly KafkaRecord[], start: number, end: number): Promise<void> {
+    if (start >= end) return;
+    const { topic, partition } = records[start]!;
+    if (this.#failure !== undefined || !this.owns(topic, partition)) return;
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
-    const { topic, partition, offset } = record;
-    const at = { topic, partition, offset: offset.toString(), connector: this.settings.name };
-    this.#deps.metrics.recordsConsumed(this.settings.name, topic, 1, record.sizeBytes);
-    let table: TableBatch | undefined;
-    if (record.value === null) {
-      // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
-      this.#deps.metrics.recordsSkipped(this.settings.name, topic, 'tombstone', 1);
-      batch.advance(topic, partition, offset, record.sizeBytes);
-      return;
-    }
+    const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
+    // The table of the previous record: routes mostly repeat, a single route always.
+    let cachedId: TableIdentifier | undefined;
+    let cached: { table: TableBatch; recorded: bigint | undefined } | undefined;
     try {
-      const decoded = await this.settings.converter.convert(record);
-      const id = this.#route(decoded.row, record);
-      const state = await this.#tables.open(id, decoded.schema);
-      const recorded = getOffset(state.offsets, topic, partition);
-      if (recorded !== undefined && offset < recorded) {
-        // Already in this table (another of the connector's tables was behind).
-        this.#deps.metrics.recordsSkipped(this.settings.name, topic, 'already-committed', 1);
-      } else {
-        table = this.#tableBatch(batch, state);
-        await table.writer.append(decoded.row, decoded.schema);
-        table.rows++;
+      for (let i = start; i < end; i++) {
+        const record = records[i]!;
+        const offset = record.offset;
+        run.consumed++;
+        run.consumedBytes += record.sizeBytes;
+        if (record.value === null) {
+          // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
+          run.tombstones++;
+        } else {
+          let table: TableBatch | undefined;
+          try {
+            const converted = this.settings.converter.convert(record);
+            const decoded = converted instanceof Promise ? await converted : converted;
+            const id = this.#route(decoded.row, record);
+            if (id !== cachedId || cached === undefined) {
+              const state = await this.#tables.open(id, decoded.schema);
+              cached = {
+                table: this.#tableBatch(batch, state),
+                recorded: getOffset(state.offsets, topic, partition),
+              };
+              cachedId = id;
+            }
+            if (cached.recorded !== undefined && offset < cached.recorded) {
+              // Already in this table (another of the connector's tables was behind).
+              run.already++;
+            } else {
+              table = cached.table;
+              const appended = table.writer.append(decoded.row, decoded.schema);
+              if (appended !== undefined) await appended;
+              table.rows++;
+            }
+          } catch (error) {
+            if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
+            if (!this.#handleBadRecord(record, this.#recordError(record, error))) return;
+          }
+          if (table && ++this.#sinceRoll >= ROLL_EVERY) {
+            this.#sinceRoll = 0;
+            await table.writer.rollFull();
+          }
+        }
+        run.handled++;
+        run.bytes += record.sizeBytes;
+        run.last = offset;
       }
-    } catch (error) {
-      if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-      const failure =
-        error instanceof RecordError
-          ? error
-          : new RecordError(
-              `${topic}[${partition}]@${offset}: ${error.message}`,
-              { ...at, reason: 'incompatible' },
-              {
-                cause: error,
-              },
-            );
-      if (!this.#handleBadRecord(record, failure)) return;
+    } finally {
+      if (run.handled > 0) batch.advance(topic, partition, run.last, run.bytes, run.handled);
+      const metrics = this.#deps.metrics;
+      metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
+      if (run.tombstones > 0) metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
+      if (run.already > 0)
+        metrics.recordsSkipped(this.settings.name, topic, 'already-committed', run.already);
     }
-    batch.advance(topic, partition, offset, record.sizeBytes);
-    if (table && ++this.#sinceRoll >= ROLL_EVERY) {
-      this.#sinceRoll = 0;
-      await table.writer.rollFull();
-    }
+  }
+
+  #recordError(record: KafkaRecord, error: RecordError | ValidationError): RecordError {
+    if (error instanceof RecordError) return error;
+    const { topic, partition, offset } = record;
+    return new RecordError(
+      `${topic}[${partition}]@${offset}: ${error.message}`,
+      { topic, partition, offset: offset.toString(), connector: this.settings.name, reason: 'incompatible' },
+      { cause: error },
+    );
   }
 
   /** Commits the batch; returns the group offsets to record for lag monitoring. */

@@ -1,6 +1,9 @@
 // The Kafka vocabulary of the worker, free of the SDK: the worker and its tests
-// depend on these types and interfaces; src/worker/kafka-client.ts implements
-// them with @confluentinc/kafka-javascript.
+// depend on these types and interfaces; src/worker/kafka/ implements them with
+// @confluentinc/kafka-javascript. Security settings are the worker file's own.
+import type { KafkaSecurityConfig } from '../config/worker-config.ts';
+
+export type { KafkaSecurityConfig } from '../config/worker-config.ts';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -44,38 +47,6 @@ export interface RebalanceHandler {
   onRevoked(partitions: readonly TopicPartition[]): Promise<void>;
   /** Partitions already taken away (session or poll timeout); when absent, onRevoked is called instead. */
   onLost?(partitions: readonly TopicPartition[]): Promise<void>;
-}
-
-export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
-
-export interface OAuthBearerConfig {
-  readonly tokenEndpoint: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly scope?: string;
-}
-
-export interface SaslConfig {
-  readonly mechanism: SaslMechanism;
-  readonly username?: string;
-  readonly password?: string;
-  readonly oauthbearer?: OAuthBearerConfig;
-}
-
-export interface TlsConfig {
-  readonly caFile?: string;
-  readonly certFile?: string;
-  readonly keyFile?: string;
-  readonly keyPassword?: string;
-  /** Check the broker certificate's host name (default true). */
-  readonly verifyHostname?: boolean;
-}
-
-export interface KafkaSecurityConfig {
-  readonly protocol: SecurityProtocol;
-  readonly sasl?: SaslConfig;
-  readonly tls?: TlsConfig;
 }
 
 /** The `kafka` section of the worker file. */

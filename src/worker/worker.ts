@@ -32,6 +32,8 @@ export class Worker {
   #consumer: KafkaConsumerApi | undefined;
   /** Next offset per partition, as far as this worker has read. */
   readonly #positions = new Map<string, bigint>();
+  /** Topic -> the connector whose topics include it (undefined: none). */
+  readonly #owners = new Map<string, ConnectorRuntime | undefined>();
   #lastLagAt = 0;
 
   constructor(options: WorkerOptions) {
@@ -52,7 +54,7 @@ export class Worker {
           this.#options.pollBatchSize ?? 5000,
           this.#options.pollTimeoutMs ?? 200,
         );
-        for (const record of records) await this.#dispatch(record);
+        await this.#dispatch(records);
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
           const error = failed.failure!; // #commit clears it
@@ -92,15 +94,28 @@ export class Worker {
   }
 
   #owner(topic: string): ConnectorRuntime | undefined {
-    return this.#options.connectors.find((c) => connectorTopics(c.settings, topic));
+    if (this.#owners.has(topic)) return this.#owners.get(topic);
+    const owner = this.#options.connectors.find((c) => connectorTopics(c.settings, topic));
+    this.#owners.set(topic, owner);
+    return owner;
   }
 
-  async #dispatch(record: KafkaRecord): Promise<void> {
-    const connector = this.#owner(record.topic);
-    if (connector === undefined) return;
-    await connector.process(record);
-    if (connector.owns(record.topic, record.partition))
-      this.#positions.set(key(record.topic, record.partition), record.offset + 1n);
+  /** Hands each run of records of one partition to its connector in one call. */
+  async #dispatch(records: readonly KafkaRecord[]): Promise<void> {
+    let start = 0;
+    while (start < records.length) {
+      const { topic, partition } = records[start]!;
+      let end = start + 1;
+      while (end < records.length && records[end]!.partition === partition && records[end]!.topic === topic)
+        end++;
+      const connector = this.#owner(topic);
+      if (connector !== undefined) {
+        await connector.processRun(records, start, end);
+        if (connector.owns(topic, partition))
+          this.#positions.set(key(topic, partition), records[end - 1]!.offset + 1n);
+      }
+      start = end;
+    }
   }
 
   async #commitDue(): Promise<void> {

@@ -2,12 +2,10 @@
 // offsets from onAssigned, cooperative hand-over that waits for onRevoked,
 // pause/resume, seek, headers, watermarks and offsets by time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  KafkaAdminClient,
-  KafkaConsumerClient,
-  KafkaProducerClient,
-  partitionKey,
-} from '../../src/worker/kafka-client.ts';
+import { KafkaAdminClient } from '../../src/worker/kafka/admin-client.ts';
+import { KafkaConsumerClient } from '../../src/worker/kafka/consumer-client.ts';
+import { KafkaProducerClient } from '../../src/worker/kafka/producer-client.ts';
+import { partitionKey } from '../../src/worker/kafka/sdk-helpers.ts';
 import type {
   KafkaClientConfig,
   KafkaRecord,

@@ -1,7 +1,8 @@
 // Topics, producers and Avro encoding for worker tests, through floe's own
 // Kafka client and the Confluent schema-registry package.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { KafkaAdminClient, KafkaProducerClient } from '../../src/worker/kafka-client.ts';
+import { KafkaAdminClient } from '../../src/worker/kafka/admin-client.ts';
+import { KafkaProducerClient } from '../../src/worker/kafka/producer-client.ts';
 import type { ProducerRecord } from '../../src/worker/kafka-types.ts';
 import { services } from './services.ts';
 

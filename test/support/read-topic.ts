@@ -1,6 +1,6 @@
 // Reads a whole topic from the beginning (a fresh group), for checking what
 // floe sent to a dead-letter queue.
-import { KafkaConsumerClient } from '../../src/worker/kafka-client.ts';
+import { KafkaConsumerClient } from '../../src/worker/kafka/consumer-client.ts';
 import type { KafkaRecord } from '../../src/worker/kafka-types.ts';
 import { services, uniqueName } from './services.ts';
 

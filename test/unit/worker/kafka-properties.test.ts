@@ -136,8 +136,12 @@ describe('clientProperties', () => {
       ).message,
     ).toContain('does not use SASL');
     expect(
-      configError(() => clientProperties({ ...base, security: { protocol: 'plaintext', tls: {} } }, 'admin'))
-        .message,
+      configError(() =>
+        clientProperties(
+          { ...base, security: { protocol: 'plaintext', tls: { verifyHostname: true } } },
+          'admin',
+        ),
+      ).message,
     ).toContain('kafka.security.tls');
     expect(
       configError(() =>
@@ -159,6 +163,9 @@ describe('consumerProperties', () => {
       'bootstrap.servers': 'b1:9092,b2:9092',
       'group.id': 'floe',
       'auto.offset.reset': 'earliest',
+      'max.partition.fetch.bytes': String(8 * 1024 * 1024),
+      'fetch.max.bytes': String(32 * 1024 * 1024),
+      'queued.max.messages.kbytes': String(32 * 1024),
       'max.poll.interval.ms': '180000',
       'enable.auto.commit': 'false',
       'enable.auto.offset.store': 'false',
@@ -170,6 +177,12 @@ describe('consumerProperties', () => {
     expect(
       consumerProperties({ ...base, properties: { 'auto.offset.reset': 'latest' } })['auto.offset.reset'],
     ).toBe('latest');
+    expect(consumerProperties(base, { largeFetches: false })['max.partition.fetch.bytes']).toBeUndefined();
+    expect(
+      consumerProperties({ ...base, properties: { 'max.partition.fetch.bytes': '1048576' } })[
+        'max.partition.fetch.bytes'
+      ],
+    ).toBe('1048576');
     expect(
       consumerProperties({ ...base, properties: { 'enable.auto.commit': 'FALSE' } })['enable.auto.commit'],
     ).toBe('false');

@@ -1,0 +1,102 @@
+// Assign-mode consumer for `floe backfill` (kept apart from the group consumer).
+// Partitions are assigned directly, so no group is joined and no running
+// `floe run` member is disturbed; nothing is committed to Kafka.
+// enable.partition.eof tells the backfill when a partition's fetch reached the
+// end of the log, which also covers logs that end in transaction markers
+// (offsets no record is ever delivered for).
+import type { LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import { RdKafka } from '@confluentinc/kafka-javascript';
+import { FloeError } from '../../errors.ts';
+import { silentLogger } from '../../log.ts';
+import type { AssignedConsumerApi, AssignedPoll } from '../backfill-consumer.ts';
+import { consumerProperties } from '../kafka-properties.ts';
+import type { KafkaClientConfig, TopicPartition, TopicPartitionOffset } from '../kafka-types.ts';
+import {
+  callback,
+  DEFAULT_TIMEOUT_MS,
+  forwardClientLogs,
+  type KafkaClientOptions,
+  kafkaError,
+  plain,
+  toKafkaRecord,
+  toSdkOffset,
+} from './sdk-helpers.ts';
+
+export class KafkaAssignedConsumer implements AssignedConsumerApi {
+  readonly #consumer: RdKafka.KafkaConsumer;
+  readonly #timeoutMs: number;
+  readonly #ends: TopicPartitionOffset[] = [];
+  #connected = false;
+
+  static create(config: KafkaClientConfig, options: KafkaClientOptions = {}): KafkaAssignedConsumer {
+    return new KafkaAssignedConsumer(config, options);
+  }
+
+  private constructor(config: KafkaClientConfig, options: KafkaClientOptions) {
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // librdkafka wants a group.id even for assign(); a separate one keeps any stray commit away from the worker's group.
+    // librdkafka's 1 MiB per partition per fetch interleaves partitions finely, so every
+    // backfill commit covers every partition (a resume then starts from the tables).
+    const properties = consumerProperties(
+      { ...config, groupId: `${config.groupId}.backfill` },
+      { largeFetches: false },
+    );
+    this.#consumer = new RdKafka.KafkaConsumer({ ...properties, 'enable.partition.eof': true }, {});
+    this.#consumer.on('partition.eof', (eof: { topic: string; partition: number; offset: number }) => {
+      this.#ends.push({ topic: eof.topic, partition: eof.partition, offset: BigInt(eof.offset) });
+    });
+    forwardClientLogs(
+      this.#consumer,
+      (options.logger ?? silentLogger).child({ component: 'kafka-backfill-consumer' }),
+    );
+  }
+
+  async connect(): Promise<void> {
+    await callback<unknown>(
+      (cb) => this.#consumer.connect({ timeout: this.#timeoutMs }, cb),
+      'consumer connect',
+    );
+    const consumer = this.#consumer as unknown as {
+      setDefaultIsTimeoutOnlyForFirstMessage?(v: boolean): void;
+    };
+    consumer.setDefaultIsTimeoutOnlyForFirstMessage?.(true);
+    this.#connected = true;
+  }
+
+  assign(starts: readonly TopicPartitionOffset[]): void {
+    this.#assertConnected('assign');
+    this.#consumer.assign(starts.map((s) => ({ ...plain(s), offset: toSdkOffset(s.offset, s) })));
+  }
+
+  async poll(maxRecords: number, timeoutMs: number): Promise<AssignedPoll> {
+    this.#assertConnected('poll');
+    this.#consumer.setDefaultConsumeTimeout(timeoutMs);
+    let messages: Message[];
+    try {
+      messages = await new Promise<Message[]>((resolve, reject) =>
+        this.#consumer.consume(maxRecords, (err, batch) => (err ? reject(err) : resolve(batch))),
+      );
+    } catch (error) {
+      if ((error as LibrdKafkaError).isFatal) throw kafkaError('consume', error, {});
+      messages = [];
+    }
+    // partition.eof events are emitted synchronously before consume's callback.
+    const endOfPartition = this.#ends.splice(0);
+    return { records: messages.map(toKafkaRecord), endOfPartition };
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#consumer.pause(partitions.map(plain));
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.#connected) return;
+    this.#connected = false;
+    await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
+  }
+
+  #assertConnected(operation: string): void {
+    if (!this.#connected)
+      throw new FloeError(`Kafka backfill consumer: ${operation}() needs connect() first`);
+  }
+}

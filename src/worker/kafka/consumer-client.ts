@@ -1,0 +1,332 @@
+// The group consumer: floe's adapter to @confluentinc/kafka-javascript's
+// node-rdkafka style API (not the KafkaJS one): consume(n) hands over whole
+// batches, and a rebalance_cb function leaves (incremental) assign/unassign to
+// us, so a rebalance can wait for async work (flush + Iceberg commit) and new
+// partitions start at offsets floe chose. librdkafka holds the partitions
+// until we unassign (bounded by max.poll.interval.ms) and waits for queued
+// offset commits before handing them over (rdkafka_assignment.c).
+import type {
+  LibrdKafkaError,
+  Message,
+  TopicPartition as SdkTopicPartition,
+} from '@confluentinc/kafka-javascript';
+import { RdKafka } from '@confluentinc/kafka-javascript';
+import { FloeError, ValidationError } from '../../errors.ts';
+import { type Logger, silentLogger } from '../../log.ts';
+import { type ConsumerTuning, consumerProperties } from '../kafka-properties.ts';
+import type {
+  KafkaClientConfig,
+  KafkaConsumerApi,
+  KafkaRecord,
+  RebalanceHandler,
+  TopicPartition,
+  TopicPartitionOffset,
+  Watermarks,
+} from '../kafka-types.ts';
+import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
+import {
+  type CooperativeConsumer,
+  callback,
+  cooperative,
+  DEFAULT_TIMEOUT_MS,
+  ERR_ASSIGN_PARTITIONS,
+  ERR_NO_OFFSET,
+  ERR_REVOKE_PARTITIONS,
+  forwardClientLogs,
+  type KafkaClientOptions,
+  kafkaError,
+  partitionKey,
+  plain,
+  toKafkaRecord,
+  toSdkOffset,
+} from './sdk-helpers.ts';
+import { regexSubscription } from './topic-pattern.ts';
+
+export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning {
+  /** How long disconnect() drives the final revocation before it calls onRevoked itself. Default 30 s. */
+  readonly closeTimeoutMs?: number;
+}
+
+/** A consume(n) started ahead, while the caller processes the previous batch. */
+interface Prefetch {
+  readonly messages: Promise<Message[]>;
+  /** Partitions sought since it started: their records in it are stale. */
+  readonly stale: Set<string>;
+}
+
+export class KafkaConsumerClient implements KafkaConsumerApi {
+  readonly #consumer: RdKafka.KafkaConsumer;
+  readonly #cooperative: CooperativeConsumer;
+  readonly #rebalances: RebalanceQueue;
+  readonly #log: Logger;
+  readonly #timeoutMs: number;
+  readonly #closeTimeoutMs: number;
+  #prefetch: Prefetch | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
+  #subscribed = false;
+  /** Commits whose result librdkafka has not reported yet (offset_commit_cb, served by consume()). */
+  #commitsInFlight = 0;
+  #closed: Promise<void> | undefined;
+
+  static create(
+    config: KafkaClientConfig,
+    handler: RebalanceHandler,
+    options: KafkaConsumerOptions = {},
+  ): KafkaConsumerClient {
+    return new KafkaConsumerClient(config, handler, options);
+  }
+
+  private constructor(config: KafkaClientConfig, handler: RebalanceHandler, options: KafkaConsumerOptions) {
+    this.#log = (options.logger ?? silentLogger).child({ component: 'kafka-consumer' });
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#consumer = new RdKafka.KafkaConsumer({
+      ...consumerProperties(config, options),
+      rebalance_cb: (err: LibrdKafkaError, assignment: SdkTopicPartition[]) =>
+        this.#onRebalance(err, assignment),
+      offset_commit_cb: (err: LibrdKafkaError | undefined) => {
+        this.#commitsInFlight = Math.max(0, this.#commitsInFlight - 1);
+        if (err && err.code !== ERR_NO_OFFSET) {
+          this.#log.warn('group offset commit failed', { code: err.code, reason: err.message });
+        }
+      },
+    });
+    this.#cooperative = cooperative(this.#consumer);
+    this.#rebalances = new RebalanceQueue(handler, this.#cooperative, {
+      log: this.#log,
+      canCallHandler: () => this.#state === 'connected',
+      pause: (partitions) => {
+        if (this.#state === 'connected') this.#consumer.pause(partitions);
+      },
+    });
+    forwardClientLogs(this.#consumer, this.#log);
+  }
+
+  async connect(): Promise<void> {
+    if (this.#state !== 'new') throw new FloeError(`Kafka consumer: connect() called when ${this.#state}`);
+    await callback<unknown>(
+      (cb) => this.#consumer.connect({ timeout: this.#timeoutMs }, cb),
+      'consumer connect',
+    );
+    this.#cooperative.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    this.#state = 'connected';
+  }
+
+  async subscribe(topics: readonly string[] | RegExp): Promise<void> {
+    this.#assertConnected('subscribe');
+    const list = topics instanceof RegExp ? [regexSubscription(topics)] : [...topics];
+    if (list.length === 0) throw new ValidationError('Kafka consumer: subscribe() needs at least one topic');
+    try {
+      this.#consumer.subscribe(list);
+    } catch (error) {
+      throw new ValidationError(
+        `Kafka consumer: cannot subscribe to ${list.join(', ')} (a pattern must be a POSIX extended regex): ${(error as Error).message}`,
+        {},
+        { cause: error },
+      );
+    }
+    this.#subscribed = true;
+  }
+
+  /**
+   * Returns the batch fetched ahead (if any) and starts fetching the next one, so
+   * librdkafka's queue is drained while the caller processes this batch. Rebalances
+   * are applied here, while no consume() is in flight.
+   */
+  poll(maxRecords: number, timeoutMs: number): Promise<KafkaRecord[]> {
+    this.#assertConnected('poll');
+    return this.#exclusive(async () => {
+      const ahead = await this.#takePrefetch();
+      await this.#rebalances.apply();
+      this.#rebalances.throwIfFailed();
+      const messages = ahead ?? (await this.#consume(maxRecords, timeoutMs));
+      const records = this.#toRecords(messages);
+      this.#prefetch = { messages: this.#consume(maxRecords, timeoutMs), stale: new Set() };
+      return records;
+    });
+  }
+
+  async seek(tp: TopicPartition, offset: bigint): Promise<void> {
+    this.#assertConnected('seek');
+    if (!this.#rebalances.owns(tp.topic, tp.partition)) {
+      throw new ValidationError(
+        `Kafka consumer: cannot seek ${partitionKey(tp)}: not assigned to this worker`,
+        {
+          topic: tp.topic,
+          partition: tp.partition,
+        },
+      );
+    }
+    const prefetch = this.#prefetch;
+    if (prefetch !== undefined) {
+      // librdkafka purges the partition's queue on seek; records fetched ahead are dropped here.
+      prefetch.stale.add(partitionKey(tp));
+      await prefetch.messages;
+    }
+    const target = { topic: tp.topic, partition: tp.partition, offset: toSdkOffset(offset, tp) };
+    await callback((cb) => this.#consumer.seek(target, this.#timeoutMs, cb), 'seek', target);
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    this.#assertOpen('pause');
+    this.#consumer.pause(partitions.map(plain));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    this.#assertOpen('resume');
+    this.#consumer.resume(partitions.map(plain));
+  }
+
+  assignment(): TopicPartition[] {
+    return this.#rebalances.assignment();
+  }
+
+  /** Queued, not awaited: librdkafka finishes it before it hands the partitions over or closes. */
+  async commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.#assertOpen('commitOffsets');
+    if (offsets.length === 0) return;
+    this.#consumer.commit(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: toSdkOffset(o.offset, o) })),
+    );
+    this.#commitsInFlight++;
+  }
+
+  async queryWatermarks(tp: TopicPartition): Promise<Watermarks> {
+    this.#assertOpen('queryWatermarks');
+    const marks = await callback<{ lowOffset: number; highOffset: number }>(
+      (cb) => this.#consumer.queryWatermarkOffsets(tp.topic, tp.partition, this.#timeoutMs, cb),
+      'query watermarks',
+      { topic: tp.topic, partition: tp.partition },
+    );
+    return { low: BigInt(marks.lowOffset), high: BigInt(marks.highOffset) };
+  }
+
+  disconnect(): Promise<void> {
+    if (this.#state === 'new' || this.#state === 'closed') return Promise.resolve();
+    this.#state = 'closing';
+    this.#closed ??= this.#exclusive(() => this.#close());
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    await this.#takePrefetch(); // not delivered: the worker stopped polling
+    const earlier = this.#rebalances.failure; // already thrown by poll()
+    try {
+      if (this.#subscribed) await this.#revokeAllThroughGroup();
+    } catch (error) {
+      this.#rebalances.fail(error);
+    }
+    await this.#rebalances.revokeRemaining();
+    this.#rebalances.closeStarted = true;
+    await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
+    this.#state = 'closed';
+    if (this.#rebalances.failure !== earlier) throw this.#rebalances.failure;
+  }
+
+  /**
+   * Unsubscribing makes librdkafka revoke everything through rebalance_cb (served by
+   * consume()) and then leave the group. The leave waits for the commits made in
+   * onRevoked: closing before they finish terminates without a LeaveGroup (librdkafka
+   * 2.15, rd_kafka_cgrp_incr_unassign_done) and the partitions wait out the session timeout.
+   */
+  async #revokeAllThroughGroup(): Promise<void> {
+    this.#consumer.unsubscribe();
+    const deadline = Date.now() + this.#closeTimeoutMs;
+    await this.#rebalances.apply();
+    const failure = this.#rebalances.failure;
+    while (
+      (this.#rebalances.ownsAny() || this.#commitsInFlight > 0) &&
+      Date.now() < deadline &&
+      this.#rebalances.failure === failure
+    ) {
+      await this.#consume(1000, 100); // records of partitions being given up are not delivered
+      await this.#rebalances.apply();
+    }
+  }
+
+  /** Runs on the JS thread while consume() (or close) serves librdkafka's queue; the work happens in poll(). */
+  #onRebalance(err: LibrdKafkaError | undefined, assignment: SdkTopicPartition[]): void {
+    const partitions = assignment.map(plain);
+    let event: Rebalance;
+    if (err?.code === ERR_ASSIGN_PARTITIONS) {
+      event = { kind: 'assign', partitions, owned: [], lost: false };
+    } else if (err?.code === ERR_REVOKE_PARTITIONS) {
+      // Stop delivering at once: records still in flight for these partitions are dropped.
+      const owned = this.#rebalances.disown(partitions);
+      let lost = false;
+      try {
+        lost = this.#cooperative.assignmentLost();
+      } catch {
+        // only answerable while connected
+      }
+      event = { kind: 'revoke', partitions, owned, lost };
+    } else {
+      this.#rebalances.fail(kafkaError('rebalance', err, {}));
+      return;
+    }
+    this.#rebalances.push(event);
+  }
+
+  async #takePrefetch(): Promise<Message[] | undefined> {
+    const prefetch = this.#prefetch;
+    if (prefetch === undefined) return undefined;
+    this.#prefetch = undefined;
+    const messages = await prefetch.messages;
+    if (prefetch.stale.size === 0) return messages;
+    return messages.filter((m) => !prefetch.stale.has(`${m.topic}:${m.partition}`));
+  }
+
+  async #consume(maxRecords: number, timeoutMs: number): Promise<Message[]> {
+    this.#consumer.setDefaultConsumeTimeout(timeoutMs);
+    try {
+      return await new Promise<Message[]>((resolve, reject) =>
+        this.#consumer.consume(maxRecords, (err, messages) => (err ? reject(err) : resolve(messages))),
+      );
+    } catch (error) {
+      const err = error as LibrdKafkaError;
+      if (err.isFatal) {
+        // Surfaces at the next poll (a prefetch's caller may be gone).
+        this.#rebalances.fail(kafkaError('consume', err, {}));
+        return [];
+      }
+      this.#log.warn('consume reported an error', { code: err.code, reason: err.message });
+      return [];
+    }
+  }
+
+  /** Only partitions whose onAssigned resolved and whose revocation has not started. */
+  #toRecords(messages: readonly Message[]): KafkaRecord[] {
+    const records: KafkaRecord[] = [];
+    let topic: string | undefined;
+    let owned: ReadonlySet<number> | undefined;
+    for (const m of messages) {
+      if (m.topic !== topic) {
+        topic = m.topic;
+        owned = this.#rebalances.ownedPartitions(topic);
+      }
+      if (owned?.has(m.partition) === true) records.push(toKafkaRecord(m));
+    }
+    return records;
+  }
+
+  #assertConnected(operation: string): void {
+    if (this.#state !== 'connected') {
+      throw new FloeError(`Kafka consumer: ${operation}() needs a connected consumer (it is ${this.#state})`);
+    }
+  }
+
+  /** Also allowed while disconnect() runs the final onRevoked. */
+  #assertOpen(operation: string): void {
+    if (this.#state !== 'connected' && !(this.#state === 'closing' && !this.#rebalances.closeStarted)) {
+      throw new FloeError(`Kafka consumer: ${operation}() needs a connected consumer (it is ${this.#state})`);
+    }
+  }
+
+  /** poll() and disconnect() run one at a time: a rebalance is applied only while no consume() is in flight. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
