@@ -42,8 +42,17 @@ const { values: args } = parseArgs({
     'keep-data': { type: 'boolean', default: false },
     json: { type: 'string' },
     'timeout-minutes': { type: 'string', default: '60' },
+    help: { type: 'boolean', default: false },
   },
 });
+
+if (args.help) {
+  const header = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('//'));
+  process.stdout.write(`${header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
 
 function list<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const items = text.split(',').map((s) => s.trim()) as T[];
