@@ -295,11 +295,15 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
     expect(consumedBefore).toBeLessThan(producedBefore);
     expect(producer.running).toBe(true);
 
-    gate.close(); // the shutdown commit waits here while the probes are read
+    // Hold the worker inside a commit (records keep flowing, so one comes within
+    // the 2 s interval), then signal: the commit cannot finish while the probes
+    // are read. Signalling first raced: right after a commit there may be nothing
+    // left to commit, and the worker exits before any request reaches the gate.
+    gate.close();
+    await gate.waitForHeld(30_000);
     const signalledAt = Date.now();
     worker.child.kill('SIGTERM');
     await worker.waitForLine(/SIGTERM: stopping/);
-    await gate.waitForHeld();
     expect((await get(port, '/readyz')).code).toBe(503);
     expect((await get(port, '/healthz')).code).toBe(200);
     expect(worker.child.exitCode).toBeNull();
