@@ -6,21 +6,21 @@
 // once (no duplicate, no gap, every value equal).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
-import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
-import { ORDER_SCHEMA_V1, orderPayload, orderRow } from '../support/orders.ts';
+import { registry } from '../support/kafka-tools.ts';
+import {
+  type OrderScenario,
+  orderScenario,
+  SCENARIO_CONNECTOR,
+  SCENARIO_PARTITIONS,
+} from '../support/order-scenario.ts';
+import { orderPayload, orderRow } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
-import { services, uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
-import {
-  type CatalogChoice,
-  WorkerProcess,
-  type WorkerSetup,
-  writeWorkerConfig,
-} from '../support/worker-process.ts';
+import { type CatalogChoice, WorkerProcess, type WorkerSetup } from '../support/worker-process.ts';
 
-const PARTITIONS = 6;
-const CONNECTOR = 'orders';
+const PARTITIONS = SCENARIO_PARTITIONS;
+const CONNECTOR = SCENARIO_CONNECTOR;
 
 /** Every worker a test starts, so a failed test leaves none behind. */
 const started: WorkerProcess[] = [];
@@ -33,48 +33,7 @@ afterEach(async () => {
   for (const worker of started.splice(0)) await worker.kill9();
 });
 
-interface Scenario {
-  readonly topic: string;
-  readonly table: string;
-  readonly schemaId: number;
-  readonly setup: WorkerSetup;
-}
-
-/**
- * One Avro topic, one worker folder. A short session timeout lets a restarted
- * worker take over a killed one's partitions in seconds; small commits make many
- * snapshots, so crashes land between and inside them.
- */
-async function scenario(choice: CatalogChoice, prefix: string): Promise<Scenario> {
-  const topic = uniqueName(prefix);
-  const table = `it_${choice}.${topic}`;
-  await createTopic(topic, PARTITIONS);
-  const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
-  const groupId = uniqueName('group');
-  const setup = writeWorkerConfig({
-    groupId,
-    catalog: choice,
-    connectors: {
-      [CONNECTOR]: {
-        topics: [topic],
-        value: { format: 'avro' },
-        table,
-        autoCreate: { partitionBy: ['bucket(4, id)'] },
-        commit: { intervalMs: 700, maxRecords: 1500 },
-      },
-    },
-    extra: {
-      kafka: {
-        bootstrapServers: services.kafkaBrokers,
-        groupId,
-        properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
-      },
-    },
-  });
-  return { topic, table, schemaId, setup };
-}
-
-function produce(s: Scenario, from: number, to: number, batchSize?: number): Promise<void> {
+function produce(s: OrderScenario, from: number, to: number, batchSize?: number): Promise<void> {
   const ids = Array.from({ length: to - from }, (_, i) => from + i);
   return produceNumbered(
     s.topic,
@@ -107,7 +66,7 @@ function seededRandom(seed: number): () => number {
 /** Lets the last worker drain the topic, stops it cleanly and checks every row with PyIceberg. */
 async function finishAndCheck(
   choice: CatalogChoice,
-  s: Scenario,
+  s: OrderScenario,
   catalog: Catalog,
   total: number,
   worker: WorkerProcess,
@@ -119,7 +78,7 @@ async function finishAndCheck(
   await expectExactlyOnce(choice, s, total);
 }
 
-async function expectExactlyOnce(choice: CatalogChoice, s: Scenario, total: number): Promise<void> {
+async function expectExactlyOnce(choice: CatalogChoice, s: OrderScenario, total: number): Promise<void> {
   const read = await readWithPyIceberg(readerCatalog(choice, s.setup), 'table', { table: s.table });
   const seen = new Map<number, number>();
   for (const row of read.rows) seen.set(row.id as number, (seen.get(row.id as number) ?? 0) + 1);
@@ -160,7 +119,7 @@ describe.each<CatalogChoice>(['sql', 'rest'])('floe run killed -9 and restarted 
   });
 
   it('lands exactly the produced records after crashes inside a file write and around commits', async () => {
-    const s = await scenario(choice, 'crash');
+    const s = await orderScenario(choice, 'crash');
     const catalog = await openCatalog(choice, s.setup);
     catalogs.push(catalog);
     // Each run dies at its point; a producer adds records before each restart.
@@ -200,7 +159,7 @@ describe.each<CatalogChoice>(['sql', 'rest'])('floe run killed -9 and restarted 
   randomKills?.(
     'lands exactly the produced records when killed -9 at random moments while records flow',
     async () => {
-      const s = await scenario(choice, 'kill9');
+      const s = await orderScenario(choice, 'kill9');
       const catalog = await openCatalog(choice, s.setup);
       catalogs.push(catalog);
       const seed = Number(process.env.FLOE_TEST_SEED ?? 20241126);

@@ -8,21 +8,21 @@
 // next exactly at the table's offset.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
-import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
-import { ORDER_SCHEMA_V1, orderPayload, orderRow } from '../support/orders.ts';
+import { registry } from '../support/kafka-tools.ts';
+import {
+  type OrderScenario,
+  orderScenario,
+  SCENARIO_CONNECTOR,
+  SCENARIO_PARTITIONS,
+} from '../support/order-scenario.ts';
+import { orderPayload, orderRow } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
-import { services, uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
-import {
-  type CatalogChoice,
-  WorkerProcess,
-  type WorkerSetup,
-  writeWorkerConfig,
-} from '../support/worker-process.ts';
+import { type CatalogChoice, WorkerProcess, type WorkerSetup } from '../support/worker-process.ts';
 
-const PARTITIONS = 6;
-const CONNECTOR = 'orders';
+const PARTITIONS = SCENARIO_PARTITIONS;
+const CONNECTOR = SCENARIO_CONNECTOR;
 const TOTAL = 60_000;
 
 /** Log lines that mean a batch overlapped another owner's range (the fence caught it). */
@@ -38,45 +38,8 @@ afterEach(async () => {
   for (const worker of started.splice(0)) await worker.kill9();
 });
 
-interface Scenario {
-  readonly topic: string;
-  readonly table: string;
-  readonly schemaId: number;
-  readonly setup: WorkerSetup;
-}
-
-async function scenario(choice: CatalogChoice): Promise<Scenario> {
-  const topic = uniqueName('rebalance');
-  const table = `it_${choice}.${topic}`;
-  await createTopic(topic, PARTITIONS);
-  const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
-  const groupId = uniqueName('group');
-  const setup = writeWorkerConfig({
-    groupId,
-    catalog: choice,
-    connectors: {
-      [CONNECTOR]: {
-        topics: [topic],
-        value: { format: 'avro' },
-        table,
-        autoCreate: { partitionBy: ['bucket(4, id)'] },
-        commit: { intervalMs: 700, maxRecords: 1500 },
-      },
-    },
-    extra: {
-      kafka: {
-        bootstrapServers: services.kafkaBrokers,
-        groupId,
-        // A killed member's partitions move after 6 s (the broker's minimum) instead of 45 s.
-        properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
-      },
-    },
-  });
-  return { topic, table, schemaId, setup };
-}
-
 /** Writes ids 0..TOTAL-1 in small slices, so records arrive through every rebalance. */
-function produceSteadily(s: Scenario): { done: Promise<void>; produced: () => number } {
+function produceSteadily(s: OrderScenario): { done: Promise<void>; produced: () => number } {
   let produced = 0;
   const done = (async () => {
     while (produced < TOTAL) {
@@ -118,7 +81,7 @@ function nextCommit(worker: WorkerProcess, fromLine: number): Promise<void> {
   return lineAfter(worker, fromLine, COMMITTED);
 }
 
-async function expectExactlyOnce(choice: CatalogChoice, s: Scenario): Promise<void> {
+async function expectExactlyOnce(choice: CatalogChoice, s: OrderScenario): Promise<void> {
   const read = await readWithPyIceberg(readerCatalog(choice, s.setup), 'table', { table: s.table });
   const seen = new Map<number, number>();
   for (const row of read.rows) seen.set(row.id as number, (seen.get(row.id as number) ?? 0) + 1);
@@ -153,7 +116,7 @@ describe.each<CatalogChoice>(['sql', 'rest'])('floe workers in one consumer grou
   it.each(['SIGTERM', 'SIGTERM then kill -9'] as const)(
     'keeps exactly once while a third worker joins and workers leave (%s)',
     async (variant) => {
-      const s = await scenario(choice);
+      const s = await orderScenario(choice, 'rebalance');
       const catalog = await openCatalog(choice, s.setup);
       catalogs.push(catalog);
       const producer = produceSteadily(s);
@@ -215,7 +178,7 @@ describe.each<CatalogChoice>(['sql', 'rest'])('floe workers in one consumer grou
   );
 
   it('keeps exactly once when a worker paused past its session timeout wakes up (zombie)', async () => {
-    const s = await scenario(choice);
+    const s = await orderScenario(choice, 'rebalance');
     const catalog = await openCatalog(choice, s.setup);
     catalogs.push(catalog);
     const producer = produceSteadily(s);

@@ -1,0 +1,47 @@
+// One Avro orders topic (6 partitions) and a worker folder whose connector
+// commits often and whose group moves a dead member's partitions after 6 s (the
+// broker's minimum session timeout) instead of 45 s: the setting of the fault
+// and rebalance tests, where crashes must land between and inside commits.
+import { createTopic, registerAvro } from './kafka-tools.ts';
+import { ORDER_SCHEMA_V1 } from './orders.ts';
+import { services, uniqueName } from './services.ts';
+import { type CatalogChoice, type WorkerSetup, writeWorkerConfig } from './worker-process.ts';
+
+export const SCENARIO_PARTITIONS = 6;
+export const SCENARIO_CONNECTOR = 'orders';
+
+export interface OrderScenario {
+  readonly topic: string;
+  readonly table: string;
+  readonly schemaId: number;
+  readonly setup: WorkerSetup;
+}
+
+export async function orderScenario(choice: CatalogChoice, prefix: string): Promise<OrderScenario> {
+  const topic = uniqueName(prefix);
+  const table = `it_${choice}.${topic}`;
+  await createTopic(topic, SCENARIO_PARTITIONS);
+  const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
+  const groupId = uniqueName('group');
+  const setup = writeWorkerConfig({
+    groupId,
+    catalog: choice,
+    connectors: {
+      [SCENARIO_CONNECTOR]: {
+        topics: [topic],
+        value: { format: 'avro' },
+        table,
+        autoCreate: { partitionBy: ['bucket(4, id)'] },
+        commit: { intervalMs: 700, maxRecords: 1500 },
+      },
+    },
+    extra: {
+      kafka: {
+        bootstrapServers: services.kafkaBrokers,
+        groupId,
+        properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
+      },
+    },
+  });
+  return { topic, table, schemaId, setup };
+}
