@@ -61,16 +61,21 @@ export async function prepareTopic(
     const exists = (await admin.listTopics()).includes(topic);
     const held = exists ? await totalRecords(admin, topic) : 0;
     const sizes = readSizes();
-    if (exists && held === records && !fresh && sizes[topic] !== undefined) {
+    // The registry may have been reset since the topic was filled (new ids).
+    const sameSchema = sizes[`${topic}#schemaId`] === schemaId;
+    if (exists && held === records && !fresh && sizes[topic] !== undefined && sameSchema) {
       say(`reusing topic ${topic} (${records} records)`);
     } else {
       if (exists) {
-        say(`deleting topic ${topic} (holds ${held} records, want ${records})`);
+        say(
+          `deleting topic ${topic} (holds ${held} records, want ${records}, schema id ${sameSchema ? 'same' : 'changed'})`,
+        );
         await admin.deleteTopic(topic);
         await waitForDeletion(admin, topic);
       }
       await admin.createTopic(topic, partitions);
       sizes[topic] = await produce(services, topic, shape, schemaId, records, partitions, say);
+      sizes[`${topic}#schemaId`] = schemaId;
       writeSizes(sizes);
     }
     const offsets = await admin.fetchTopicOffsets(topic);

@@ -43,20 +43,27 @@ const MiB = 1024 * 1024;
 
 /**
  * Fetch sizing (overridable through `kafka.properties`). librdkafka's 1 MiB per
- * partition per fetch left the consumer waiting on round trips (about 115k
- * records/s of 100 bytes on a local broker, 250k with 8 MiB); the pre-fetch
- * queue is capped at 32 MiB (default 64 MiB) as it sits outside floe's memory budget.
+ * partition per fetch left the consumer waiting on round trips, and once a
+ * partition's pre-fetch queue passes its threshold librdkafka postpones the next
+ * fetch by fetch.queue.backoff.ms (1 s by default): a consumer draining 100-byte
+ * records faster than that stalled at ~240k records/s (1.6M with 10 ms, see
+ * docs/benchmarks.md). The pre-fetch queue is capped at 32 MiB (default 64 MiB)
+ * as it sits outside floe's memory budget.
  */
 export const CONSUMER_FETCH_DEFAULTS: Readonly<KafkaProperties> = {
-  'max.partition.fetch.bytes': String(8 * MiB),
+  'max.partition.fetch.bytes': String(2 * MiB),
   'fetch.max.bytes': String(32 * MiB),
   'queued.max.messages.kbytes': String(32 * 1024),
 };
+
+/** Applies with librdkafka's own fetch sizes too (the backfill's). */
+const FETCH_QUEUE_BACKOFF_MS = '10';
 
 /** Manual commits, cooperative-sticky rebalancing with floe's own rebalance callback, earliest start. */
 export function consumerProperties(config: KafkaClientConfig, tuning: ConsumerTuning = {}): KafkaProperties {
   const defaults: KafkaProperties = {
     'auto.offset.reset': 'earliest',
+    'fetch.queue.backoff.ms': FETCH_QUEUE_BACKOFF_MS,
     ...(tuning.largeFetches === false ? {} : CONSUMER_FETCH_DEFAULTS),
   };
   if (tuning.rebalanceTimeoutMs !== undefined) {

@@ -1,9 +1,11 @@
 // The Kafka adapter on the real broker: batch delivery in offset order, start
 // offsets from onAssigned, cooperative hand-over that waits for onRevoked,
 // pause/resume, seek, headers, watermarks and offsets by time.
+import { RdKafka } from '@confluentinc/kafka-javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaAdminClient } from '../../src/worker/kafka/admin-client.ts';
 import { KafkaConsumerClient } from '../../src/worker/kafka/consumer-client.ts';
+import { hasPackedConsume } from '../../src/worker/kafka/packed-consume.ts';
 import { KafkaProducerClient } from '../../src/worker/kafka/producer-client.ts';
 import { partitionKey } from '../../src/worker/kafka/sdk-helpers.ts';
 import type {
@@ -283,6 +285,10 @@ describe('Kafka client on the real broker', () => {
     const resumed = await pollUntil(consumer, (r) => r.length >= 5);
     expect(resumed.map((r) => `${r.partition}@${r.offset}`)).toEqual(range(5, 10).map((o) => `0@${o}`));
     await consumer.disconnect();
+  });
+
+  it('runs on the patched binding: consumePacked is there (npm postinstall compiled it)', () => {
+    expect(hasPackedConsume(new RdKafka.KafkaConsumer({ 'group.id': uniqueName('packed') }, {}))).toBe(true);
   });
 
   it('produces headers, keys, null values and timestamps; reads watermarks and offsets by time', async () => {

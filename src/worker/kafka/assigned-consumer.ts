@@ -4,13 +4,13 @@
 // enable.partition.eof tells the backfill when a partition's fetch reached the
 // end of the log, which also covers logs that end in transaction markers
 // (offsets no record is ever delivered for).
-import type { LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { FloeError } from '../../errors.ts';
 import { silentLogger } from '../../log.ts';
 import type { AssignedConsumerApi, AssignedPoll } from '../backfill-consumer.ts';
 import { consumerProperties } from '../kafka-properties.ts';
 import type { KafkaClientConfig, TopicPartition, TopicPartitionOffset } from '../kafka-types.ts';
+import { consumeBatch, FatalConsumeError } from './packed-consume.ts';
 import {
   callback,
   DEFAULT_TIMEOUT_MS,
@@ -18,7 +18,6 @@ import {
   type KafkaClientOptions,
   kafkaError,
   plain,
-  toKafkaRecord,
   toSdkOffset,
 } from './sdk-helpers.ts';
 
@@ -70,19 +69,12 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
 
   async poll(maxRecords: number, timeoutMs: number): Promise<AssignedPoll> {
     this.#assertConnected('poll');
-    this.#consumer.setDefaultConsumeTimeout(timeoutMs);
-    let messages: Message[];
     try {
-      messages = await new Promise<Message[]>((resolve, reject) =>
-        this.#consumer.consume(maxRecords, (err, batch) => (err ? reject(err) : resolve(batch))),
-      );
+      return await consumeBatch(this.#consumer, maxRecords, timeoutMs, this.#ends);
     } catch (error) {
-      if ((error as LibrdKafkaError).isFatal) throw kafkaError('consume', error, {});
-      messages = [];
+      if (error instanceof FatalConsumeError) throw kafkaError('consume', error.cause, {});
+      return { records: [], endOfPartition: this.#ends.splice(0) };
     }
-    // partition.eof events are emitted synchronously before consume's callback.
-    const endOfPartition = this.#ends.splice(0);
-    return { records: messages.map(toKafkaRecord), endOfPartition };
   }
 
   pause(partitions: readonly TopicPartition[]): void {

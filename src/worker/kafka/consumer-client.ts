@@ -5,11 +5,7 @@
 // partitions start at offsets floe chose. librdkafka holds the partitions
 // until we unassign (bounded by max.poll.interval.ms) and waits for queued
 // offset commits before handing them over (rdkafka_assignment.c).
-import type {
-  LibrdKafkaError,
-  Message,
-  TopicPartition as SdkTopicPartition,
-} from '@confluentinc/kafka-javascript';
+import type { LibrdKafkaError, TopicPartition as SdkTopicPartition } from '@confluentinc/kafka-javascript';
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { FloeError, ValidationError } from '../../errors.ts';
 import { type Logger, silentLogger } from '../../log.ts';
@@ -23,6 +19,7 @@ import type {
   TopicPartitionOffset,
   Watermarks,
 } from '../kafka-types.ts';
+import { consumeBatch, FatalConsumeError, hasPackedConsume } from './packed-consume.ts';
 import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
 import {
   type CooperativeConsumer,
@@ -37,7 +34,6 @@ import {
   kafkaError,
   partitionKey,
   plain,
-  toKafkaRecord,
   toSdkOffset,
 } from './sdk-helpers.ts';
 import { regexSubscription } from './topic-pattern.ts';
@@ -49,7 +45,7 @@ export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning
 
 /** A consume(n) started ahead, while the caller processes the previous batch. */
 interface Prefetch {
-  readonly messages: Promise<Message[]>;
+  readonly messages: Promise<KafkaRecord[]>;
   /** Partitions sought since it started: their records in it are stale. */
   readonly stale: Set<string>;
 }
@@ -110,6 +106,11 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       'consumer connect',
     );
     this.#cooperative.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    if (!hasPackedConsume(this.#consumer)) {
+      this.#log.warn(
+        "the Kafka binding lacks floe's consumePacked patch (scripts/kafka-addon); consuming is slower",
+      );
+    }
     this.#state = 'connected';
   }
 
@@ -140,8 +141,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       const ahead = await this.#takePrefetch();
       await this.#rebalances.apply();
       this.#rebalances.throwIfFailed();
-      const messages = ahead ?? (await this.#consume(maxRecords, timeoutMs));
-      const records = this.#toRecords(messages);
+      const records = this.#owned(ahead ?? (await this.#consume(maxRecords, timeoutMs)));
       this.#prefetch = { messages: this.#consume(maxRecords, timeoutMs), stale: new Set() };
       return records;
     });
@@ -268,46 +268,47 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#rebalances.push(event);
   }
 
-  async #takePrefetch(): Promise<Message[] | undefined> {
+  async #takePrefetch(): Promise<KafkaRecord[] | undefined> {
     const prefetch = this.#prefetch;
     if (prefetch === undefined) return undefined;
     this.#prefetch = undefined;
     const messages = await prefetch.messages;
     if (prefetch.stale.size === 0) return messages;
-    return messages.filter((m) => !prefetch.stale.has(`${m.topic}:${m.partition}`));
+    return messages.filter((m) => !prefetch.stale.has(partitionKey(m)));
   }
 
-  async #consume(maxRecords: number, timeoutMs: number): Promise<Message[]> {
-    this.#consumer.setDefaultConsumeTimeout(timeoutMs);
+  async #consume(maxRecords: number, timeoutMs: number): Promise<KafkaRecord[]> {
     try {
-      return await new Promise<Message[]>((resolve, reject) =>
-        this.#consumer.consume(maxRecords, (err, messages) => (err ? reject(err) : resolve(messages))),
-      );
+      return (await consumeBatch(this.#consumer, maxRecords, timeoutMs)).records;
     } catch (error) {
-      const err = error as LibrdKafkaError;
-      if (err.isFatal) {
+      if (error instanceof FatalConsumeError) {
         // Surfaces at the next poll (a prefetch's caller may be gone).
-        this.#rebalances.fail(kafkaError('consume', err, {}));
+        this.#rebalances.fail(kafkaError('consume', error.cause, {}));
         return [];
       }
+      const err = error as LibrdKafkaError;
       this.#log.warn('consume reported an error', { code: err.code, reason: err.message });
       return [];
     }
   }
 
   /** Only partitions whose onAssigned resolved and whose revocation has not started. */
-  #toRecords(messages: readonly Message[]): KafkaRecord[] {
-    const records: KafkaRecord[] = [];
+  #owned(records: KafkaRecord[]): KafkaRecord[] {
     let topic: string | undefined;
     let owned: ReadonlySet<number> | undefined;
-    for (const m of messages) {
-      if (m.topic !== topic) {
-        topic = m.topic;
+    let all = true;
+    for (const r of records) {
+      if (r.topic !== topic) {
+        topic = r.topic;
         owned = this.#rebalances.ownedPartitions(topic);
       }
-      if (owned?.has(m.partition) === true) records.push(toKafkaRecord(m));
+      if (owned?.has(r.partition) !== true) {
+        all = false;
+        break;
+      }
     }
-    return records;
+    if (all) return records;
+    return records.filter((r) => this.#rebalances.ownedPartitions(r.topic)?.has(r.partition) === true);
   }
 
   #assertConnected(operation: string): void {
