@@ -1,11 +1,12 @@
 // End-to-end benchmark, Kafka to committed Iceberg (docs/benchmarks.md):
 //   node bench/e2e.ts [--records 5000000] [--shapes reference,wide] [--storage local,s3]
-//                     [--peer auto|on|off] [--peer-tasks 1] [--partitions 6]
+//                     [--commands run,backfill] [--peer auto|on|off] [--peer-tasks 1] [--partitions 6]
 //                     [--commit-interval-ms 10000] [--cpu-prof] [--fresh] [--keep-data]
 //                     [--json results.json] [--timeout-minutes 60]
 // Needs the local services (scripts/services up). For each shape it fills a topic
-// once, then times `floe run` per storage (local disk + SQLite catalog, S3 + REST
-// catalog) and, on S3, the peer: Kafka Connect with the Apache Iceberg sink.
+// once, then times `floe run` and `floe backfill` per storage (local disk + SQLite
+// catalog, S3 + REST catalog) and, on S3, the peer: Kafka Connect with the Apache
+// Iceberg sink.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -16,7 +17,7 @@ import type { TableMetadata } from '../src/iceberg/table-metadata.ts';
 import { benchServices } from './e2e/bench-services.ts';
 import { prepareTopic } from './e2e/bench-topic.ts';
 import { formatProfile, summarizeCpuProfile } from './e2e/cpu-profile-summary.ts';
-import { runFloe } from './e2e/floe-run.ts';
+import { type FloeCommand, runFloe } from './e2e/floe-run.ts';
 import { runPeer } from './e2e/peer-run.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
 import {
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '5000000' },
     shapes: { type: 'string', default: 'reference,wide' },
     storage: { type: 'string', default: 'local,s3' },
+    commands: { type: 'string', default: 'run,backfill' },
     peer: { type: 'string', default: 'auto' },
     'peer-tasks': { type: 'string', default: '1' },
     partitions: { type: 'string', default: '6' },
@@ -72,6 +74,7 @@ function positive(text: string, what: string): number {
 const records = positive(args.records, 'records');
 const shapes = list<ShapeName>(args.shapes, ['reference', 'wide'], 'shapes');
 const storages = list<Storage>(args.storage, ['local', 's3'], 'storage');
+const commands = list<FloeCommand>(args.commands, ['run', 'backfill'], 'commands');
 const peerMode = list(args.peer, ['auto', 'on', 'off'], 'peer')[0];
 const withPeer = peerMode === 'on' || (peerMode === 'auto' && storages.includes('s3'));
 const partitions = positive(args.partitions, 'partitions');
@@ -152,31 +155,34 @@ async function main(): Promise<void> {
       say,
     );
     for (const storage of storages) {
-      const runDir = join(benchDir, `${shapeName}-${storage}-floe`);
-      const profileDir = join(runDir, 'cpu-profile');
-      if (args['cpu-prof']) mkdirSync(profileDir, { recursive: true });
-      say(`floe run: ${shapeName} on ${storage}`);
-      const run = await runFloe({
-        services,
-        topic,
-        storage,
-        runDir,
-        runId,
-        commitIntervalMs,
-        ...(args['cpu-prof'] ? { cpuProfileDir: profileDir } : {}),
-        timeoutMs,
-        say,
-      });
-      const result = toResult(shapeName, storage, 'floe', topic.valueBytes, run);
-      results.push(result);
-      say(`  done: ${formatResultsTable([result]).split('\n')[2]}`);
-      if (args['cpu-prof']) {
-        const summary = summarizeCpuProfile(profileDir, services.root);
-        if (summary) say(formatProfile(summary));
-      }
-      if (!args['keep-data']) {
-        if (storage === 'local') rmSync(join(runDir, 'data'), { recursive: true, force: true });
-        else await dropS3Table(run.table);
+      for (const command of commands) {
+        const runDir = join(benchDir, `${shapeName}-${storage}-floe-${command}`);
+        const profileDir = join(runDir, 'cpu-profile');
+        if (args['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+        say(`floe ${command}: ${shapeName} on ${storage}`);
+        const run = await runFloe({
+          command,
+          services,
+          topic,
+          storage,
+          runDir,
+          runId,
+          commitIntervalMs,
+          ...(args['cpu-prof'] ? { cpuProfileDir: profileDir } : {}),
+          timeoutMs,
+          say,
+        });
+        const result = toResult(shapeName, storage, `floe ${command}`, topic.valueBytes, run);
+        results.push(result);
+        say(`  done: ${formatResultsTable([result]).split('\n')[2]}`);
+        if (args['cpu-prof']) {
+          const summary = summarizeCpuProfile(profileDir, services.root);
+          if (summary) say(formatProfile(summary));
+        }
+        if (!args['keep-data']) {
+          if (storage === 'local') rmSync(join(runDir, 'data'), { recursive: true, force: true });
+          else await dropS3Table(run.table);
+        }
       }
       if (storage === 's3' && withPeer) {
         say(`kafka connect + iceberg sink: ${shapeName} on s3`);

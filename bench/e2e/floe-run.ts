@@ -1,13 +1,15 @@
-// One timed `floe run`: a worker file and one connector for the benchmark topic,
-// the worker as a child process (optionally under `node --cpu-prof`), done when
-// the table's committed offsets (floe.offsets.bench) reach the topic's end offsets.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// One timed `floe run` or `floe backfill`: a worker file and one connector for
+// the benchmark topic, floe as a child process (optionally under `node --cpu-prof`),
+// done when the table's committed offsets (floe.offsets.bench) reach the topic's
+// end offsets.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { committedOffsets } from '../../src/worker/table-offsets.ts';
 import type { BenchServices } from './bench-services.ts';
 import type { BenchTopic } from './bench-topic.ts';
+import type { ProcessUsage } from './process-usage.ts';
 import {
   localCatalogPaths,
   openBenchCatalog,
@@ -19,7 +21,11 @@ import { runTimedChild, type TimedChildResult } from './timed-child.ts';
 
 const CONNECTOR = 'bench';
 
+export type FloeCommand = 'run' | 'backfill';
+
 export interface FloeRunOptions {
+  /** `floe run` (stopped once everything is committed) or `floe backfill` (exits by itself). */
+  readonly command: FloeCommand;
   readonly services: BenchServices;
   readonly topic: BenchTopic;
   readonly storage: Storage;
@@ -37,7 +43,7 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   const dataDir = join(runDir, 'data');
   mkdirSync(join(runDir, 'connectors'), { recursive: true });
   mkdirSync(dataDir, { recursive: true });
-  const table = `bench.${topic.topic}_floe_${storage}_${options.runId}`;
+  const table = `bench.${topic.topic}_floe_${options.command}_${storage}_${options.runId}`;
   const catalog =
     storage === 'local'
       ? { type: 'sql', name: 'floe_bench', ...localCatalogPaths(dataDir) }
@@ -45,7 +51,7 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   const worker = {
     kafka: {
       bootstrapServers: services.kafkaBrokers,
-      groupId: `floe-bench-${topic.topic}-${storage}-${options.runId}`,
+      groupId: `floe-bench-${topic.topic}-${options.command}-${storage}-${options.runId}`,
     },
     schemaRegistry: { url: services.registryUrl },
     catalog,
@@ -77,16 +83,18 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
 
   const id = parseTableIdentifier(table);
   const reader = await openBenchCatalog(storage, services, dataDir);
+  const logFile = join(runDir, 'floe.log');
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   try {
     const result = await runTimedChild({
-      label: `floe (${storage})`,
+      label: `floe ${options.command} (${storage})`,
       command: process.execPath,
-      args: [...profile, join(services.root, 'bin/floe.js'), 'run', '--config', configFile, '--port', '0'],
+      args: [...profile, join(services.root, 'bin/floe.js'), ...commandArgs(options.command, configFile)],
       cwd: runDir,
-      logFile: join(runDir, 'floe.log'),
+      logFile,
       poll: () => readTableProgress(reader, id),
       isDone: (progress) => reachedEnd(progress, topic),
+      ...(options.command === 'backfill' ? { usageAtExit: () => backfillUsage(logFile) } : {}),
       timeoutMs: options.timeoutMs,
       say: options.say,
     });
@@ -94,6 +102,22 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   } finally {
     await reader.close();
   }
+}
+
+function commandArgs(command: FloeCommand, configFile: string): string[] {
+  if (command === 'run') return ['run', '--config', configFile, '--port', '0'];
+  return ['backfill', CONNECTOR, '--config', configFile, '--from', 'earliest', '--progress', 'log'];
+}
+
+/** CPU and peak RSS from the `backfill completed` log line (the process is gone by then). */
+function backfillUsage(logFile: string): ProcessUsage | undefined {
+  for (const line of readFileSync(logFile, 'utf8').split('\n').reverse()) {
+    if (!line.includes('"backfill completed"')) continue;
+    const entry = JSON.parse(line) as { cpuSeconds?: number; peakRssBytes?: number };
+    if (entry.cpuSeconds === undefined || entry.peakRssBytes === undefined) return undefined;
+    return { cpuSeconds: entry.cpuSeconds, peakRssBytes: entry.peakRssBytes };
+  }
+  return undefined;
 }
 
 function reachedEnd(progress: TableProgress, topic: BenchTopic): boolean {

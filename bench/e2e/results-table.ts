@@ -2,7 +2,7 @@
 import type { ShapeName } from './record-shapes.ts';
 import type { Storage } from './table-progress.ts';
 
-export type SystemName = 'floe' | 'kafka-connect';
+export type SystemName = 'floe run' | 'floe backfill' | 'kafka-connect';
 
 export interface RunResult {
   readonly shape: ShapeName;
@@ -39,7 +39,7 @@ export function cpuSecondsPerGb(r: RunResult): number {
 }
 
 function peerOf(r: RunResult, all: readonly RunResult[]): RunResult | undefined {
-  if (r.system !== 'floe') return undefined;
+  if (r.system === 'kafka-connect') return undefined;
   return all.find((p) => p.system === 'kafka-connect' && p.shape === r.shape && p.storage === r.storage);
 }
 
@@ -93,7 +93,7 @@ export function formatPeerComparison(results: readonly RunResult[]): string[] {
     const peer = peerOf(r, results);
     if (peer === undefined) continue;
     lines.push(
-      `${r.shape} on ${r.storage}: floe ${fixed(recordsPerSecond(r) / recordsPerSecond(peer), 2)}× the peer's records/s, ` +
+      `${r.shape} on ${r.storage}: ${r.system} ${fixed(recordsPerSecond(r) / recordsPerSecond(peer), 2)}× the peer's records/s, ` +
         `${fixed(cpuSecondsPerGb(r) / cpuSecondsPerGb(peer), 2)}× its CPU s/GB, ` +
         `${fixed(r.peakRssBytes / peer.peakRssBytes, 2)}× its peak RSS`,
     );

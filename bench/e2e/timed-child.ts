@@ -16,6 +16,11 @@ export interface TimedChildOptions {
   readonly logFile: string;
   readonly poll: () => Promise<TableProgress | undefined>;
   readonly isDone: (progress: TableProgress) => boolean;
+  /**
+   * For a system that exits by itself once done (`floe backfill`): its CPU and
+   * peak RSS, which /proc no longer has after the exit (read from its log).
+   */
+  readonly usageAtExit?: () => ProcessUsage | undefined;
   readonly timeoutMs: number;
   readonly say: (line: string) => void;
 }
@@ -58,6 +63,7 @@ export async function runTimedChild(options: TimedChildOptions): Promise<TimedCh
     }),
   );
   try {
+    if (options.usageAtExit !== undefined) return await waitForExit(child, options, startMs, exited);
     const { progress, usage } = await waitUntilDone(child, options, startMs);
     const seconds = Math.max(progress.metadata.lastUpdatedMs - startMs, 1) / 1000;
     child.kill('SIGTERM');
@@ -70,6 +76,27 @@ export async function runTimedChild(options: TimedChildOptions): Promise<TimedCh
     await exited;
     throw error;
   }
+}
+
+async function waitForExit(
+  child: ChildProcess,
+  options: TimedChildOptions,
+  startMs: number,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+): Promise<TimedChildResult> {
+  const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  const exit = await exited;
+  clearTimeout(timeout);
+  const progress = await options.poll();
+  if (exit.code !== 0 || progress === undefined || !options.isDone(progress)) {
+    throw new Error(
+      `${options.label} exited (${exit.code ?? exit.signal}) without committing everything:\n${tail(options.logFile)}`,
+    );
+  }
+  const usage = options.usageAtExit!();
+  if (usage === undefined) throw new Error(`${options.label}: no usage figures in its log`);
+  const seconds = Math.max(progress.metadata.lastUpdatedMs - startMs, 1) / 1000;
+  return { startMs, seconds, usage, progress, exit };
 }
 
 async function waitUntilDone(

@@ -15,10 +15,13 @@ iceberg_rest_start() {
   local dir="$FLOE_STATE/iceberg-rest"
   mkdir -p "$dir"
   # CATALOG_<KEY>: '__' becomes '-', '_' becomes '.' (RESTCatalogServer).
+  # One JDBC connection (`clients`, default 2): with two, concurrent commits made
+  # SQLite answer SQLITE_BUSY, and once the server was left holding the write
+  # lock every later request failed with HTTP 500 until a restart.
   spawn iceberg-rest "$FLOE_STATE/iceberg-rest.log" env CATALOG_REST_PORT="$FLOE_REST_PORT" \
     CATALOG_CATALOG__IMPL=org.apache.iceberg.jdbc.JdbcCatalog \
     CATALOG_URI="jdbc:sqlite:file:$dir/catalog.db" \
-    CATALOG_JDBC_USER=user CATALOG_JDBC_PASSWORD=password \
+    CATALOG_JDBC_USER=user CATALOG_JDBC_PASSWORD=password CATALOG_CLIENTS=1 \
     CATALOG_WAREHOUSE="s3://$FLOE_S3_BUCKET/rest" \
     CATALOG_IO__IMPL=org.apache.iceberg.aws.s3.S3FileIO \
     CATALOG_S3_ENDPOINT="http://127.0.0.1:$FLOE_S3_PORT" \

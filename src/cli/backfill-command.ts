@@ -111,8 +111,6 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
       log: connectorLog,
       metrics: noMetrics,
       producer: { reconcileTimeoutMs: config.commitTimeoutMs },
-      // Files roll at the table's target size unless one file's buffers would take most of the budget.
-      maxBufferedBytesPerFile: Math.floor((config.memory.maxBufferedBytes * 3) / 4),
     });
     const backfill = new Backfill({
       connector: runtime,

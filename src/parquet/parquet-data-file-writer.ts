@@ -4,8 +4,8 @@
 import type { Table } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
-import type { ColumnStats } from './column-stats.ts';
-import type { ParquetEncoderPool } from './parquet-encoder-pool.ts';
+import { type ColumnStats, mergeColumnStats } from './column-stats.ts';
+import type { EncoderStream, ParquetEncoderPool } from './parquet-encoder-pool.ts';
 import { readParquetFooter } from './parquet-footer.ts';
 import { type ParquetWriterOptions, writeArrowTableToParquet } from './parquet-wasm-writer.ts';
 import type { ParquetWriteProperties } from './parquet-write-properties.ts';
@@ -41,6 +41,102 @@ export async function encodeParquetDataFile(
   return described(await pool.encode(prepared.table, prepared.options), prepared);
 }
 
+export interface StreamedFileOptions {
+  /** Arrow bytes per chunk sent to the encoder (default 16 MiB: WebAssembly memory stays small). */
+  readonly chunkBytes?: number;
+  /** How often (in rows) the chunk's size is measured; default 1024. */
+  readonly checkEveryRows?: number;
+}
+
+const CHUNK_BYTES = 16 * 1024 * 1024;
+const CHECK_EVERY_ROWS = 1024;
+
+/**
+ * One data file written while rows arrive: every ~16 MiB of Arrow columns goes to
+ * a pool thread that encodes it into the open row group, so the file's Arrow data
+ * is never all in memory and encoding overlaps with decoding the next records.
+ */
+export class StreamedParquetFile {
+  readonly #schema: Schema;
+  readonly #props: ParquetWriteProperties;
+  readonly #pool: ParquetEncoderPool;
+  #builder: RecordBatchBuilder;
+  #stream: EncoderStream | undefined;
+  #columns: Map<number, ColumnStats> | undefined;
+  #sentRows = 0;
+  #sentBytes = 0;
+  readonly #chunkBytes: number;
+  readonly #checkEvery: number;
+
+  constructor(
+    schema: Schema,
+    props: ParquetWriteProperties,
+    pool: ParquetEncoderPool,
+    options: StreamedFileOptions = {},
+  ) {
+    this.#schema = schema;
+    this.#props = props;
+    this.#pool = pool;
+    this.#builder = new RecordBatchBuilder(schema);
+    this.#chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+    this.#checkEvery = options.checkEveryRows ?? CHECK_EVERY_ROWS;
+  }
+
+  /**
+   * Appends a row (atomically: a ValidationError leaves the file as it was); returns
+   * a promise only when the encoder is behind and the caller should wait.
+   */
+  append(row: Row): Promise<void> | undefined {
+    const builder = this.#builder;
+    builder.append(row);
+    if (builder.rowCount % this.#checkEvery !== 0 || builder.estimatedBytes < this.#chunkBytes)
+      return undefined;
+    const stream = this.#send();
+    // At most two chunks wait for the encoder; then the caller waits too.
+    const backlog = 2 * this.#chunkBytes;
+    return stream.queuedBytes > backlog ? stream.drained(backlog) : undefined;
+  }
+
+  get rowCount(): number {
+    return this.#sentRows + this.#builder.rowCount;
+  }
+
+  /** Arrow bytes of every row so far (what the file would take uncompressed). */
+  get estimatedBytes(): number {
+    return this.#sentBytes + this.#builder.estimatedBytes;
+  }
+
+  /** Arrow bytes in memory: the open chunk and the chunks the encoder has not taken. */
+  get bufferedBytes(): number {
+    return this.#builder.estimatedBytes + (this.#stream?.queuedBytes ?? 0);
+  }
+
+  async finish(): Promise<ParquetDataFile> {
+    if (this.#builder.rowCount > 0 || this.#stream === undefined) this.#send();
+    const bytes = await this.#stream!.close();
+    return described(bytes, { recordCount: this.#sentRows, columns: this.#columns! });
+  }
+
+  /** Drops the file (its batch was discarded). */
+  abort(): void {
+    this.#stream?.abort();
+  }
+
+  #send(): EncoderStream {
+    const builder = this.#builder;
+    const columns = builder.columnStats();
+    this.#columns = this.#columns === undefined ? columns : mergeColumnStats(this.#columns, columns);
+    this.#stream ??= this.#pool.openStream(
+      writerOptions(this.#schema, this.#props, builder.estimatedBytes, builder.rowCount),
+    );
+    this.#sentRows += builder.rowCount;
+    this.#sentBytes += builder.estimatedBytes;
+    this.#builder = new RecordBatchBuilder(this.#schema);
+    this.#stream.write(builder.finish());
+    return this.#stream;
+  }
+}
+
 interface Prepared {
   readonly table: Table;
   readonly options: ParquetWriterOptions;
@@ -60,10 +156,21 @@ function prepare(
     );
   }
   const recordCount = builder.rowCount;
-  const bytesPerRow = recordCount === 0 ? 1 : Math.max(1, builder.estimatedBytes / recordCount);
+  const options = writerOptions(schema, props, builder.estimatedBytes, recordCount);
   const columns = builder.columnStats();
   const table = builder.finish();
-  const options: ParquetWriterOptions = {
+  return { table, options, recordCount, columns };
+}
+
+/** Row groups of write.parquet.row-group-size-bytes, measured in Arrow bytes per row. */
+function writerOptions(
+  schema: Schema,
+  props: ParquetWriteProperties,
+  arrowBytes: number,
+  rows: number,
+): ParquetWriterOptions {
+  const bytesPerRow = rows === 0 ? 1 : Math.max(1, arrowBytes / rows);
+  return {
     compression: props.compression,
     maxRowGroupRows: Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow)),
     dataPageSizeBytes: props.pageSizeBytes,
@@ -71,10 +178,9 @@ function prepare(
     dictionaryPageSizeBytes: props.dictionaryPageSizeBytes,
     plainColumns: props.dictionaryEnabled ? plainColumns(schema) : [],
   };
-  return { table, options, recordCount, columns };
 }
 
-function described(bytes: Uint8Array, prepared: Prepared): ParquetDataFile {
+function described(bytes: Uint8Array, prepared: Pick<Prepared, 'recordCount' | 'columns'>): ParquetDataFile {
   const { recordCount, columns } = prepared;
   const footer = readParquetFooter(bytes);
   if (footer.numRows !== recordCount || footer.leafFieldIds.length !== columns.size) {

@@ -1,23 +1,33 @@
-// Parquet encoding off the main thread: a few worker threads running
-// parquet-wasm (parquet-encoder-thread.ts). The caller builds the Arrow batch and
-// its IPC stream; the bytes move to a thread and the Parquet file moves back, so
-// encoding one file overlaps with consuming the next records.
+// Parquet encoding off the main thread: a few worker threads running parquet-wasm
+// (parquet-encoder-thread.ts). A data file is a stream pinned to one thread: the
+// caller sends Arrow chunks as they fill (IPC bytes moved, not copied) and the
+// thread encodes them while the caller goes on consuming; closing the stream
+// returns the file. A stream accepts chunks beyond what its writer took, so the
+// caller bounds the backlog (see `queued` and `drained`).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Table, tableToIPC } from 'apache-arrow';
 import { FloeError, ValidationError } from '../errors.ts';
-import type { EncodeReply, EncodeRequest } from './parquet-encoder-thread.ts';
+import type { EncoderReply, EncoderRequest } from './parquet-encoder-thread.ts';
 import type { ParquetWriterOptions } from './parquet-wasm-writer.ts';
 
-interface Job {
-  readonly request: EncodeRequest;
-  resolve(bytes: Uint8Array): void;
-  reject(error: Error): void;
+/** One Parquet file being encoded on a pool thread. */
+export interface EncoderStream {
+  /** Sends the rows of `table` (the file's schema) to the encoder. */
+  write(table: Table): void;
+  /** Arrow IPC bytes sent but not yet taken by the encoder. */
+  readonly queuedBytes: number;
+  /** Resolves once the encoder's backlog is at most `maxBytes`. */
+  drained(maxBytes: number): Promise<void>;
+  /** The finished file. */
+  close(): Promise<Uint8Array>;
+  /** Drops the file; the thread frees what it holds. */
+  abort(): void;
 }
 
 interface EncoderThread {
   readonly worker: Worker;
-  job: Job | undefined;
+  readonly streams: Map<number, PooledStream>;
 }
 
 // Node runs the .ts sources directly (type stripping) and dist/ holds .js: load the sibling either way.
@@ -29,7 +39,6 @@ const THREAD_ENTRY = new URL(
 export class ParquetEncoderPool {
   readonly #size: number;
   readonly #threads: EncoderThread[] = [];
-  readonly #queue: Job[] = [];
   #nextId = 0;
   #closed = false;
 
@@ -40,47 +49,47 @@ export class ParquetEncoderPool {
     this.#size = size;
   }
 
+  openStream(options: ParquetWriterOptions): EncoderStream {
+    if (this.#closed) throw new FloeError('Parquet encoder pool is closed');
+    const thread = this.#pick();
+    const stream = new PooledStream(this.#nextId++, thread.worker, () => {
+      thread.streams.delete(stream.id);
+      if (thread.streams.size === 0) thread.worker.unref();
+    });
+    if (thread.streams.size === 0) thread.worker.ref(); // an open file keeps the process alive
+    thread.streams.set(stream.id, stream);
+    stream.post({ kind: 'open', stream: stream.id, options });
+    return stream;
+  }
+
   /** Encodes the Arrow table as one Parquet file on a pool thread. */
   encode(table: Table, options: ParquetWriterOptions): Promise<Uint8Array> {
-    if (this.#closed) return Promise.reject(new FloeError('Parquet encoder pool is closed'));
-    const ipc = tableToIPC(table, 'stream');
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.#queue.push({ request: { id: this.#nextId++, ipc, options }, resolve, reject });
-      this.#dispatch();
-    });
+    const stream = this.openStream(options);
+    stream.write(table);
+    return stream.close();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#queue.splice(0)) job.reject(new FloeError('Parquet encoder pool closed'));
-    await Promise.all(this.#threads.splice(0).map((t) => t.worker.terminate()));
+    const threads = this.#threads.splice(0);
+    for (const thread of threads) {
+      for (const stream of thread.streams.values()) stream.fail(new FloeError('Parquet encoder pool closed'));
+    }
+    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
-      let thread = this.#threads.find((t) => t.job === undefined);
-      if (thread === undefined && this.#threads.length < this.#size) thread = this.#start();
-      if (thread === undefined) return;
-      const job = this.#queue.shift()!;
-      thread.job = job;
-      thread.worker.ref(); // a pending encode keeps the process alive; an idle pool does not
-      thread.worker.postMessage(job.request, [job.request.ipc.buffer as ArrayBuffer]);
-    }
+  /** The thread with the fewest open files, or a new one while the pool is not full. */
+  #pick(): EncoderThread {
+    const idle = this.#threads.find((t) => t.streams.size === 0);
+    if (idle !== undefined) return idle;
+    if (this.#threads.length < this.#size) return this.#start();
+    return this.#threads.reduce((a, b) => (b.streams.size < a.streams.size ? b : a));
   }
 
   #start(): EncoderThread {
-    const thread: EncoderThread = { worker: new Worker(THREAD_ENTRY), job: undefined };
+    const thread: EncoderThread = { worker: new Worker(THREAD_ENTRY), streams: new Map() };
     thread.worker.unref();
-    thread.worker.on('message', (reply: EncodeReply) => {
-      const job = thread.job;
-      thread.job = undefined;
-      thread.worker.unref();
-      if (job !== undefined) {
-        if ('bytes' in reply) job.resolve(reply.bytes);
-        else job.reject(new ValidationError(`Parquet encoding failed: ${reply.error}`));
-      }
-      this.#dispatch();
-    });
+    thread.worker.on('message', (reply: EncoderReply) => thread.streams.get(reply.stream)?.receive(reply));
     thread.worker.on('error', (error) => this.#lost(thread, error));
     thread.worker.on('exit', (code) => {
       if (!this.#closed) this.#lost(thread, new FloeError(`Parquet encoder thread exited with code ${code}`));
@@ -92,10 +101,94 @@ export class ParquetEncoderPool {
   #lost(thread: EncoderThread, error: Error): void {
     const index = this.#threads.indexOf(thread);
     if (index >= 0) this.#threads.splice(index, 1);
-    const job = thread.job;
-    thread.job = undefined;
-    job?.reject(error);
-    this.#dispatch();
+    for (const stream of thread.streams.values()) stream.fail(error);
+  }
+}
+
+class PooledStream implements EncoderStream {
+  readonly id: number;
+  readonly #worker: Worker;
+  readonly #release: () => void;
+  /** Byte sizes of the chunks sent and not taken yet, oldest first. */
+  readonly #queued: number[] = [];
+  #queuedBytes = 0;
+  #waiters: Array<{ maxBytes: number; resolve(): void; reject(error: Error): void }> = [];
+  #result: { resolve(bytes: Uint8Array): void; reject(error: Error): void } | undefined;
+  #failure: Error | undefined;
+  #done = false;
+
+  constructor(id: number, worker: Worker, release: () => void) {
+    this.id = id;
+    this.#worker = worker;
+    this.#release = release;
+  }
+
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  write(table: Table): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#done) throw new FloeError('Parquet stream: write() after close()');
+    const ipc = tableToIPC(table, 'stream');
+    this.#queued.push(ipc.length);
+    this.#queuedBytes += ipc.length;
+    this.post({ kind: 'write', stream: this.id, ipc }, [ipc.buffer as ArrayBuffer]);
+  }
+
+  drained(maxBytes: number): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#queuedBytes <= maxBytes) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ maxBytes, resolve, reject }));
+  }
+
+  close(): Promise<Uint8Array> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#done) return Promise.reject(new FloeError('Parquet stream: close() called twice'));
+    this.#done = true;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.#result = { resolve, reject };
+      this.post({ kind: 'close', stream: this.id });
+    });
+  }
+
+  abort(): void {
+    if (this.#done && this.#result === undefined) return;
+    this.#done = true;
+    this.post({ kind: 'abort', stream: this.id });
+    this.fail(new FloeError('Parquet stream aborted'));
+  }
+
+  post(request: EncoderRequest, transfer: ArrayBuffer[] = []): void {
+    this.#worker.postMessage(request, transfer);
+  }
+
+  receive(reply: EncoderReply): void {
+    if (reply.kind === 'taken') {
+      this.#queuedBytes -= this.#queued.shift() ?? 0;
+      this.#waiters = this.#waiters.filter((w) => {
+        if (this.#queuedBytes > w.maxBytes) return true;
+        w.resolve();
+        return false;
+      });
+    } else if (reply.kind === 'closed') {
+      const result = this.#result;
+      this.#result = undefined;
+      this.#release();
+      result?.resolve(reply.bytes);
+    } else {
+      this.fail(new ValidationError(`Parquet encoding failed: ${reply.error}`));
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#release();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    const result = this.#result;
+    this.#result = undefined;
+    result?.reject(error);
   }
 }
 

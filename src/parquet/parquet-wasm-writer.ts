@@ -1,9 +1,18 @@
-// The one adapter to parquet-wasm (arrow-rs compiled to WebAssembly): an Arrow JS
-// table goes over as an IPC stream and comes back as Parquet bytes. Field ids ride
-// along as `PARQUET:field_id` field metadata, which arrow-rs writes into the
-// Parquet schema. Runs on the main thread or in parquet-encoder-thread.ts.
+// The one adapter to parquet-wasm (arrow-rs compiled to WebAssembly): Arrow JS
+// tables go over as IPC streams and come back as Parquet bytes, in one piece or
+// chunk by chunk into one file (ParquetStreamWriter). Field ids ride along as
+// `PARQUET:field_id` field metadata, which arrow-rs writes into the Parquet
+// schema. Runs on the main thread or in parquet-encoder-thread.ts.
 import { type Table, tableToIPC } from 'apache-arrow';
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
+import {
+  Compression,
+  transformParquetStream,
+  type RecordBatch as WasmRecordBatch,
+  Table as WasmTable,
+  type WriterProperties,
+  WriterPropertiesBuilder,
+  writeParquet,
+} from 'parquet-wasm';
 import { ValidationError } from '../errors.ts';
 import type { ParquetCompression } from './parquet-write-properties.ts';
 
@@ -39,6 +48,106 @@ export function writeArrowTableToParquet(table: Table, options: ParquetWriterOpt
 
 /** The same from an Arrow IPC stream (what a worker thread receives). */
 export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOptions): Uint8Array {
+  const properties = writerProperties(options);
+  let wasmTable: WasmTable;
+  try {
+    wasmTable = WasmTable.fromIPCStream(ipc);
+  } catch (cause) {
+    properties.free();
+    throw rejectedIpc(cause);
+  }
+  try {
+    // Consumes both the table and the properties.
+    return writeParquet(wasmTable, properties);
+  } catch (cause) {
+    throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
+  }
+}
+
+/**
+ * One Parquet file written from Arrow IPC chunks as they come: arrow-rs encodes
+ * each chunk into the open row group (row groups close at maxRowGroupRows), so
+ * WebAssembly memory holds one chunk and the encoded row group, not the file's
+ * Arrow data. `onTaken` runs when the writer takes a chunk (backpressure).
+ */
+export class ParquetStreamWriter {
+  readonly #pending: WasmRecordBatch[] = [];
+  #wake: (() => void) | undefined;
+  #closed = false;
+  #aborted: Error | undefined;
+  readonly #bytes: Promise<Uint8Array>;
+
+  constructor(options: ParquetWriterOptions, onTaken: () => void) {
+    const input = new ReadableStream<WasmRecordBatch>(
+      {
+        pull: async (controller) => {
+          while (this.#pending.length === 0 && !this.#closed && this.#aborted === undefined) {
+            await new Promise<void>((resolve) => {
+              this.#wake = resolve;
+            });
+          }
+          if (this.#aborted !== undefined) controller.error(this.#aborted);
+          else if (this.#pending.length > 0) {
+            controller.enqueue(this.#pending.shift()!);
+            onTaken();
+          } else controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    this.#bytes = transformParquetStream(input, writerProperties(options)).then(collect, (cause) => {
+      throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
+    });
+    this.#bytes.catch(() => undefined); // surfaced by close()
+  }
+
+  /** Queues a chunk (an Arrow IPC stream of the file's schema); the first one fixes the schema. */
+  write(ipc: Uint8Array): void {
+    let table: WasmTable;
+    try {
+      table = WasmTable.fromIPCStream(ipc);
+    } catch (cause) {
+      throw rejectedIpc(cause);
+    }
+    const batches = table.recordBatches();
+    table.free();
+    this.#pending.push(...batches);
+    this.#wake?.();
+  }
+
+  /** Ends the file: every chunk written, the footer appended. */
+  close(): Promise<Uint8Array> {
+    this.#closed = true;
+    this.#wake?.();
+    return this.#bytes;
+  }
+
+  /** Drops the file (its batch was discarded), freeing what the writer holds. */
+  abort(): void {
+    this.#aborted = new ValidationError('Parquet stream aborted');
+    for (const batch of this.#pending.splice(0)) batch.free();
+    this.#wake?.();
+  }
+}
+
+async function collect(output: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of output) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+function writerProperties(options: ParquetWriterOptions): WriterProperties {
   let builder = new WriterPropertiesBuilder().setCompression(CODECS[options.compression]);
   if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
   if (options.maxRowGroupBytes !== undefined) builder = builder.setMaxRowGroupBytes(options.maxRowGroupBytes);
@@ -51,18 +160,9 @@ export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOp
   if (options.dictionaryPageSizeBytes !== undefined) {
     builder = builder.setDictionaryPageSizeLimit(options.dictionaryPageSizeBytes);
   }
-  const properties = builder.build();
-  let wasmTable: WasmTable;
-  try {
-    wasmTable = WasmTable.fromIPCStream(ipc);
-  } catch (cause) {
-    properties.free();
-    throw new ValidationError(`parquet-wasm rejected the Arrow IPC stream: ${String(cause)}`, {}, { cause });
-  }
-  try {
-    // Consumes both the table and the properties.
-    return writeParquet(wasmTable, properties);
-  } catch (cause) {
-    throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
-  }
+  return builder.build();
+}
+
+function rejectedIpc(cause: unknown): ValidationError {
+  return new ValidationError(`parquet-wasm rejected the Arrow IPC stream: ${String(cause)}`, {}, { cause });
 }

@@ -20,7 +20,6 @@ export interface EvolvingTableWriterOptions {
   readonly dataDirectory: string;
   /** When false, a record schema that would change the table is incompatible. */
   readonly evolve: boolean;
-  readonly maxBufferedBytesPerFile?: number;
 }
 
 export class EvolvingTableWriter {
@@ -63,15 +62,14 @@ export class EvolvingTableWriter {
 
   /**
    * Adds a row described by `recordSchema` (ids ignored; matched by name); returns a
-   * promise only when the record schema is new to this writer.
+   * promise only when the record schema is new to this writer or the encoder is behind.
    * Throws IncompatibleSchemaError (nothing written) when the record cannot fit,
    * and ValidationError when a value does not fit its column.
    */
   append(row: Row, recordSchema: Schema): Promise<void> | undefined {
     if (recordSchema === this.#lastFit || this.#fits.has(recordSchema)) {
       this.#lastFit = recordSchema;
-      this.#writer.append(row); // the common case: no promise per row
-      return undefined;
+      return this.#writer.append(row); // the common case: no promise per row
     }
     return this.#adopt(recordSchema).then(() => this.#writer.append(row));
   }
@@ -79,6 +77,11 @@ export class EvolvingTableWriter {
   /** Writes out partitions that reached the file size target. */
   rollFull(): Promise<void> {
     return this.#writer.rollFull();
+  }
+
+  /** Drops the open files (the batch was discarded). */
+  abort(): void {
+    this.#writer.abort();
   }
 
   /** Every data file of the batch, open ones written out. */
@@ -105,14 +108,13 @@ export class EvolvingTableWriter {
   }
 
   #newWriter(): TableWriter {
-    const { io, spec, properties, dataDirectory, maxBufferedBytesPerFile } = this.#options;
+    const { io, spec, properties, dataDirectory } = this.#options;
     return new TableWriter({
       io,
       schema: this.#schema,
       spec,
       properties,
       dataDirectory,
-      ...(maxBufferedBytesPerFile === undefined ? {} : { maxBufferedBytesPerFile }),
     });
   }
 }

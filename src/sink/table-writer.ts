@@ -1,7 +1,8 @@
-// Rows of one table -> Parquet data files: fan-out by partition, one open
-// Arrow batch per partition, rolled to a new file near the table's target file
-// size (write.target-file-size-bytes), uploaded through the FileIO. Returns the
-// DataFiles to commit; nothing here touches the catalog.
+// Rows of one table -> Parquet data files: fan-out by partition, one open file
+// per partition (encoded chunk by chunk on the encoder pool), rolled to a new
+// file near the table's target file size (write.target-file-size-bytes),
+// uploaded through the FileIO. Returns the DataFiles to commit; nothing here
+// touches the catalog.
 import { randomUUID } from 'node:crypto';
 import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
@@ -9,13 +10,12 @@ import { partitionPath } from '../iceberg/partition-path.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { encodeParquetDataFile, writeParquetDataFile } from '../parquet/parquet-data-file-writer.ts';
+import { StreamedParquetFile } from '../parquet/parquet-data-file-writer.ts';
 import { type ParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import {
   type ParquetWriteProperties,
   parquetWritePropertiesFromTable,
 } from '../parquet/parquet-write-properties.ts';
-import { RecordBatchBuilder } from '../parquet/record-batch-builder.ts';
 import { dataFileMetrics } from './data-file-metrics.ts';
 import { Partitioner, partitionKey } from './partitioner.ts';
 
@@ -26,18 +26,17 @@ export interface TableWriterOptions {
   readonly properties: Readonly<Record<string, string>>;
   /** Folder for data files (see table-paths.ts). */
   readonly dataDirectory: string;
-  /** Upper bound on one partition's in-memory Arrow buffers before it is written out. */
-  readonly maxBufferedBytesPerFile?: number;
-  /** Where Parquet is encoded: a worker-thread pool (default: the shared one) or 'inline' on this thread. */
-  readonly encoder?: ParquetEncoderPool | 'inline';
+  /** The worker-thread pool encoding Parquet (default: the shared one). */
+  readonly encoder?: ParquetEncoderPool;
 }
 
 interface OpenFile {
   readonly tuple: PartitionTuple;
-  builder: RecordBatchBuilder;
+  readonly file: StreamedParquetFile;
 }
 
-const DEFAULT_MAX_BUFFERED = 256 * 1024 * 1024;
+/** A file rolls before this many Arrow bytes whatever the compression (guards a bad estimate). */
+const MAX_FILE_ARROW_BYTES = 4 * 1024 * 1024 * 1024;
 
 export class TableWriter {
   readonly #options: TableWriterOptions;
@@ -58,38 +57,44 @@ export class TableWriter {
     this.#partitioner = new Partitioner(options.spec, options.schema);
   }
 
-  /** Adds one row; throws a ValidationError naming the field when it does not fit the schema. */
-  append(row: Row): void {
+  /**
+   * Adds one row; throws a ValidationError naming the field when it does not fit
+   * the schema. Returns a promise only when the encoder is behind (wait for it).
+   */
+  append(row: Row): Promise<void> | undefined {
     const tuple = this.#partitioner.partition(row);
     const key = partitionKey(tuple);
     let open = this.#open.get(key);
     if (open === undefined) {
-      open = { tuple, builder: new RecordBatchBuilder(this.#options.schema) };
+      const file = new StreamedParquetFile(
+        this.#options.schema,
+        this.#parquet,
+        this.#options.encoder ?? sharedParquetEncoderPool(),
+      );
+      open = { tuple, file };
       this.#open.set(key, open);
     }
-    open.builder.append(row);
+    return open.file.append(row);
   }
 
+  /** Arrow bytes held in memory (open chunks and chunks waiting for the encoder). */
   get bufferedBytes(): number {
     let bytes = 0;
-    for (const open of this.#open.values()) bytes += open.builder.estimatedBytes;
+    for (const open of this.#open.values()) bytes += open.file.bufferedBytes;
     return bytes;
   }
 
   get bufferedRows(): number {
     let rows = 0;
-    for (const open of this.#open.values()) rows += open.builder.rowCount;
+    for (const open of this.#open.values()) rows += open.file.rowCount;
     return rows;
   }
 
-  /** Writes out the partitions whose batch reached the roll-over size. */
+  /** Writes out the partitions whose file reached the roll-over size. */
   async rollFull(): Promise<void> {
-    const limit = Math.min(
-      this.#options.maxBufferedBytesPerFile ?? DEFAULT_MAX_BUFFERED,
-      this.#parquet.targetFileSizeBytes / this.#compressionRatio,
-    );
+    const limit = Math.min(MAX_FILE_ARROW_BYTES, this.#parquet.targetFileSizeBytes / this.#compressionRatio);
     for (const [key, open] of this.#open) {
-      if (open.builder.estimatedBytes >= limit) {
+      if (open.file.estimatedBytes >= limit) {
         this.#open.delete(key);
         await this.#writeFile(open);
       }
@@ -100,19 +105,21 @@ export class TableWriter {
   async finish(): Promise<DataFile[]> {
     for (const [key, open] of this.#open) {
       this.#open.delete(key);
-      if (open.builder.rowCount > 0) await this.#writeFile(open);
+      if (open.file.rowCount > 0) await this.#writeFile(open);
     }
     return [...this.#written];
   }
 
+  /** Drops the open files (the batch was discarded); the encoder frees them. */
+  abort(): void {
+    for (const open of this.#open.values()) open.file.abort();
+    this.#open.clear();
+  }
+
   async #writeFile(open: OpenFile): Promise<void> {
     const { schema, spec, properties, io, dataDirectory } = this.#options;
-    const buffered = open.builder.estimatedBytes;
-    const encoder = this.#options.encoder ?? sharedParquetEncoderPool();
-    const file =
-      encoder === 'inline'
-        ? writeParquetDataFile(schema, open.builder, this.#parquet)
-        : await encodeParquetDataFile(schema, open.builder, this.#parquet, encoder);
+    const buffered = open.file.estimatedBytes;
+    const file = await open.file.finish();
     this.#bufferedBytesWritten += buffered;
     this.#writtenBytes += file.bytes.length;
     this.#compressionRatio = Math.min(

@@ -70,11 +70,12 @@ export class BackfillProgress {
   }
 
   /** A record was read (whatever became of it). */
-  read(topic: string, partition: number, offset: bigint, bytes: number): void {
+  /** `records` records of the partition read, up to `offset`, `bytes` in all. */
+  read(topic: string, partition: number, offset: bigint, bytes: number, records = 1): void {
     const state = this.#partitions.get(key(topic, partition));
     if (state === undefined) return;
     state.position = Math.min(state.end, Number(offset) + 1);
-    this.#records.set(topic, (this.#records.get(topic) ?? 0) + 1);
+    this.#records.set(topic, (this.#records.get(topic) ?? 0) + records);
     this.#bytes.set(topic, (this.#bytes.get(topic) ?? 0) + bytes);
   }
 

@@ -95,19 +95,35 @@ export class Backfill {
           this.#o.pollBatchSize ?? 5000,
           this.#o.pollTimeoutMs ?? 200,
         );
-        for (const record of records) {
-          const p = active.get(key(record.topic, record.partition));
-          if (p === undefined) continue; // finished: a later record of a live topic
-          if (record.offset >= p.end) {
-            finish(p);
-            continue;
+        // Runs of one partition go to the connector in one call, cut at the partition's end.
+        let start = 0;
+        while (start < records.length && connector.failure === undefined) {
+          const { topic, partition } = records[start]!;
+          let end = start + 1;
+          while (
+            end < records.length &&
+            records[end]!.partition === partition &&
+            records[end]!.topic === topic
+          )
+            end++;
+          const p = active.get(key(topic, partition));
+          if (p !== undefined) {
+            let stop = start;
+            while (stop < end && records[stop]!.offset < p.end) stop++;
+            const handled = await connector.processRun(records, start, stop);
+            let bytes = 0;
+            for (let i = start; i < start + handled; i++) bytes += records[i]!.sizeBytes;
+            this.#records += handled;
+            this.#bytes += bytes;
+            let done = stop < end && connector.failure === undefined; // a record at or past the end
+            if (handled > 0) {
+              const last = records[start + handled - 1]!.offset;
+              tracker.read(topic, partition, last, bytes, handled);
+              done ||= last + 1n >= p.end;
+            }
+            if (done) finish(p);
           }
-          await connector.process(record);
-          if (connector.failure !== undefined) break;
-          this.#records++;
-          this.#bytes += record.sizeBytes;
-          tracker.read(record.topic, record.partition, record.offset, record.sizeBytes);
-          if (record.offset + 1n >= p.end) finish(p);
+          start = end;
         }
         if (connector.failure !== undefined) {
           outcome = 'failed';
@@ -138,10 +154,13 @@ export class Backfill {
       commits: tracker.commits,
       seconds,
     };
+    const usage = process.resourceUsage(); // every thread of the process
     log.info(`backfill ${outcome}`, {
       ...result,
       recordsPerSecond: Math.round(this.#records / Math.max(seconds, 0.001)),
       megabytesPerSecond: Number((this.#bytes / 1_000_000 / Math.max(seconds, 0.001)).toFixed(2)),
+      cpuSeconds: Number(((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2)),
+      peakRssBytes: usage.maxRSS * 1024,
     });
     return result;
   }

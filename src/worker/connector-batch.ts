@@ -37,6 +37,11 @@ export class ConnectorBatch {
     this.bytes += bytes;
   }
 
+  /** Drops the files still open (the batch is discarded or its commit failed). */
+  abandon(): void {
+    for (const table of this.tables.values()) table.writer.abort();
+  }
+
   bufferedBytes(): number {
     let bytes = 0;
     for (const table of this.tables.values()) bytes += table.writer.bufferedBytes;

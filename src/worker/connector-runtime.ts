@@ -28,7 +28,6 @@ export interface ConnectorRuntimeDeps {
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
   readonly producer?: SnapshotProducerOptions;
-  readonly maxBufferedBytesPerFile?: number;
   readonly now?: () => number;
 }
 
@@ -104,6 +103,7 @@ export class ConnectorRuntime {
 
   /** Forgets the uncommitted batch (its records will be read again). */
   discard(): void {
+    this.#batch?.abandon();
     this.#batch = undefined;
     this.#failure = undefined;
     this.#deps.dlq?.discard();
@@ -125,20 +125,17 @@ export class ConnectorRuntime {
     return this.#batch !== undefined && this.#batch.records > 0;
   }
 
-  /** One record (the backfill's path); the worker hands over whole runs with processRun. */
-  process(record: KafkaRecord): Promise<void> {
-    return this.processRun([record], 0, 1);
-  }
-
   /**
    * Records [start, end) of `records`, all of one topic and partition, in offset
-   * order. Awaits only when a decoder, a table load or a schema change needs it;
-   * metrics and the batch's offsets are updated once per run.
+   * order. Awaits only when a decoder, a table load, a schema change or the
+   * Parquet encoder needs it; metrics and the batch's offsets are updated once per
+   * run. Returns how many records were handled (written, skipped or dead-lettered):
+   * fewer than end - start only when a record hit the `fail` policy.
    */
-  async processRun(records: readonly KafkaRecord[], start: number, end: number): Promise<void> {
-    if (start >= end) return;
+  async processRun(records: readonly KafkaRecord[], start: number, end: number): Promise<number> {
+    if (start >= end) return 0;
     const { topic, partition } = records[start]!;
-    if (this.#failure !== undefined || !this.owns(topic, partition)) return;
+    if (this.#failure !== undefined || !this.owns(topic, partition)) return 0;
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
     const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
@@ -179,7 +176,7 @@ export class ConnectorRuntime {
             }
           } catch (error) {
             if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-            if (!this.#handleBadRecord(record, this.#recordError(record, error))) return;
+            if (!this.#handleBadRecord(record, this.#recordError(record, error))) return run.handled;
           }
           if (table && ++this.#sinceRoll >= ROLL_EVERY) {
             this.#sinceRoll = 0;
@@ -190,6 +187,7 @@ export class ConnectorRuntime {
         run.bytes += record.sizeBytes;
         run.last = offset;
       }
+      return run.handled;
     } finally {
       if (run.handled > 0) batch.advance(topic, partition, run.last, run.bytes, run.handled);
       const metrics = this.#deps.metrics;
@@ -231,6 +229,9 @@ export class ConnectorRuntime {
         metrics: this.#deps.metrics,
         ...(this.#deps.producer ? { producer: this.#deps.producer } : {}),
       });
+    } catch (error) {
+      batch.abandon();
+      throw error;
     } finally {
       this.#batch = undefined;
     }
@@ -280,9 +281,6 @@ export class ConnectorRuntime {
           properties: metadata.properties,
           dataDirectory: dataDirectory(metadata),
           evolve: this.settings.schemaEvolution,
-          ...(this.#deps.maxBufferedBytesPerFile
-            ? { maxBufferedBytesPerFile: this.#deps.maxBufferedBytesPerFile }
-            : {}),
         }),
       };
       batch.tables.set(state.name, table);

@@ -11,7 +11,7 @@ import {
 } from '../../../src/parquet/parquet-write-properties.ts';
 import { RecordBatchBuilder } from '../../../src/parquet/record-batch-builder.ts';
 import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA, normalizeRow } from './all-types-fixture.ts';
-import { hasPythonReader, type PyArrowField, readParquetWithPyArrow } from './pyarrow-reader.ts';
+import { type PyArrowField, readParquetWithPyArrow } from './pyarrow-reader.ts';
 
 const props = DEFAULT_PARQUET_WRITE_PROPERTIES;
 
@@ -23,7 +23,7 @@ function fieldIds(fields: PyArrowField[], into: Record<string, number | null> = 
   return into;
 }
 
-describe.skipIf(!hasPythonReader)('writeParquetDataFile read back by PyArrow', () => {
+describe('writeParquetDataFile read back by PyArrow', () => {
   const written = writeParquetDataFile(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, props);
   // PyIceberg 0.12 refuses nanosecond timestamps in v2 tables, so its projection leaves them out.
   const pyicebergSchema: Schema = {
@@ -123,7 +123,7 @@ describe.skipIf(!hasPythonReader)('writeParquetDataFile read back by PyArrow', (
   });
 });
 
-describe.skipIf(!hasPythonReader)('writeParquetDataFile options', () => {
+describe('writeParquetDataFile options', () => {
   const schema: Schema = {
     schemaId: 0,
     identifierFieldIds: [],

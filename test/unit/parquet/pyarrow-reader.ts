@@ -1,11 +1,21 @@
 // Runs test/interop/read_parquet.py (PyArrow, optionally PyIceberg) on Parquet bytes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const READER_PYTHON = '/root/.cache/floe/venv/bin/python';
-export const hasPythonReader = existsSync(READER_PYTHON);
+// The reader venv `scripts/services up` provisions (PyArrow + PyIceberg); missing, the tests fail.
+export const READER_PYTHON =
+  process.env.FLOE_READER_PYTHON ??
+  join(process.env.FLOE_CACHE ?? join(homedir(), '.cache', 'floe'), 'reader-venv', 'bin', 'python');
+
+function requireReader(): void {
+  if (!existsSync(READER_PYTHON)) {
+    throw new Error(
+      `no Python reader at ${READER_PYTHON}: run scripts/services up (it provisions the reader venv)`,
+    );
+  }
+}
 const SCRIPT = resolve(import.meta.dirname, '../../interop/read_parquet.py');
 
 export interface PyArrowField {
@@ -39,6 +49,7 @@ export interface PyArrowReadout {
 }
 
 export function readParquetWithPyArrow(parquet: Uint8Array, icebergSchemaJson?: unknown): PyArrowReadout {
+  requireReader();
   const dir = mkdtempSync(join(tmpdir(), 'floe-parquet-'));
   try {
     const file = join(dir, 'data.parquet');
