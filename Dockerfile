@@ -19,13 +19,16 @@ ENV CKJS_LINKING=dynamic \
     npm_config_build_from_source=true \
     npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
+# npm ci's postinstall patches the Kafka binding (packed batch consumption) and recompiles it.
+COPY patches ./patches
+COPY scripts/build-kafka-addon.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && node -e "require('@confluentinc/kafka-javascript')"
+ && node -e "const { RdKafka } = require('@confluentinc/kafka-javascript'); if (typeof new RdKafka.KafkaConsumer({ 'group.id': 'x' }, {})._client.consumePacked !== 'function') process.exit(1)"
 
 # ---- runtime: node, the shared libraries the addons need, the app; nothing else
 FROM ${NODE_IMAGE}

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { Backfill } from '../worker/backfill.ts';
 import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
 import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
-import { ConnectorRuntime } from '../worker/connector-runtime.ts';
+import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
 import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { KafkaAssignedConsumer } from '../worker/kafka/assigned-consumer.ts';
@@ -111,6 +111,7 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
       log: connectorLog,
       metrics: noMetrics,
       producer: { reconcileTimeoutMs: config.commitTimeoutMs },
+      maxFileBytes: maxFileBytes(config.memory.maxBufferedBytes),
     });
     const backfill = new Backfill({
       connector: runtime,

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
-import { ConnectorRuntime } from '../worker/connector-runtime.ts';
+import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
 import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
 import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
@@ -80,6 +80,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         log: logger.child({ connector: connector.name }),
         metrics,
         producer: { reconcileTimeoutMs: config.commitTimeoutMs },
+        maxFileBytes: maxFileBytes(config.memory.maxBufferedBytes),
       });
     });
     const worker = new Worker({

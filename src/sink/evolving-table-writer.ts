@@ -20,6 +20,8 @@ export interface EvolvingTableWriterOptions {
   readonly dataDirectory: string;
   /** When false, a record schema that would change the table is incompatible. */
   readonly evolve: boolean;
+  /** Parquet bytes per file at most (below the table's target size). */
+  readonly maxFileBytes?: number;
 }
 
 export class EvolvingTableWriter {
@@ -108,13 +110,14 @@ export class EvolvingTableWriter {
   }
 
   #newWriter(): TableWriter {
-    const { io, spec, properties, dataDirectory } = this.#options;
+    const { io, spec, properties, dataDirectory, maxFileBytes } = this.#options;
     return new TableWriter({
       io,
       schema: this.#schema,
       spec,
       properties,
       dataDirectory,
+      ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
     });
   }
 }

@@ -26,6 +26,8 @@ export interface TableWriterOptions {
   readonly properties: Readonly<Record<string, string>>;
   /** Folder for data files (see table-paths.ts). */
   readonly dataDirectory: string;
+  /** Parquet bytes per file at most, when smaller than write.target-file-size-bytes. */
+  readonly maxFileBytes?: number;
   /** The worker-thread pool encoding Parquet (default: the shared one). */
   readonly encoder?: ParquetEncoderPool;
 }
@@ -92,7 +94,8 @@ export class TableWriter {
 
   /** Writes out the partitions whose file reached the roll-over size. */
   async rollFull(): Promise<void> {
-    const limit = Math.min(MAX_FILE_ARROW_BYTES, this.#parquet.targetFileSizeBytes / this.#compressionRatio);
+    const target = Math.min(this.#parquet.targetFileSizeBytes, this.#options.maxFileBytes ?? Infinity);
+    const limit = Math.min(MAX_FILE_ARROW_BYTES, target / this.#compressionRatio);
     for (const [key, open] of this.#open) {
       if (open.file.estimatedBytes >= limit) {
         this.#open.delete(key);

@@ -28,11 +28,22 @@ export interface ConnectorRuntimeDeps {
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
   readonly producer?: SnapshotProducerOptions;
+  /** Parquet bytes per data file at most, below the table's target size (see maxFileBytes). */
+  readonly maxFileBytes?: number;
   readonly now?: () => number;
 }
 
 const key = (topic: string, partition: number) => `${topic}:${partition}`;
 const ROLL_EVERY = 20_000;
+
+/**
+ * A finished data file is held in memory until it is uploaded (about twice its
+ * size while the encoder assembles it), so files stop at half the memory budget
+ * even when the table's target size is larger (512 MiB by default).
+ */
+export function maxFileBytes(memoryBudgetBytes: number): number {
+  return Math.max(16 * 1024 * 1024, Math.floor(memoryBudgetBytes / 2));
+}
 
 export class ConnectorRuntime {
   readonly settings: ConnectorSettings;
@@ -281,6 +292,7 @@ export class ConnectorRuntime {
           properties: metadata.properties,
           dataDirectory: dataDirectory(metadata),
           evolve: this.settings.schemaEvolution,
+          ...(this.#deps.maxFileBytes === undefined ? {} : { maxFileBytes: this.#deps.maxFileBytes }),
         }),
       };
       batch.tables.set(state.name, table);

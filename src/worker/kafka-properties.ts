@@ -10,7 +10,7 @@ export type KafkaClientRole = 'consumer' | 'producer' | 'admin';
 export interface ConsumerTuning {
   /** How long onRevoked/onAssigned may take before librdkafka gives the partitions up (max.poll.interval.ms). */
   readonly rebalanceTimeoutMs?: number;
-  /** Large fetches (CONSUMER_FETCH_DEFAULTS; default true); false keeps librdkafka's own sizes. */
+  /** Large partition fetches (CONSUMER_FETCH_DEFAULTS; default true); false keeps librdkafka's 1 MiB. */
   readonly largeFetches?: boolean;
 }
 
@@ -43,27 +43,32 @@ const MiB = 1024 * 1024;
 
 /**
  * Fetch sizing (overridable through `kafka.properties`). librdkafka's 1 MiB per
- * partition per fetch left the consumer waiting on round trips, and once a
- * partition's pre-fetch queue passes its threshold librdkafka postpones the next
- * fetch by fetch.queue.backoff.ms (1 s by default): a consumer draining 100-byte
- * records faster than that stalled at ~240k records/s (1.6M with 10 ms, see
- * docs/benchmarks.md). The pre-fetch queue is capped at 32 MiB (default 64 MiB)
- * as it sits outside floe's memory budget.
+ * partition per fetch left the consumer waiting on round trips; 2 MiB is enough
+ * once the next point is fixed.
  */
 export const CONSUMER_FETCH_DEFAULTS: Readonly<KafkaProperties> = {
   'max.partition.fetch.bytes': String(2 * MiB),
+};
+
+/**
+ * For every consumer, the backfill's too. Once a partition's pre-fetch queue
+ * passes its threshold librdkafka postpones the next fetch by
+ * fetch.queue.backoff.ms (1 s by default): a consumer draining 100-byte records
+ * faster than that stalled at ~240k records/s (1.6M with 10 ms, see
+ * docs/benchmarks.md). The pre-fetch queue and one fetch response are capped at
+ * 32 MiB each (librdkafka: 64 MiB and 50 MiB) as they sit outside floe's memory budget.
+ */
+const CONSUMER_QUEUE_DEFAULTS: Readonly<KafkaProperties> = {
+  'fetch.queue.backoff.ms': '10',
   'fetch.max.bytes': String(32 * MiB),
   'queued.max.messages.kbytes': String(32 * 1024),
 };
-
-/** Applies with librdkafka's own fetch sizes too (the backfill's). */
-const FETCH_QUEUE_BACKOFF_MS = '10';
 
 /** Manual commits, cooperative-sticky rebalancing with floe's own rebalance callback, earliest start. */
 export function consumerProperties(config: KafkaClientConfig, tuning: ConsumerTuning = {}): KafkaProperties {
   const defaults: KafkaProperties = {
     'auto.offset.reset': 'earliest',
-    'fetch.queue.backoff.ms': FETCH_QUEUE_BACKOFF_MS,
+    ...CONSUMER_QUEUE_DEFAULTS,
     ...(tuning.largeFetches === false ? {} : CONSUMER_FETCH_DEFAULTS),
   };
   if (tuning.rebalanceTimeoutMs !== undefined) {

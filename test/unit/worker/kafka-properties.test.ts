@@ -178,7 +178,10 @@ describe('consumerProperties', () => {
     expect(
       consumerProperties({ ...base, properties: { 'auto.offset.reset': 'latest' } })['auto.offset.reset'],
     ).toBe('latest');
-    expect(consumerProperties(base, { largeFetches: false })['max.partition.fetch.bytes']).toBeUndefined();
+    const backfill = consumerProperties(base, { largeFetches: false });
+    expect(backfill['max.partition.fetch.bytes']).toBeUndefined();
+    expect(backfill['fetch.queue.backoff.ms']).toBe('10');
+    expect(backfill['queued.max.messages.kbytes']).toBe('32768');
     expect(
       consumerProperties({ ...base, properties: { 'max.partition.fetch.bytes': '1048576' } })[
         'max.partition.fetch.bytes'
