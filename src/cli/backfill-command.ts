@@ -5,6 +5,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { Backfill } from '../worker/backfill.ts';
 import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
 import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
@@ -134,5 +135,6 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
     await admin.disconnect().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
     await catalog?.close().catch(() => undefined);
+    await closeSharedParquetEncoderPool();
   }
 }

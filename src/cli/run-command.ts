@@ -4,6 +4,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
@@ -102,6 +103,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     process.off('SIGINT', onSignal);
     await producer?.disconnect().catch(() => undefined);
     await catalog?.close().catch(() => undefined);
+    await closeSharedParquetEncoderPool();
     await server.close();
   }
 }

@@ -199,3 +199,10 @@ export function sharedParquetEncoderPool(): ParquetEncoderPool {
   shared ??= new ParquetEncoderPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
   return shared;
 }
+
+/** Stops the shared pool's threads (a file left open would otherwise keep the process alive). */
+export async function closeSharedParquetEncoderPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
