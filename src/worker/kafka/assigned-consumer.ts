@@ -34,8 +34,9 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
   private constructor(config: KafkaClientConfig, options: KafkaClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // librdkafka wants a group.id even for assign(); a separate one keeps any stray commit away from the worker's group.
-    // librdkafka's 1 MiB per partition per fetch interleaves partitions finely, so every
-    // backfill commit covers every partition (a resume then starts from the tables).
+    // librdkafka's 1 MiB per partition per fetch interleaves partitions finely, so most
+    // backfill commits cover every partition (not guaranteed: a resume starts partitions
+    // the tables never saw at --from, which is still exactly once).
     const properties = consumerProperties(
       { ...config, groupId: `${config.groupId}.backfill` },
       { largeFetches: false },
