@@ -16,7 +16,7 @@ import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
 import type { TableMetadata } from '../src/iceberg/table-metadata.ts';
 import { benchServices } from './e2e/bench-services.ts';
 import { prepareTopic } from './e2e/bench-topic.ts';
-import { formatProfile, summarizeCpuProfile } from './e2e/cpu-profile-summary.ts';
+import { formatProfile, summarizeCpuProfiles } from './e2e/cpu-profile-summary.ts';
 import { type FloeCommand, runFloe } from './e2e/floe-run.ts';
 import { runPeer } from './e2e/peer-run.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
@@ -176,8 +176,7 @@ async function main(): Promise<void> {
         results.push(result);
         say(`  done: ${formatResultsTable([result]).split('\n')[2]}`);
         if (args['cpu-prof']) {
-          const summary = summarizeCpuProfile(profileDir, services.root);
-          if (summary) say(formatProfile(summary));
+          for (const summary of summarizeCpuProfiles(profileDir, services.root)) say(formatProfile(summary));
         }
         if (!args['keep-data']) {
           if (storage === 'local') rmSync(join(runDir, 'data'), { recursive: true, force: true });

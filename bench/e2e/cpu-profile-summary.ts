@@ -1,5 +1,6 @@
-// Where the worker's main thread spent its time, from a V8 .cpuprofile written
-// by `node --cpu-prof`: self time per function and per source file.
+// Where floe's threads spent their time, from the V8 .cpuprofile files written
+// by `node --cpu-prof` (one per thread: the main thread and each Parquet encoder
+// thread): self time per function and per source file.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -26,21 +27,30 @@ export interface ProfileEntry {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** 'main thread' or 'thread N' (from the file name node gives each thread's profile). */
+  readonly thread: string;
   readonly totalMs: number;
-  /** Sampled time the main thread waited (libuv poll: Kafka, disk, network). */
+  /** Sampled time the thread waited (libuv poll: Kafka, disk, network, messages). */
   readonly idleMs: number;
   readonly functions: readonly ProfileEntry[];
   readonly files: readonly ProfileEntry[];
 }
 
-/** Summarizes the newest .cpuprofile in `dir`; `root` shortens source paths. */
-export function summarizeCpuProfile(dir: string, root: string, top = 10): ProfileSummary | undefined {
-  const newest = readdirSync(dir)
+/** Summarizes every .cpuprofile in `dir`, main thread first; `root` shortens source paths. */
+export function summarizeCpuProfiles(dir: string, root: string, top = 10): ProfileSummary[] {
+  return readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
-    .sort()
-    .at(-1);
-  if (newest === undefined) return undefined;
-  const file = join(dir, newest);
+    .sort((a, b) => threadId(a) - threadId(b))
+    .map((name) => summarize(join(dir, name), root, top));
+}
+
+/** CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile */
+function threadId(name: string): number {
+  return Number(name.split('.').at(-3) ?? 0);
+}
+
+function summarize(file: string, root: string, top: number): ProfileSummary {
+  const id = threadId(file);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
@@ -70,6 +80,7 @@ export function summarizeCpuProfile(dir: string, root: string, top = 10): Profil
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: totalUs === 0 ? 0 : us / totalUs }));
   return {
     file,
+    thread: id === 0 ? 'main thread' : `thread ${id}`,
     totalMs: totalUs / 1000,
     idleMs: idleUs / 1000,
     functions: rank(byFunction),
@@ -87,7 +98,7 @@ function shortSource(url: string, root: string): string {
 export function formatProfile(summary: ProfileSummary): string {
   const idle = summary.totalMs === 0 ? 0 : (summary.idleMs / summary.totalMs) * 100;
   const lines = [
-    `CPU profile ${summary.file}: ${(summary.totalMs / 1000).toFixed(1)} s sampled, main thread idle ${idle.toFixed(0)}%`,
+    `CPU profile of the ${summary.thread} (${summary.file}): ${(summary.totalMs / 1000).toFixed(1)} s sampled, idle ${idle.toFixed(0)}%`,
     '(shares below are of all sampled time; wasm:// is parquet-wasm, (program) is native code)',
   ];
   const section = (title: string, entries: readonly ProfileEntry[]) => {
