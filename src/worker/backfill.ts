@@ -21,6 +21,7 @@ import { FencedBatchError } from './commit-batch.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { connectorTopics, routeTables } from './connector-settings.ts';
 import type { KafkaAdminApi, TopicPartition } from './kafka-types.ts';
+import { partitionRunEnd } from './partition-runs.ts';
 
 export interface BackfillOptions {
   /** Built with the backfill's commit limits (see backfill-command.ts). */
@@ -99,13 +100,7 @@ export class Backfill {
         let start = 0;
         while (start < records.length && connector.failure === undefined) {
           const { topic, partition } = records[start]!;
-          let end = start + 1;
-          while (
-            end < records.length &&
-            records[end]!.partition === partition &&
-            records[end]!.topic === topic
-          )
-            end++;
+          const end = partitionRunEnd(records, start);
           const p = active.get(key(topic, partition));
           if (p !== undefined) {
             let stop = start;

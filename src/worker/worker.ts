@@ -8,6 +8,7 @@ import { FencedBatchError } from './commit-batch.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { connectorTopics } from './connector-settings.ts';
 import type { KafkaConsumerApi, KafkaRecord, RebalanceHandler, TopicPartition } from './kafka-types.ts';
+import { partitionRunEnd } from './partition-runs.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface WorkerOptions {
@@ -105,9 +106,7 @@ export class Worker {
     let start = 0;
     while (start < records.length) {
       const { topic, partition } = records[start]!;
-      let end = start + 1;
-      while (end < records.length && records[end]!.partition === partition && records[end]!.topic === topic)
-        end++;
+      const end = partitionRunEnd(records, start);
       const connector = this.#owner(topic);
       if (connector !== undefined) {
         await connector.processRun(records, start, end);
