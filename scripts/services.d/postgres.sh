@@ -13,8 +13,20 @@ pg_as_owner() {
   if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# The cluster lives in .services/ unless the 'postgres' user cannot reach it (a
+# checkout below a private directory such as one from `mktemp -d`); then in a
+# directory of its own under /var/tmp, named after the checkout's state folder.
+postgres_dir() {
+  local dir="$FLOE_STATE/postgres"
+  if [[ "$(id -u)" == 0 ]] && ! runuser -u postgres -- test -x "$FLOE_STATE"; then
+    dir="/var/tmp/floe-postgres-$(printf '%s' "$FLOE_STATE" | sha256sum | cut -c1-12)"
+  fi
+  printf '%s\n' "$dir"
+}
+
 postgres_start() {
-  local dir="$FLOE_STATE/postgres" bin
+  local dir bin
+  dir="$(postgres_dir)"
   bin="$(postgres_bin)"
   mkdir -p "$dir"
   [[ "$(id -u)" == 0 ]] && chown postgres:postgres "$dir" && chmod 700 "$dir"
