@@ -42,3 +42,6 @@ export class StorageError extends FloeError {
     this.retryable = retryable;
   }
 }
+
+/** The catalog or table cannot do what was asked (a missing endpoint, an unsupported format version). */
+export class UnsupportedError extends FloeError {}

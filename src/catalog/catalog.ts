@@ -28,6 +28,13 @@ export interface CreateTableArgs {
   readonly properties?: Readonly<Record<string, string>>;
 }
 
+/** One table's part of a multi-table commit. */
+export interface TableCommit {
+  readonly identifier: TableIdentifier;
+  readonly requirements: readonly TableRequirement[];
+  readonly updates: readonly TableUpdate[];
+}
+
 export interface DropTableOptions {
   /** Ask the catalog to delete the table's data and metadata files too. */
   readonly purge?: boolean;
@@ -58,6 +65,20 @@ export interface Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<LoadedTable>;
+  /**
+   * Whether commitTables is atomic across tables here: the SQL catalog always
+   * (one database transaction); REST when the server advertises
+   * `POST /v1/transactions/commit` in `GET /v1/config`.
+   */
+  supportsMultiTableCommit(): Promise<boolean>;
+  /**
+   * Atomically for all tables: every requirement holds and every update applies,
+   * or nothing changes. A requirement that fails on any table throws
+   * CommitConflictError (no table changed); CommitStateUnknownError as for
+   * commitTable. Results in the order of `commits`. Throws UnsupportedError
+   * where supportsMultiTableCommit() is false.
+   */
+  commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]>;
   dropTable(identifier: TableIdentifier, options?: DropTableOptions): Promise<void>;
   close(): Promise<void>;
 }
