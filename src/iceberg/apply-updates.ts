@@ -203,11 +203,13 @@ export function applyUpdates(
         m.formatVersion = update.formatVersion;
         break;
       case 'add-schema': {
-        const lastColumnId =
-          update.lastColumnId ?? Math.max(m.lastColumnId, highestFieldId(update.schema.fields));
-        if (lastColumnId < m.lastColumnId) {
-          fail(update, `last-column-id ${lastColumnId} is below the table's ${m.lastColumnId}`);
-        }
+        // Never lowered: the given id is advisory (deprecated in the REST spec) and
+        // a schema's own ids count even when the given id is below them.
+        const lastColumnId = Math.max(
+          m.lastColumnId,
+          update.lastColumnId ?? 0,
+          highestFieldId(update.schema.fields),
+        );
         const key = schemaKey(update.schema);
         const same = m.schemas.find((s) => schemaKey(s) === key);
         const schemaId =

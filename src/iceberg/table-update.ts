@@ -18,12 +18,16 @@ import type { Snapshot, SnapshotRef } from './snapshot.ts';
 import { snapshotFromJson, snapshotRefFromJson, snapshotRefToJson, snapshotToJson } from './snapshot-json.ts';
 import { type SortOrder, sortOrderFromJson, sortOrderToJson } from './sort-order.ts';
 import type { FormatVersion } from './table-metadata.ts';
-import type { Schema } from './types.ts';
+import { highestFieldId, type Schema } from './types.ts';
 
 export type TableUpdate =
   | { readonly action: 'assign-uuid'; readonly uuid: string }
   | { readonly action: 'upgrade-format-version'; readonly formatVersion: FormatVersion }
-  /** lastColumnId is deprecated in the REST spec; when absent it is derived from the schema. */
+  /**
+   * lastColumnId: the table's highest assigned field id after this schema. The
+   * REST spec deprecates it, but servers before Iceberg 1.8 require it, so the
+   * JSON always carries it (the schema's highest field id when absent here).
+   */
   | { readonly action: 'add-schema'; readonly schema: Schema; readonly lastColumnId?: number }
   /** schemaId -1 means "the schema added last in this commit". */
   | { readonly action: 'set-current-schema'; readonly schemaId: number }
@@ -60,9 +64,11 @@ export function tableUpdateToJson(update: TableUpdate): Record<string, unknown> 
     case 'upgrade-format-version':
       return { action, 'format-version': update.formatVersion };
     case 'add-schema':
-      return update.lastColumnId === undefined
-        ? { action, schema: schemaToJson(update.schema) }
-        : { action, schema: schemaToJson(update.schema), 'last-column-id': update.lastColumnId };
+      return {
+        action,
+        schema: schemaToJson(update.schema),
+        'last-column-id': update.lastColumnId ?? highestFieldId(update.schema.fields),
+      };
     case 'set-current-schema':
       return { action, 'schema-id': update.schemaId };
     case 'add-spec':

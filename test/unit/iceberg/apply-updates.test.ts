@@ -186,9 +186,46 @@ describe('applyUpdates', () => {
     expect(() =>
       applyUpdates(created, [{ action: 'set-current-schema', schemaId: -1 }], { nowMs: 0 }),
     ).toThrow(/none was added/);
-    expect(() =>
-      applyUpdates(created, [{ action: 'add-schema', schema, lastColumnId: 2 }], { nowMs: 0 }),
-    ).toThrow(/last-column-id 2/);
+  });
+
+  describe("add-schema last-column-id: the max of the table's, the given one and the schema's ids", () => {
+    const wider: Schema = {
+      ...schema,
+      fields: [...schema.fields, { id: 6, name: 'extra', required: false, type: { kind: 'int' } }],
+    };
+    it.each([
+      ["absent: the schema's highest id", wider, undefined, 6],
+      [
+        'absent, schema below the table: unchanged',
+        { ...schema, fields: schema.fields.slice(0, 1) },
+        undefined,
+        4,
+      ],
+      ['given above everything: taken', wider, 10, 10],
+      ["given below the table's: never lowered", schema, 2, 4],
+      ["given below the schema's ids: the schema wins", wider, 5, 6],
+    ] as const)('%s', (_case, added, given, expected) => {
+      const update: TableUpdate =
+        given === undefined
+          ? { action: 'add-schema', schema: added }
+          : { action: 'add-schema', schema: added, lastColumnId: given };
+      expect(applyUpdates(created, [update], { nowMs: 0 }).lastColumnId).toBe(expected);
+    });
+
+    it('is what assert-last-assigned-field-id checks afterwards', () => {
+      const m = applyUpdates(created, [{ action: 'add-schema', schema: wider, lastColumnId: 8 }], {
+        nowMs: 0,
+      });
+      expect(() =>
+        checkRequirements(m, [{ type: 'assert-last-assigned-field-id', lastAssignedFieldId: 8 }]),
+      ).not.toThrow();
+      expect(() =>
+        checkRequirements(m, [{ type: 'assert-last-assigned-field-id', lastAssignedFieldId: 4 }]),
+      ).toThrow(CommitConflictError);
+      expect(() =>
+        checkRequirements(created, [{ type: 'assert-last-assigned-field-id', lastAssignedFieldId: 8 }]),
+      ).toThrow(/last column id is 4, expected 8/);
+    });
   });
 
   it('adds specs and sort orders with -1 defaults', () => {

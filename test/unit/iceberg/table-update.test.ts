@@ -78,6 +78,32 @@ describe('TableUpdate JSON (REST spec)', () => {
     expect(tableUpdateToJson(updates[1]!)).toEqual({ action: 'upgrade-format-version', 'format-version': 3 });
   });
 
+  it('always writes add-schema last-column-id (servers before Iceberg 1.8 require it)', () => {
+    const schema = {
+      schemaId: 2,
+      identifierFieldIds: [],
+      fields: [
+        { id: 3, name: 'a', required: true, type: { kind: 'int' } },
+        {
+          id: 7,
+          name: 'tags',
+          required: false,
+          type: { kind: 'list', elementId: 9, elementRequired: false, element: { kind: 'string' } },
+        },
+      ],
+    } as const;
+    // absent in the model: the schema's highest field id, nested ids included
+    expect(tableUpdateToJson({ action: 'add-schema', schema })['last-column-id']).toBe(9);
+    // given: sent as given
+    expect(tableUpdateToJson({ action: 'add-schema', schema, lastColumnId: 12 })['last-column-id']).toBe(12);
+    expect(
+      tableUpdateFromJson(parseJson(stringifyJson(tableUpdateToJson({ action: 'add-schema', schema })))),
+    ).toEqual({ action: 'add-schema', schema, lastColumnId: 9 });
+    // a server that leaves it out (it is optional in the spec) is read as absent
+    const { 'last-column-id': _dropped, ...without } = tableUpdateToJson({ action: 'add-schema', schema });
+    expect(tableUpdateFromJson(without)).toEqual({ action: 'add-schema', schema });
+  });
+
   it('rejects actions floe does not support', () => {
     expect(() => tableUpdateFromJson({ action: 'set-statistics', statistics: {} })).toThrow(ValidationError);
     expect(() => tableUpdateFromJson({ action: 'set-location' })).toThrow(/'location'/);
@@ -108,6 +134,18 @@ describe('TableRequirement JSON (REST spec)', () => {
   it('writes a null snapshot-id explicitly (the ref must not exist)', () => {
     expect(stringifyJson(tableRequirementToJson(requirements[3]!))).toBe(
       '{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":null}',
+    );
+  });
+
+  it('writes assert-last-assigned-field-id with the spec key', () => {
+    expect(tableRequirementToJson({ type: 'assert-last-assigned-field-id', lastAssignedFieldId: 4 })).toEqual(
+      {
+        type: 'assert-last-assigned-field-id',
+        'last-assigned-field-id': 4,
+      },
+    );
+    expect(() => tableRequirementFromJson({ type: 'assert-last-assigned-field-id' })).toThrow(
+      /'last-assigned-field-id'/,
     );
   });
 
