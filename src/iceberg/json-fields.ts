@@ -76,14 +76,26 @@ export function stringMap(object: JsonObject, key: string, where: string): Recor
   return result;
 }
 
-/** Fails on keys floe does not model, so that a read-modify-write never drops them silently. */
-export function rejectUnknownKeys(object: JsonObject, known: ReadonlySet<string>, where: string): void {
-  const unknown = Object.keys(object).filter((key) => !known.has(key));
-  if (unknown.length > 0) {
-    throw new ValidationError(
-      `${where} has unsupported key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; floe would drop them on write`,
-    );
-  }
+/**
+ * The keys floe does not model (other vendors' or newer spec fields), verbatim,
+ * so a read-modify-write can carry them over instead of dropping them; undefined
+ * when there are none.
+ */
+export function unknownKeys(
+  object: JsonObject,
+  known: ReadonlySet<string>,
+): Readonly<Record<string, unknown>> | undefined {
+  const extra = Object.entries(object).filter(([key]) => !known.has(key));
+  return extra.length === 0 ? undefined : Object.fromEntries(extra);
+}
+
+/** Appends `extra` to `json`, never overwriting a key floe wrote itself. */
+export function withUnknownKeys(
+  json: Record<string, unknown>,
+  extra: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+  for (const [key, value] of Object.entries(extra ?? {})) if (!(key in json)) json[key] = value;
+  return json;
 }
 
 function describe(value: unknown): string {

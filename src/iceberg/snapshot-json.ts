@@ -7,11 +7,12 @@ import {
   type JsonObject,
   optionalInt,
   optionalLong,
-  rejectUnknownKeys,
   requireInt,
   requireLong,
   requireString,
   stringMap,
+  unknownKeys,
+  withUnknownKeys,
 } from './json-fields.ts';
 import type { Snapshot, SnapshotRef } from './snapshot.ts';
 
@@ -42,7 +43,7 @@ export function snapshotToJson(snapshot: Snapshot): Record<string, unknown> {
   if (snapshot.schemaId !== undefined) json['schema-id'] = snapshot.schemaId;
   if (snapshot.firstRowId !== undefined) json['first-row-id'] = snapshot.firstRowId;
   if (snapshot.addedRows !== undefined) json['added-rows'] = snapshot.addedRows;
-  return json;
+  return withUnknownKeys(json, snapshot.extraFields);
 }
 
 export function snapshotFromJson(json: unknown, where = 'snapshot'): Snapshot {
@@ -52,7 +53,6 @@ export function snapshotFromJson(json: unknown, where = 'snapshot'): Snapshot {
   if (object['manifest-list'] === undefined && object.manifests !== undefined) {
     throw new ValidationError(`${at} embeds a 'manifests' list (v1); only 'manifest-list' is supported`);
   }
-  rejectUnknownKeys(object, SNAPSHOT_KEYS, at);
   const snapshot: { -readonly [K in keyof Snapshot]: Snapshot[K] } = {
     snapshotId,
     sequenceNumber: optionalInt(object, 'sequence-number', at) ?? 0,
@@ -68,6 +68,8 @@ export function snapshotFromJson(json: unknown, where = 'snapshot'): Snapshot {
   if (firstRowId !== undefined) snapshot.firstRowId = firstRowId;
   const addedRows = optionalLong(object, 'added-rows', at);
   if (addedRows !== undefined) snapshot.addedRows = addedRows;
+  const extraFields = unknownKeys(object, SNAPSHOT_KEYS);
+  if (extraFields !== undefined) snapshot.extraFields = extraFields;
   return snapshot;
 }
 
@@ -84,7 +86,7 @@ export function snapshotRefToJson(ref: SnapshotRef): Record<string, unknown> {
   if (ref.minSnapshotsToKeep !== undefined) json['min-snapshots-to-keep'] = ref.minSnapshotsToKeep;
   if (ref.maxSnapshotAgeMs !== undefined) json['max-snapshot-age-ms'] = ref.maxSnapshotAgeMs;
   if (ref.maxRefAgeMs !== undefined) json['max-ref-age-ms'] = ref.maxRefAgeMs;
-  return json;
+  return withUnknownKeys(json, ref.extraFields);
 }
 
 /** Reads the ref's own keys from `object`; other keys are the caller's business (REST updates embed refs). */
@@ -108,6 +110,7 @@ export function snapshotRefFromJson(object: JsonObject, where: string): Snapshot
 
 export function snapshotRefFromMetadataJson(json: unknown, where: string): SnapshotRef {
   const object = asObject(json, where);
-  rejectUnknownKeys(object, REF_KEYS, where);
-  return snapshotRefFromJson(object, where);
+  const ref = snapshotRefFromJson(object, where);
+  const extraFields = unknownKeys(object, REF_KEYS);
+  return extraFields === undefined ? ref : { ...ref, extraFields };
 }

@@ -17,6 +17,8 @@ export interface Snapshot {
   /** v3 row lineage (spec: "Snapshot Row IDs"). */
   readonly firstRowId?: bigint;
   readonly addedRows?: bigint;
+  /** Keys of the snapshot's JSON that floe does not model, kept verbatim and written back. */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
 }
 
 export type SnapshotRefType = 'branch' | 'tag';
@@ -27,6 +29,8 @@ export interface SnapshotRef {
   readonly minSnapshotsToKeep?: number;
   readonly maxSnapshotAgeMs?: number;
   readonly maxRefAgeMs?: number;
+  /** Keys of the ref's JSON in table metadata that floe does not model, kept verbatim and written back. */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
 }
 
 export interface AddedFiles {

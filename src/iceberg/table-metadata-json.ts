@@ -1,7 +1,7 @@
 // spec: Appendix C, "Table Metadata and Snapshots": table metadata files.
 // Reads v1, v2 and v3; writes the model's format version with the keys, in the
 // order, of the reference implementation, so a file we wrote re-serializes to
-// the same bytes.
+// the same bytes. Keys floe does not model are kept and written back last.
 
 import { ValidationError } from '../errors.ts';
 import { parseJson, stringifyJson } from './json-bigint.ts';
@@ -11,11 +11,12 @@ import {
   type JsonObject,
   optionalInt,
   optionalLong,
-  rejectUnknownKeys,
   requireInt,
   requireLong,
   requireString,
   stringMap,
+  unknownKeys,
+  withUnknownKeys,
 } from './json-fields.ts';
 import { PARTITION_FIELD_ID_START, type PartitionSpec } from './partition-spec.ts';
 import { partitionFieldsToJson, partitionSpecFromJson, partitionSpecToJson } from './partition-spec-json.ts';
@@ -74,7 +75,6 @@ export function parseTableMetadata(text: string): TableMetadata {
   const formatVersion: FormatVersion = version;
   const location = requireString(object, 'location', 'table metadata');
   const where = `table metadata of ${location}`;
-  rejectUnknownKeys(object, METADATA_KEYS, where);
   const keys = asArray(object['encryption-keys'] ?? [], `'encryption-keys' of ${where}`);
   if (keys.length > 0)
     throw new ValidationError(`${where} uses table encryption, which floe does not support`);
@@ -136,6 +136,8 @@ export function parseTableMetadata(text: string): TableMetadata {
     partitionStatistics: readStatistics(object, 'partition-statistics', where),
   };
   if (formatVersion >= 3) metadata.nextRowId = requireLong(object, 'next-row-id', where);
+  const extraFields = unknownKeys(object, METADATA_KEYS);
+  if (extraFields !== undefined) metadata.extraFields = extraFields;
   validateReferences(metadata, where);
   return metadata;
 }
@@ -183,7 +185,7 @@ export function serializeTableMetadata(metadata: TableMetadata): string {
     'timestamp-ms': e.timestampMs,
     'metadata-file': e.metadataFile,
   }));
-  return stringifyJson(json);
+  return stringifyJson(withUnknownKeys(json, metadata.extraFields));
 }
 
 function readSchemas(

@@ -56,6 +56,11 @@ export interface TableMetadata {
   readonly partitionStatistics: readonly StatisticsFileRef[];
   /** v3 only (spec: "Row Lineage"): the next snapshot's first-row-id. */
   readonly nextRowId?: bigint;
+  /**
+   * Top-level keys floe does not model (other writers' and vendors' fields),
+   * kept verbatim so that a catalog rewriting the file does not drop them.
+   */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
 }
 
 export function schemaById(metadata: TableMetadata, schemaId: number): Schema {

@@ -11,7 +11,7 @@ import {
   NoSuchTableError,
   StorageError,
 } from '../../../src/errors.ts';
-import { parseJson } from '../../../src/iceberg/json-bigint.ts';
+import { parseJson, stringifyJson } from '../../../src/iceberg/json-bigint.ts';
 import type { TableRequirement, TableUpdate } from '../../../src/iceberg/table-update.ts';
 import { connectionError, errorReply, FakeRestServer } from './fake-rest-server.ts';
 
@@ -117,6 +117,26 @@ describe('RestCatalog tables', () => {
     expect(loaded.metadataLocation).toMatch(/00001-.*\.metadata\.json$/);
     expect(loaded.config).toEqual({ 'client.region': 'us-east-1' });
     expect(fake.requests.at(-1)?.url.searchParams.get('snapshots')).toBe('all');
+  });
+
+  it('loads a table whose server adds keys of its own, at every level', async () => {
+    const result = parseJson(loadResult) as Record<string, Record<string, unknown>>;
+    const metadata = result.metadata as Record<string, unknown>;
+    const vendor = stringifyJson({
+      ...result,
+      'storage-credentials': [{ prefix: 's3://', config: {} }],
+      'vendor.etag': 'W/1',
+      metadata: {
+        ...metadata,
+        'vendor.owner': { team: 'x' },
+        snapshots: (metadata.snapshots as Record<string, unknown>[]).map((s) => ({ ...s, 'vendor.s': 1 })),
+      },
+    });
+    const fake = server().on('GET', TABLE_PATH, { status: 200, text: vendor });
+    const loaded = await (await connect(fake)).loadTable(table);
+    expect(loaded.metadata.currentSnapshotId).toBe(BIG_SNAPSHOT_ID);
+    expect(loaded.metadata.extraFields).toEqual({ 'vendor.owner': { team: 'x' } });
+    expect(loaded.metadata.snapshots[0]?.extraFields).toEqual({ 'vendor.s': 1 });
   });
 
   it('commits identifier, requirements and updates with an Idempotency-Key, bigint-exact', async () => {

@@ -137,10 +137,6 @@ describe('table metadata JSON errors', () => {
     );
   });
 
-  it('rejects keys it would drop on write', () => {
-    expect(() => parseTableMetadata(variant({ 'future-thing': 1 }))).toThrow(/'future-thing'/);
-  });
-
   it('rejects table encryption', () => {
     expect(() =>
       parseTableMetadata(variant({ 'encryption-keys': [{ 'key-id': 'k', 'key-metadata': 'AA==' }] })),
@@ -174,5 +170,61 @@ describe('table metadata JSON errors', () => {
   it('rejects unsupported types inside a schema', () => {
     const text = golden('pyiceberg-v2').replace('"type":"boolean"', '"type":"variant"');
     expect(() => parseTableMetadata(text)).toThrow(/unsupported type "variant"/);
+  });
+});
+
+describe('table metadata JSON keys floe does not model', () => {
+  /** The PyIceberg v2 file with vendor keys at the top, in every snapshot and in every ref. */
+  const withVendorKeys = (): string => {
+    const json = parseJson(golden('pyiceberg-v2')) as Record<string, unknown>;
+    const snapshots = (json.snapshots as Record<string, unknown>[]).map((s, i) => ({
+      ...s,
+      'key-id': `k${i}`,
+    }));
+    const refs = Object.fromEntries(
+      Object.entries(json.refs as Record<string, Record<string, unknown>>).map(([name, ref]) => [
+        name,
+        { ...ref, 'vendor.retention': { days: 7 } },
+      ]),
+    );
+    return stringifyJson({
+      ...json,
+      snapshots,
+      refs,
+      'vendor.catalog-id': 'abc',
+      'future-thing': [1, { nested: 9007199254740993n }],
+    });
+  };
+
+  it('reads them instead of rejecting the file', () => {
+    const model = parseTableMetadata(withVendorKeys());
+    expect(model.extraFields).toEqual({
+      'vendor.catalog-id': 'abc',
+      'future-thing': [1, { nested: 9007199254740993n }],
+    });
+    expect(model.snapshots.map((s) => s.extraFields)).toEqual(
+      model.snapshots.map((_s, i) => ({ 'key-id': `k${i}` })),
+    );
+    expect(Object.values(model.refs).map((r) => r.extraFields)).toEqual(
+      Object.values(model.refs).map(() => ({ 'vendor.retention': { days: 7 } })),
+    );
+  });
+
+  it('writes them back, exact, after the keys floe models', () => {
+    const model = parseTableMetadata(withVendorKeys());
+    const written = serializeTableMetadata(model);
+    expect(written).toContain('"future-thing":[1,{"nested":9007199254740993}]');
+    expect(
+      written.endsWith('"vendor.catalog-id":"abc","future-thing":[1,{"nested":9007199254740993}]}'),
+    ).toBe(true);
+    expect(written).toContain('"key-id":"k0"');
+    expect(written).toContain('"vendor.retention":{"days":7}');
+    expect(parseTableMetadata(written)).toEqual(model);
+  });
+
+  it('never lets a kept key overwrite one floe writes', () => {
+    const model = parseTableMetadata(golden('pyiceberg-v2'));
+    const written = serializeTableMetadata({ ...model, extraFields: { location: 's3://elsewhere' } });
+    expect((parseJson(written) as Record<string, unknown>).location).toBe(model.location);
   });
 });
