@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
-import { committedOffsets } from '../../src/worker/table-offsets.ts';
+import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import type { BenchServices } from './bench-services.ts';
 import type { BenchTopic } from './bench-topic.ts';
 import type { ProcessUsage } from './process-usage.ts';

@@ -35,6 +35,7 @@ export class FloeMetrics implements MetricsSource {
   readonly #lastCommit: Gauge<'connector' | 'table'>;
   readonly #schemaEvolutions: Counter<'connector' | 'table'>;
   readonly #errors: Counter<'kind'>;
+  readonly #offsetsLost: Counter<'connector' | 'topic' | 'partition'>;
 
   constructor(options: FloeMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -116,6 +117,12 @@ export class FloeMetrics implements MetricsSource {
       labelNames: ['connector', 'table'],
       registers,
     });
+    this.#offsetsLost = new Counter({
+      name: 'floe_offsets_lost_to_retention_total',
+      help: 'Offsets retention deleted before floe read them (recorded in the snapshot summary as floe.retention-loss.<connector>).',
+      labelNames: ['connector', 'topic', 'partition'],
+      registers,
+    });
     this.#errors = new Counter({
       name: 'floe_errors_total',
       help: 'Errors by kind (a record error reason, or a worker event such as fenced-batch).',
@@ -194,6 +201,10 @@ export class FloeMetrics implements MetricsSource {
 
   schemaEvolution(connector: string, table: string): void {
     this.#schemaEvolutions.inc({ connector, table });
+  }
+
+  offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void {
+    this.#offsetsLost.inc({ connector, topic, partition: String(partition) }, count);
   }
 
   /** Kinds are short fixed words (a RecordError reason, 'fenced-batch', ...), never free text: each is a series. */

@@ -16,7 +16,7 @@ import { updateSnapshotSummary } from '../iceberg/snapshot.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import { branchHead, currentSchema } from '../iceberg/table-metadata.ts';
 import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
-import type { Schema } from '../iceberg/types.ts';
+import { highestFieldId, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { sameSchemaFields } from './schema-equality.ts';
 import { newSyncMarker } from './snapshot-ids.ts';
@@ -40,11 +40,12 @@ export async function writeNewManifests(
   io: FileIO,
   metadata: TableMetadata,
   dataFiles: readonly DataFile[],
-  ids: { snapshotId: bigint; commitId: string },
+  ids: { snapshotId: bigint; commitId: string; schema?: Schema | undefined },
 ): Promise<NewManifest[]> {
   const bySpec = new Map<number, DataFile[]>();
   for (const file of dataFiles) bySpec.set(file.specId, [...(bySpec.get(file.specId) ?? []), file]);
-  const schema = currentSchema(metadata);
+  // The manifest header names the schema the files were written with (spec: "Manifests").
+  const schema = ids.schema ?? currentSchema(metadata);
   const manifests: NewManifest[] = [];
   for (const [specId, files] of bySpec) {
     const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
@@ -135,9 +136,14 @@ export async function buildAppendAttempt(
     // An identical older schema is made current again rather than added twice.
     const known = metadata.schemas.find((s) => sameSchemaFields(s, args.schema!));
     schemaId = known?.schemaId ?? Math.max(...metadata.schemas.map((s) => s.schemaId)) + 1;
-    if (!known) updates.push({ action: 'add-schema', schema: { ...args.schema, schemaId } });
+    if (!known) {
+      const lastColumnId = Math.max(metadata.lastColumnId, highestFieldId(args.schema.fields));
+      updates.push({ action: 'add-schema', schema: { ...args.schema, schemaId }, lastColumnId });
+    }
     updates.push({ action: 'set-current-schema', schemaId: known ? schemaId : -1 });
+    // The new ids were assigned above the table's last column id: nobody may have taken them since.
     requirements.push({ type: 'assert-current-schema-id', currentSchemaId: schema.schemaId });
+    requirements.push({ type: 'assert-last-assigned-field-id', lastAssignedFieldId: metadata.lastColumnId });
   }
   const snapshot: Snapshot = {
     snapshotId: args.snapshotId,

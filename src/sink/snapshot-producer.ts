@@ -1,10 +1,13 @@
-// Fast append (spec: "Snapshots", "Manifest Lists"; REST: CommitTableRequest):
-// new data files go into new manifests, the parent's manifests are carried
-// forward, and the snapshot is committed with assert-table-uuid and
-// assert-ref-snapshot-id(main = base). Conflicts rebase on the fresh table; an
+// Fast append (spec: "Snapshots", "Manifest Lists"; REST: CommitTableRequest,
+// CommitTransactionRequest) to one table, or to several in one atomic catalog
+// commit. Every attempt starts from freshly loaded tables: the caller's
+// `decide` fences each one, the parents' manifests are carried forward, and the
+// snapshots are committed with assert-table-uuid and
+// assert-ref-snapshot-id(main = base). Conflicts rebase on the fresh tables; an
 // unknown outcome is reconciled by finding our commit id in main's ancestry
 // before anything else, and its files are never deleted.
-import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.ts';
+import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { crashPoint } from '../crash-points.ts';
 import { CommitConflictError, CommitStateUnknownError, NoSuchTableError } from '../errors.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
@@ -14,7 +17,12 @@ import type { Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import { type AppendAttempt, buildAppendAttempt, writeNewManifests } from './append-files.ts';
+import {
+  type AppendAttempt,
+  buildAppendAttempt,
+  type NewManifest,
+  writeNewManifests,
+} from './append-files.ts';
 import { newCommitId, newSnapshotId } from './snapshot-ids.ts';
 
 export const COMMIT_ID_PROPERTY = 'floe.commit-id';
@@ -25,7 +33,7 @@ export type CommitDecision =
       readonly kind: 'commit';
       /** Extra snapshot summary properties (e.g. committed offsets). */
       readonly summary?: Readonly<Record<string, string>>;
-      /** The schema the data files were written with, when it is not yet the table's current one. */
+      /** The table schema to make current with this snapshot, derived from the fresh table (field ids included). */
       readonly schema?: Schema;
     }
   /** The table already holds this batch. */
@@ -33,11 +41,29 @@ export type CommitDecision =
   /** The batch must never be committed (another writer owns its range now). */
   | { readonly kind: 'abort'; readonly reason: string };
 
-export interface AppendRequest {
+export interface TableAppend {
+  readonly id: TableIdentifier;
   readonly dataFiles: readonly DataFile[];
+  /** The schema the data files were written with, for their manifests (default: the table's current one). */
+  readonly fileSchema?: Schema;
   readonly decide: (table: TableMetadata) => CommitDecision;
 }
 
+export type TableOutcome =
+  | { readonly kind: 'committed'; readonly snapshotId: bigint; readonly metadata: TableMetadata }
+  | { readonly kind: 'skipped'; readonly reason: string; readonly metadata: TableMetadata };
+
+export type CommitResult =
+  | {
+      readonly kind: 'done';
+      readonly commitId: string;
+      /** In the order of the appends. */
+      readonly tables: readonly TableOutcome[];
+      readonly attempts: number;
+    }
+  | { readonly kind: 'aborted'; readonly reason: string; readonly attempts: number };
+
+/** The result of a single-table append. */
 export type AppendResult =
   | {
       readonly kind: 'committed';
@@ -58,6 +84,14 @@ export interface SnapshotProducerOptions {
 
 const DEFAULT_CONFLICT_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 50, maxDelayMs: 5_000 };
 
+interface Pending {
+  readonly append: TableAppend;
+  readonly index: number;
+  snapshotId?: bigint;
+  manifests?: NewManifest[];
+  prepared?: AppendAttempt;
+}
+
 export class SnapshotProducer {
   readonly #catalog: Catalog;
   readonly #io: FileIO;
@@ -75,58 +109,103 @@ export class SnapshotProducer {
     this.#now = options.now ?? Date.now;
   }
 
-  async append(id: TableIdentifier, request: AppendRequest): Promise<AppendResult> {
+  /** Appends to one table. */
+  async append(id: TableIdentifier, request: Omit<TableAppend, 'id'>): Promise<AppendResult> {
+    const result = await this.commit([{ id, ...request }]);
+    if (result.kind === 'aborted') return result;
+    const outcome = result.tables[0]!;
+    if (outcome.kind === 'skipped')
+      return { kind: 'skipped', reason: outcome.reason, attempts: result.attempts };
+    const { snapshotId, metadata } = outcome;
+    return { kind: 'committed', snapshotId, commitId: result.commitId, metadata, attempts: result.attempts };
+  }
+
+  /**
+   * Commits every append, all in one catalog commit when there are several
+   * (the catalog must support multi-table commits then). An abort of any table
+   * aborts all that have not landed.
+   */
+  async commit(appends: readonly TableAppend[]): Promise<CommitResult> {
     const commitId = newCommitId();
-    const log = this.#log.child({ table: [...id.namespace, id.name].join('.'), commitId });
-    let snapshotId: bigint | undefined;
-    let manifests: Awaited<ReturnType<typeof writeNewManifests>> | undefined;
+    const names = appends.map((a) => formatTableIdentifier(a.id)).join(', ');
+    const log = this.#log.child({ table: names, commitId });
+    const outcomes: Array<TableOutcome | undefined> = appends.map(() => undefined);
+    const pending: Pending[] = appends.map((append, index) => ({ append, index }));
     let outcomeUnknown = false;
     let lastError: unknown;
+    const done = (attempts: number): CommitResult => ({
+      kind: 'done',
+      commitId,
+      tables: outcomes as TableOutcome[],
+      attempts,
+    });
 
     for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt++) {
-      const metadata = await this.#reload(id, outcomeUnknown);
-      if (outcomeUnknown) {
-        const landed = findCommit(metadata, commitId);
-        if (landed !== undefined) {
-          log.info('commit outcome was unknown; found it committed', {
-            snapshotId: landed.toString(),
-            attempt,
-          });
-          return { kind: 'committed', snapshotId: landed, commitId, metadata, attempts: attempt };
+      const live = pending.filter((p) => outcomes[p.index] === undefined);
+      const fresh: TableMetadata[] = [];
+      for (const p of live) fresh.push(await this.#reload(p.append.id, outcomeUnknown));
+      const toCommit: Array<{
+        p: Pending;
+        metadata: TableMetadata;
+        decision: CommitDecision & { kind: 'commit' };
+      }> = [];
+      for (const [i, p] of live.entries()) {
+        const metadata = fresh[i]!;
+        if (outcomeUnknown) {
+          const landed = findCommit(metadata, commitId);
+          if (landed !== undefined) {
+            log.info('commit outcome was unknown; found it committed', {
+              snapshotId: landed.toString(),
+              attempt,
+            });
+            outcomes[p.index] = { kind: 'committed', snapshotId: landed, metadata };
+            continue;
+          }
         }
-        outcomeUnknown = false;
+        const decision = p.append.decide(metadata);
+        if (decision.kind === 'abort') {
+          log.info(`batch not committed: ${decision.reason}`, { decision: decision.kind, attempt });
+          return { kind: 'aborted', reason: decision.reason, attempts: attempt };
+        }
+        if (decision.kind === 'skip')
+          outcomes[p.index] = { kind: 'skipped', reason: decision.reason, metadata };
+        else toCommit.push({ p, metadata, decision });
       }
-      const decision = request.decide(metadata);
-      if (decision.kind !== 'commit') {
-        log.info(`batch not committed: ${decision.reason}`, { decision: decision.kind, attempt });
-        return {
-          kind: decision.kind === 'skip' ? 'skipped' : 'aborted',
-          reason: decision.reason,
-          attempts: attempt,
-        };
-      }
-      snapshotId ??= newSnapshotId(metadata);
-      manifests ??= await writeNewManifests(this.#io, metadata, request.dataFiles, { snapshotId, commitId });
-      let prepared: AppendAttempt | undefined;
+      outcomeUnknown = false;
+      if (toCommit.length === 0) return done(attempt);
       try {
-        prepared = await buildAppendAttempt(this.#io, metadata, manifests, {
-          snapshotId,
-          commitId,
-          attempt,
-          nowMs: this.#now(),
-          summary: { ...decision.summary, [COMMIT_ID_PROPERTY]: commitId },
-          schema: decision.schema,
-        });
+        for (const { p, metadata, decision } of toCommit) {
+          p.snapshotId ??= newSnapshotId(metadata);
+          p.manifests ??= await writeNewManifests(this.#io, metadata, p.append.dataFiles, {
+            snapshotId: p.snapshotId,
+            commitId,
+            schema: p.append.fileSchema,
+          });
+          p.prepared = await buildAppendAttempt(this.#io, metadata, p.manifests, {
+            snapshotId: p.snapshotId,
+            commitId,
+            attempt,
+            nowMs: this.#now(),
+            summary: { ...decision.summary, [COMMIT_ID_PROPERTY]: commitId },
+            schema: decision.schema,
+          });
+        }
         crashPoint('before-catalog-commit');
-        const committed = await this.#catalog.commitTable(id, prepared.requirements, prepared.updates);
+        const loaded = await this.#send(toCommit.map(({ p }) => p));
         crashPoint('after-catalog-commit');
-        log.debug('snapshot committed', { snapshotId: snapshotId.toString(), attempt });
-        return { kind: 'committed', snapshotId, commitId, metadata: committed.metadata, attempts: attempt };
+        for (const [i, { p }] of toCommit.entries()) {
+          outcomes[p.index] = { kind: 'committed', snapshotId: p.snapshotId!, metadata: loaded[i]!.metadata };
+        }
+        log.debug('snapshots committed', { attempt, tables: toCommit.length });
+        return done(attempt);
       } catch (error) {
         lastError = error;
         if (error instanceof CommitConflictError) {
-          // Definitively rejected: this attempt's manifest list is garbage.
-          if (prepared) await this.#io.delete(prepared.manifestListPath).catch(() => undefined);
+          // Definitively rejected: this attempt's manifest lists are garbage.
+          for (const { p } of toCommit) {
+            if (p.prepared) await this.#io.delete(p.prepared.manifestListPath).catch(() => undefined);
+            p.prepared = undefined;
+          }
           log.info('commit conflict; rebasing on the new table state', { attempt, reason: error.message });
         } else if (error instanceof CommitStateUnknownError) {
           outcomeUnknown = true;
@@ -138,9 +217,23 @@ export class SnapshotProducer {
       }
     }
     throw new CommitConflictError(
-      `gave up committing to ${[...id.namespace, id.name].join('.')} after ${this.#retry.maxAttempts} attempts`,
-      { table: [...id.namespace, id.name].join('.'), commitId },
+      `gave up committing to ${names} after ${this.#retry.maxAttempts} attempts`,
+      { table: names, commitId },
       { cause: lastError },
+    );
+  }
+
+  async #send(pending: readonly Pending[]): Promise<LoadedTable[]> {
+    if (pending.length === 1) {
+      const { append, prepared } = pending[0]!;
+      return [await this.#catalog.commitTable(append.id, prepared!.requirements, prepared!.updates)];
+    }
+    return this.#catalog.commitTables(
+      pending.map(({ append, prepared }) => ({
+        identifier: append.id,
+        requirements: prepared!.requirements,
+        updates: prepared!.updates,
+      })),
     );
   }
 

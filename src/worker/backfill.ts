@@ -14,12 +14,11 @@ import type { Logger } from '../log.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import type { BackfillFrom, BackfillUntil } from './backfill-bounds.ts';
 import type { AssignedConsumerApi } from './backfill-consumer.ts';
-import { commitFinalOffsets } from './backfill-offsets-commit.ts';
 import { type BackfillPlan, type PartitionPlan, planBackfill } from './backfill-plan.ts';
 import { BackfillProgress, type ProgressReporter } from './backfill-progress.ts';
-import { FencedBatchError } from './commit-batch.ts';
+import { FencedBatchError } from './commit/commit-batch.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
-import { connectorTopics, routeTables } from './connector-settings.ts';
+import { connectorTopics } from './connector-settings.ts';
 import type { KafkaAdminApi, TopicPartition } from './kafka-types.ts';
 import { partitionRunEnd } from './partition-runs.ts';
 
@@ -69,7 +68,12 @@ export class Backfill {
   async run(stop: AbortSignal): Promise<BackfillResult> {
     const { connector, consumer, log } = this.#o;
     const started = this.#now();
+    connector.useLogStart(async (tp) => {
+      const marks = await this.#o.admin.fetchTopicOffsets(tp.topic);
+      return marks.find((m) => m.partition === tp.partition)?.low ?? 0n;
+    });
     const plan = await this.#plan();
+    for (const p of plan.partitions) if (p.origin === 'from') connector.startAt(p, p.start);
     const tracker = new BackfillProgress(plan.partitions, this.#now);
     this.#tracker = tracker;
     const active = new Map<string, PartitionPlan>();
@@ -213,21 +217,9 @@ export class Backfill {
       log.warn('backfill interrupted; what was read is committed; run the same command again to resume');
       return;
     }
-    const ends = plan.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.end }));
-    try {
-      const tables = await commitFinalOffsets({
-        connector: connector.settings.name,
-        tables: routeTables(connector.settings.route),
-        catalog: this.#o.catalog,
-        io: this.#o.io,
-        log,
-        ends,
-        ...(this.#o.producer ? { producer: this.#o.producer } : {}),
-      });
-      if (tables > 0 && this.#tracker) this.#tracker.commits += tables;
-    } catch (error) {
-      throw this.#fenced(error);
-    }
+    // Partitions whose range ended in transaction markers, or was empty, are recorded too.
+    for (const p of plan.partitions) await connector.advanceTo(p, p.end);
+    await this.#commit();
   }
 
   async #commit(): Promise<void> {

@@ -1,22 +1,24 @@
-// One connector inside the worker: turns its partitions' records into rows of
-// its tables, applies the error policy, and commits its batch table by table
-// under the exactly-once fence (docs/exactly-once.md). Knows Kafka only as
-// topic/partition/offset; the consumer loop lives in worker.ts.
-import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
-import { FloeError, RecordError, ValidationError } from '../errors.ts';
-import { currentSchema, defaultSpec } from '../iceberg/table-metadata.ts';
-import type { Row } from '../iceberg/types.ts';
+// One connector inside the worker (or a backfill): turns its partitions'
+// records into rows of its tables and commits its batch under the exactly-once
+// fence (docs/exactly-once.md). It keeps, per assigned partition, the position
+// its reading stands at, so every batch knows where it began: a batch that did
+// not read on from what a table recorded is never committed. Knows Kafka only
+// as topic/partition/offset; the consumer loop lives in worker.ts.
+import type { Catalog } from '../catalog/catalog.ts';
+import { RecordError, ValidationError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
-import { EvolvingTableWriter } from '../sink/evolving-table-writer.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
-import { dataDirectory } from '../sink/table-paths.ts';
-import { commitConnectorBatch } from './commit-batch.ts';
-import { ConnectorBatch, type TableBatch } from './connector-batch.ts';
+import { BatchTables } from './batch-tables.ts';
+import { commitConnectorBatch } from './commit/commit-batch.ts';
+import { ConnectorBatch } from './commit/connector-batch.ts';
+import { getOffset } from './commit/table-offsets.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
-import { getOffset } from './table-offsets.ts';
+import { partitionKey } from './kafka-types.ts';
+import { RecordErrorPolicy } from './record-error-policy.ts';
+import { routeRecord } from './record-route.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -31,10 +33,12 @@ export interface ConnectorRuntimeDeps {
   /** Parquet bytes per data file at most, below the table's target size (see maxFileBytes). */
   readonly maxFileBytes?: number;
   readonly now?: () => number;
+  /** Extra summary properties of every snapshot (e.g. a backfill marker). */
+  readonly summary?: Readonly<Record<string, string>>;
 }
 
-const key = (topic: string, partition: number) => `${topic}:${partition}`;
-const ROLL_EVERY = 20_000;
+/** The first offset still in a partition's log (Kafka's low watermark). */
+export type LogStart = (tp: TopicPartition) => Promise<bigint>;
 
 /**
  * A finished data file is held in memory until it is uploaded (about twice its
@@ -48,23 +52,39 @@ export function maxFileBytes(memoryBudgetBytes: number): number {
 export class ConnectorRuntime {
   readonly settings: ConnectorSettings;
   readonly #deps: ConnectorRuntimeDeps;
-  readonly #tables: TableRegistry;
+  readonly #registry: TableRegistry;
+  readonly #tables: BatchTables;
+  readonly #errors: RecordErrorPolicy;
   readonly #assigned = new Map<string, TopicPartition>();
+  /** Next offset to read per assigned partition, where known (unknown: first contact, from the group offset). */
+  readonly #positions = new Map<string, bigint>();
   readonly #now: () => number;
+  #logStart: LogStart | undefined;
   #batch: ConnectorBatch | undefined;
-  #failure: RecordError | undefined;
-  #sinceRoll = 0;
 
   constructor(deps: ConnectorRuntimeDeps) {
     this.settings = deps.settings;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#tables = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
+    this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
+    this.#tables = new BatchTables(this.#registry, deps);
+    this.#errors = new RecordErrorPolicy({
+      connector: deps.settings.name,
+      policy: deps.settings.errors,
+      dlq: deps.dlq,
+      log: deps.log,
+      metrics: deps.metrics,
+    });
+  }
+
+  /** How to learn a partition's log start, to tell retention from compaction when offsets jump. */
+  useLogStart(logStart: LogStart): void {
+    this.#logStart = logStart;
   }
 
   /** A record that hit the `fail` policy: the worker commits what precedes it and stops. */
   get failure(): RecordError | undefined {
-    return this.#failure;
+    return this.#errors.failure;
   }
 
   get assigned(): TopicPartition[] {
@@ -72,52 +92,93 @@ export class ConnectorRuntime {
   }
 
   owns(topic: string, partition: number): boolean {
-    return this.#assigned.has(key(topic, partition));
+    return this.#assigned.has(partitionKey(topic, partition));
   }
 
   get bufferedBytes(): number {
     return this.#batch?.bufferedBytes() ?? 0;
   }
 
-  /** Takes partitions and says where each resumes (undefined: the group offset, or the reset policy). */
-  async assign(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
-    for (const tp of partitions) this.#assigned.set(key(tp.topic, tp.partition), tp);
-    return this.resumeOffsets(partitions);
+  get hasBatch(): boolean {
+    return this.#batch !== undefined && this.#batch.reads.size > 0;
   }
 
-  /**
-   * Where each partition resumes: the lowest offset any of the connector's tables
-   * recorded for it; a table that never saw the partition defers to the group
-   * offset (committed only after every table committed, so never past them).
-   */
-  async resumeOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
-    const states: Array<TableState | undefined> = [];
-    for (const id of routeTables(this.settings.route)) states.push(await this.#tables.load(id, partitions));
-    const resume = new Map<string, bigint | undefined>();
-    for (const { topic, partition } of partitions) {
-      let lowest: bigint | undefined;
-      let complete = states.length > 0;
-      for (const state of states) {
-        const offset = state ? getOffset(state.offsets, topic, partition) : undefined;
-        if (offset === undefined) complete = false;
-        else if (lowest === undefined || offset < lowest) lowest = offset;
-      }
-      resume.set(key(topic, partition), complete ? lowest : undefined);
+  /** Takes partitions and says where each resumes (undefined: the group offset, or the reset policy). */
+  async assign(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
+    for (const tp of partitions) this.#assigned.set(partitionKey(tp.topic, tp.partition), tp);
+    const resume = await this.resumeOffsets(partitions);
+    for (const [key, offset] of resume) {
+      if (offset === undefined) this.#positions.delete(key);
+      else this.#positions.set(key, offset);
     }
     return resume;
   }
 
-  /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
-  release(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.#assigned.delete(key(tp.topic, tp.partition));
+  /** Reading of an assigned partition starts at `offset` (a backfill's --from). */
+  startAt(tp: TopicPartition, offset: bigint): void {
+    this.#positions.set(partitionKey(tp.topic, tp.partition), offset);
   }
 
-  /** Forgets the uncommitted batch (its records will be read again). */
+  /**
+   * Where each partition resumes: the lowest offset the connector's tables
+   * recorded for it, among the tables that recorded it (every table records
+   * every partition the connector read while it existed; a table that never saw
+   * the partition did not exist then). Undefined when no table recorded it.
+   */
+  async resumeOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
+    const states: TableState[] = [];
+    for (const id of routeTables(this.settings.route)) {
+      const state = await this.#registry.load(id, partitions);
+      if (state) states.push(state);
+    }
+    const resume = new Map<string, bigint | undefined>();
+    for (const { topic, partition } of partitions) {
+      let lowest: bigint | undefined;
+      for (const state of states) {
+        const offset = getOffset(state.offsets, topic, partition);
+        if (offset !== undefined && (lowest === undefined || offset < lowest)) lowest = offset;
+      }
+      resume.set(partitionKey(topic, partition), lowest);
+    }
+    return resume;
+  }
+
+  /**
+   * After a dropped batch: where each partition must be read again (the tables'
+   * offsets, else where the dropped batch began). Partitions absent from the
+   * result have nothing to re-read.
+   */
+  async reseekOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    const resume = await this.resumeOffsets(partitions);
+    const seek = new Map<string, bigint>();
+    for (const tp of partitions) {
+      const key = partitionKey(tp.topic, tp.partition);
+      const offset = resume.get(key) ?? this.#positions.get(key);
+      if (offset === undefined) continue;
+      this.#positions.set(key, offset);
+      seek.set(key, offset);
+    }
+    return seek;
+  }
+
+  /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
+  release(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) {
+      this.#assigned.delete(partitionKey(tp.topic, tp.partition));
+      this.#positions.delete(partitionKey(tp.topic, tp.partition));
+    }
+  }
+
+  /** Forgets the uncommitted batch; its partitions' positions go back to where it began. */
   discard(): void {
-    this.#batch?.abandon();
+    const batch = this.#batch;
     this.#batch = undefined;
-    this.#failure = undefined;
-    this.#deps.dlq?.discard();
+    this.#errors.reset();
+    if (batch === undefined) return;
+    batch.abandon();
+    for (const [key, read] of batch.reads) {
+      if (this.#assigned.has(key)) this.#positions.set(key, read.from ?? read.start);
+    }
   }
 
   shouldCommit(): boolean {
@@ -125,82 +186,67 @@ export class ConnectorRuntime {
     if (batch === undefined) return false;
     const { intervalMs, maxRecords, maxBytes } = this.settings.commit;
     return (
-      this.#failure !== undefined ||
+      this.failure !== undefined ||
       batch.records >= maxRecords ||
       batch.bytes >= maxBytes ||
       this.#now() - batch.startedAtMs >= intervalMs
     );
   }
 
-  get hasBatch(): boolean {
-    return this.#batch !== undefined && this.#batch.records > 0;
-  }
-
   /**
    * Records [start, end) of `records`, all of one topic and partition, in offset
-   * order. Awaits only when a decoder, a table load, a schema change or the
-   * Parquet encoder needs it; metrics and the batch's offsets are updated once per
-   * run. Returns how many records were handled (written, skipped or dead-lettered):
-   * fewer than end - start only when a record hit the `fail` policy.
+   * order. Records below the partition's position were delivered before a seek
+   * and are dropped. Returns how many records were handled (written, skipped,
+   * dead-lettered or dropped): fewer than end - start only when a record hit the
+   * `fail` policy.
    */
   async processRun(records: readonly KafkaRecord[], start: number, end: number): Promise<number> {
     if (start >= end) return 0;
     const { topic, partition } = records[start]!;
-    if (this.#failure !== undefined || !this.owns(topic, partition)) return 0;
+    if (this.failure !== undefined || !this.owns(topic, partition)) return 0;
+    const key = partitionKey(topic, partition);
+    const position = this.#positions.get(key);
+    let first = start;
+    while (first < end && position !== undefined && records[first]!.offset < position) first++;
+    if (first > start) this.#deps.metrics.recordsSkipped(this.settings.name, topic, 'stale', first - start);
+    if (first === end) return end - start;
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
+    const lost = await this.#lostToRetention({ topic, partition }, position, records[first]!.offset);
     const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
-    // The table of the previous record: routes mostly repeat, a single route always.
-    let cachedId: TableIdentifier | undefined;
-    let cached: { table: TableBatch; recorded: bigint | undefined } | undefined;
+    const writer = this.#tables.forRun(batch, topic, partition);
     try {
-      for (let i = start; i < end; i++) {
+      for (let i = first; i < end; i++) {
         const record = records[i]!;
-        const offset = record.offset;
         run.consumed++;
         run.consumedBytes += record.sizeBytes;
         if (record.value === null) {
           // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
           run.tombstones++;
         } else {
-          let table: TableBatch | undefined;
           try {
             const converted = this.settings.converter.convert(record);
             const decoded = converted instanceof Promise ? await converted : converted;
-            const id = this.#route(decoded.row, record);
-            if (id !== cachedId || cached === undefined) {
-              const state = await this.#tables.open(id, decoded.schema);
-              cached = {
-                table: this.#tableBatch(batch, state),
-                recorded: getOffset(state.offsets, topic, partition),
-              };
-              cachedId = id;
-            }
-            if (cached.recorded !== undefined && offset < cached.recorded) {
-              // Already in this table (another of the connector's tables was behind).
-              run.already++;
-            } else {
-              table = cached.table;
-              const appended = table.writer.append(decoded.row, decoded.schema);
-              if (appended !== undefined) await appended;
-              table.rows++;
-            }
+            const id = routeRecord(this.settings.route, decoded.row, record);
+            const wrote = writer.write(id, decoded, record.offset);
+            if (wrote === 'already') run.already++;
+            else if (wrote !== 'written') await wrote;
           } catch (error) {
             if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-            if (!this.#handleBadRecord(record, this.#recordError(record, error))) return run.handled;
-          }
-          if (table && ++this.#sinceRoll >= ROLL_EVERY) {
-            this.#sinceRoll = 0;
-            await table.writer.rollFull();
+            if (!this.#errors.handle(record, error)) break;
           }
         }
         run.handled++;
         run.bytes += record.sizeBytes;
-        run.last = offset;
+        run.last = record.offset;
       }
-      return run.handled;
+      return first - start + run.handled;
     } finally {
-      if (run.handled > 0) batch.advance(topic, partition, run.last, run.bytes, run.handled);
+      if (run.handled > 0) {
+        const span = { from: position, first: records[first]!.offset, last: run.last, lost };
+        batch.advance(topic, partition, span, run.bytes, run.handled);
+        this.#positions.set(key, run.last + 1n);
+      }
       const metrics = this.#deps.metrics;
       metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
       if (run.tombstones > 0) metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
@@ -209,127 +255,71 @@ export class ConnectorRuntime {
     }
   }
 
-  #recordError(record: KafkaRecord, error: RecordError | ValidationError): RecordError {
-    if (error instanceof RecordError) return error;
-    const { topic, partition, offset } = record;
-    return new RecordError(
-      `${topic}[${partition}]@${offset}: ${error.message}`,
-      { topic, partition, offset: offset.toString(), connector: this.settings.name, reason: 'incompatible' },
-      { cause: error },
-    );
+  /**
+   * The partition was read to `end` although no record up to it was delivered
+   * (transaction markers, compaction, an empty range): the next commit records
+   * it in every table.
+   */
+  async advanceTo(tp: TopicPartition, end: bigint): Promise<void> {
+    const key = partitionKey(tp.topic, tp.partition);
+    const position = this.#positions.get(key);
+    if (!this.#assigned.has(key) || (position !== undefined && position >= end)) return;
+    const lost = await this.#lostToRetention(tp, position, end);
+    this.#batch ??= new ConnectorBatch(this.#now());
+    const span = { from: position, first: position ?? end, last: end - 1n, lost };
+    this.#batch.advance(tp.topic, tp.partition, span, 0, 0);
+    this.#positions.set(key, end);
   }
 
   /** Commits the batch; returns the group offsets to record for lag monitoring. */
   async commit(): Promise<Array<TopicPartition & { offset: bigint }>> {
     const batch = this.#batch;
     if (batch === undefined) return [];
-    await this.#deps.dlq?.flush();
-    // Offsets must move even when every record of a single-table batch was bad.
-    if (this.settings.route.kind === 'single' && batch.tables.size === 0 && batch.ends.size > 0) {
-      const state =
-        this.#tables.get(this.settings.route.table) ?? (await this.#tables.load(this.settings.route.table));
-      if (state) this.#tableBatch(batch, state);
-    }
+    let states: TableState[];
     try {
-      await commitConnectorBatch(batch, {
+      await this.#errors.flush();
+      states = await this.#tables.existing(routeTables(this.settings.route));
+      await commitConnectorBatch(batch, states, {
         connector: this.settings.name,
         catalog: this.#deps.catalog,
         io: this.#deps.io,
-        tables: this.#tables,
+        tables: this.#registry,
         log: this.#deps.log,
         metrics: this.#deps.metrics,
         ...(this.#deps.producer ? { producer: this.#deps.producer } : {}),
+        ...(this.#deps.summary ? { summary: this.#deps.summary } : {}),
       });
     } catch (error) {
-      batch.abandon();
+      this.discard();
       throw error;
-    } finally {
-      this.#batch = undefined;
     }
-    return [...batch.ends.values()].map(({ topic, partition, end }) => {
+    this.#batch = undefined;
+    return [...batch.reads.values()].map(({ topic, partition, end }) => {
       let lowest = end;
-      for (const id of routeTables(this.settings.route)) {
-        const recorded = this.#tables.get(id)
-          ? getOffset(this.#tables.get(id)!.offsets, topic, partition)
-          : undefined;
+      for (const state of states) {
+        const recorded = getOffset(state.offsets, topic, partition);
         if (recorded !== undefined && recorded < lowest) lowest = recorded;
       }
       return { topic, partition, offset: lowest };
     });
   }
 
-  #route(row: Row, record: KafkaRecord): TableIdentifier {
-    const route = this.settings.route;
-    if (route.kind === 'single') return route.table;
-    let value: unknown = row;
-    for (const part of route.field.split('.')) value = value == null ? undefined : (value as Row)[part];
-    const table = value == null ? undefined : route.tables.get(String(value));
-    if (table) return table;
-    if (route.fallback) return route.fallback;
-    throw new RecordError(
-      `${record.topic}[${record.partition}]@${record.offset}: no table for ${route.field} = ${JSON.stringify(value ?? null)}`,
-      {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset.toString(),
-        reason: 'unroutable',
-      },
+  /** Offsets [position, log start) when the log no longer holds them; logged and metered. */
+  async #lostToRetention(
+    tp: TopicPartition,
+    position: bigint | undefined,
+    first: bigint,
+  ): Promise<{ from: bigint; to: bigint } | undefined> {
+    if (position === undefined || first <= position || this.#logStart === undefined) return undefined;
+    const low = await this.#logStart(tp);
+    if (low <= position) return undefined; // a hole (compaction, transaction markers): nothing was lost
+    const to = low < first ? low : first;
+    const count = Number(to - position);
+    this.#deps.log.warn(
+      `${tp.topic}[${tp.partition}]: offsets ${position} to ${to - 1n} were deleted by retention before they were read; the commit records them as lost`,
+      { topic: tp.topic, partition: tp.partition, from: position.toString(), to: to.toString(), count },
     );
-  }
-
-  #tableBatch(batch: ConnectorBatch, state: TableState): TableBatch {
-    let table = batch.tables.get(state.name);
-    if (table === undefined) {
-      const metadata = state.metadata;
-      table = {
-        state,
-        rows: 0,
-        writer: new EvolvingTableWriter({
-          io: this.#deps.io,
-          schema: currentSchema(metadata),
-          lastColumnId: metadata.lastColumnId,
-          spec: defaultSpec(metadata),
-          properties: metadata.properties,
-          dataDirectory: dataDirectory(metadata),
-          evolve: this.settings.schemaEvolution,
-          ...(this.#deps.maxFileBytes === undefined ? {} : { maxFileBytes: this.#deps.maxFileBytes }),
-        }),
-      };
-      batch.tables.set(state.name, table);
-    }
-    return table;
-  }
-
-  /** Applies the error policy; true when the record counts as handled (offset advances). */
-  #handleBadRecord(record: KafkaRecord, error: RecordError): boolean {
-    const policy = this.settings.errors;
-    const fields = {
-      err: error,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset.toString(),
-    };
-    this.#deps.metrics.error(String(error.context.reason ?? 'record'));
-    if (policy.kind === 'fail') {
-      this.#failure = error;
-      this.#deps.log.error(`bad record; stopping (error policy: fail): ${error.message}`, fields);
-      return false;
-    }
-    if (policy.kind === 'skip') {
-      this.#deps.log.warn(`bad record skipped: ${error.message}`, fields);
-      this.#deps.metrics.recordsSkipped(
-        this.settings.name,
-        record.topic,
-        String(error.context.reason ?? 'error'),
-        1,
-      );
-      return true;
-    }
-    if (!this.#deps.dlq)
-      throw new FloeError(`connector ${this.settings.name}: dlq policy without a dead-letter queue`);
-    this.#deps.dlq.add(record, error);
-    this.#deps.log.warn(`bad record sent to ${this.#deps.dlq.topic}: ${error.message}`, fields);
-    this.#deps.metrics.recordsDeadLettered(this.settings.name, record.topic, 1);
-    return true;
+    this.#deps.metrics.offsetsLostToRetention(this.settings.name, tp.topic, tp.partition, count);
+    return { from: position, to };
   }
 }

@@ -118,3 +118,8 @@ export interface KafkaAdminApi {
   offsetsForTimes(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: bigint }>>;
   disconnect(): Promise<void>;
 }
+
+/** The `topic:partition` key of maps keyed by partition, everywhere in the worker. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}

@@ -9,8 +9,8 @@ import { buildPartitionSpec, type PartitionFieldRequest } from '../iceberg/parti
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
 import type { Logger } from '../log.ts';
+import { committedOffsets, getOffset, type OffsetMap, withOffsets } from './commit/table-offsets.ts';
 import type { TopicPartition } from './kafka-types.ts';
-import { committedOffsets, getOffset, type OffsetMap, withOffsets } from './table-offsets.ts';
 
 export interface TableState {
   readonly id: TableIdentifier;
@@ -38,10 +38,6 @@ export class TableRegistry {
     this.#connector = connector;
     this.#autoCreate = autoCreate;
     this.#log = log;
-  }
-
-  known(): TableState[] {
-    return [...this.#tables.values()];
   }
 
   get(id: TableIdentifier): TableState | undefined {
@@ -105,10 +101,6 @@ export class TableRegistry {
   update(state: TableState, metadata: TableMetadata): void {
     state.metadata = metadata;
     state.offsets = committedOffsets(metadata, this.#connector);
-  }
-
-  forget(): void {
-    this.#tables.clear();
   }
 
   #remember(

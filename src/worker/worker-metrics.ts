@@ -13,6 +13,8 @@ export interface WorkerMetrics {
   observeCommit(connector: string, table: string, seconds: number, files: number, bytes: number): void;
   lastCommit(connector: string, table: string, unixSeconds: number): void;
   schemaEvolution(connector: string, table: string): void;
+  /** Offsets retention deleted before they were read (recorded in the commit, never silent). */
+  offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void;
   error(kind: string): void;
 }
 
@@ -28,5 +30,6 @@ export const noMetrics: WorkerMetrics = {
   observeCommit: () => {},
   lastCommit: () => {},
   schemaEvolution: () => {},
+  offsetsLostToRetention: () => {},
   error: () => {},
 };

@@ -2,12 +2,17 @@
 // records dispatched to their connector, batches committed on size/time/memory,
 // on partition revocation and on shutdown (docs/exactly-once.md). Returns the
 // process exit code: 0 after a clean stop, 1 when a record hit the fail policy.
-import { FloeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { FencedBatchError } from './commit-batch.ts';
+import { FencedBatchError } from './commit/commit-batch.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { connectorTopics } from './connector-settings.ts';
-import type { KafkaConsumerApi, KafkaRecord, RebalanceHandler, TopicPartition } from './kafka-types.ts';
+import {
+  type KafkaConsumerApi,
+  type KafkaRecord,
+  partitionKey as key,
+  type RebalanceHandler,
+  type TopicPartition,
+} from './kafka-types.ts';
 import { partitionRunEnd } from './partition-runs.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -24,8 +29,6 @@ export interface WorkerOptions {
   /** Readiness: true once the worker has joined its group. */
   readonly onReady?: (ready: boolean) => void;
 }
-
-const key = (topic: string, partition: number) => `${topic}:${partition}`;
 
 export class Worker {
   readonly #options: WorkerOptions;
@@ -45,6 +48,9 @@ export class Worker {
   async run(stop: AbortSignal): Promise<number> {
     const consumer = this.#options.createConsumer(this.#rebalanceHandler());
     this.#consumer = consumer;
+    for (const connector of this.#options.connectors) {
+      connector.useLogStart(async (tp) => (await consumer.queryWatermarks(tp)).low);
+    }
     await consumer.connect();
     await consumer.subscribe(this.#subscription());
     this.#log.info('worker started', { connectors: this.#options.connectors.map((c) => c.settings.name) });
@@ -156,15 +162,12 @@ export class Worker {
     }
   }
 
+  /** Seeks the connector's partitions back to what its tables record (or where the dropped batch began). */
   async #reseek(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): Promise<void> {
-    const resume = await connector.resumeOffsets(partitions);
+    const seek = await connector.reseekOffsets(partitions);
     for (const tp of partitions) {
-      const offset = resume.get(key(tp.topic, tp.partition));
-      if (offset === undefined) {
-        throw new FloeError(
-          `connector ${connector.settings.name}: cannot tell where ${tp.topic}[${tp.partition}] resumes after a dropped batch; restarting the worker re-reads it from the group offset`,
-        );
-      }
+      const offset = seek.get(key(tp.topic, tp.partition));
+      if (offset === undefined) continue; // nothing of it was read since the group offset
       await this.#consumer?.seek(tp, offset);
       this.#positions.set(key(tp.topic, tp.partition), offset);
     }

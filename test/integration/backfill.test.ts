@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
-import { committedOffsets } from '../../src/worker/table-offsets.ts';
+import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import { createTopic, registerAvro, registry, TestProducer } from '../support/kafka-tools.ts';
 import { ORDER_SCHEMA_V1, orderPayload } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';

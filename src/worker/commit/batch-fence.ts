@@ -1,19 +1,40 @@
 // The exactly-once check made on the freshly loaded table before every commit
-// attempt (docs/exactly-once.md). For each partition of the batch the worker
-// knows what the table recorded when it last looked (`expected`) and the end of
-// what it read (`end`). If the table still records `expected`, the batch
-// commits; if it records `end` or more, the batch is already there; anything
-// else means another worker owns the range now: never commit, re-seek.
-import type { CommitDecision } from '../sink/snapshot-producer.ts';
-import { formatOffsets, getOffset, type OffsetMap, offsetsProperty, withOffsets } from './table-offsets.ts';
+// attempt (docs/exactly-once.md, "The fence"). Invariant: a commit never moves a
+// partition's recorded offset backwards, never past records it did not read,
+// and never adds rows of a partition whose range another writer moved since the
+// worker looked. Per partition of the batch, with `now` what the table records:
+// - now === expected (nobody moved it): the batch must have read on from `now`
+//   (else a gap: abort); the offset becomes max(now, end);
+// - now !== expected and the batch has no rows of it for this table: the
+//   partition is left as the table has it (another writer owns it now);
+// - now !== expected with rows: abort, never commit; the worker re-reads.
+// Nothing to change for any partition: skip (the table already holds the batch).
+import type { CommitDecision } from '../../sink/snapshot-producer.ts';
+import {
+  formatOffsets,
+  getOffset,
+  type OffsetMap,
+  offsetsProperty,
+  retentionLossProperty,
+  withOffsets,
+} from './table-offsets.ts';
 
 export interface PartitionRange {
   readonly topic: string;
   readonly partition: number;
   /** What the table recorded for this partition when the worker last looked (undefined: never seen). */
   readonly expected: bigint | undefined;
+  /**
+   * Where the batch's reading of the partition began: the offset the consumer
+   * was positioned at (undefined: first contact, from the group offset).
+   */
+  readonly from: bigint | undefined;
   /** Next offset after the last record of the batch. */
   readonly end: bigint;
+  /** The batch holds rows of this partition for this table. */
+  readonly wrote: boolean;
+  /** Offsets [from, to) that retention deleted before they were read: recorded, never silent. */
+  readonly lost?: { readonly from: bigint; readonly to: bigint };
 }
 
 export function fenceBatch(
@@ -22,31 +43,49 @@ export function fenceBatch(
   ranges: readonly PartitionRange[],
   extraSummary: Readonly<Record<string, string>> = {},
 ): CommitDecision {
-  let committed = 0;
-  const mismatches: string[] = [];
+  const problems: string[] = [];
+  const moves: Array<{ topic: string; partition: number; offset: bigint }> = [];
+  const lost: Array<{ topic: string; partition: number; from: bigint; to: bigint }> = [];
   for (const range of ranges) {
+    const where = `${range.topic}[${range.partition}]`;
     const now = getOffset(recorded, range.topic, range.partition);
-    if (now === range.expected) continue;
-    if (now !== undefined && now >= range.end) {
-      committed++;
+    if (now !== range.expected) {
+      if (range.wrote) {
+        problems.push(
+          `${where} table has ${now ?? 'nothing'}, this worker expected ${range.expected ?? 'nothing'} (another writer moved it)`,
+        );
+      }
       continue;
     }
-    mismatches.push(
-      `${range.topic}[${range.partition}] table has ${now ?? 'nothing'}, this worker expected ${range.expected ?? 'nothing'} (batch ends at ${range.end})`,
-    );
+    if (now !== undefined && (range.from === undefined || range.from > now)) {
+      problems.push(
+        `${where} table has ${now} but the batch read from ${range.from ?? 'an unknown offset'} (a gap of unread records)`,
+      );
+      continue;
+    }
+    if (now === undefined || range.end > now) {
+      moves.push({ topic: range.topic, partition: range.partition, offset: range.end });
+      if (range.lost) lost.push({ topic: range.topic, partition: range.partition, ...range.lost });
+    }
   }
-  if (mismatches.length > 0) {
-    return { kind: 'abort', reason: `another writer moved the offsets: ${mismatches.join('; ')}` };
+  if (problems.length > 0) return { kind: 'abort', reason: `not committed: ${problems.join('; ')}` };
+  if (moves.length === 0) return { kind: 'skip', reason: 'the table already holds this batch' };
+  const summary: Record<string, string> = {
+    ...extraSummary,
+    [offsetsProperty(connector)]: formatOffsets(withOffsets(recorded, moves)),
+  };
+  if (lost.length > 0) summary[retentionLossProperty(connector)] = formatLoss(lost);
+  return { kind: 'commit', summary };
+}
+
+/** `{"<topic>": {"<partition>": [from, to]}}`, offsets as decimal strings. */
+function formatLoss(
+  lost: ReadonlyArray<{ topic: string; partition: number; from: bigint; to: bigint }>,
+): string {
+  const json: Record<string, Record<string, [string, string]>> = {};
+  for (const { topic, partition, from, to } of lost) {
+    json[topic] ??= {};
+    json[topic][String(partition)] = [from.toString(), to.toString()];
   }
-  if (committed === ranges.length && ranges.length > 0) {
-    return { kind: 'skip', reason: 'the table already holds this batch' };
-  }
-  if (committed > 0) {
-    return { kind: 'abort', reason: 'the table holds part of this batch; re-reading from the table offsets' };
-  }
-  const next = withOffsets(
-    recorded,
-    ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end })),
-  );
-  return { kind: 'commit', summary: { ...extraSummary, [offsetsProperty(connector)]: formatOffsets(next) } };
+  return JSON.stringify(json);
 }

@@ -1,20 +1,32 @@
-// Commits one connector batch, one table at a time (docs/exactly-once.md):
-// every table gets the batch's data files plus offsets for every partition the
-// batch read, fenced against what the worker last saw of that table. A table
-// that turns out to hold the batch already is reloaded; a fenced table aborts
-// the whole batch, which the worker then re-reads from the tables' offsets.
-import type { Catalog } from '../catalog/catalog.ts';
-import { FloeError } from '../errors.ts';
-import type { FileIO } from '../io/file-io.ts';
-import type { Logger } from '../log.ts';
-import { SnapshotProducer, type SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
+// Commits one connector batch (docs/exactly-once.md): every table of the
+// connector that exists gets the batch's data files for it plus offsets for
+// every partition the batch read, also when no record went to it, fenced
+// against what the worker last saw of that table and with its schema
+// re-derived on the fresh table. All tables in one atomic catalog commit where
+// the catalog can; elsewhere one table at a time (offsets only ever grow, so a
+// crash between two tables leaves one ahead, and its records are skipped when
+// the partition is read again). A fenced table aborts the whole batch, which
+// the worker then re-reads from the tables' offsets.
+import type { Catalog } from '../../catalog/catalog.ts';
+import { FloeError } from '../../errors.ts';
+import type { DataFile } from '../../iceberg/data-file.ts';
+import type { FileIO } from '../../io/file-io.ts';
+import type { Logger } from '../../log.ts';
+import { commitSchema } from '../../sink/commit-schema.ts';
+import {
+  type CommitDecision,
+  SnapshotProducer,
+  type SnapshotProducerOptions,
+  type TableAppend,
+  type TableOutcome,
+} from '../../sink/snapshot-producer.ts';
+import type { TableRegistry, TableState } from '../table-registry.ts';
+import type { WorkerMetrics } from '../worker-metrics.ts';
 import { fenceBatch, type PartitionRange } from './batch-fence.ts';
-import type { ConnectorBatch } from './connector-batch.ts';
+import type { ConnectorBatch, TableBatch } from './connector-batch.ts';
 import { committedOffsets, getOffset } from './table-offsets.ts';
-import type { TableRegistry } from './table-registry.ts';
-import type { WorkerMetrics } from './worker-metrics.ts';
 
-/** The batch must not be committed: another worker owns (part of) its range now. */
+/** The batch must not be committed: another worker owns (part of) its range now, or took its field ids. */
 export class FencedBatchError extends FloeError {}
 
 export interface CommitBatchDeps {
@@ -25,58 +37,107 @@ export interface CommitBatchDeps {
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
   readonly producer?: SnapshotProducerOptions;
+  /** Extra snapshot summary properties (e.g. a backfill marker). */
+  readonly summary?: Readonly<Record<string, string>>;
 }
 
-export async function commitConnectorBatch(batch: ConnectorBatch, deps: CommitBatchDeps): Promise<void> {
-  const producer = new SnapshotProducer(deps.catalog, deps.io, { ...deps.producer, log: deps.log });
-  for (const table of batch.tables.values()) {
-    const started = performance.now();
-    const dataFiles = await table.writer.finish();
-    const ranges: PartitionRange[] = [...batch.ends.values()].map(({ topic, partition, end }) => ({
-      topic,
-      partition,
-      expected: getOffset(table.state.offsets, topic, partition),
-      end,
-    }));
-    const evolved = table.writer.evolved ? table.writer.schema : undefined;
-    const result = await producer.append(table.state.id, {
-      dataFiles,
-      decide: (metadata) => {
-        const decision = fenceBatch(deps.connector, committedOffsets(metadata, deps.connector), ranges);
-        return decision.kind === 'commit' && evolved ? { ...decision, schema: evolved } : decision;
-      },
-    });
-    if (result.kind === 'aborted') {
-      throw new FencedBatchError(
-        `connector ${deps.connector}: batch for ${table.state.name} not committed: ${result.reason}`,
-        {
-          connector: deps.connector,
-          table: table.state.name,
-        },
-      );
-    }
-    if (result.kind !== 'committed') {
-      const reloaded = await deps.tables.load(table.state.id);
-      if (reloaded) deps.tables.update(table.state, reloaded.metadata);
-      deps.log.info(`batch already in ${table.state.name}; not committed again`, { table: table.state.name });
-      continue;
-    }
-    deps.tables.update(table.state, result.metadata);
-    const bytes = dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0);
-    const seconds = (performance.now() - started) / 1000;
-    deps.metrics.observeCommit(deps.connector, table.state.name, seconds, dataFiles.length, bytes);
-    deps.metrics.recordsWritten(deps.connector, table.state.name, table.rows);
-    deps.metrics.lastCommit(deps.connector, table.state.name, Date.now() / 1000);
-    if (evolved) deps.metrics.schemaEvolution(deps.connector, table.state.name);
-    deps.log.info('committed', {
-      connector: deps.connector,
-      table: table.state.name,
-      snapshotId: result.snapshotId.toString(),
-      rows: table.rows,
-      files: dataFiles.length,
-      bytes,
-      seconds: Number(seconds.toFixed(3)),
-      ...(evolved ? { schemaChanges: table.writer.changes } : {}),
-    });
+interface Prepared {
+  readonly state: TableState;
+  readonly table: TableBatch | undefined;
+  readonly dataFiles: DataFile[];
+  readonly append: TableAppend;
+}
+
+/** `states`: every existing table of the connector (the batch's own tables are added). */
+export async function commitConnectorBatch(
+  batch: ConnectorBatch,
+  states: readonly TableState[],
+  deps: CommitBatchDeps,
+): Promise<void> {
+  const started = performance.now();
+  const all = new Map<string, TableState>(states.map((s) => [s.name, s]));
+  for (const table of batch.tables.values()) all.set(table.state.name, table.state);
+  const prepared: Prepared[] = [];
+  for (const state of all.values()) {
+    const table = batch.tables.get(state.name);
+    const dataFiles = table ? await table.writer.finish() : [];
+    prepared.push({ state, table, dataFiles, append: tableAppend(batch, state, table, dataFiles, deps) });
   }
+  if (prepared.length === 0) return;
+  const producer = new SnapshotProducer(deps.catalog, deps.io, { ...deps.producer, log: deps.log });
+  const atomic = prepared.length > 1 && (await deps.catalog.supportsMultiTableCommit());
+  const groups = atomic ? [prepared] : prepared.map((p) => [p]);
+  for (const group of groups) {
+    const result = await producer.commit(group.map((p) => p.append));
+    if (result.kind === 'aborted') {
+      throw new FencedBatchError(`connector ${deps.connector}: batch not committed: ${result.reason}`, {
+        connector: deps.connector,
+      });
+    }
+    for (const [i, p] of group.entries()) report(p, result.tables[i]!, started, deps);
+  }
+}
+
+function tableAppend(
+  batch: ConnectorBatch,
+  state: TableState,
+  table: TableBatch | undefined,
+  dataFiles: readonly DataFile[],
+  deps: CommitBatchDeps,
+): TableAppend {
+  const ranges: PartitionRange[] = [...batch.reads.entries()].map(([key, read]) => ({
+    topic: read.topic,
+    partition: read.partition,
+    expected: getOffset(state.offsets, read.topic, read.partition),
+    from: read.from,
+    end: read.end,
+    wrote: table?.sources.has(key) ?? false,
+    ...(read.lost ? { lost: read.lost } : {}),
+  }));
+  const written = table?.writer.schema;
+  return {
+    id: state.id,
+    dataFiles,
+    ...(written ? { fileSchema: written } : {}),
+    decide: (metadata): CommitDecision => {
+      const decision = fenceBatch(
+        deps.connector,
+        committedOffsets(metadata, deps.connector),
+        ranges,
+        deps.summary,
+      );
+      if (decision.kind !== 'commit' || written === undefined) return decision;
+      const schema = commitSchema(metadata, written);
+      if (schema.kind === 'conflict') return { kind: 'abort', reason: `${state.name}: ${schema.reason}` };
+      return schema.schema ? { ...decision, schema: schema.schema } : decision;
+    },
+  };
+}
+
+function report(p: Prepared, outcome: TableOutcome, started: number, deps: CommitBatchDeps): void {
+  deps.tables.update(p.state, outcome.metadata);
+  const name = p.state.name;
+  if (outcome.kind === 'skipped') {
+    if (p.table && p.table.rows > 0)
+      deps.log.info(`batch already in ${name}; not committed again`, { table: name });
+    return;
+  }
+  const rows = p.table?.rows ?? 0;
+  const bytes = p.dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0);
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.observeCommit(deps.connector, name, seconds, p.dataFiles.length, bytes);
+  deps.metrics.recordsWritten(deps.connector, name, rows);
+  deps.metrics.lastCommit(deps.connector, name, Date.now() / 1000);
+  const changes = p.table?.writer.evolved ? p.table.writer.changes : undefined;
+  if (changes) deps.metrics.schemaEvolution(deps.connector, name);
+  deps.log.info('committed', {
+    connector: deps.connector,
+    table: name,
+    snapshotId: outcome.snapshotId.toString(),
+    rows,
+    files: p.dataFiles.length,
+    bytes,
+    seconds: Number(seconds.toFixed(3)),
+    ...(changes ? { schemaChanges: changes } : {}),
+  });
 }

@@ -1,38 +1,66 @@
-// What one connector has read since its last commit: per partition the end of
-// the range, and per target table the writer holding the rows.
+// What one connector has read since its last commit: per partition where the
+// reading began and ended (the fence checks both), and per target table the
+// writer holding the rows and which partitions put rows there.
+import type { EvolvingTableWriter } from '../../sink/evolving-table-writer.ts';
+import { partitionKey } from '../kafka-types.ts';
+import type { TableState } from '../table-registry.ts';
 
-import type { EvolvingTableWriter } from '../sink/evolving-table-writer.ts';
-import type { TableState } from './table-registry.ts';
-
-export interface PartitionEnd {
+export interface PartitionRead {
   readonly topic: string;
   readonly partition: number;
+  /** The position the batch's reading began at (undefined: first contact, from the group offset). */
+  readonly from: bigint | undefined;
+  /** The first offset handled: where a dropped batch is read again when no table records the partition. */
+  readonly start: bigint;
+  /** Next offset after the last record accounted for. */
   end: bigint;
+  /** Offsets [from, to) deleted by retention before they were read. */
+  lost?: { readonly from: bigint; readonly to: bigint };
 }
 
 export interface TableBatch {
   readonly state: TableState;
   readonly writer: EvolvingTableWriter;
   rows: number;
+  /** Partition keys (`topic:partition`) with rows in this table. */
+  readonly sources: Set<string>;
 }
 
 export class ConnectorBatch {
   readonly startedAtMs: number;
   records = 0;
   bytes = 0;
-  readonly ends = new Map<string, PartitionEnd>();
+  readonly reads = new Map<string, PartitionRead>();
   readonly tables = new Map<string, TableBatch>();
 
   constructor(startedAtMs: number) {
     this.startedAtMs = startedAtMs;
   }
 
-  /** The records up to `offset` (`count` of them, `bytes` in all) are accounted for (written, skipped or dead-lettered). */
-  advance(topic: string, partition: number, offset: bigint, bytes: number, count = 1): void {
-    const key = `${topic}:${partition}`;
-    const range = this.ends.get(key);
-    if (range === undefined) this.ends.set(key, { topic, partition, end: offset + 1n });
-    else if (offset + 1n > range.end) range.end = offset + 1n;
+  /**
+   * The records of a partition from `first` to `last` (`count` of them, `bytes`
+   * in all) are accounted for (written, skipped or dead-lettered); `from` is
+   * where the reading stood before them.
+   */
+  advance(
+    topic: string,
+    partition: number,
+    span: {
+      from: bigint | undefined;
+      first: bigint;
+      last: bigint;
+      lost?: { readonly from: bigint; readonly to: bigint } | undefined;
+    },
+    bytes: number,
+    count: number,
+  ): void {
+    const key = partitionKey(topic, partition);
+    let read = this.reads.get(key);
+    if (read === undefined) {
+      read = { topic, partition, from: span.from, start: span.first, end: span.last + 1n };
+      this.reads.set(key, read);
+    } else if (span.last + 1n > read.end) read.end = span.last + 1n;
+    if (span.lost) read.lost = read.lost ? { from: read.lost.from, to: span.lost.to } : span.lost;
     this.records += count;
     this.bytes += bytes;
   }

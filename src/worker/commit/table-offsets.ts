@@ -2,15 +2,20 @@
 // commits carries `floe.offsets.<connector>` = {"<topic>": {"<partition>": next offset}}
 // for every partition the connector has ever committed to that table. Other
 // writers' snapshots may lack it: the newest ancestor of main that has it wins.
-import { FloeError } from '../errors.ts';
-import type { TableMetadata } from '../iceberg/table-metadata.ts';
-import { ancestors, branchHead } from '../iceberg/table-metadata.ts';
+import { FloeError } from '../../errors.ts';
+import type { TableMetadata } from '../../iceberg/table-metadata.ts';
+import { ancestors, branchHead } from '../../iceberg/table-metadata.ts';
 
 /** topic -> partition -> next offset to consume. */
 export type OffsetMap = Map<string, Map<number, bigint>>;
 
 export function offsetsProperty(connector: string): string {
   return `floe.offsets.${connector}`;
+}
+
+/** Summary key of the offset ranges a commit skipped because retention deleted them first. */
+export function retentionLossProperty(connector: string): string {
+  return `floe.retention-loss.${connector}`;
 }
 
 export function parseOffsets(text: string, where: string): OffsetMap {
