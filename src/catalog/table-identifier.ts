@@ -32,3 +32,21 @@ export function sameTableIdentifier(a: TableIdentifier, b: TableIdentifier): boo
     a.namespace.every((level, i) => level === b.namespace[i])
   );
 }
+
+/** A multi-table commit names each table once: two changes to one table would race each other. */
+export function assertDistinctTables(
+  commits: readonly { readonly identifier: TableIdentifier }[],
+  where: string,
+): void {
+  const seen = new Set<string>();
+  for (const { identifier } of commits) {
+    const key = JSON.stringify([identifier.namespace, identifier.name]);
+    if (seen.has(key)) {
+      throw new ValidationError(
+        `${where}: table ${formatTableIdentifier(identifier)} appears twice in one multi-table commit`,
+        { table: formatTableIdentifier(identifier) },
+      );
+    }
+    seen.add(key);
+  }
+}

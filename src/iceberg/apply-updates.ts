@@ -273,7 +273,8 @@ export function applyUpdates(
         break;
       }
       case 'add-snapshot': {
-        const snapshot = update.snapshot;
+        // v1 has no sequence numbers: a writer's number is not kept (spec: v1 snapshots read as 0)
+        const snapshot = m.formatVersion === 1 ? { ...update.snapshot, sequenceNumber: 0 } : update.snapshot;
         if (m.snapshots.some((s) => s.snapshotId === snapshot.snapshotId)) {
           fail(update, `snapshot ${snapshot.snapshotId} already exists`);
         }

@@ -15,6 +15,7 @@ import {
   withUnknownKeys,
 } from './json-fields.ts';
 import type { Snapshot, SnapshotRef } from './snapshot.ts';
+import type { FormatVersion } from './table-metadata.ts';
 
 const SNAPSHOT_KEYS: ReadonlySet<string> = new Set([
   'snapshot-id',
@@ -28,10 +29,11 @@ const SNAPSHOT_KEYS: ReadonlySet<string> = new Set([
   'added-rows',
 ]);
 
-export function snapshotToJson(snapshot: Snapshot): Record<string, unknown> {
+/** `formatVersion`: the table's, when known; v1 snapshots never carry a sequence number. */
+export function snapshotToJson(snapshot: Snapshot, formatVersion?: FormatVersion): Record<string, unknown> {
   const json: Record<string, unknown> = {};
   // Like the reference implementation, sequence number 0 (v1) is left out.
-  if (snapshot.sequenceNumber > 0) json['sequence-number'] = snapshot.sequenceNumber;
+  if (snapshot.sequenceNumber > 0 && formatVersion !== 1) json['sequence-number'] = snapshot.sequenceNumber;
   json['snapshot-id'] = snapshot.snapshotId;
   if (snapshot.parentSnapshotId !== undefined) json['parent-snapshot-id'] = snapshot.parentSnapshotId;
   json['timestamp-ms'] = snapshot.timestampMs;

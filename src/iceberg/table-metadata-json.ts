@@ -85,9 +85,11 @@ export function parseTableMetadata(text: string): TableMetadata {
     object['sort-orders'] === undefined
       ? [UNSORTED_ORDER]
       : asArray(object['sort-orders'], `'sort-orders' of ${where}`).map((o) => sortOrderFromJson(o));
-  const snapshots = asArray(object.snapshots ?? [], `'snapshots' of ${where}`).map((s, i) =>
-    snapshotFromJson(s, `snapshots[${i}] of ${where}`),
-  );
+  const snapshots = asArray(object.snapshots ?? [], `'snapshots' of ${where}`).map((s, i) => {
+    const snapshot = snapshotFromJson(s, `snapshots[${i}] of ${where}`);
+    // v1 has no sequence numbers (spec: they read as 0); one a writer left in is dropped
+    return formatVersion === 1 ? { ...snapshot, sequenceNumber: 0 } : snapshot;
+  });
   const currentId = optionalLong(object, 'current-snapshot-id', where);
   const currentSnapshotId = currentId === undefined || currentId === -1n ? null : currentId;
 
@@ -95,10 +97,7 @@ export function parseTableMetadata(text: string): TableMetadata {
     formatVersion,
     tableUuid: requireString(object, 'table-uuid', where),
     location,
-    lastSequenceNumber:
-      formatVersion === 1
-        ? (optionalInt(object, 'last-sequence-number', where) ?? 0)
-        : requireInt(object, 'last-sequence-number', where),
+    lastSequenceNumber: formatVersion === 1 ? 0 : requireInt(object, 'last-sequence-number', where),
     lastUpdatedMs: requireInt(object, 'last-updated-ms', where),
     lastColumnId: requireInt(object, 'last-column-id', where),
     schemas,
@@ -174,7 +173,7 @@ export function serializeTableMetadata(metadata: TableMetadata): string {
   json.refs = Object.fromEntries(
     Object.entries(metadata.refs).map(([name, ref]) => [name, snapshotRefToJson(ref)]),
   );
-  json.snapshots = metadata.snapshots.map(snapshotToJson);
+  json.snapshots = metadata.snapshots.map((s) => snapshotToJson(s, metadata.formatVersion));
   json.statistics = metadata.statistics.map((s) => s.json);
   json['partition-statistics'] = metadata.partitionStatistics.map((s) => s.json);
   json['snapshot-log'] = metadata.snapshotLog.map((e) => ({

@@ -2,13 +2,24 @@
 // connect() does the GET /v1/config handshake; every route then lives under the
 // server's `prefix`. Commits are sent once: on an uncertain outcome the caller
 // gets CommitStateUnknownError and reconciles by reloading the table.
-import { NoSuchNamespaceError, NoSuchTableError } from '../../errors.ts';
+import {
+  CommitStateUnknownError,
+  NoSuchNamespaceError,
+  NoSuchTableError,
+  UnsupportedError,
+} from '../../errors.ts';
+import { assertWritableFormatVersion, requestedFormatVersion } from '../../iceberg/format-version.ts';
 import type { TableRequirement, TableUpdate } from '../../iceberg/table-update.ts';
-import type { RetryPolicy } from '../../io/retry.ts';
-import type { Logger } from '../../log.ts';
-import type { Catalog, CreateTableArgs, DropTableOptions, LoadedTable, TableIdentifier } from '../catalog.ts';
-import { formatTableIdentifier } from '../table-identifier.ts';
-import { NO_AUTH, type RestAuth, StaticTokenAuth } from './rest-auth.ts';
+import type {
+  Catalog,
+  CreateTableArgs,
+  DropTableOptions,
+  LoadedTable,
+  TableCommit,
+  TableIdentifier,
+} from '../catalog.ts';
+import { assertDistinctTables, formatTableIdentifier } from '../table-identifier.ts';
+import { httpClientOptions, type RestCatalogOptions } from './rest-catalog-options.ts';
 import {
   type CatalogConfigResponse,
   mergeCatalogProperties,
@@ -16,9 +27,11 @@ import {
   parseCatalogConfig,
   supportsEndpoint,
 } from './rest-config.ts';
-import { RestHttpClient, type RestHttpClientOptions } from './rest-http-client.ts';
+import { mapUnreadableReply } from './rest-errors.ts';
+import { RestHttpClient } from './rest-http-client.ts';
 import {
   commitTableRequest,
+  commitTransactionRequest,
   createNamespaceRequest,
   createTableRequest,
   type LoadTableResult,
@@ -28,36 +41,13 @@ import {
   parseLoadTableResult,
   renameTableRequest,
 } from './rest-messages.ts';
-import { OAuth2ClientCredentialsAuth } from './rest-oauth2.ts';
 import { RestPaths } from './rest-paths.ts';
 
-export interface RestCatalogOptions {
-  readonly name?: string;
-  /** Base URI of the catalog service, e.g. http://localhost:8181 (routes start at `v1/`). */
-  readonly uri: string;
-  /** Sent as the `warehouse` parameter of GET /v1/config. */
-  readonly warehouse?: string;
-  /** A fixed bearer token. */
-  readonly token?: string;
-  /** OAuth2 client credentials as `client_id:client_secret`. */
-  readonly credential?: string;
-  /** Token endpoint; defaults to the catalog's deprecated `v1/oauth/tokens` route. */
-  readonly oauth2ServerUri?: string;
-  readonly scope?: string;
-  /** Client-side catalog properties, merged between the server's defaults and overrides. */
-  readonly properties?: Readonly<Record<string, string>>;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly requestTimeoutMs?: number;
-  readonly retry?: RetryPolicy;
-  readonly fetch?: typeof fetch;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly now?: () => number;
-  readonly newIdempotencyKey?: () => string;
-  readonly logger?: Logger;
-}
+export type { RestCatalogOptions } from './rest-catalog-options.ts';
 
 const HEAD_NAMESPACE = 'HEAD /v1/{prefix}/namespaces/{namespace}';
 const HEAD_TABLE = 'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}';
+const COMMIT_TRANSACTION = 'POST /v1/{prefix}/transactions/commit';
 
 export class RestCatalog implements Catalog {
   readonly name: string;
@@ -83,18 +73,7 @@ export class RestCatalog implements Catalog {
   }
 
   static async connect(options: RestCatalogOptions): Promise<RestCatalog> {
-    const auth = restAuth(options);
-    const base: RestHttpClientOptions = {
-      uri: options.uri,
-      auth,
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      ...(options.newIdempotencyKey ? { newIdempotencyKey: options.newIdempotencyKey } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-    };
+    const base = httpClientOptions(options);
     const bootstrap = new RestHttpClient(base);
     const response = await bootstrap.call({
       operation: 'get-config',
@@ -187,6 +166,10 @@ export class RestCatalog implements Catalog {
   }
 
   async createTable(identifier: TableIdentifier, args: CreateTableArgs): Promise<LoadedTable> {
+    // refused before sending: the server would create a table floe then cannot write
+    const formatVersion = requestedFormatVersion(args.properties, formatTableIdentifier(identifier));
+    if (formatVersion !== undefined)
+      assertWritableFormatVersion({ formatVersion }, formatTableIdentifier(identifier));
     const response = await this.#http.call({
       operation: 'create-table',
       method: 'POST',
@@ -236,7 +219,56 @@ export class RestCatalog implements Catalog {
       body: commitTableRequest(identifier, requirements, updates),
       context: { table: formatTableIdentifier(identifier) },
     });
-    return this.#loaded(identifier, parseLoadTableResult(response.json, 'commit table'), false);
+    try {
+      return this.#loaded(identifier, parseLoadTableResult(response.json, 'commit table'), false);
+    } catch (error) {
+      throw mapUnreadableReply('commit-table', response.status, error, {
+        table: formatTableIdentifier(identifier),
+      });
+    }
+  }
+
+  async supportsMultiTableCommit(): Promise<boolean> {
+    // Only when advertised. The spec's default endpoint list (no `endpoints` sent)
+    // includes it, but such servers predate the list and may not implement it.
+    return this.#config.endpoints?.has(COMMIT_TRANSACTION) === true;
+  }
+
+  /**
+   * POST /v1/{prefix}/transactions/commit, then a load of every table (the
+   * route answers 204 with no body). Atomic only as far as the server makes it.
+   */
+  async commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]> {
+    if (!(await this.supportsMultiTableCommit())) {
+      throw new UnsupportedError(
+        `REST catalog ${this.name} does not advertise ${COMMIT_TRANSACTION}; commit the tables one by one`,
+        { catalog: this.name },
+      );
+    }
+    assertDistinctTables(commits, `REST catalog ${this.name}`);
+    if (commits.length === 0) return [];
+    const names = commits.map((c) => formatTableIdentifier(c.identifier)).join(', ');
+    await this.#http.call({
+      operation: 'commit-transaction',
+      method: 'POST',
+      path: this.#paths.commitTransaction(),
+      body: commitTransactionRequest(commits),
+      context: { table: names },
+    });
+    const loaded: LoadedTable[] = [];
+    for (const { identifier } of commits) {
+      try {
+        loaded.push(await this.loadTable(identifier));
+      } catch (error) {
+        // the commit happened; only its result is missing, which a reload recovers
+        throw new CommitStateUnknownError(
+          `REST catalog ${this.name} committed ${names} but reloading ${formatTableIdentifier(identifier)} failed; reload the tables`,
+          { catalog: this.name, table: formatTableIdentifier(identifier) },
+          { cause: error },
+        );
+      }
+    }
+    return loaded;
   }
 
   async dropTable(identifier: TableIdentifier, options: DropTableOptions = {}): Promise<void> {
@@ -290,29 +322,4 @@ export class RestCatalog implements Catalog {
     } while (pageToken);
     return all;
   }
-}
-
-function restAuth(options: RestCatalogOptions): RestAuth {
-  if (options.token) return new StaticTokenAuth(options.token);
-  if (options.credential) {
-    const colon = options.credential.indexOf(':');
-    const clientId = colon < 0 ? '' : options.credential.slice(0, colon);
-    const clientSecret = colon < 0 ? options.credential : options.credential.slice(colon + 1);
-    const base = options.uri.endsWith('/') ? options.uri : `${options.uri}/`;
-    return new OAuth2ClientCredentialsAuth({
-      tokenUri:
-        options.oauth2ServerUri ??
-        options.properties?.['oauth2-server-uri'] ??
-        new URL('v1/oauth/tokens', base).toString(),
-      clientId,
-      clientSecret,
-      ...(options.scope ? { scope: options.scope } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    });
-  }
-  return NO_AUTH;
 }

@@ -13,7 +13,41 @@ import {
   StorageError,
   ValidationError,
 } from '../../errors.ts';
-import { isNamespaceOperation, type RestOperation } from './rest-operation.ts';
+import {
+  isCommitOperation,
+  isNamespaceOperation,
+  type RestOperation,
+  retryClassOf,
+} from './rest-operation.ts';
+
+/**
+ * A success status whose body cannot be read (truncated, not JSON, not the
+ * expected shape). On a commit the server applied it: the outcome is known to
+ * the server only, so the caller must reload and reconcile.
+ */
+export function mapUnreadableReply(
+  operation: RestOperation,
+  status: number,
+  cause: unknown,
+  context: ErrorContext,
+): FloeError {
+  const where = `REST catalog ${operation} (${describeTarget(context)})`;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const ctx = { ...context, status };
+  if (isCommitOperation(operation)) {
+    return new CommitStateUnknownError(
+      `${where}: the catalog accepted the commit (HTTP ${status}) but its response cannot be read (${reason}); reload the table`,
+      ctx,
+      { cause },
+    );
+  }
+  return new StorageError(
+    `${where}: HTTP ${status} with a response that cannot be read: ${reason}`,
+    ctx,
+    retryClassOf(operation) === 'read',
+    { cause },
+  );
+}
 
 /** The `error` object of an IcebergErrorResponse, or what could be read of a non-conforming body. */
 export interface RestErrorBody {
@@ -38,14 +72,14 @@ export function mapHttpError(
       : new NoSuchTableError(`${where}: table does not exist: ${detail}`, ctx);
   }
   if (status === 409) {
-    if (operation === 'commit-table') {
+    if (isCommitOperation(operation)) {
       return new CommitConflictError(`${where}: commit requirements no longer hold: ${detail}`, ctx);
     }
     if (operation === 'drop-namespace')
       return new NamespaceNotEmptyError(`${where}: namespace is not empty: ${detail}`, ctx);
     return new AlreadyExistsError(`${where}: already exists: ${detail}`, ctx);
   }
-  if (operation === 'commit-table' && (status >= 500 || status === 429)) {
+  if (isCommitOperation(operation) && (status >= 500 || status === 429)) {
     return new CommitStateUnknownError(
       `${where}: HTTP ${status}, the commit may or may not have happened: ${detail}`,
       ctx,
@@ -72,7 +106,7 @@ export function mapTransportError(
 ): FloeError {
   const reason = describeCause(error);
   const where = `REST catalog ${operation} (${describeTarget(context)})`;
-  if (operation === 'commit-table') {
+  if (isCommitOperation(operation)) {
     const state = sent ? 'the commit may or may not have happened' : 'the commit was not sent';
     return new CommitStateUnknownError(`${where}: ${reason}; ${state}`, context, { cause: error });
   }

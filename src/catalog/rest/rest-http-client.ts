@@ -8,7 +8,13 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../../io/retr
 import { type Logger, silentLogger } from '../../log.ts';
 import { uuidV7 } from './idempotency-key.ts';
 import type { RestAuth } from './rest-auth.ts';
-import { mapHttpError, mapTransportError, readErrorBody, transportErrorCode } from './rest-errors.ts';
+import {
+  mapHttpError,
+  mapTransportError,
+  mapUnreadableReply,
+  readErrorBody,
+  transportErrorCode,
+} from './rest-errors.ts';
 import { type RestOperation, retryClassOf } from './rest-operation.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
@@ -140,8 +146,17 @@ export class RestHttpClient {
       return { ok: false, error, notApplied: !sent };
     }
     if (outcome.status >= 200 && outcome.status < 300) {
-      const json = outcome.text === '' ? undefined : parseJson(outcome.text);
-      return { ok: true, result: { status: outcome.status, json } };
+      try {
+        const json = outcome.text === '' ? undefined : parseJson(outcome.text);
+        return { ok: true, result: { status: outcome.status, json } };
+      } catch (error) {
+        // the server did what was asked; only its answer is lost
+        const failure = mapUnreadableReply(call.operation, outcome.status, error, {
+          ...call.context,
+          uri: url.href,
+        });
+        return { ok: false, error: failure, notApplied: false };
+      }
     }
     const body = readErrorBody(tryParse(outcome.text), outcome.text);
     const error = mapHttpError(call.operation, outcome.status, body, { ...call.context, uri: url.href });

@@ -1,7 +1,8 @@
 // Request and response bodies of the REST catalog routes floe uses (spec:
 // rest-catalog-open-api.yaml, components/schemas: CreateNamespaceRequest,
 // ListNamespacesResponse, ListTablesResponse, CreateTableRequest,
-// LoadTableResult, CommitTableRequest, CommitTableResponse, RenameTableRequest).
+// LoadTableResult, CommitTableRequest, CommitTableResponse, CommitTransactionRequest,
+// RenameTableRequest).
 import { stringifyJson } from '../../iceberg/json-bigint.ts';
 import { asArray, asObject, optionalString, requireString, stringMap } from '../../iceberg/json-fields.ts';
 import { partitionSpecToJson } from '../../iceberg/partition-spec-json.ts';
@@ -15,7 +16,7 @@ import {
   tableRequirementToJson,
   tableUpdateToJson,
 } from '../../iceberg/table-update.ts';
-import type { CreateTableArgs, TableIdentifier } from '../catalog.ts';
+import type { CreateTableArgs, TableCommit, TableIdentifier } from '../catalog.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -95,6 +96,13 @@ export function commitTableRequest(
     identifier: tableIdentifierToJson(identifier),
     requirements: requirements.map(tableRequirementToJson),
     updates: updates.map(tableUpdateToJson),
+  };
+}
+
+/** CommitTransactionRequest: one CommitTableRequest per table, each with its identifier. */
+export function commitTransactionRequest(commits: readonly TableCommit[]): unknown {
+  return {
+    'table-changes': commits.map((c) => commitTableRequest(c.identifier, c.requirements, c.updates)),
   };
 }
 

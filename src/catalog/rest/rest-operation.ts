@@ -13,6 +13,7 @@ export type RestOperation =
   | 'load-table'
   | 'table-exists'
   | 'commit-table'
+  | 'commit-transaction'
   | 'drop-table'
   | 'rename-table';
 
@@ -35,10 +36,16 @@ export function retryClassOf(operation: RestOperation): RetryClass {
     case 'table-exists':
       return 'read';
     case 'commit-table':
+    case 'commit-transaction':
       return 'commit';
     default:
       return 'mutation';
   }
+}
+
+/** A commit: 409 is a conflict, and any uncertain outcome is CommitStateUnknownError. */
+export function isCommitOperation(operation: RestOperation): boolean {
+  return retryClassOf(operation) === 'commit';
 }
 
 export function isNamespaceOperation(operation: RestOperation): boolean {

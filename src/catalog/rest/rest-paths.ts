@@ -42,6 +42,10 @@ export class RestPaths {
     return `v1/${this.#prefix}tables/rename`;
   }
 
+  commitTransaction(): string {
+    return `v1/${this.#prefix}transactions/commit`;
+  }
+
   /** The value of a `parent` query parameter or a path segment, before percent-encoding of the query. */
   joinNamespace(namespace: readonly string[]): string {
     if (namespace.length === 0) throw new ValidationError('a namespace needs at least one level');

@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from '../../errors.ts';
 import { applyUpdates, checkRequirements, newTableMetadata } from '../../iceberg/apply-updates.ts';
+import { assertWritableFormatVersion, requestedFormatVersion } from '../../iceberg/format-version.ts';
 import { UNPARTITIONED } from '../../iceberg/partition-spec.ts';
 import { UNSORTED_ORDER } from '../../iceberg/sort-order.ts';
 import type { FormatVersion, TableMetadata } from '../../iceberg/table-metadata.ts';
@@ -47,8 +48,6 @@ export interface SqlCatalogOptions {
 }
 
 const DEFAULT_FORMAT_VERSION: FormatVersion = 2;
-/** Reserved table property choosing a new table's format version. */
-const FORMAT_VERSION_PROPERTY = 'format-version';
 /** Namespace property holding the default parent location of its tables (as the reference catalogs read it). */
 const NAMESPACE_LOCATION_PROPERTY = 'location';
 
@@ -148,7 +147,7 @@ export class SqlCatalog implements Catalog {
       spec: args.spec ?? UNPARTITIONED,
       sortOrder: args.sortOrder ?? UNSORTED_ORDER,
       properties,
-      formatVersion: formatVersionOf(properties, identifier),
+      formatVersion: requestedFormatVersion(properties, this.#describe(identifier)) ?? DEFAULT_FORMAT_VERSION,
       nowMs: this.#clock(),
     });
     return this.#publishNewTable(rows, identifier, metadata);
@@ -272,6 +271,8 @@ export class SqlCatalog implements Catalog {
     identifier: TableIdentifier,
     metadata: TableMetadata,
   ): Promise<LoadedTable> {
+    // a create-table, or a staged create's commit: never make a table floe cannot write
+    assertWritableFormatVersion(metadata, this.#describe(identifier));
     const location = metadataFileLocation(metadata, 0, randomUUID());
     await this.#io.write(location, encodeMetadata(metadata), { ifNotExists: true });
     try {
@@ -376,16 +377,4 @@ export class SqlCatalog implements Catalog {
 
 function encodeMetadata(metadata: TableMetadata): Uint8Array {
   return new TextEncoder().encode(serializeTableMetadata(metadata));
-}
-
-function formatVersionOf(
-  properties: Readonly<Record<string, string>>,
-  identifier: TableIdentifier,
-): FormatVersion {
-  const text = properties[FORMAT_VERSION_PROPERTY];
-  if (text === undefined) return DEFAULT_FORMAT_VERSION;
-  if (text === '1' || text === '2' || text === '3') return Number(text) as FormatVersion;
-  throw new ValidationError(
-    `table ${formatTableIdentifier(identifier)}: property ${FORMAT_VERSION_PROPERTY} must be 1, 2 or 3, got '${text}'`,
-  );
 }

@@ -1,5 +1,13 @@
 // A scripted stand-in for a REST catalog, injected as `fetch`: each test lists
 // the responses it wants, and every request is recorded for assertions.
+import { readFileSync } from 'node:fs';
+import { RestCatalog, type RestCatalogOptions } from '../../../src/catalog/rest/rest-catalog.ts';
+
+/** A LoadTableResult of the reference server (table db.events, snapshot id 2^53 + 1). */
+export const loadResult = readFileSync(
+  new URL('../../golden/rest-catalog/load-table-result.json', import.meta.url),
+  'utf8',
+);
 
 export interface RecordedRequest {
   readonly method: string;
@@ -64,4 +72,26 @@ export function connectionError(code: string): Error {
 
 export function errorReply(status: number, type: string, message = type): Reply {
   return { status, json: { error: { message, type, code: status } } };
+}
+
+/** A fake that answers GET /v1/config with `config` (prefix wh1 unless told otherwise). */
+export function configServer(
+  config: unknown = { defaults: {}, overrides: { prefix: 'wh1' } },
+): FakeRestServer {
+  return new FakeRestServer().on('GET', /^\/v1\/config$/, { status: 200, json: config });
+}
+
+/** A RestCatalog on the fake, with fast retries and no real sleeping. */
+export function connectFake(
+  fake: FakeRestServer,
+  options: Partial<RestCatalogOptions> = {},
+): Promise<RestCatalog> {
+  return RestCatalog.connect({
+    uri: 'http://catalog.test/',
+    warehouse: 's3://bucket/wh',
+    fetch: fake.fetch,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+    sleep: async () => undefined,
+    ...options,
+  });
 }

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RestCatalog, type RestCatalogOptions } from '../../../src/catalog/rest/rest-catalog.ts';
 import {
   AlreadyExistsError,
   CommitConflictError,
@@ -13,12 +11,8 @@ import {
 } from '../../../src/errors.ts';
 import { parseJson, stringifyJson } from '../../../src/iceberg/json-bigint.ts';
 import type { TableRequirement, TableUpdate } from '../../../src/iceberg/table-update.ts';
-import { connectionError, errorReply, FakeRestServer } from './fake-rest-server.ts';
+import { configServer, connectFake, connectionError, errorReply, loadResult } from './fake-rest-server.ts';
 
-const loadResult = readFileSync(
-  new URL('../../golden/rest-catalog/load-table-result.json', import.meta.url),
-  'utf8',
-);
 const BIG_SNAPSHOT_ID = 9007199254740993n; // 2^53 + 1: not representable as a double
 const table = { namespace: ['db', 'sales'], name: 'events' };
 const TABLE_PATH = /^\/v1\/wh1\/namespaces\/db%1Fsales\/tables\/events$/;
@@ -27,20 +21,8 @@ const requirements: TableRequirement[] = [
 ];
 const updates: TableUpdate[] = [{ action: 'set-properties', updates: { owner: 'floe' } }];
 
-function server(config: unknown = { defaults: {}, overrides: { prefix: 'wh1' } }): FakeRestServer {
-  return new FakeRestServer().on('GET', /^\/v1\/config$/, { status: 200, json: config });
-}
-
-function connect(fake: FakeRestServer, options: Partial<RestCatalogOptions> = {}): Promise<RestCatalog> {
-  return RestCatalog.connect({
-    uri: 'http://catalog.test/',
-    warehouse: 's3://bucket/wh',
-    fetch: fake.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
-    sleep: async () => undefined,
-    ...options,
-  });
-}
+const server = configServer;
+const connect = connectFake;
 
 describe('RestCatalog configuration', () => {
   it('sends the warehouse, merges defaults < client properties < overrides, and routes under the prefix', async () => {
