@@ -9,21 +9,14 @@ import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.t
 import { Backfill } from '../worker/backfill.ts';
 import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
 import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
-import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
-import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { KafkaAssignedConsumer } from '../worker/kafka/assigned-consumer.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { noMetrics } from '../worker/worker-metrics.ts';
+import { buildConnectorRuntime } from './connector-runtime-builder.ts';
 import { loadConfig } from './load-config.ts';
 import { ProgressBars } from './progress-bars.ts';
-import {
-  buildCatalog,
-  buildFileIO,
-  buildSchemaRegistry,
-  connectorSettings,
-  kafkaClientConfig,
-} from './runtime-factory.ts';
+import { buildCatalog, buildFileIO, buildSchemaRegistry, kafkaClientConfig } from './runtime-factory.ts';
 
 export type ProgressMode = 'auto' | 'bar' | 'log' | 'none';
 
@@ -88,44 +81,36 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
   process.on('SIGINT', onSignal);
   try {
     catalog = await buildCatalog(config, io, logger);
-    const base = connectorSettings(connector, buildSchemaRegistry(config));
-    const settings = {
-      ...base,
+    if (connector.errors.policy === 'dlq') {
+      producer = KafkaProducerClient.create(kafka, { logger });
+      await producer.connect();
+    }
+    const connectorLog = logger.child({ connector: connector.name, mode: 'backfill' });
+    const runtime = buildConnectorRuntime({
+      connector,
+      config,
+      registry: buildSchemaRegistry(config),
+      catalog,
+      io,
+      dlqSender: producer,
+      log: connectorLog,
+      metrics: noMetrics,
       commit: {
         intervalMs: options.commitIntervalMs ?? BACKFILL_DEFAULTS.commitIntervalMs,
         maxRecords: options.commitRecords ?? BACKFILL_DEFAULTS.commitRecords,
         maxBytes: options.commitBytes ?? BACKFILL_DEFAULTS.commitBytes,
       },
-    };
-    if (settings.errors.kind === 'dlq') {
-      producer = KafkaProducerClient.create(kafka, { logger });
-      await producer.connect();
-    }
-    const connectorLog = logger.child({ connector: connector.name, mode: 'backfill' });
-    const runtime = new ConnectorRuntime({
-      settings,
-      catalog,
-      io,
-      ...(settings.errors.kind === 'dlq' && producer
-        ? { dlq: new DeadLetterQueue(producer, settings.errors.topic, connector.name) }
-        : {}),
-      log: connectorLog,
-      metrics: noMetrics,
-      producer: { reconcileTimeoutMs: config.commitTimeoutMs },
-      maxFileBytes: maxFileBytes(config.memory.maxBufferedBytes),
+      summary: { 'floe.backfill': 'true' },
     });
     const backfill = new Backfill({
       connector: runtime,
       admin,
       consumer: KafkaAssignedConsumer.create(kafka, { logger }),
-      catalog,
-      io,
       from,
       until,
       maxBufferedBytes: config.memory.maxBufferedBytes,
       log: connectorLog,
       progress,
-      producer: { reconcileTimeoutMs: config.commitTimeoutMs },
     });
     const result = await backfill.run(stop.signal);
     return result.outcome === 'interrupted' ? 130 : 0;

@@ -8,19 +8,12 @@ import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.t
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
-import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
-import { DeadLetterQueue } from '../worker/dead-letter-queue.ts';
 import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { Worker } from '../worker/worker.ts';
+import { buildConnectorRuntime } from './connector-runtime-builder.ts';
 import { loadConfig } from './load-config.ts';
-import {
-  buildCatalog,
-  buildFileIO,
-  buildSchemaRegistry,
-  connectorSettings,
-  kafkaClientConfig,
-} from './runtime-factory.ts';
+import { buildCatalog, buildFileIO, buildSchemaRegistry, kafkaClientConfig } from './runtime-factory.ts';
 
 export interface RunOptions {
   readonly config: string;
@@ -67,23 +60,18 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       producer = KafkaProducerClient.create(kafka, { logger });
       await producer.connect();
     }
-    const runtimes = connectors.map((connector) => {
-      const settings = connectorSettings(connector, registry);
-      const dlq =
-        settings.errors.kind === 'dlq' && producer
-          ? new DeadLetterQueue(producer, settings.errors.topic, connector.name)
-          : undefined;
-      return new ConnectorRuntime({
-        settings,
+    const runtimes = connectors.map((connector) =>
+      buildConnectorRuntime({
+        connector,
+        config,
+        registry,
         catalog: catalog!,
         io,
-        ...(dlq ? { dlq } : {}),
+        dlqSender: producer,
         log: logger.child({ connector: connector.name }),
         metrics,
-        producer: { reconcileTimeoutMs: config.commitTimeoutMs },
-        maxFileBytes: maxFileBytes(config.memory.maxBufferedBytes),
-      });
-    });
+      }),
+    );
     const worker = new Worker({
       connectors: runtimes,
       // Commits run between polls and inside onRevoked: librdkafka must wait for them.

@@ -7,11 +7,8 @@
 // budget. Every commit records offsets like `floe run` does, so an interrupted
 // backfill resumes where its tables are, and `floe run` continues where the
 // backfill stopped.
-import type { Catalog } from '../catalog/catalog.ts';
 import { FloeError, ValidationError } from '../errors.ts';
-import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
-import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import type { BackfillFrom, BackfillUntil } from './backfill-bounds.ts';
 import type { AssignedConsumerApi } from './backfill-consumer.ts';
 import { type BackfillPlan, type PartitionPlan, planBackfill } from './backfill-plan.ts';
@@ -27,15 +24,12 @@ export interface BackfillOptions {
   readonly connector: ConnectorRuntime;
   readonly admin: KafkaAdminApi;
   readonly consumer: AssignedConsumerApi;
-  readonly catalog: Catalog;
-  readonly io: FileIO;
   readonly from: BackfillFrom;
   readonly until: BackfillUntil;
   /** Arrow bytes buffered before the batch is committed early (worker.memory.maxBufferedBytes). */
   readonly maxBufferedBytes: number;
   readonly log: Logger;
   readonly progress: ProgressReporter;
-  readonly producer?: SnapshotProducerOptions;
   readonly pollBatchSize?: number;
   readonly pollTimeoutMs?: number;
   readonly now?: () => number;

@@ -19,6 +19,7 @@ import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
 import { routeRecord } from './record-route.ts';
+import { type LogStart, RetentionCheck } from './retention-check.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -36,9 +37,6 @@ export interface ConnectorRuntimeDeps {
   /** Extra summary properties of every snapshot (e.g. a backfill marker). */
   readonly summary?: Readonly<Record<string, string>>;
 }
-
-/** The first offset still in a partition's log (Kafka's low watermark). */
-export type LogStart = (tp: TopicPartition) => Promise<bigint>;
 
 /**
  * A finished data file is held in memory until it is uploaded (about twice its
@@ -59,7 +57,7 @@ export class ConnectorRuntime {
   /** Next offset to read per assigned partition, where known (unknown: first contact, from the group offset). */
   readonly #positions = new Map<string, bigint>();
   readonly #now: () => number;
-  #logStart: LogStart | undefined;
+  readonly #retention: RetentionCheck;
   #batch: ConnectorBatch | undefined;
 
   constructor(deps: ConnectorRuntimeDeps) {
@@ -68,6 +66,7 @@ export class ConnectorRuntime {
     this.#now = deps.now ?? Date.now;
     this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
     this.#tables = new BatchTables(this.#registry, deps);
+    this.#retention = new RetentionCheck(deps.settings.name, deps.log, deps.metrics);
     this.#errors = new RecordErrorPolicy({
       connector: deps.settings.name,
       policy: deps.settings.errors,
@@ -79,7 +78,7 @@ export class ConnectorRuntime {
 
   /** How to learn a partition's log start, to tell retention from compaction when offsets jump. */
   useLogStart(logStart: LogStart): void {
-    this.#logStart = logStart;
+    this.#retention.use(logStart);
   }
 
   /** A record that hit the `fail` policy: the worker commits what precedes it and stops. */
@@ -212,7 +211,7 @@ export class ConnectorRuntime {
     if (first === end) return end - start;
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
-    const lost = await this.#lostToRetention({ topic, partition }, position, records[first]!.offset);
+    const lost = await this.#retention.lost({ topic, partition }, position, records[first]!.offset);
     const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
     const writer = this.#tables.forRun(batch, topic, partition);
     try {
@@ -264,7 +263,7 @@ export class ConnectorRuntime {
     const key = partitionKey(tp.topic, tp.partition);
     const position = this.#positions.get(key);
     if (!this.#assigned.has(key) || (position !== undefined && position >= end)) return;
-    const lost = await this.#lostToRetention(tp, position, end);
+    const lost = await this.#retention.lost(tp, position, end);
     this.#batch ??= new ConnectorBatch(this.#now());
     const span = { from: position, first: position ?? end, last: end - 1n, lost };
     this.#batch.advance(tp.topic, tp.partition, span, 0, 0);
@@ -302,24 +301,5 @@ export class ConnectorRuntime {
       }
       return { topic, partition, offset: lowest };
     });
-  }
-
-  /** Offsets [position, log start) when the log no longer holds them; logged and metered. */
-  async #lostToRetention(
-    tp: TopicPartition,
-    position: bigint | undefined,
-    first: bigint,
-  ): Promise<{ from: bigint; to: bigint } | undefined> {
-    if (position === undefined || first <= position || this.#logStart === undefined) return undefined;
-    const low = await this.#logStart(tp);
-    if (low <= position) return undefined; // a hole (compaction, transaction markers): nothing was lost
-    const to = low < first ? low : first;
-    const count = Number(to - position);
-    this.#deps.log.warn(
-      `${tp.topic}[${tp.partition}]: offsets ${position} to ${to - 1n} were deleted by retention before they were read; the commit records them as lost`,
-      { topic: tp.topic, partition: tp.partition, from: position.toString(), to: to.toString(), count },
-    );
-    this.#deps.metrics.offsetsLostToRetention(this.settings.name, tp.topic, tp.partition, count);
-    return { from: position, to };
   }
 }

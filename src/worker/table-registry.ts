@@ -5,6 +5,7 @@
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { AlreadyExistsError, ConfigError, NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
+import { assertWritableFormatVersion } from '../iceberg/format-version.ts';
 import { buildPartitionSpec, type PartitionFieldRequest } from '../iceberg/partition-spec.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
@@ -109,6 +110,8 @@ export class TableRegistry {
     partitions?: readonly TopicPartition[],
   ): TableState {
     const name = formatTableIdentifier(id);
+    // Every table the registry holds gets floe's commits (offsets at least).
+    assertWritableFormatVersion(metadata, name);
     // One state per table, refreshed in place: an open batch holds this object and
     // must see both its own commits and the offsets loaded for partitions assigned
     // mid-batch (their `expected`). A fresh object per load split the two views,

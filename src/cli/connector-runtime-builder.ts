@@ -1,0 +1,51 @@
+// The one place a connector's runtime is wired, for `floe run` and `floe
+// backfill` alike: its settings (with the command's commit limits), its
+// dead-letter queue when the error policy asks for one, the commit timeout and
+// the data file size cap from the worker file.
+import type { Catalog } from '../catalog/catalog.ts';
+import type { SchemaRegistryClient } from '../codec/schema-registry-client.ts';
+import type { ConnectorConfig } from '../config/connector-config.ts';
+import type { WorkerConfig } from '../config/worker-config.ts';
+import type { FileIO } from '../io/file-io.ts';
+import type { Logger } from '../log.ts';
+import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
+import type { ConnectorSettings } from '../worker/connector-settings.ts';
+import { DeadLetterQueue, type DeadLetterSender } from '../worker/dead-letter-queue.ts';
+import type { WorkerMetrics } from '../worker/worker-metrics.ts';
+import { connectorSettings } from './runtime-factory.ts';
+
+export interface ConnectorRuntimeArgs {
+  readonly connector: ConnectorConfig;
+  readonly config: WorkerConfig;
+  readonly registry: SchemaRegistryClient | undefined;
+  readonly catalog: Catalog;
+  readonly io: FileIO;
+  /** Sends dead letters; required when the connector's policy is dlq. */
+  readonly dlqSender: DeadLetterSender | undefined;
+  readonly log: Logger;
+  readonly metrics: WorkerMetrics;
+  /** The command's commit limits, when they differ from the connector file's (backfill). */
+  readonly commit?: ConnectorSettings['commit'];
+  /** Extra snapshot summary properties. */
+  readonly summary?: Readonly<Record<string, string>>;
+}
+
+export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRuntime {
+  const base = connectorSettings(args.connector, args.registry);
+  const settings: ConnectorSettings = args.commit ? { ...base, commit: args.commit } : base;
+  const dlq =
+    settings.errors.kind === 'dlq' && args.dlqSender
+      ? new DeadLetterQueue(args.dlqSender, settings.errors.topic, args.connector.name)
+      : undefined;
+  return new ConnectorRuntime({
+    settings,
+    catalog: args.catalog,
+    io: args.io,
+    ...(dlq ? { dlq } : {}),
+    log: args.log,
+    metrics: args.metrics,
+    producer: { reconcileTimeoutMs: args.config.commitTimeoutMs },
+    maxFileBytes: maxFileBytes(args.config.memory.maxBufferedBytes),
+    ...(args.summary ? { summary: args.summary } : {}),
+  });
+}

@@ -1,0 +1,52 @@
+// Tells retention from a hole when a partition's offsets jump past the reading
+// position. Kafka offsets are not dense: compaction and transaction markers
+// leave holes that are not losses. Retention is a loss: the log start moved past
+// the position before the records were read. That range is returned, logged and
+// metered, so the commit records it (floe.retention-loss.<connector>) instead of
+// moving the offsets past it silently (docs/exactly-once.md, "Retention").
+import type { Logger } from '../log.ts';
+import type { TopicPartition } from './kafka-types.ts';
+import type { WorkerMetrics } from './worker-metrics.ts';
+
+/** The first offset still in a partition's log (Kafka's low watermark). */
+export type LogStart = (tp: TopicPartition) => Promise<bigint>;
+
+export interface LostRange {
+  readonly from: bigint;
+  readonly to: bigint;
+}
+
+export class RetentionCheck {
+  readonly #connector: string;
+  readonly #log: Logger;
+  readonly #metrics: WorkerMetrics;
+  #logStart: LogStart | undefined;
+
+  constructor(connector: string, log: Logger, metrics: WorkerMetrics) {
+    this.#connector = connector;
+    this.#log = log;
+    this.#metrics = metrics;
+  }
+
+  use(logStart: LogStart): void {
+    this.#logStart = logStart;
+  }
+
+  /**
+   * Offsets [position, log start) when the reading jumped from `position` to
+   * `next` and the log no longer holds them; undefined for no jump or a hole.
+   */
+  async lost(tp: TopicPartition, position: bigint | undefined, next: bigint): Promise<LostRange | undefined> {
+    if (position === undefined || next <= position || this.#logStart === undefined) return undefined;
+    const low = await this.#logStart(tp);
+    if (low <= position) return undefined; // a hole (compaction, transaction markers): nothing was lost
+    const to = low < next ? low : next;
+    const count = Number(to - position);
+    this.#log.warn(
+      `${tp.topic}[${tp.partition}]: offsets ${position} to ${to - 1n} were deleted by retention before they were read; the commit records them as lost`,
+      { topic: tp.topic, partition: tp.partition, from: position.toString(), to: to.toString(), count },
+    );
+    this.#metrics.offsetsLostToRetention(this.#connector, tp.topic, tp.partition, count);
+    return { from: position, to };
+  }
+}
