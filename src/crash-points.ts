@@ -2,7 +2,12 @@
 // that no record is lost or duplicated whatever the moment of the crash.
 // Off unless FLOE_CRASH_POINT=<point>:<n> is set (die on the n-th visit).
 
-export type CrashPoint = 'after-data-file-write' | 'before-catalog-commit' | 'after-catalog-commit';
+export type CrashPoint =
+  | 'after-data-file-write'
+  | 'before-catalog-commit'
+  | 'after-catalog-commit'
+  /** Inside a SQL catalog's multi-table commit transaction, after one table's row swap and before the next. */
+  | 'between-table-commits';
 
 const setting = process.env.FLOE_CRASH_POINT;
 const [armedPoint, armedVisit] = setting

@@ -1,8 +1,15 @@
 // An HTTP gate in front of the REST catalog for worker tests: while closed it
-// holds every request whose path names a table, so a test can stop `floe run` at
-// a known step (the table load of an assignment, a commit) and look at it there.
+// holds every request whose path names a table (a multi-table commit too), so a
+// test can stop `floe run` at a known step (the table load of an assignment, a
+// commit) and look at it there.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** Table routes, and POST /v1/{prefix}/transactions/commit, which names its tables in the body. */
+function namesTables(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return path.includes('/tables') || path.endsWith('/transactions/commit');
+}
 
 /** Holds catalog requests whose path names a table while closed; forwards everything else. */
 export class CatalogGate {
@@ -58,7 +65,7 @@ export class CatalogGate {
   async #handle(target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (this.#closed && (req.url ?? '').includes('/tables')) {
+    if (this.#closed && namesTables(req.url ?? '')) {
       await new Promise<void>((resolve) => {
         this.#held.push(resolve);
         for (const notify of this.#onHold.splice(0)) notify();

@@ -5,6 +5,7 @@ import type {
   CreateTableArgs,
   DropTableOptions,
   LoadedTable,
+  TableCommit,
   TableIdentifier,
 } from '../../src/catalog/catalog.ts';
 import { CommitStateUnknownError } from '../../src/errors.ts';
@@ -31,18 +32,31 @@ export class FaultyCatalog implements Catalog {
     this.name = inner.name;
   }
 
-  async commitTable(
+  commitTable(
     id: TableIdentifier,
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<LoadedTable> {
+    return this.#withFault(() => this.#inner.commitTable(id, requirements, updates));
+  }
+
+  /** A multi-table commit counts as one commit and takes one fault, like a single table's. */
+  commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]> {
+    return this.#withFault(() => this.#inner.commitTables(commits));
+  }
+
+  supportsMultiTableCommit() {
+    return this.#inner.supportsMultiTableCommit();
+  }
+
+  async #withFault<T>(commit: () => Promise<T>): Promise<T> {
     this.commits++;
     const fault = this.faults.shift();
     if (fault === 'lost-before-commit')
       throw new CommitStateUnknownError('injected: connection reset before the commit');
     if (typeof fault === 'object') await fault.before();
     this.forwarded++;
-    const result = await this.#inner.commitTable(id, requirements, updates);
+    const result = await commit();
     if (fault === 'lost-after-commit')
       throw new CommitStateUnknownError('injected: answer lost after the commit');
     return result;

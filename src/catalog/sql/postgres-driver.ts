@@ -57,19 +57,26 @@ export class PostgresDriver implements SqlDriver {
     const client = await this.#connect('BEGIN');
     let broken: Error | undefined;
     try {
-      await this.#run(client, 'BEGIN', []);
       let result: T;
       try {
+        await this.#run(client, 'BEGIN', []);
         result = await body({ query: (sql, params = []) => this.#run(client, sql, params) });
       } catch (error) {
+        if (sqlFailureOf(error) === 'outcome-unknown') {
+          broken = error as Error;
+          // the connection broke before COMMIT was sent: the server rolls the transaction back
+          throw sqlError('busy', this.#label, 'transaction (no COMMIT sent)', error);
+        }
         await this.#run(client, 'ROLLBACK', []).catch(() => undefined);
         throw error;
       }
-      await this.#run(client, 'COMMIT', []);
+      try {
+        await this.#run(client, 'COMMIT', []);
+      } catch (error) {
+        if (sqlFailureOf(error) === 'outcome-unknown') broken = error as Error;
+        throw error;
+      }
       return result;
-    } catch (error) {
-      if (sqlFailureOf(error) === 'outcome-unknown') broken = error as Error;
-      throw error;
     } finally {
       client.release(broken);
     }

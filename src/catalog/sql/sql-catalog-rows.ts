@@ -128,10 +128,21 @@ export class SqlCatalogRows {
     return result.rows.map((row) => String(row.table_name));
   }
 
-  async table(namespace: string, name: string): Promise<TableRow | undefined> {
-    const result = await this.#driver.query(
+  /**
+   * `lock` (inside a transaction): PostgreSQL holds the row until the end of the
+   * transaction, so what was read is still true at COMMIT; SQLite's IMMEDIATE
+   * transaction already holds the whole database.
+   */
+  async table(
+    namespace: string,
+    name: string,
+    on: SqlExecutor = this.#driver,
+    lock = false,
+  ): Promise<TableRow | undefined> {
+    const forUpdate = lock && this.#driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const result = await on.query(
       'SELECT metadata_location, previous_metadata_location FROM iceberg_tables' +
-        ` WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?${this.#onlyTables}`,
+        ` WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?${this.#onlyTables}${forUpdate}`,
       [this.#catalog, namespace, name],
     );
     const row = result.rows[0];
@@ -174,8 +185,9 @@ export class SqlCatalogRows {
     name: string,
     expected: string,
     next: string,
+    on: SqlExecutor = this.#driver,
   ): Promise<number> {
-    const result: SqlResult = await this.#driver.query(
+    const result: SqlResult = await on.query(
       'UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?' +
         ` WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?${this.#onlyTables}`,
       [next, expected, this.#catalog, namespace, name, expected],

@@ -1,39 +1,37 @@
 // A catalog in a SQL database, on the same tables as Iceberg's JdbcCatalog and
 // PyIceberg's SqlCatalog, so each reads the others' tables. The catalog owns the
 // metadata files: it writes a new one per commit and publishes it by a
-// compare-and-swap UPDATE of the table's metadata_location.
+// compare-and-swap UPDATE of the table's metadata_location (sql-commits.ts).
+// A database that is busy or unreachable before anything ran is retried.
 import { randomUUID } from 'node:crypto';
-import {
-  AlreadyExistsError,
-  CommitConflictError,
-  CommitStateUnknownError,
-  NamespaceNotEmptyError,
-  NoSuchNamespaceError,
-  NoSuchTableError,
-  ValidationError,
-} from '../../errors.ts';
+import { NamespaceNotEmptyError, NoSuchTableError, ValidationError } from '../../errors.ts';
 import { applyUpdates, checkRequirements, newTableMetadata } from '../../iceberg/apply-updates.ts';
-import { assertWritableFormatVersion, requestedFormatVersion } from '../../iceberg/format-version.ts';
+import { requestedFormatVersion } from '../../iceberg/format-version.ts';
 import { UNPARTITIONED } from '../../iceberg/partition-spec.ts';
 import { UNSORTED_ORDER } from '../../iceberg/sort-order.ts';
 import type { FormatVersion, TableMetadata } from '../../iceberg/table-metadata.ts';
-import { parseTableMetadata, serializeTableMetadata } from '../../iceberg/table-metadata-json.ts';
 import type { TableRequirement, TableUpdate } from '../../iceberg/table-update.ts';
 import type { FileIO } from '../../io/file-io.ts';
+import type { RetryPolicy } from '../../io/retry.ts';
 import { type Logger, silentLogger } from '../../log.ts';
-import type { Catalog, CreateTableArgs, DropTableOptions, LoadedTable, TableIdentifier } from '../catalog.ts';
-import { formatTableIdentifier } from '../table-identifier.ts';
-import {
-  appendMetadataLog,
-  deletesExpiredMetadata,
-  metadataFileLocation,
-  metadataFileVersion,
-} from './metadata-files.ts';
+import type {
+  Catalog,
+  CreateTableArgs,
+  DropTableOptions,
+  LoadedTable,
+  TableCommit,
+  TableIdentifier,
+} from '../catalog.ts';
+import { assertDistinctTables, formatTableIdentifier } from '../table-identifier.ts';
 import { purgeTableFiles } from './purge-table-files.ts';
+import { type BusyRetryOptions, DEFAULT_BUSY_RETRY, retryWhileBusy } from './sql-busy-retry.ts';
+import { SqlCatalogErrors } from './sql-catalog-errors.ts';
 import { SqlCatalogRows } from './sql-catalog-rows.ts';
 import { ensureCatalogSchema } from './sql-catalog-schema.ts';
+import { type Published, SqlCommits } from './sql-commits.ts';
 import { type SqlDriver, sqlFailureOf } from './sql-driver.ts';
 import { namespaceFromSql, namespaceToSql } from './sql-namespace.ts';
+import { SqlTableCommit } from './sql-table-commit.ts';
 
 export interface SqlCatalogOptions {
   /** The catalog_name column: catalogs sharing a database see only their own rows. */
@@ -45,6 +43,9 @@ export interface SqlCatalogOptions {
   readonly io: FileIO;
   readonly clock?: () => number;
   readonly logger?: Logger;
+  /** Attempts while the database is busy or unreachable (nothing ran yet). */
+  readonly busyRetry?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_FORMAT_VERSION: FormatVersion = 2;
@@ -58,6 +59,10 @@ export class SqlCatalog implements Catalog {
   readonly #io: FileIO;
   readonly #clock: () => number;
   readonly #logger: Logger;
+  readonly #errors: SqlCatalogErrors;
+  readonly #step: SqlTableCommit;
+  readonly #commits: SqlCommits;
+  readonly #busyRetry: BusyRetryOptions;
   #rows: Promise<SqlCatalogRows> | undefined;
 
   constructor(options: SqlCatalogOptions) {
@@ -68,6 +73,14 @@ export class SqlCatalog implements Catalog {
     this.#io = options.io;
     this.#clock = options.clock ?? Date.now;
     this.#logger = (options.logger ?? silentLogger).child({ catalog: options.name });
+    this.#errors = new SqlCatalogErrors(options.name);
+    this.#step = new SqlTableCommit(options.io, this.#clock, this.#logger);
+    this.#commits = new SqlCommits(options.driver, this.#step, this.#errors);
+    this.#busyRetry = {
+      policy: options.busyRetry ?? DEFAULT_BUSY_RETRY,
+      logger: this.#logger,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    };
   }
 
   async listNamespaces(parent?: readonly string[]): Promise<string[][]> {
@@ -76,7 +89,7 @@ export class SqlCatalog implements Catalog {
     let parentText: string | undefined;
     if (parent !== undefined && parent.length > 0) {
       parentText = namespaceToSql(parent);
-      if (!(await rows.namespaceExists(parentText))) throw this.#noSuchNamespace(parent);
+      if (!(await rows.namespaceExists(parentText))) throw this.#errors.noSuchNamespace(parent);
     }
     const children = new Map<string, string[]>();
     for (const text of await rows.namespaceNames(parentText)) {
@@ -96,11 +109,11 @@ export class SqlCatalog implements Catalog {
     const text = namespaceToSql(namespace);
     try {
       await this.#driver.transaction(async (tx) => {
-        if (await rows.namespaceExists(text, tx)) throw this.#namespaceExists(namespace);
+        if (await rows.namespaceExists(text, tx)) throw this.#errors.namespaceExists(namespace);
         await rows.insertNamespaceProperties(text, properties, tx);
       });
     } catch (error) {
-      if (sqlFailureOf(error) === 'unique-violation') throw this.#namespaceExists(namespace, error);
+      if (sqlFailureOf(error) === 'unique-violation') throw this.#errors.namespaceExists(namespace, error);
       throw error;
     }
   }
@@ -113,14 +126,11 @@ export class SqlCatalog implements Catalog {
     const rows = await this.#tables();
     const text = namespaceToSql(namespace);
     await this.#driver.transaction(async (tx) => {
-      if (!(await rows.namespaceExists(text, tx))) throw this.#noSuchNamespace(namespace);
+      if (!(await rows.namespaceExists(text, tx))) throw this.#errors.noSuchNamespace(namespace);
       if ((await rows.hasTables(text, tx)) || (await rows.hasDescendants(text, tx))) {
         throw new NamespaceNotEmptyError(
           `namespace ${text} of SQL catalog ${this.name} still holds tables or namespaces`,
-          {
-            catalog: this.name,
-            namespace: text,
-          },
+          { catalog: this.name, namespace: text },
         );
       }
       await rows.deleteNamespaceProperties(text, tx);
@@ -130,46 +140,54 @@ export class SqlCatalog implements Catalog {
   async listTables(namespace: readonly string[]): Promise<TableIdentifier[]> {
     const rows = await this.#tables();
     const text = namespaceToSql(namespace);
-    if (!(await rows.namespaceExists(text))) throw this.#noSuchNamespace(namespace);
+    if (!(await rows.namespaceExists(text))) throw this.#errors.noSuchNamespace(namespace);
     return (await rows.tableNames(text)).map((name) => ({ namespace: [...namespace], name }));
   }
 
   async createTable(identifier: TableIdentifier, args: CreateTableArgs): Promise<LoadedTable> {
-    const rows = await this.#tables();
     const namespace = this.#checkIdentifier(identifier);
-    if (!(await rows.namespaceExists(namespace))) throw this.#noSuchNamespace(identifier.namespace);
-    if (await rows.nameTaken(namespace, identifier.name)) throw this.#tableExists(identifier);
     const properties = args.properties ?? {};
-    const metadata = newTableMetadata({
-      tableUuid: randomUUID(),
-      location: args.location ?? (await this.#defaultLocation(rows, identifier)),
-      schema: args.schema,
-      spec: args.spec ?? UNPARTITIONED,
-      sortOrder: args.sortOrder ?? UNSORTED_ORDER,
-      properties,
-      formatVersion: requestedFormatVersion(properties, this.#describe(identifier)) ?? DEFAULT_FORMAT_VERSION,
-      nowMs: this.#clock(),
+    const formatVersion = requestedFormatVersion(properties, this.#errors.describe(identifier));
+    return this.#retryBusy('create-table', false, async () => {
+      const rows = await this.#tables();
+      if (!(await rows.namespaceExists(namespace))) throw this.#errors.noSuchNamespace(identifier.namespace);
+      if (await rows.nameTaken(namespace, identifier.name)) throw this.#errors.tableExists(identifier);
+      const metadata = newTableMetadata({
+        tableUuid: randomUUID(),
+        location: args.location ?? (await this.#defaultLocation(rows, identifier)),
+        schema: args.schema,
+        spec: args.spec ?? UNPARTITIONED,
+        sortOrder: args.sortOrder ?? UNSORTED_ORDER,
+        properties,
+        formatVersion: formatVersion ?? DEFAULT_FORMAT_VERSION,
+        nowMs: this.#clock(),
+      });
+      return this.#created(identifier, await this.#commits.createTable(rows, identifier, metadata));
     });
-    return this.#publishNewTable(rows, identifier, metadata);
   }
 
   async loadTable(identifier: TableIdentifier): Promise<LoadedTable> {
-    const rows = await this.#tables();
     const namespace = this.#checkIdentifier(identifier);
-    const row = await rows.table(namespace, identifier.name);
-    if (row === undefined) throw this.#noSuchTable(identifier);
-    if (row.metadataLocation === null) {
-      throw new NoSuchTableError(
-        `table ${this.#describe(identifier)} has no metadata_location`,
-        this.#context(identifier),
+    return this.#retryBusy('load-table', true, async () => {
+      const rows = await this.#tables();
+      const row = await rows.table(namespace, identifier.name);
+      if (row === undefined) throw this.#errors.noSuchTable(identifier);
+      if (row.metadataLocation === null)
+        throw this.#errors.noSuchTable(identifier, 'has no metadata_location');
+      return this.#loaded(
+        identifier,
+        row.metadataLocation,
+        await this.#step.readMetadata(row.metadataLocation),
       );
-    }
-    return this.#loaded(identifier, row.metadataLocation, await this.#readMetadata(row.metadataLocation));
+    });
   }
 
   async tableExists(identifier: TableIdentifier): Promise<boolean> {
-    const rows = await this.#tables();
-    return (await rows.table(this.#checkIdentifier(identifier), identifier.name)) !== undefined;
+    const namespace = this.#checkIdentifier(identifier);
+    return this.#retryBusy('table-exists', true, async () => {
+      const rows = await this.#tables();
+      return (await rows.table(namespace, identifier.name)) !== undefined;
+    });
   }
 
   async commitTable(
@@ -177,56 +195,44 @@ export class SqlCatalog implements Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<LoadedTable> {
-    const rows = await this.#tables();
     const namespace = this.#checkIdentifier(identifier);
-    const row = await rows.table(namespace, identifier.name);
-    if (row === undefined || row.metadataLocation === null) {
-      if (!requirements.some((requirement) => requirement.type === 'assert-create'))
-        throw this.#noSuchTable(identifier);
-      // a staged create (REST style): the commit carries the whole new table
-      checkRequirements(undefined, requirements);
-      if (!(await rows.namespaceExists(namespace))) throw this.#noSuchNamespace(identifier.namespace);
-      return this.#publishNewTable(
+    return this.#retryBusy('commit-table', false, async () => {
+      const rows = await this.#tables();
+      const row = await rows.table(namespace, identifier.name);
+      if (row === undefined || row.metadataLocation === null) {
+        if (!requirements.some((requirement) => requirement.type === 'assert-create'))
+          throw this.#errors.noSuchTable(identifier);
+        // a staged create (REST style): the commit carries the whole new table
+        checkRequirements(undefined, requirements);
+        if (!(await rows.namespaceExists(namespace)))
+          throw this.#errors.noSuchNamespace(identifier.namespace);
+        const created = applyUpdates(undefined, updates, { nowMs: this.#clock() });
+        return this.#created(identifier, await this.#commits.createTable(rows, identifier, created));
+      }
+      const published = await this.#commits.commitTable(
         rows,
         identifier,
-        applyUpdates(undefined, updates, { nowMs: this.#clock() }),
+        row.metadataLocation,
+        requirements,
+        updates,
       );
-    }
-    const baseLocation = row.metadataLocation;
-    const base = await this.#readMetadata(baseLocation);
-    checkRequirements(base, requirements);
-    if (updates.length === 0) return this.#loaded(identifier, baseLocation, base);
+      return this.#created(identifier, published);
+    });
+  }
 
-    const updated = applyUpdates(base, updates, { nowMs: this.#clock() });
-    const { metadata, expired } = appendMetadataLog(updated, base, baseLocation);
-    const location = metadataFileLocation(metadata, metadataFileVersion(baseLocation) + 1, randomUUID());
-    await this.#io.write(location, encodeMetadata(metadata), { ifNotExists: true });
+  /** One database transaction holds every table's swap: multi-table commits are atomic here. */
+  async supportsMultiTableCommit(): Promise<boolean> {
+    return true;
+  }
 
-    let changed: number;
-    try {
-      changed = await rows.swapMetadataLocation(namespace, identifier.name, baseLocation, location);
-    } catch (error) {
-      if (sqlFailureOf(error) === 'outcome-unknown') {
-        throw new CommitStateUnknownError(
-          `commit of ${this.#describe(identifier)} may or may not have moved metadata_location to ${location}; reload the table`,
-          { ...this.#context(identifier), metadataLocation: location },
-          { cause: error },
-        );
-      }
-      await this.#deleteOrphan(location);
-      throw error;
-    }
-    if (changed === 0) {
-      await this.#deleteOrphan(location);
-      throw new CommitConflictError(
-        `table ${this.#describe(identifier)} was changed by another commit since ${baseLocation} was read`,
-        { ...this.#context(identifier), baseMetadataLocation: baseLocation },
-      );
-    }
-    if (deletesExpiredMetadata(metadata)) {
-      for (const entry of expired) await this.#deleteOrphan(entry.metadataFile);
-    }
-    return this.#loaded(identifier, location, metadata);
+  async commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]> {
+    for (const { identifier } of commits) this.#checkIdentifier(identifier);
+    assertDistinctTables(commits, `SQL catalog ${this.name}`);
+    if (commits.length === 0) return [];
+    return this.#retryBusy('commit-tables', false, async () => {
+      const published = await this.#commits.commitTables(await this.#tables(), commits);
+      return published.map((p, i) => this.#created((commits[i] as TableCommit).identifier, p));
+    });
   }
 
   async dropTable(identifier: TableIdentifier, options: DropTableOptions = {}): Promise<void> {
@@ -243,7 +249,8 @@ export class SqlCatalog implements Catalog {
         return undefined;
       });
     }
-    if ((await rows.deleteTable(namespace, identifier.name)) === 0) throw this.#noSuchTable(identifier);
+    if ((await rows.deleteTable(namespace, identifier.name)) === 0)
+      throw this.#errors.noSuchTable(identifier);
     if (purge) await purgeTableFiles(this.#io, purge.metadata, purge.metadataLocation, this.#logger);
   }
 
@@ -265,32 +272,8 @@ export class SqlCatalog implements Catalog {
     return this.#rows;
   }
 
-  /** Writes version 0 of a new table's metadata and inserts its row; the file goes again if the insert fails. */
-  async #publishNewTable(
-    rows: SqlCatalogRows,
-    identifier: TableIdentifier,
-    metadata: TableMetadata,
-  ): Promise<LoadedTable> {
-    // a create-table, or a staged create's commit: never make a table floe cannot write
-    assertWritableFormatVersion(metadata, this.#describe(identifier));
-    const location = metadataFileLocation(metadata, 0, randomUUID());
-    await this.#io.write(location, encodeMetadata(metadata), { ifNotExists: true });
-    try {
-      await rows.insertTable(namespaceToSql(identifier.namespace), identifier.name, location);
-    } catch (error) {
-      const failure = sqlFailureOf(error);
-      if (failure === 'outcome-unknown') {
-        throw new CommitStateUnknownError(
-          `creating ${this.#describe(identifier)} may or may not have happened; check whether the table exists`,
-          { ...this.#context(identifier), metadataLocation: location },
-          { cause: error },
-        );
-      }
-      await this.#deleteOrphan(location);
-      if (failure === 'unique-violation') throw this.#tableExists(identifier, error);
-      throw error;
-    }
-    return this.#loaded(identifier, location, metadata);
+  #retryBusy<T>(operation: string, read: boolean, attempt: () => Promise<T>): Promise<T> {
+    return retryWhileBusy(this.#busyRetry, operation, read ? 'read' : 'write', attempt);
   }
 
   /** `<namespace location>/<table>` when the namespace has a location, else `<warehouse>/<a>/<b>.db/<table>`. */
@@ -301,19 +284,8 @@ export class SqlCatalog implements Catalog {
     return `${this.#warehouse}/${identifier.namespace.join('/')}.db/${identifier.name}`;
   }
 
-  async #readMetadata(location: string): Promise<TableMetadata> {
-    return parseTableMetadata(new TextDecoder().decode(await this.#io.read(location)));
-  }
-
-  async #deleteOrphan(location: string): Promise<void> {
-    try {
-      await this.#io.delete(location);
-    } catch (err) {
-      this.#logger.warn('cannot delete an unpublished metadata file; it is an orphan', {
-        err,
-        path: location,
-      });
-    }
+  #created(identifier: TableIdentifier, published: Published): LoadedTable {
+    return this.#loaded(identifier, published.metadataLocation, published.metadata);
   }
 
   #loaded(identifier: TableIdentifier, metadataLocation: string, metadata: TableMetadata): LoadedTable {
@@ -330,51 +302,4 @@ export class SqlCatalog implements Catalog {
       throw new ValidationError(`table name in namespace [${identifier.namespace.join(', ')}] is empty`);
     return namespaceToSql(identifier.namespace);
   }
-
-  #describe(identifier: TableIdentifier): string {
-    return `${formatTableIdentifier(identifier)} (SQL catalog ${this.name})`;
-  }
-
-  #context(identifier: TableIdentifier): Record<string, string> {
-    return { catalog: this.name, table: formatTableIdentifier(identifier) };
-  }
-
-  #noSuchTable(identifier: TableIdentifier): NoSuchTableError {
-    return new NoSuchTableError(
-      `table ${this.#describe(identifier)} does not exist`,
-      this.#context(identifier),
-    );
-  }
-
-  #tableExists(identifier: TableIdentifier, cause?: unknown): AlreadyExistsError {
-    return new AlreadyExistsError(
-      `table ${this.#describe(identifier)} already exists`,
-      this.#context(identifier),
-      {
-        cause,
-      },
-    );
-  }
-
-  #noSuchNamespace(namespace: readonly string[]): NoSuchNamespaceError {
-    return new NoSuchNamespaceError(
-      `namespace ${namespace.join('.')} of SQL catalog ${this.name} does not exist`,
-      {
-        catalog: this.name,
-        namespace: namespace.join('.'),
-      },
-    );
-  }
-
-  #namespaceExists(namespace: readonly string[], cause?: unknown): AlreadyExistsError {
-    return new AlreadyExistsError(
-      `namespace ${namespace.join('.')} of SQL catalog ${this.name} already exists`,
-      { catalog: this.name, namespace: namespace.join('.') },
-      { cause },
-    );
-  }
-}
-
-function encodeMetadata(metadata: TableMetadata): Uint8Array {
-  return new TextEncoder().encode(serializeTableMetadata(metadata));
 }

@@ -27,8 +27,10 @@ export interface SqlDriver extends SqlExecutor {
 /**
  * Why a statement failed:
  * - 'unique-violation': a primary key already holds the row; nothing changed.
- * - 'busy': the database was locked or unreachable before the statement ran; nothing changed.
- * - 'outcome-unknown': the connection broke while the statement ran; it may have committed.
+ * - 'busy': the database was locked or unreachable before the statement ran, or a
+ *   transaction's connection broke before its COMMIT was sent; nothing changed.
+ * - 'outcome-unknown': the connection broke while an autocommit statement or a
+ *   COMMIT ran; it may have committed.
  * - 'failed': the database rejected the statement; nothing changed.
  */
 export type SqlFailure = 'unique-violation' | 'busy' | 'outcome-unknown' | 'failed';

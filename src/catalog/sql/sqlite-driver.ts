@@ -52,11 +52,16 @@ export class SqliteDriver implements SqlDriver {
       let result: T;
       try {
         result = await body({ query: async (sql, params = []) => this.#run(sql, params) });
+        // a failed COMMIT (SQLITE_BUSY) leaves the transaction open: end it, or the connection is stuck in it
+        this.#run('COMMIT', []);
       } catch (error) {
-        if (this.#db.inTransaction) this.#run('ROLLBACK', []);
+        try {
+          if (this.#db.inTransaction) this.#run('ROLLBACK', []);
+        } catch {
+          // the first error is the one to report
+        }
         throw error;
       }
-      this.#run('COMMIT', []);
       return result;
     });
   }
