@@ -80,6 +80,8 @@ export interface SnapshotProducerOptions {
   readonly reconcileTimeoutMs?: number;
   readonly log?: Logger;
   readonly now?: () => number;
+  /** Waits between attempts (default: a real timer); the simulation passes one that costs no time. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_CONFLICT_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 50, maxDelayMs: 5_000 };
@@ -99,6 +101,7 @@ export class SnapshotProducer {
   readonly #reconcileTimeoutMs: number;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(catalog: Catalog, io: FileIO, options: SnapshotProducerOptions = {}) {
     this.#catalog = catalog;
@@ -107,6 +110,7 @@ export class SnapshotProducer {
     this.#reconcileTimeoutMs = options.reconcileTimeoutMs ?? 10 * 60_000;
     this.#log = options.log ?? silentLogger;
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? sleepMs;
   }
 
   /** Appends to one table. */
@@ -213,7 +217,7 @@ export class SnapshotProducer {
         } else {
           throw error;
         }
-        await sleepMs(backoffDelayMs(attempt - 1, this.#retry));
+        await this.#sleep(backoffDelayMs(attempt - 1, this.#retry));
       }
     }
     throw new CommitConflictError(
@@ -247,7 +251,7 @@ export class SnapshotProducer {
         if (error instanceof NoSuchTableError || (!persistent && retry >= 3) || this.#now() > deadline)
           throw error;
         this.#log.warn('catalog did not answer a table load; retrying', { err: error, retry });
-        await sleepMs(backoffDelayMs(retry, { maxAttempts: 0, baseDelayMs: 200, maxDelayMs: 10_000 }));
+        await this.#sleep(backoffDelayMs(retry, { maxAttempts: 0, baseDelayMs: 200, maxDelayMs: 10_000 }));
       }
     }
   }
