@@ -5,61 +5,17 @@
 // (2) --from/--until timestamps start and stop each partition at the offsets
 // the broker maps the timestamps to, and a partition with nothing in range
 // still gets its end offset recorded.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
+import { BackfillProcess } from '../support/backfill-process.ts';
 import { createTopic, registerAvro, registry, TestProducer } from '../support/kafka-tools.ts';
 import { ORDER_SCHEMA_V1, orderPayload } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
-import { services, uniqueName } from '../support/services.ts';
+import { uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
-import {
-  type CatalogChoice,
-  WorkerProcess,
-  type WorkerSetup,
-  writeWorkerConfig,
-} from '../support/worker-process.ts';
-
-/** `floe backfill` as a child process, its output captured as lines. */
-class BackfillProcess {
-  readonly lines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly #child: ChildProcess;
-
-  constructor(setup: WorkerSetup, args: readonly string[], env: Record<string, string> = {}) {
-    this.#child = spawn(
-      process.execPath,
-      [join(services.root, 'bin/floe.js'), 'backfill', ...args, '--config', setup.configFile],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.lines.push(line);
-        if (process.env.FLOE_TEST_WORKER_LOGS)
-          process.stderr.write(`[backfill ${this.#child.pid}] ${line}\n`);
-      }
-    };
-    this.#child.stdout?.on('data', onData);
-    this.#child.stderr?.on('data', onData);
-    this.exited = new Promise((resolve) =>
-      this.#child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-  }
-
-  /** The fields of the first JSON log line whose msg matches. */
-  logged(msg: RegExp): Record<string, unknown> {
-    for (const line of this.lines) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (typeof entry.msg === 'string' && msg.test(entry.msg)) return entry;
-    }
-    throw new Error(`no log line matching ${msg}; last lines:\n${this.lines.slice(-20).join('\n')}`);
-  }
-}
+import { type CatalogChoice, WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
 interface PlannedPartition {
   topic: string;
