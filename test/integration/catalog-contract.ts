@@ -11,6 +11,7 @@ import {
   CommitConflictError,
   NamespaceNotEmptyError,
   NoSuchTableError,
+  UnsupportedError,
 } from '../../src/errors.ts';
 import { encodeManifestList } from '../../src/iceberg/manifest-list.ts';
 import type { PartitionSpec } from '../../src/iceberg/partition-spec.ts';
@@ -248,6 +249,54 @@ export function describeCatalogContract(name: string, makeCatalog: () => Promise
         winner.snapshotId,
       ]);
       expect(after.metadata.snapshots[1]?.parentSnapshotId).toBe(first.snapshotId);
+    });
+
+    // Catalogs that cannot commit several tables atomically refuse to pretend.
+    it('commits several tables atomically: all of them, or none when one requirement fails', async () => {
+      if (!(await catalog.supportsMultiTableCommit())) {
+        await expect(catalog.commitTables([])).rejects.toBeInstanceOf(UnsupportedError);
+        return;
+      }
+      const [[a, baseA], [b, baseB]] = [await newTable(), await newTable()];
+      const [first, second] = await Promise.all([appendCommit(baseA), appendCommit(baseB)]);
+      const asCommit = (identifier: TableIdentifier, c: typeof first) => ({
+        identifier,
+        requirements: c.requirements,
+        updates: c.updates,
+      });
+      const committed = await catalog.commitTables([asCommit(a, first), asCommit(b, second)]);
+      expect(committed.map((t) => t.identifier)).toEqual([a, b]);
+      expect(committed.map((t) => t.metadata.currentSnapshotId)).toEqual([
+        first.snapshotId,
+        second.snapshotId,
+      ]);
+      const reloaded = await Promise.all([catalog.loadTable(a), catalog.loadTable(b)]);
+      expect(reloaded.map((t) => t.metadataLocation)).toEqual(committed.map((t) => t.metadataLocation));
+
+      // a's commit is good, b's is built on b's old base: neither lands
+      const [good, stale] = await Promise.all([appendCommit(reloaded[0]!), appendCommit(baseB)]);
+      await expect(catalog.commitTables([asCommit(a, good), asCommit(b, stale)])).rejects.toBeInstanceOf(
+        CommitConflictError,
+      );
+      const after = await Promise.all([catalog.loadTable(a), catalog.loadTable(b)]);
+      expect(after.map((t) => t.metadataLocation)).toEqual(committed.map((t) => t.metadataLocation));
+      expect(after[0]?.metadata.snapshots.map((s) => s.snapshotId)).toEqual([first.snapshotId]);
+    });
+
+    it('fails a multi-table commit naming a missing table as NoSuchTableError, changing nothing', async () => {
+      if (!(await catalog.supportsMultiTableCommit())) return;
+      const [id, base] = await newTable();
+      const missing = { namespace: [root], name: 'never_created' };
+      const set = [{ action: 'set-properties', updates: { 'floe.x': '1' } } as const];
+      await expect(
+        catalog.commitTables([
+          { identifier: id, requirements: [], updates: set },
+          { identifier: missing, requirements: [], updates: set },
+        ]),
+      ).rejects.toBeInstanceOf(NoSuchTableError);
+      const after = await catalog.loadTable(id);
+      expect(after.metadataLocation).toBe(base.metadataLocation);
+      expect(after.metadata.properties['floe.x']).toBeUndefined();
     });
   });
 }

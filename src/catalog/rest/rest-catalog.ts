@@ -42,12 +42,12 @@ import {
   renameTableRequest,
 } from './rest-messages.ts';
 import { RestPaths } from './rest-paths.ts';
+import { assertTransactionApplied, COMMIT_TRANSACTION_ENDPOINT } from './rest-transaction.ts';
 
 export type { RestCatalogOptions } from './rest-catalog-options.ts';
 
 const HEAD_NAMESPACE = 'HEAD /v1/{prefix}/namespaces/{namespace}';
 const HEAD_TABLE = 'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}';
-const COMMIT_TRANSACTION = 'POST /v1/{prefix}/transactions/commit';
 
 export class RestCatalog implements Catalog {
   readonly name: string;
@@ -231,17 +231,18 @@ export class RestCatalog implements Catalog {
   async supportsMultiTableCommit(): Promise<boolean> {
     // Only when advertised. The spec's default endpoint list (no `endpoints` sent)
     // includes it, but such servers predate the list and may not implement it.
-    return this.#config.endpoints?.has(COMMIT_TRANSACTION) === true;
+    return this.#config.endpoints?.has(COMMIT_TRANSACTION_ENDPOINT) === true;
   }
 
   /**
    * POST /v1/{prefix}/transactions/commit, then a load of every table (the
-   * route answers 204 with no body). Atomic only as far as the server makes it.
+   * route answers 204 with no body), checked for the snapshots the commit added.
+   * Atomic only as far as the server makes it (see rest-transaction.ts).
    */
   async commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]> {
     if (!(await this.supportsMultiTableCommit())) {
       throw new UnsupportedError(
-        `REST catalog ${this.name} does not advertise ${COMMIT_TRANSACTION}; commit the tables one by one`,
+        `REST catalog ${this.name} does not advertise ${COMMIT_TRANSACTION_ENDPOINT}; commit the tables one by one`,
         { catalog: this.name },
       );
     }
@@ -268,6 +269,7 @@ export class RestCatalog implements Catalog {
         );
       }
     }
+    assertTransactionApplied(this.name, commits, loaded);
     return loaded;
   }
 

@@ -67,8 +67,13 @@ export class SqlCommits {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<Published> {
-    const table = this.#errors.describe(identifier);
-    const commit = await this.#step.prepare(table, baseLocation, requirements, updates);
+    const commit = await this.#step.prepare(
+      this.#errors.describe(identifier),
+      this.#errors.context(identifier),
+      baseLocation,
+      requirements,
+      updates,
+    );
     if (commit.kind === 'unchanged') return { metadataLocation: baseLocation, metadata: commit.metadata };
     let changed: number;
     try {
@@ -108,6 +113,7 @@ export class SqlCommits {
           const base = row.metadataLocation;
           const commit = await this.#step.prepare(
             this.#errors.describe(identifier),
+            this.#errors.context(identifier),
             base,
             requirements,
             updates,

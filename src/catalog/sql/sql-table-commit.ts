@@ -51,10 +51,12 @@ export class SqlTableCommit {
 
   /**
    * Everything up to the swap. A failed requirement is CommitConflictError
-   * naming `table`; nothing is written then.
+   * naming the table (`table` in messages, `context` its error context);
+   * nothing is written then.
    */
   async prepare(
     table: string,
+    context: Readonly<Record<string, string>>,
     baseLocation: string,
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
@@ -66,7 +68,7 @@ export class SqlTableCommit {
       if (!(error instanceof CommitConflictError)) throw error;
       throw new CommitConflictError(
         `table ${table}: ${error.message}`,
-        { ...error.context, table, baseMetadataLocation: baseLocation },
+        { ...error.context, ...context, baseMetadataLocation: baseLocation },
         { cause: error },
       );
     }

@@ -129,6 +129,31 @@ describe('RestCatalog.commitTables', () => {
     expect(fake.to('POST', TX_PATH)).toHaveLength(1);
   });
 
+  it('a 204 after which a table lacks the snapshot it added is CommitStateUnknownError naming it (applied in part)', async () => {
+    const addSnapshot = (snapshotId: bigint) => ({
+      action: 'add-snapshot' as const,
+      snapshot: {
+        snapshotId,
+        sequenceNumber: 2,
+        timestampMs: 1,
+        manifestList: 's3://b/snap.avro',
+        summary: { operation: 'append' },
+      },
+    });
+    const fake = txServer()
+      .on('POST', TX_PATH, { status: 204 })
+      .on('GET', EVENTS_PATH, { status: 200, text: loadResult })
+      .on('GET', CLICKS_PATH, { status: 200, text: loadResultOf('clicks') });
+    const catalog = await connectFake(fake);
+    // the golden table holds snapshot 2^53 + 1 and no other
+    const landed = { identifier: events, requirements: [], updates: [addSnapshot(9007199254740993n)] };
+    const lost = { identifier: clicks, requirements: [], updates: [addSnapshot(77n)] };
+    const error = await catalog.commitTables([landed, lost]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommitStateUnknownError);
+    expect((error as CommitStateUnknownError).message).toMatch(/table db\.clicks lacks its snapshot 77/);
+    expect(await catalog.commitTables([landed])).toHaveLength(1);
+  });
+
   it('refuses a table named twice, and commits nothing for no tables', async () => {
     const fake = txServer();
     const catalog = await connectFake(fake);
