@@ -1,6 +1,7 @@
 // The Kafka adapter on the real broker: batch delivery in offset order, start
 // offsets from onAssigned, cooperative hand-over that waits for onRevoked,
 // pause/resume, seek, headers, watermarks and offsets by time.
+import { setTimeout as delay } from 'node:timers/promises';
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaAdminClient } from '../../src/worker/kafka/admin-client.ts';
@@ -264,6 +265,61 @@ describe('Kafka client on the real broker', () => {
     const tail = await pollUntil(consumerB, (r) => r.length >= PARTITIONS);
     expect(tail.map((r) => r.offset)).toEqual(Array(PARTITIONS).fill(200n));
     await consumerB.disconnect();
+  });
+
+  it('delivers nothing fetched before a seek made in a rebalance handler (a fenced batch re-read), round after round', async () => {
+    // Each round adds or drops an empty topic, so the group assigns or revokes it; the
+    // handler re-seeks the kept partition to 0, as the worker does when the commit it
+    // makes there is fenced. librdkafka serves a rebalance ahead of queued records, so
+    // the batch a poll holds then has records only when the rebalance came in while
+    // it was being fetched: large batches and ten rounds give that several chances.
+    const kept = await newTopic('kc_reseek', 1);
+    const toggled = await newTopic('kc_reseek_toggled', 1);
+    await produce(kept, 400_000, 0, 1);
+    let seeks = 0;
+    let closing = false;
+    const consumer: KafkaConsumerClient = KafkaConsumerClient.create(config(), {
+      onAssigned: async (tps) => {
+        if (tps.some((tp) => tp.topic === toggled) && seeks > 0) await reseek();
+        return new Map();
+      },
+      onRevoked: async (tps) => {
+        if (tps.some((tp) => tp.topic === toggled) && !closing) await reseek();
+      },
+    });
+    let next = 0n; // the offset of kept the next delivered record must have
+    const reseek = async () => {
+      await consumer.seek({ topic: kept, partition: 0 }, 0n);
+      next = 0n;
+      seeks++;
+    };
+    const pollChecked = async () => {
+      for (const r of await consumer.poll(5000, 200)) {
+        if (r.offset !== next) throw new Error(`${kept}[0]: got offset ${r.offset}, expected ${next}`);
+        next++;
+      }
+      await delay(20); // the worker's processing: librdkafka's queue stays full
+    };
+    await consumer.connect();
+    await consumer.subscribe([kept, toggled]);
+    const deadline = Date.now() + 90_000;
+    while (next < 1000n) {
+      if (Date.now() > deadline) throw new Error(`${kept}: no records`);
+      await pollChecked();
+    }
+    for (let round = 1; round <= 10; round++) {
+      await consumer.subscribe(round % 2 === 1 ? [kept] : [kept, toggled]);
+      while (seeks < round) {
+        if (Date.now() > deadline) throw new Error(`round ${round}: the group did not rebalance`);
+        await pollChecked();
+      }
+      while (next < 1000n) {
+        if (Date.now() > deadline) throw new Error(`round ${round}: no records after the seek`);
+        await pollChecked();
+      }
+    }
+    closing = true;
+    await consumer.disconnect();
   });
 
   it('pauses and resumes partitions without losing or repeating records', async () => {

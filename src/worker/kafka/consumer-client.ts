@@ -19,6 +19,7 @@ import type {
   TopicPartitionOffset,
   Watermarks,
 } from '../kafka-types.ts';
+import { FetchEpochs, type FetchTicket } from './fetch-epochs.ts';
 import { consumeBatch, FatalConsumeError, hasPackedConsume } from './packed-consume.ts';
 import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
 import {
@@ -43,11 +44,10 @@ export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning
   readonly closeTimeoutMs?: number;
 }
 
-/** A consume(n) started ahead, while the caller processes the previous batch. */
-interface Prefetch {
-  readonly messages: Promise<KafkaRecord[]>;
-  /** Partitions sought since it started: their records in it are stale. */
-  readonly stale: Set<string>;
+/** Records of one consume(n), and the epoch it started at (fetch-epochs.ts). */
+interface Fetched {
+  readonly records: KafkaRecord[];
+  readonly ticket: FetchTicket;
 }
 
 export class KafkaConsumerClient implements KafkaConsumerApi {
@@ -57,8 +57,12 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   readonly #log: Logger;
   readonly #timeoutMs: number;
   readonly #closeTimeoutMs: number;
-  #prefetch: Prefetch | undefined;
+  /** A consume(n) started ahead, while the caller processes the previous batch. */
+  #prefetch: Promise<Fetched> | undefined;
+  readonly #epochs = new FetchEpochs();
   #queue: Promise<unknown> = Promise.resolve();
+  /** consume(n) and seek() run one at a time, so each fetch is wholly before or after a seek. */
+  #fetchQueue: Promise<unknown> = Promise.resolve();
   #state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
   #subscribed = false;
   /** Commits whose result librdkafka has not reported yet (offset_commit_cb, served by consume()). */
@@ -95,6 +99,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       pause: (partitions) => {
         if (this.#state === 'connected') this.#consumer.pause(partitions);
       },
+      assigned: (partitions) => this.#epochs.moved(partitions),
     });
     forwardClientLogs(this.#consumer, this.#log);
   }
@@ -141,8 +146,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       const ahead = await this.#takePrefetch();
       await this.#rebalances.apply();
       this.#rebalances.throwIfFailed();
-      const records = this.#owned(ahead ?? (await this.#consume(maxRecords, timeoutMs)));
-      this.#prefetch = { messages: this.#consume(maxRecords, timeoutMs), stale: new Set() };
+      // Judged after the rebalances: their handlers may have sought or re-assigned partitions of `ahead`.
+      const fetched = ahead ?? (await this.#consume(maxRecords, timeoutMs));
+      const records = this.#owned(this.#epochs.current(fetched.records, fetched.ticket));
+      this.#prefetch = this.#consume(maxRecords, timeoutMs);
       return records;
     });
   }
@@ -158,14 +165,13 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
         },
       );
     }
-    const prefetch = this.#prefetch;
-    if (prefetch !== undefined) {
-      // librdkafka purges the partition's queue on seek; records fetched ahead are dropped here.
-      prefetch.stale.add(partitionKey(tp));
-      await prefetch.messages;
-    }
     const target = { topic: tp.topic, partition: tp.partition, offset: toSdkOffset(offset, tp) };
-    await callback((cb) => this.#consumer.seek(target, this.#timeoutMs, cb), 'seek', target);
+    await this.#fetchSerially(async () => {
+      // librdkafka purges the partition's queue on seek; records already fetched
+      // (ahead, or held by a poll applying rebalances) are dropped at delivery.
+      this.#epochs.moved([tp]);
+      await callback((cb) => this.#consumer.seek(target, this.#timeoutMs, cb), 'seek', target);
+    });
   }
 
   pause(partitions: readonly TopicPartition[]): void {
@@ -252,8 +258,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     if (err?.code === ERR_ASSIGN_PARTITIONS) {
       event = { kind: 'assign', partitions, owned: [], lost: false };
     } else if (err?.code === ERR_REVOKE_PARTITIONS) {
-      // Stop delivering at once: records still in flight for these partitions are dropped.
+      // Stop delivering at once: records fetched so far of these partitions are dropped,
+      // even if the partitions come back (at an offset floe chooses then).
       const owned = this.#rebalances.disown(partitions);
+      this.#epochs.moved(partitions);
       let lost = false;
       try {
         lost = this.#cooperative.assignmentLost();
@@ -268,28 +276,28 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#rebalances.push(event);
   }
 
-  async #takePrefetch(): Promise<KafkaRecord[] | undefined> {
+  #takePrefetch(): Promise<Fetched | undefined> {
     const prefetch = this.#prefetch;
-    if (prefetch === undefined) return undefined;
     this.#prefetch = undefined;
-    const messages = await prefetch.messages;
-    if (prefetch.stale.size === 0) return messages;
-    return messages.filter((m) => !prefetch.stale.has(partitionKey(m)));
+    return prefetch ?? Promise.resolve(undefined);
   }
 
-  async #consume(maxRecords: number, timeoutMs: number): Promise<KafkaRecord[]> {
-    try {
-      return (await consumeBatch(this.#consumer, maxRecords, timeoutMs)).records;
-    } catch (error) {
-      if (error instanceof FatalConsumeError) {
-        // Surfaces at the next poll (a prefetch's caller may be gone).
-        this.#rebalances.fail(kafkaError('consume', error.cause, {}));
-        return [];
+  #consume(maxRecords: number, timeoutMs: number): Promise<Fetched> {
+    return this.#fetchSerially(async () => {
+      const ticket = this.#epochs.ticket();
+      try {
+        return { records: (await consumeBatch(this.#consumer, maxRecords, timeoutMs)).records, ticket };
+      } catch (error) {
+        if (error instanceof FatalConsumeError) {
+          // Surfaces at the next poll (a prefetch's caller may be gone).
+          this.#rebalances.fail(kafkaError('consume', error.cause, {}));
+          return { records: [], ticket };
+        }
+        const err = error as LibrdKafkaError;
+        this.#log.warn('consume reported an error', { code: err.code, reason: err.message });
+        return { records: [], ticket };
       }
-      const err = error as LibrdKafkaError;
-      this.#log.warn('consume reported an error', { code: err.code, reason: err.message });
-      return [];
-    }
+    });
   }
 
   /** Only partitions whose onAssigned resolved and whose revocation has not started. */
@@ -328,6 +336,12 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(work, work);
     this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #fetchSerially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#fetchQueue.then(work, work);
+    this.#fetchQueue = run.catch(() => undefined);
     return run;
   }
 }

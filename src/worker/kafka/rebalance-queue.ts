@@ -21,6 +21,8 @@ export interface RebalanceQueueOptions {
   readonly canCallHandler: () => boolean;
   /** Pauses partitions the worker could not take (its onAssigned failed). */
   readonly pause: (partitions: TopicPartition[]) => void;
+  /** Called right after librdkafka took the assignment: the partitions start at new positions. */
+  readonly assigned?: (partitions: TopicPartition[]) => void;
 }
 
 export class RebalanceQueue {
@@ -140,8 +142,10 @@ export class RebalanceQueue {
     }
     // Always complete librdkafka's side of the rebalance, else the group stalls.
     this.#cooperative.incrementalAssign(sdkPartitions);
+    const assigned = sdkPartitions.map(plain);
+    this.#options.assigned?.(assigned);
     if (starts === undefined) {
-      this.#options.pause(sdkPartitions.map(plain));
+      this.#options.pause(assigned);
       return;
     }
     if (partitions.length === 0) return;

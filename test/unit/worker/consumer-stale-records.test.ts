@@ -66,7 +66,7 @@ const fake = vi.hoisted(() => {
 
     incrementalAssign(partitions: Array<Tp & { offset: number }>): void {
       for (const tp of partitions) {
-        this.positions.set(key(tp), { ...tp, offset: tp.offset >= 0 ? tp.offset : 0 });
+        this.positions.set(key(tp), { ...tp, offset: Math.max(tp.offset, 0) });
       }
     }
 
