@@ -27,43 +27,41 @@ export class PostgresDriver implements SqlDriver {
   /** host:port/database, never the credentials. */
   readonly #label: string;
 
+  readonly #logger: Logger;
+
   constructor(options: PostgresDriverOptions) {
     this.#label = describeDatabase(options.connectionString);
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 4,
     });
-    const logger = options.logger ?? silentLogger;
+    this.#logger = options.logger ?? silentLogger;
     // an idle connection that dies must not take the process down; the pool replaces it
     this.#pool.on('error', (err) =>
-      logger.warn('idle PostgreSQL connection failed', { err, database: this.#label }),
+      this.#logger.warn('idle PostgreSQL connection failed', { err, database: this.#label }),
     );
   }
 
-  async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
-    const client = await this.#connect(sql);
-    let broken: Error | undefined;
-    try {
-      return await this.#run(client, sql, params);
-    } catch (error) {
-      if (sqlFailureOf(error) === 'outcome-unknown') broken = error as Error;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  query(sql: string, params: readonly SqlValue[] = []): Promise<SqlResult> {
+    return this.#withClient(sql, async (client, broke) => {
+      try {
+        return await this.#run(client, sql, params);
+      } catch (error) {
+        if (sqlFailureOf(error) === 'outcome-unknown') broke(error as Error);
+        throw error;
+      }
+    });
   }
 
-  async transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.#connect('BEGIN');
-    let broken: Error | undefined;
-    try {
+  transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#withClient('BEGIN', async (client, broke) => {
       let result: T;
       try {
         await this.#run(client, 'BEGIN', []);
         result = await body({ query: (sql, params = []) => this.#run(client, sql, params) });
       } catch (error) {
         if (sqlFailureOf(error) === 'outcome-unknown') {
-          broken = error as Error;
+          broke(error as Error);
           // the connection broke before COMMIT was sent: the server rolls the transaction back
           throw sqlError('busy', this.#label, 'transaction (no COMMIT sent)', error);
         }
@@ -73,17 +71,42 @@ export class PostgresDriver implements SqlDriver {
       try {
         await this.#run(client, 'COMMIT', []);
       } catch (error) {
-        if (sqlFailureOf(error) === 'outcome-unknown') broken = error as Error;
+        if (sqlFailureOf(error) === 'outcome-unknown') broke(error as Error);
         throw error;
       }
       return result;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  /**
+   * Lends a pooled connection to `use`, and takes it back (discarded when it
+   * broke). A lent connection that dies between statements (a server restart, a
+   * terminated backend while a transaction waits on file I/O) emits 'error':
+   * unhandled, that would end the process; the next statement then fails instead.
+   */
+  async #withClient<T>(
+    sql: string,
+    use: (client: pg.PoolClient, broke: (error: Error) => void) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.#connect(sql);
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      this.#logger.warn('PostgreSQL connection failed while in use', { err, database: this.#label });
+    };
+    client.on('error', onError);
+    try {
+      return await use(client, (error) => {
+        broken = error;
+      });
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
   }
 
   async #connect(sql: string): Promise<pg.PoolClient> {
@@ -129,6 +152,9 @@ function failureOf(error: unknown): SqlFailure {
     if (code === UNIQUE_VIOLATION) return 'unique-violation';
     // class 08: connection exception; 40: transaction rollback; 53: insufficient resources; 55P03: lock not available
     if (/^(08|40|53)/.test(code) || code === '55P03') return 'busy';
+    // the server is ending the connection (terminated backend, shutdown): a statement
+    // that was running may have committed just before
+    if (/^57P0[12]$/.test(code)) return 'outcome-unknown';
     return 'failed';
   }
   // no answer (reset, timeout, terminated): the server may have committed before the connection broke
