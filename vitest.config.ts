@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: pure unit tests, and integration tests against the real service
-// stack (scripts/services up), which a global setup checks before anything runs.
+// Three projects: pure unit tests, the seeded simulation (test/sim, `npm run sim`
+// for more seeds), and integration tests against the real service stack
+// (scripts/services up), which a global setup checks before anything runs.
 export const config = defineConfig({
   test: {
     projects: [
@@ -9,6 +10,14 @@ export const config = defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        // The seeded simulation (test/sim): 1,000 seeds, half per file so two cores share them.
+        test: {
+          name: 'sim',
+          include: ['test/sim/**/*.test.ts'],
+          testTimeout: 900_000,
         },
       },
       {

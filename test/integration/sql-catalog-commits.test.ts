@@ -15,8 +15,8 @@ import { type SqlDriver, sqlError } from '../../src/catalog/sql/sql-driver.ts';
 import { SqliteDriver } from '../../src/catalog/sql/sqlite-driver.ts';
 import { CommitConflictError, CommitStateUnknownError } from '../../src/errors.ts';
 import type { Schema } from '../../src/iceberg/types.ts';
-import type { FileIO } from '../../src/io/file-io.ts';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
+import { afterEachWrite } from '../support/hooked-file-io.ts';
 import { services, uniqueName } from '../support/services.ts';
 
 const schema: Schema = {
@@ -160,38 +160,29 @@ describe('SQL catalog multi-table commits on PostgreSQL, with a concurrent write
     ];
     const baseA = await other.createTable(a, { schema });
     await other.createTable(b, { schema });
-    const local = new LocalFileIO();
     let interfered = false;
     // while the transaction writes a's next metadata file, b gets a new snapshot
-    const io: FileIO = {
-      read: (path) => local.read(path),
-      exists: (path) => local.exists(path),
-      delete: (path) => local.delete(path),
-      list: (prefix) => local.list(prefix),
-      write: async (path, data, options) => {
-        await local.write(path, data, options);
-        if (!interfered && path.startsWith(baseA.metadata.location)) {
-          interfered = true;
-          await other.commitTable(
-            b,
-            [],
-            [
-              {
-                action: 'add-snapshot',
-                snapshot: {
-                  snapshotId: 9n,
-                  sequenceNumber: 1,
-                  timestampMs: 1,
-                  manifestList: 'x',
-                  summary: { operation: 'append' },
-                },
-              },
-              { action: 'set-snapshot-ref', refName: 'main', snapshotId: 9n, type: 'branch' },
-            ],
-          );
-        }
-      },
-    };
+    const io = afterEachWrite(new LocalFileIO(), async (path) => {
+      if (interfered || !path.startsWith(baseA.metadata.location)) return;
+      interfered = true;
+      await other.commitTable(
+        b,
+        [],
+        [
+          {
+            action: 'add-snapshot',
+            snapshot: {
+              snapshotId: 9n,
+              sequenceNumber: 1,
+              timestampMs: 1,
+              manifestList: 'x',
+              summary: { operation: 'append' },
+            },
+          },
+          { action: 'set-snapshot-ref', refName: 'main', snapshotId: 9n, type: 'branch' },
+        ],
+      );
+    });
     const catalog = openSqlCatalog({ name, uri: services.postgresUrl, warehouse: warehouse(), io });
     const onB: TableCommit = {
       identifier: b,

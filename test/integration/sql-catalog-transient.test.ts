@@ -17,9 +17,9 @@ import type { SqlDriver } from '../../src/catalog/sql/sql-driver.ts';
 import { sqlFailureOf } from '../../src/catalog/sql/sql-driver.ts';
 import { SqliteDriver } from '../../src/catalog/sql/sqlite-driver.ts';
 import type { Schema } from '../../src/iceberg/types.ts';
-import type { FileIO } from '../../src/io/file-io.ts';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
 import { sleepMs } from '../../src/io/retry.ts';
+import { afterEachWrite } from '../support/hooked-file-io.ts';
 import { services, uniqueName } from '../support/services.ts';
 
 const schema: Schema = {
@@ -207,25 +207,17 @@ describe('SQL catalog on PostgreSQL that is unreachable for a while', () => {
     const url = new URL(services.postgresUrl);
     url.searchParams.set('application_name', application);
     const admin = new PostgresDriver({ connectionString: services.postgresUrl });
-    const local = new LocalFileIO();
     let terminated = 0;
     // while the transaction writes the first metadata file, the server ends its connection
-    const io: FileIO = {
-      read: (path) => local.read(path),
-      exists: (path) => local.exists(path),
-      delete: (path) => local.delete(path),
-      list: (prefix) => local.list(prefix),
-      write: async (path, data, options) => {
-        await local.write(path, data, options);
-        if (terminated > 0) return;
-        const killed = await admin.query(
-          'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = ?',
-          [application],
-        );
-        terminated = killed.rows.length;
-        await sleepMs(100); // the FATAL message reaches the idle, checked-out connection
-      },
-    };
+    const io = afterEachWrite(new LocalFileIO(), async () => {
+      if (terminated > 0) return;
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = ?',
+        [application],
+      );
+      terminated = killed.rows.length;
+      await sleepMs(100); // the FATAL message reaches the idle, checked-out connection
+    });
     const waits: number[] = [];
     const catalog = new SqlCatalog({
       name,

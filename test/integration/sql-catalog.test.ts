@@ -21,6 +21,7 @@ import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-upda
 import { primitive, type Schema } from '../../src/iceberg/types.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
+import { afterEachWrite } from '../support/hooked-file-io.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
 import { services, uniqueName } from '../support/services.ts';
 import { describeCatalogContract } from './catalog-contract.ts';
@@ -201,22 +202,14 @@ describe('SQL catalog commits race safely (two catalogs, one SQLite file)', () =
   it('a commit that loses the compare-and-swap after writing its file gets CommitConflictError and deletes the file', async () => {
     const b = openSqlCatalog({ name, uri: uri(), warehouse: warehouse(), io: new LocalFileIO() });
     let written: string | undefined;
-    const local = new LocalFileIO();
     // catalog A's storage lets B commit right after A wrote its new metadata file, before A's UPDATE
-    const interleaving: FileIO = {
-      read: (path) => local.read(path),
-      exists: (path) => local.exists(path),
-      delete: (path) => local.delete(path),
-      list: (prefix) => local.list(prefix),
-      write: async (path, data, options) => {
-        await local.write(path, data, options);
-        if (written === undefined && path.endsWith('.metadata.json')) {
-          written = path;
-          const current = await b.loadTable({ namespace: ['ns'], name: 'cas' });
-          await b.commitTable(current.identifier, [], [{ action: 'set-properties', updates: { by: 'b' } }]);
-        }
-      },
-    };
+    const interleaving = afterEachWrite(new LocalFileIO(), async (path) => {
+      if (written === undefined && path.endsWith('.metadata.json')) {
+        written = path;
+        const current = await b.loadTable({ namespace: ['ns'], name: 'cas' });
+        await b.commitTable(current.identifier, [], [{ action: 'set-properties', updates: { by: 'b' } }]);
+      }
+    });
     const a = openSqlCatalog({ name, uri: uri(), warehouse: warehouse(), io: interleaving });
     const table = await b.createTable({ namespace: ['ns'], name: 'cas' }, { schema });
     const attempt = a.commitTable(table.identifier, [], [{ action: 'set-properties', updates: { by: 'a' } }]);

@@ -1,0 +1,124 @@
+// The shape of one seed's run, drawn from the seed before anything happens:
+// which connector (one table, routed by a field with a rare route, or a
+// backfill followed by `floe run`), how many workers and records, how often
+// things fail, and whether a second engine writes to the tables.
+import type { FaultRates } from './fault-plan.ts';
+import type { Rng } from './rng.ts';
+import type { PrefetchModel } from './sim-consumer.ts';
+
+export type ScenarioKind = 'single' | 'routed' | 'backfill';
+
+export interface Scenario {
+  readonly kind: ScenarioKind;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly connector: string;
+  readonly namespace: string;
+  /** Route value -> table name (one entry '*' for a single table). */
+  readonly routes: ReadonlyMap<string, string>;
+  /** Route values with their weights (the rare one has a small weight). */
+  readonly routeWeights: ReadonlyArray<readonly [string, number]>;
+  /** Workers running at once, at most. */
+  readonly workers: number;
+  /** Records produced before the workers start (the backfill's range). */
+  readonly initialRecords: number;
+  /** Records produced while the workers run. */
+  readonly liveRecords: number;
+  readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
+  readonly pollBatchSize: number;
+  readonly conflictAttempts: number;
+  readonly faults: FaultRates;
+  /** Per step: chance the driver does something to the world instead of granting a turn. */
+  readonly worldRate: number;
+  readonly engine: boolean;
+  readonly retention: boolean;
+  readonly tombstoneRate: number;
+  readonly malformedRate: number;
+  readonly markerRate: number;
+  /** Chance per record that the producers move to the next schema version (new fields). */
+  readonly schemaBumpRate: number;
+  readonly prefetch: PrefetchModel;
+  /** Steps of the active phase (faults, rebalances, producing) before the drain. */
+  readonly activeSteps: number;
+}
+
+export function tableNames(s: Scenario): string[] {
+  return [...new Set(s.routes.values())];
+}
+
+export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
+  const kind = rng.weighted<ScenarioKind>([
+    ['single', 4],
+    ['routed', 4],
+    ['backfill', 2],
+  ]);
+  const namespace = 'sim';
+  const routes =
+    kind === 'routed'
+      ? new Map([
+          ['a', `${namespace}.route_a`],
+          ['b', `${namespace}.route_b`],
+          ['rare', `${namespace}.route_rare`],
+        ])
+      : new Map([['*', `${namespace}.events`]]);
+  const faulty = rng.chance(0.85);
+  const scale = faulty ? rng.pick([0.5, 1, 2]) : 0;
+  const total = rng.range(20, 120);
+  const initial =
+    kind === 'backfill' ? Math.floor(total * (0.4 + rng.next() * 0.4)) : rng.int(Math.floor(total / 2));
+  return {
+    kind,
+    topic: 'events',
+    partitions: rng.range(1, 4),
+    connector: 'events',
+    namespace,
+    routes,
+    routeWeights:
+      kind === 'routed'
+        ? [
+            ['a', 60],
+            ['b', 37],
+            ['rare', 3],
+          ]
+        : [['*', 1]],
+    workers: rng.range(1, 3),
+    initialRecords: initial,
+    liveRecords: total - initial,
+    commit: {
+      intervalMs: rng.pick([300, 1000, 5000]),
+      maxRecords: rng.range(4, 40),
+      maxBytes: 64 * 1024 * 1024,
+    },
+    pollBatchSize: rng.range(3, 30),
+    conflictAttempts: rng.range(3, 8),
+    faults: {
+      conflict: 0.03 * scale,
+      unknownLanded: 0.02 * scale,
+      unknownLost: 0.02 * scale,
+      transient: 0.01 * scale,
+      crash: 0.006 * scale,
+      crashAfter: 0.004 * scale,
+    },
+    worldRate: rng.pick([0.1, 0.2, 0.3]),
+    engine: rng.chance(0.5),
+    retention: rng.chance(0.2),
+    tombstoneRate: rng.pick([0, 0.03]),
+    malformedRate: rng.pick([0, 0, 0.02]),
+    markerRate: rng.pick([0, 0.05]),
+    schemaBumpRate: rng.pick([0, 0.02, 0.05]),
+    prefetch,
+    activeSteps: rng.range(80, 250),
+  };
+}
+
+export function describeScenario(s: Scenario): string {
+  const faults = Object.entries(s.faults)
+    .filter(([, p]) => p > 0)
+    .map(([k, p]) => `${k}=${p}`)
+    .join(' ');
+  return [
+    `${s.kind}: ${s.partitions} partitions, ${s.workers} workers, ${s.initialRecords}+${s.liveRecords} records`,
+    `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms, poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
+    `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, faults ${faults || 'none'}`,
+  ].join('\n');
+}

@@ -1,0 +1,273 @@
+// Another engine writing to floe's tables through the same catalog, between and
+// inside floe's steps (the driver runs it while every worker is parked at a
+// catalog or FileIO call): it adds a column (a fresh field id, with the
+// requirements a careful engine sends), appends its own rows (a Parquet file
+// written by floe's TableWriter), commits a snapshot without data, and replaces
+// files (compaction: a copy in, the original out). Its snapshots carry no floe
+// offsets, so floe must find them in main's ancestry.
+import { randomBytes } from 'node:crypto';
+import type { Catalog, TableIdentifier } from '../../src/catalog/catalog.ts';
+import { CommitConflictError } from '../../src/errors.ts';
+import type { DataFile } from '../../src/iceberg/data-file.ts';
+import { encodeManifest } from '../../src/iceberg/manifest.ts';
+import { ENTRY_STATUS, type ManifestEntry } from '../../src/iceberg/manifest-entry.ts';
+import {
+  decodeManifestList,
+  encodeManifestList,
+  type ManifestFile,
+  summarizePartitions,
+} from '../../src/iceberg/manifest-list.ts';
+import type { Snapshot } from '../../src/iceberg/snapshot.ts';
+import { branchHead, currentSchema, specById, type TableMetadata } from '../../src/iceberg/table-metadata.ts';
+import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-update.ts';
+import type { FileIO } from '../../src/io/file-io.ts';
+import { TableWriter } from '../../src/sink/table-writer.ts';
+import { liveEntries } from './live-entries.ts';
+import type { CatalogWatch } from './sim-catalog.ts';
+import type { SimWorld } from './sim-world.ts';
+
+export type EngineOp = 'add-column' | 'append-rows' | 'empty-append' | 'replace-files';
+
+export class SecondEngine {
+  readonly #world: SimWorld;
+  readonly #catalog: Catalog;
+  readonly #io: FileIO;
+  readonly #watch: CatalogWatch;
+  /** Table name -> ids of the rows the engine committed there. */
+  readonly rows = new Map<string, Set<string>>();
+  #next = 0;
+
+  constructor(world: SimWorld, catalog: Catalog, io: FileIO, watch: CatalogWatch) {
+    this.#world = world;
+    this.#catalog = catalog;
+    this.#io = io;
+    this.#watch = watch;
+  }
+
+  /** One operation on one of the tables that exist; does nothing when none does. */
+  async act(tables: readonly TableIdentifier[]): Promise<void> {
+    const rng = this.#world.rng.engine;
+    const existing: TableIdentifier[] = [];
+    for (const id of tables) if (await this.#catalog.tableExists(id)) existing.push(id);
+    if (existing.length === 0) return;
+    const id = rng.pick(existing);
+    const op = rng.weighted<EngineOp>([
+      ['add-column', 2],
+      ['append-rows', 3],
+      ['empty-append', 1],
+      ['replace-files', 2],
+    ]);
+    const name = [...id.namespace, id.name].join('.');
+    const metadata = (await this.#catalog.loadTable(id)).metadata;
+    try {
+      const done = await this.#run(op, id, name, metadata);
+      this.#world.log.add(`engine ${op} ${name}${done ? '' : ' (nothing to do)'}`);
+    } catch (error) {
+      if (!(error instanceof CommitConflictError)) throw error;
+      this.#world.log.add(`engine ${op} ${name} conflict`);
+    }
+  }
+
+  async #run(op: EngineOp, id: TableIdentifier, name: string, metadata: TableMetadata): Promise<boolean> {
+    if (op === 'add-column') return this.#addColumn(id, metadata);
+    if (op === 'append-rows') return this.#appendRows(id, name, metadata);
+    if (op === 'empty-append') return this.#commitSnapshot(id, metadata, 'append', [], [], []);
+    return this.#replaceFiles(id, metadata);
+  }
+
+  async #addColumn(id: TableIdentifier, metadata: TableMetadata): Promise<boolean> {
+    const schema = currentSchema(metadata);
+    const fieldId = metadata.lastColumnId + 1;
+    const schemaId = Math.max(...metadata.schemas.map((s) => s.schemaId)) + 1;
+    const field = {
+      id: fieldId,
+      name: `eng_${this.#next++}`,
+      required: false,
+      type: { kind: 'string' as const },
+    };
+    await this.#commit(
+      id,
+      [
+        { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+        { type: 'assert-current-schema-id', currentSchemaId: schema.schemaId },
+        { type: 'assert-last-assigned-field-id', lastAssignedFieldId: metadata.lastColumnId },
+      ],
+      [
+        {
+          action: 'add-schema',
+          schema: { ...schema, schemaId, fields: [...schema.fields, field] },
+          lastColumnId: fieldId,
+        },
+        { action: 'set-current-schema', schemaId: -1 },
+      ],
+    );
+    return true;
+  }
+
+  async #appendRows(id: TableIdentifier, name: string, metadata: TableMetadata): Promise<boolean> {
+    const rng = this.#world.rng.engine;
+    const ids = Array.from({ length: rng.range(1, 4) }, () => `e${this.#next++}`);
+    const writer = new TableWriter({
+      io: this.#io,
+      schema: currentSchema(metadata),
+      spec: specById(metadata, metadata.defaultSpecId),
+      properties: metadata.properties,
+      dataDirectory: `${metadata.location.replace(/\/+$/, '')}/data`,
+    });
+    for (const rowId of ids) {
+      const pending = writer.append({ id: rowId, route: 'engine' });
+      if (pending) await pending;
+    }
+    const files = await writer.finish();
+    await this.#commitSnapshot(id, metadata, 'append', files, [], []);
+    const mine = this.rows.get(name) ?? new Set<string>();
+    for (const rowId of ids) mine.add(rowId);
+    this.rows.set(name, mine);
+    return true;
+  }
+
+  /** Copies one or two live files and swaps them in (what a compaction commits). */
+  async #replaceFiles(id: TableIdentifier, metadata: TableMetadata): Promise<boolean> {
+    const head = branchHead(metadata, 'main');
+    if (head === undefined) return false;
+    const live = await liveEntries(this.#io, head);
+    if (live.length === 0) return false;
+    const rng = this.#world.rng.engine;
+    const replaced = rng.shuffle(live).slice(0, rng.range(1, 2));
+    const copies: DataFile[] = [];
+    for (const { entry } of replaced) {
+      const source = entry.dataFile;
+      const filePath = source.filePath.replace(/([^/]+)\.parquet$/, `compacted-${this.#next++}-$1.parquet`);
+      await this.#io.write(filePath, await this.#io.read(source.filePath));
+      copies.push({ ...source, filePath });
+    }
+    const gone = new Set(replaced.map((r) => r.entry.dataFile.filePath));
+    const kept = live.filter((l) => !gone.has(l.entry.dataFile.filePath)).map((l) => l.entry);
+    return this.#commitSnapshot(
+      id,
+      metadata,
+      'replace',
+      copies,
+      kept,
+      replaced.map((r) => r.entry),
+    );
+  }
+
+  /**
+   * A snapshot whose one manifest lists `added` (new), `kept` (existing) and
+   * `removed` (deleted); an append without removals keeps the parent's manifests.
+   */
+  async #commitSnapshot(
+    id: TableIdentifier,
+    metadata: TableMetadata,
+    operation: 'append' | 'replace',
+    added: readonly DataFile[],
+    kept: readonly ManifestEntry[],
+    removed: readonly ManifestEntry[],
+  ): Promise<boolean> {
+    const head = branchHead(metadata, 'main');
+    const snapshotId = randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn;
+    const sequenceNumber = metadata.lastSequenceNumber + 1;
+    const schema = currentSchema(metadata);
+    const spec = specById(metadata, metadata.defaultSpecId);
+    const base = `${metadata.location.replace(/\/+$/, '')}/metadata/engine-${snapshotId}`;
+    const entries: ManifestEntry[] = [
+      ...added.map((dataFile) => ({
+        status: ENTRY_STATUS.ADDED,
+        snapshotId,
+        sequenceNumber: null,
+        fileSequenceNumber: null,
+        dataFile,
+      })),
+      ...kept.map((e) => ({ ...e, status: ENTRY_STATUS.EXISTING })),
+      ...removed.map((e) => ({ ...e, status: ENTRY_STATUS.DELETED, snapshotId })),
+    ];
+    const manifests: ManifestFile[] = [];
+    if (entries.length > 0) {
+      const bytes = encodeManifest(entries, {
+        schema,
+        spec,
+        formatVersion: 2,
+        content: 'data',
+        syncMarker: randomBytes(16),
+      });
+      await this.#io.write(`${base}-m0.avro`, bytes);
+      const count = (s: number) => entries.filter((e) => e.status === s);
+      const rows = (s: number) => count(s).reduce((n, e) => n + e.dataFile.recordCount, 0);
+      manifests.push({
+        manifestPath: `${base}-m0.avro`,
+        manifestLength: bytes.length,
+        partitionSpecId: spec.specId,
+        content: 0,
+        sequenceNumber,
+        minSequenceNumber: Math.min(
+          sequenceNumber,
+          ...[...kept, ...removed].map((e) => e.sequenceNumber ?? sequenceNumber),
+        ),
+        addedSnapshotId: snapshotId,
+        addedFilesCount: count(ENTRY_STATUS.ADDED).length,
+        existingFilesCount: count(ENTRY_STATUS.EXISTING).length,
+        deletedFilesCount: count(ENTRY_STATUS.DELETED).length,
+        addedRowsCount: rows(ENTRY_STATUS.ADDED),
+        existingRowsCount: rows(ENTRY_STATUS.EXISTING),
+        deletedRowsCount: rows(ENTRY_STATUS.DELETED),
+        partitions: summarizePartitions(
+          spec,
+          schema,
+          entries.map((e) => e.dataFile),
+        ),
+      });
+    }
+    const carried = operation === 'append' && head ? await carriedManifests(this.#io, head) : [];
+    const listPath = `${base}-list.avro`;
+    await this.#io.write(
+      listPath,
+      encodeManifestList([...manifests, ...carried], {
+        snapshotId,
+        parentSnapshotId: head?.snapshotId ?? null,
+        sequenceNumber,
+        formatVersion: 2,
+        syncMarker: randomBytes(16),
+      }),
+    );
+    const snapshot: Snapshot = {
+      snapshotId,
+      ...(head ? { parentSnapshotId: head.snapshotId } : {}),
+      sequenceNumber,
+      timestampMs: this.#world.clock.now(),
+      manifestList: listPath,
+      summary: {
+        operation,
+        'engine-id': 'sim-engine',
+        'added-data-files': String(added.length),
+        'added-records': String(added.reduce((n, f) => n + f.recordCount, 0)),
+      },
+      schemaId: schema.schemaId,
+    };
+    await this.#commit(
+      id,
+      [
+        { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+        { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head?.snapshotId ?? null },
+      ],
+      [
+        { action: 'add-snapshot', snapshot },
+        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
+      ],
+    );
+    return true;
+  }
+
+  async #commit(
+    id: TableIdentifier,
+    requirements: TableRequirement[],
+    updates: TableUpdate[],
+  ): Promise<void> {
+    await this.#catalog.commitTable(id, requirements, updates);
+    this.#watch.version++;
+  }
+}
+
+async function carriedManifests(io: FileIO, head: Snapshot): Promise<ManifestFile[]> {
+  return decodeManifestList(await io.read(head.manifestList));
+}

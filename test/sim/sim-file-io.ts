@@ -1,0 +1,71 @@
+// The FileIO one simulated actor sees: the real LocalFileIO behind a scheduling
+// point and a seeded fault at every call (transient failure, crash before, or a
+// write that lands and then the crash).
+import type { FileInfo, FileIO, WriteOptions } from '../../src/io/file-io.ts';
+import { type CallKind, type FaultPlan, transientError } from './fault-plan.ts';
+import type { SimWorld } from './sim-world.ts';
+
+/** The last path segment: enough to tell a manifest list from a data file in the schedule. */
+const short = (path: string) => {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return base.endsWith('.parquet')
+    ? 'data.parquet'
+    : base.startsWith('snap-')
+      ? 'manifest-list'
+      : base.endsWith('.avro')
+        ? 'manifest'
+        : base.endsWith('.metadata.json')
+          ? 'metadata.json'
+          : base;
+};
+
+export class SimFileIO implements FileIO {
+  readonly #inner: FileIO;
+  readonly #actor: string;
+  readonly #world: SimWorld;
+  readonly #faults: FaultPlan;
+
+  constructor(inner: FileIO, actor: string, world: SimWorld, faults: FaultPlan) {
+    this.#inner = inner;
+    this.#actor = actor;
+    this.#world = world;
+    this.#faults = faults;
+  }
+
+  async #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
+    const { scheduler, log } = this.#world;
+    await scheduler.point(this.#actor, label);
+    const fault = this.#faults.decide(kind);
+    if (fault !== 'none') log.add(`${this.#actor} ${label} !${fault}`);
+    if (fault === 'crash') return scheduler.kill(this.#actor, `crash at ${label}`);
+    if (fault === 'transient') throw transientError(label);
+    const result = await run();
+    if (fault === 'crash-after') return scheduler.kill(this.#actor, `crash after ${label} landed`);
+    return result;
+  }
+
+  read(path: string): Promise<Uint8Array> {
+    return this.#call(`io.read(${short(path)})`, 'read', () => this.#inner.read(path));
+  }
+
+  write(path: string, data: Uint8Array, options?: WriteOptions): Promise<void> {
+    return this.#call(`io.write(${short(path)})`, 'write', () => this.#inner.write(path, data, options));
+  }
+
+  exists(path: string): Promise<boolean> {
+    return this.#call(`io.exists(${short(path)})`, 'read', () => this.#inner.exists(path));
+  }
+
+  delete(path: string): Promise<void> {
+    return this.#call(`io.delete(${short(path)})`, 'write', () => this.#inner.delete(path));
+  }
+
+  async *list(prefix: string): AsyncIterable<FileInfo> {
+    const files = await this.#call('io.list', 'read', async () => {
+      const found: FileInfo[] = [];
+      for await (const file of this.#inner.list(prefix)) found.push(file);
+      return found;
+    });
+    yield* files;
+  }
+}

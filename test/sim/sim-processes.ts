@@ -1,0 +1,101 @@
+// The processes of a run: a `floe run` worker (the real Worker with the real
+// ConnectorRuntime, on a simulated consumer, a faulty catalog and FileIO) and
+// a `floe backfill` (the real Backfill). Each incarnation is a scheduler actor;
+// a crash drops it with all its memory, and the next incarnation rebuilds from
+// the catalog.
+import type { Catalog } from '../../src/catalog/catalog.ts';
+import type { FileIO } from '../../src/io/file-io.ts';
+import { Backfill } from '../../src/worker/backfill.ts';
+import { silentProgress } from '../../src/worker/backfill-progress.ts';
+import { Worker } from '../../src/worker/worker.ts';
+import { noMetrics } from '../../src/worker/worker-metrics.ts';
+import type { FaultPlan } from './fault-plan.ts';
+import type { Scenario } from './scenario.ts';
+import { SimAdmin, SimAssignedConsumer } from './sim-backfill-kafka.ts';
+import { type CatalogWatch, SimCatalog } from './sim-catalog.ts';
+import { noSleep, simConnectorRuntime } from './sim-connector.ts';
+import { SimConsumer } from './sim-consumer.ts';
+import { SimFileIO } from './sim-file-io.ts';
+import { SimLogger, type SimTrace } from './sim-logger.ts';
+import type { SimWorld } from './sim-world.ts';
+
+export interface ProcessDeps {
+  readonly world: SimWorld;
+  readonly scenario: Scenario;
+  /** The shared catalog and FileIO, without faults. */
+  readonly catalog: Catalog;
+  readonly io: FileIO;
+  readonly faults: FaultPlan;
+  readonly watch: CatalogWatch;
+  readonly trace: SimTrace;
+}
+
+export class WorkerProcess {
+  readonly actor: string;
+  readonly stop = new AbortController();
+  consumer: SimConsumer | undefined;
+
+  constructor(actor: string, deps: ProcessDeps) {
+    this.actor = actor;
+    const { world, scenario } = deps;
+    const log = new SimLogger(deps.trace, actor);
+    const runtime = simConnectorRuntime({
+      world,
+      scenario,
+      catalog: new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch),
+      io: new SimFileIO(deps.io, actor, world, deps.faults),
+      log,
+    });
+    const worker = new Worker({
+      connectors: [runtime],
+      createConsumer: (handler) => {
+        this.consumer = new SimConsumer(actor, actor, world, handler, scenario.prefetch);
+        return this.consumer;
+      },
+      log,
+      metrics: noMetrics,
+      maxBufferedBytes: 1 << 30,
+      pollBatchSize: scenario.pollBatchSize,
+      pollTimeoutMs: 100,
+      lagIntervalMs: Number.POSITIVE_INFINITY,
+    });
+    world.scheduler.spawn(actor, () => worker.run(this.stop.signal));
+  }
+}
+
+export class BackfillProcess {
+  readonly actor: string;
+
+  constructor(actor: string, deps: ProcessDeps) {
+    this.actor = actor;
+    const { world, scenario } = deps;
+    const log = new SimLogger(deps.trace, actor);
+    const catalog = new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch);
+    const io = new SimFileIO(deps.io, actor, world, deps.faults);
+    const commit = { ...scenario.commit, maxRecords: scenario.commit.maxRecords * 3, intervalMs: 600_000 };
+    const connector = simConnectorRuntime({ world, scenario, catalog, io, log, commit });
+    // Older checkouts also took the catalog, FileIO and producer options here.
+    const producer = {
+      conflictRetry: { maxAttempts: scenario.conflictAttempts, baseDelayMs: 0, maxDelayMs: 0 },
+      reconcileTimeoutMs: 60_000,
+      now: world.clock.now,
+      sleep: noSleep,
+    };
+    const legacy = { catalog, io, producer };
+    const backfill = new Backfill({
+      ...legacy,
+      connector,
+      admin: new SimAdmin(world),
+      consumer: new SimAssignedConsumer(actor, world),
+      from: { kind: 'earliest' },
+      until: { kind: 'now' },
+      maxBufferedBytes: 1 << 30,
+      log,
+      progress: silentProgress,
+      pollBatchSize: scenario.pollBatchSize,
+      pollTimeoutMs: 100,
+      now: world.clock.now,
+    });
+    world.scheduler.spawn(actor, () => backfill.run(new AbortController().signal));
+  }
+}
