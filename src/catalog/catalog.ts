@@ -68,7 +68,9 @@ export interface Catalog {
   /**
    * Whether commitTables is atomic across tables here: the SQL catalog always
    * (one database transaction); REST when the server advertises
-   * `POST /v1/transactions/commit` in `GET /v1/config`.
+   * `POST /v1/{prefix}/transactions/commit` in `GET /v1/config`. REST is atomic
+   * only as far as the server makes it: Iceberg's reference server commits the
+   * tables one by one (see rest/rest-transaction.ts).
    */
   supportsMultiTableCommit(): Promise<boolean>;
   /**
