@@ -30,17 +30,6 @@ export function writeParquetDataFile(
   return described(writeArrowTableToParquet(prepared.table, prepared.options), prepared);
 }
 
-/** The same, encoded on a pool thread while the caller's thread goes on. */
-export async function encodeParquetDataFile(
-  schema: Schema,
-  rows: readonly Row[] | RecordBatchBuilder,
-  props: ParquetWriteProperties,
-  pool: ParquetEncoderPool,
-): Promise<ParquetDataFile> {
-  const prepared = prepare(schema, rows, props);
-  return described(await pool.encode(prepared.table, prepared.options), prepared);
-}
-
 export interface StreamedFileOptions {
   /** Arrow bytes per chunk sent to the encoder (default 16 MiB: WebAssembly memory stays small). */
   readonly chunkBytes?: number;

@@ -62,13 +62,6 @@ export class ParquetEncoderPool {
     return stream;
   }
 
-  /** Encodes the Arrow table as one Parquet file on a pool thread. */
-  encode(table: Table, options: ParquetWriterOptions): Promise<Uint8Array> {
-    const stream = this.openStream(options);
-    stream.write(table);
-    return stream.close();
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     const threads = this.#threads.splice(0);

@@ -20,8 +20,6 @@ export interface ParquetWriterOptions {
   readonly compression: ParquetCompression;
   /** Rows per row group at most. */
   readonly maxRowGroupRows?: number;
-  /** Bytes per row group at most, as the writer measures them (encoded, before compression). */
-  readonly maxRowGroupBytes?: number;
   readonly dataPageSizeBytes?: number;
   readonly dictionaryEnabled?: boolean;
   readonly dictionaryPageSizeBytes?: number;
@@ -150,7 +148,6 @@ async function collect(output: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 function writerProperties(options: ParquetWriterOptions): WriterProperties {
   let builder = new WriterPropertiesBuilder().setCompression(CODECS[options.compression]);
   if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
-  if (options.maxRowGroupBytes !== undefined) builder = builder.setMaxRowGroupBytes(options.maxRowGroupBytes);
   if (options.dataPageSizeBytes !== undefined)
     builder = builder.setDataPageSizeLimit(options.dataPageSizeBytes);
   if (options.dictionaryEnabled !== undefined)

@@ -45,10 +45,6 @@ export class Partitioner {
     });
   }
 
-  get unpartitioned(): boolean {
-    return this.spec.fields.length === 0;
-  }
-
   partition(row: Row): PartitionTuple {
     const fields = this.spec.fields;
     const tuple: unknown[] = new Array(fields.length);

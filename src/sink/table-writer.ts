@@ -86,12 +86,6 @@ export class TableWriter {
     return bytes;
   }
 
-  get bufferedRows(): number {
-    let rows = 0;
-    for (const open of this.#open.values()) rows += open.file.rowCount;
-    return rows;
-  }
-
   /** Writes out the partitions whose file reached the roll-over size. */
   async rollFull(): Promise<void> {
     const target = Math.min(this.#parquet.targetFileSizeBytes, this.#options.maxFileBytes ?? Infinity);

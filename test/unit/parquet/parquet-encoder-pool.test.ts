@@ -3,34 +3,37 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { primitive, type Schema } from '../../../src/iceberg/types.ts';
-import {
-  encodeParquetDataFile,
-  writeParquetDataFile,
-} from '../../../src/parquet/parquet-data-file-writer.ts';
+import { primitive, type Row, type Schema } from '../../../src/iceberg/types.ts';
+import { StreamedParquetFile } from '../../../src/parquet/parquet-data-file-writer.ts';
 import { ParquetEncoderPool } from '../../../src/parquet/parquet-encoder-pool.ts';
 import { readParquetFooter } from '../../../src/parquet/parquet-footer.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../../../src/parquet/parquet-write-properties.ts';
-import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA } from './all-types-fixture.ts';
-import { READER_PYTHON } from './pyarrow-reader.ts';
+import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA, normalizeRow } from './all-types-fixture.ts';
+import { READER_PYTHON, readParquetWithPyArrow } from './pyarrow-reader.ts';
+
+/** The live path: a streamed data file, its rows sent to the pool as one chunk at finish(). */
+function encode(schema: Schema, rows: readonly Row[], pool: ParquetEncoderPool) {
+  const file = new StreamedParquetFile(schema, DEFAULT_PARQUET_WRITE_PROPERTIES, pool);
+  for (const row of rows) file.append(row);
+  return file.finish();
+}
 
 describe('ParquetEncoderPool', () => {
   const pool = new ParquetEncoderPool(2);
   afterAll(() => pool.close());
 
-  it('encodes on worker threads exactly what the main thread encodes', async () => {
-    const inline = writeParquetDataFile(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, DEFAULT_PARQUET_WRITE_PROPERTIES);
-    const files = await Promise.all(
-      [1, 2, 3].map(() =>
-        encodeParquetDataFile(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, DEFAULT_PARQUET_WRITE_PROPERTIES, pool),
-      ),
-    );
+  it('encodes files at once on its threads, each the same bytes, rows and statistics', async () => {
+    const files = await Promise.all([1, 2, 3].map(() => encode(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, pool)));
+    const [first] = files;
     for (const file of files) {
-      expect(Buffer.from(file.bytes).equals(Buffer.from(inline.bytes))).toBe(true);
+      expect(Buffer.from(file.bytes).equals(Buffer.from(first!.bytes))).toBe(true);
       expect(file.recordCount).toBe(4);
-      expect(file.columns).toEqual(inline.columns);
-      expect(file.splitOffsets).toEqual(inline.splitOffsets);
+      expect(file.columns).toEqual(first!.columns);
+      expect(file.splitOffsets).toEqual([4]);
     }
+    expect(readParquetWithPyArrow(first!.bytes).rows).toEqual(
+      ALL_TYPES_ROWS.map((row) => normalizeRow(ALL_TYPES_SCHEMA, row)),
+    );
   });
 
   it('writes high-cardinality top-level columns without a dictionary', async () => {
@@ -43,7 +46,7 @@ describe('ParquetEncoderPool', () => {
       ],
     };
     const rows = Array.from({ length: 1000 }, (_, i) => ({ id: BigInt(i), name: `n${i % 3}` }));
-    const file = await encodeParquetDataFile(schema, rows, DEFAULT_PARQUET_WRITE_PROPERTIES, pool);
+    const file = await encode(schema, rows, pool);
     expect(readParquetFooter(file.bytes).numRows).toBe(1000);
     const dir = mkdtempSync(join(tmpdir(), 'floe-dict-'));
     const path = join(dir, 'f.parquet');
@@ -60,8 +63,6 @@ describe('ParquetEncoderPool', () => {
   it('rejects work after close', async () => {
     const closed = new ParquetEncoderPool(1);
     await closed.close();
-    await expect(
-      encodeParquetDataFile(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, DEFAULT_PARQUET_WRITE_PROPERTIES, closed),
-    ).rejects.toThrow(/closed/);
+    await expect(encode(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, closed)).rejects.toThrow(/closed/);
   });
 });
