@@ -9,9 +9,10 @@ import type {
   TableCommit,
   TableIdentifier,
 } from '../../src/catalog/catalog.ts';
-import { CommitConflictError, CommitStateUnknownError, UnsupportedError } from '../../src/errors.ts';
+import { UnsupportedError } from '../../src/errors.ts';
 import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-update.ts';
-import { type CallKind, type FaultPlan, markInjected, transientError } from './fault-plan.ts';
+import type { CallKind, FaultPlan } from './fault-plan.ts';
+import { atFaultPoint } from './fault-point.ts';
 import type { SimWorld } from './sim-world.ts';
 
 /** Bumped whenever a table may have changed, so the invariants know when to look again. */
@@ -41,25 +42,15 @@ export class SimCatalog implements Catalog {
     this.#watch = watch;
   }
 
-  async #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
-    const { scheduler, log } = this.#world;
-    await scheduler.point(this.#actor, label);
-    const fault = this.#faults.decide(kind);
-    if (fault !== 'none') log.add(`${this.#actor} ${label} !${fault}`);
-    if (fault === 'crash') return scheduler.kill(this.#actor, `crash at ${label}`);
-    if (fault === 'transient') throw transientError(label);
-    if (fault === 'conflict')
-      throw markInjected(new CommitConflictError(`sim: injected conflict at ${label}`));
-    if (fault === 'unknown-lost')
-      throw markInjected(
-        new CommitStateUnknownError(`sim: injected unknown outcome (not applied) at ${label}`),
-      );
-    const result = await run();
-    if (kind !== 'read') this.#watch.version++;
-    if (fault === 'unknown-landed')
-      throw markInjected(new CommitStateUnknownError(`sim: injected unknown outcome (applied) at ${label}`));
-    if (fault === 'crash-after') return scheduler.kill(this.#actor, `crash after ${label} landed`);
-    return result;
+  #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
+    const bump = kind === 'read' ? undefined : () => this.#watch.version++;
+    return atFaultPoint(
+      { world: this.#world, actor: this.#actor, faults: this.#faults },
+      label,
+      kind,
+      run,
+      bump,
+    );
   }
 
   listNamespaces(parent?: readonly string[]): Promise<string[][]> {

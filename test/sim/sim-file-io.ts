@@ -2,7 +2,8 @@
 // point and a seeded fault at every call (transient failure, crash before, or a
 // write that lands and then the crash).
 import type { FileInfo, FileIO, WriteOptions } from '../../src/io/file-io.ts';
-import { type CallKind, type FaultPlan, transientError } from './fault-plan.ts';
+import type { CallKind, FaultPlan } from './fault-plan.ts';
+import { atFaultPoint } from './fault-point.ts';
 import type { SimWorld } from './sim-world.ts';
 
 /** The last path segment: enough to tell a manifest list from a data file in the schedule. */
@@ -32,16 +33,8 @@ export class SimFileIO implements FileIO {
     this.#faults = faults;
   }
 
-  async #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
-    const { scheduler, log } = this.#world;
-    await scheduler.point(this.#actor, label);
-    const fault = this.#faults.decide(kind);
-    if (fault !== 'none') log.add(`${this.#actor} ${label} !${fault}`);
-    if (fault === 'crash') return scheduler.kill(this.#actor, `crash at ${label}`);
-    if (fault === 'transient') throw transientError(label);
-    const result = await run();
-    if (fault === 'crash-after') return scheduler.kill(this.#actor, `crash after ${label} landed`);
-    return result;
+  #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
+    return atFaultPoint({ world: this.#world, actor: this.#actor, faults: this.#faults }, label, kind, run);
   }
 
   read(path: string): Promise<Uint8Array> {

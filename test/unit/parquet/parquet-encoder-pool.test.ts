@@ -8,8 +8,9 @@ import { StreamedParquetFile } from '../../../src/parquet/parquet-data-file-writ
 import { ParquetEncoderPool } from '../../../src/parquet/parquet-encoder-pool.ts';
 import { readParquetFooter } from '../../../src/parquet/parquet-footer.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../../../src/parquet/parquet-write-properties.ts';
+import { readerPython } from '../../support/reader-python.ts';
 import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA, normalizeRow } from './all-types-fixture.ts';
-import { READER_PYTHON, readParquetWithPyArrow } from './pyarrow-reader.ts';
+import { readParquetWithPyArrow } from './pyarrow-reader.ts';
 
 /** The live path: a streamed data file, its rows sent to the pool as one chunk at finish(). */
 function encode(schema: Schema, rows: readonly Row[], pool: ParquetEncoderPool) {
