@@ -2,7 +2,8 @@
 what PyIceberg sees as JSON on stdout. Used by test/unit/iceberg/manifest-list.test.ts
 to check that floe's encoder writes files the reference Python reader accepts.
 
-Run: /root/.cache/floe/venv/bin/python test/interop/read-manifest-list.py /abs/path/snap.avro
+Run with the reader venv scripts/services provisions:
+  ~/.cache/floe/reader-venv/bin/python test/interop/read-manifest-list.py /abs/path/snap.avro
 """
 
 import base64

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
 } from '../../../src/iceberg/manifest-list.ts';
 import { decodeSingleValue, encodeSingleValue } from '../../../src/iceberg/single-value.ts';
 import { primitive } from '../../../src/iceberg/types.ts';
+import { readerPython } from '../../support/reader-python.ts';
 import {
   BIG_SNAPSHOT_ID,
   dataFiles,
@@ -27,7 +28,6 @@ import {
   syncMarker,
 } from './manifest-fixtures.ts';
 
-const PYTHON = '/root/.cache/floe/venv/bin/python';
 const GOLDEN = new URL('../../golden/manifests/', import.meta.url);
 const READER = new URL('../../interop/read-manifest-list.py', import.meta.url);
 
@@ -179,80 +179,79 @@ describe('encodeManifestList / decodeManifestList', () => {
     });
   });
 
-  // The reference Python reader, when this machine has its venv, reads what floe wrote.
-  it.skipIf(!existsSync(PYTHON)).each([1, 2] as const)(
-    'v%i is read back by PyIceberg with the right values',
-    (formatVersion) => {
-      const dir = mkdtempSync(join(tmpdir(), 'floe-manifest-interop-'));
-      try {
-        const manifestPath = join(dir, 'new-m0.avro');
-        const manifest = encodeManifest(addedEntries, {
-          schema,
-          spec,
-          formatVersion,
-          content: 'data',
-          syncMarker,
-        });
-        writeFileSync(manifestPath, manifest);
-        const listed = { ...fresh, manifestPath, manifestLength: manifest.length };
-        const listPath = join(dir, 'snap.avro');
-        writeFileSync(listPath, encodeManifestList([listed], { ...ctx, formatVersion }));
-        const sequenceNumber = formatVersion === 1 ? '0' : '7'; // v1: always 0
-        const seen = JSON.parse(execFileSync(PYTHON, [READER.pathname, listPath], { encoding: 'utf8' }));
-        expect(seen).toHaveLength(1);
-        const [m] = seen;
-        expect(m).toMatchObject({
-          manifest_path: manifestPath,
-          manifest_length: String(manifest.length),
-          partition_spec_id: '1',
-          sequence_number: sequenceNumber,
-          min_sequence_number: sequenceNumber,
-          added_snapshot_id: BIG_SNAPSHOT_ID.toString(),
-          added_files_count: '3',
-          added_rows_count: '5000000003',
-        });
-        expect(m.partitions[0]).toEqual({
-          contains_null: true,
-          contains_nan: false,
-          lower_bound: 'YQ==',
-          upper_bound: 'Yg==',
-        });
-        expect(m.entries.map((e: { sequence_number: string }) => e.sequence_number)).toEqual(
-          Array(3).fill(sequenceNumber),
-        );
-        expect(m.entries.map((e: { snapshot_id: string }) => e.snapshot_id)).toEqual(
-          Array(3).fill(BIG_SNAPSHOT_ID.toString()),
-        );
-        const [first, second, third] = m.entries;
-        expect(first).toMatchObject({
-          status: '1',
-          file_path: dataFiles[0]!.filePath,
-          file_format: 'PARQUET',
-          record_count: '2',
-          column_sizes: { '1': '114', '2': '75' },
-          lower_bounds: {
-            '1': Buffer.from(dataFiles[0]!.lowerBounds!.get(1)!).toString('base64'),
-            '2': 'YQ==',
-          },
-          split_offsets: ['4'],
-          sort_order_id: '0',
-        });
-        expect(first.partition).toEqual([
-          'a',
-          '19724',
-          '3',
-          '-123.45',
-          '0f8fad5b-d9cb-469f-a165-70867728950e',
-          'AQIDBA==',
-          '1704164645000000',
-          2.5,
-          '/wA=',
-        ]);
-        expect(second.partition.slice(0, 4)).toEqual([null, '19783', '0', '999.99']);
-        expect(third).toMatchObject({ record_count: '5000000000', file_size_in_bytes: String(2 ** 40) });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  // The reference Python reader (the venv scripts/services provisions) reads what floe wrote.
+  it.each([1, 2] as const)('v%i is read back by PyIceberg with the right values', (formatVersion) => {
+    const dir = mkdtempSync(join(tmpdir(), 'floe-manifest-interop-'));
+    try {
+      const manifestPath = join(dir, 'new-m0.avro');
+      const manifest = encodeManifest(addedEntries, {
+        schema,
+        spec,
+        formatVersion,
+        content: 'data',
+        syncMarker,
+      });
+      writeFileSync(manifestPath, manifest);
+      const listed = { ...fresh, manifestPath, manifestLength: manifest.length };
+      const listPath = join(dir, 'snap.avro');
+      writeFileSync(listPath, encodeManifestList([listed], { ...ctx, formatVersion }));
+      const sequenceNumber = formatVersion === 1 ? '0' : '7'; // v1: always 0
+      const seen = JSON.parse(
+        execFileSync(readerPython(), [READER.pathname, listPath], { encoding: 'utf8' }),
+      );
+      expect(seen).toHaveLength(1);
+      const [m] = seen;
+      expect(m).toMatchObject({
+        manifest_path: manifestPath,
+        manifest_length: String(manifest.length),
+        partition_spec_id: '1',
+        sequence_number: sequenceNumber,
+        min_sequence_number: sequenceNumber,
+        added_snapshot_id: BIG_SNAPSHOT_ID.toString(),
+        added_files_count: '3',
+        added_rows_count: '5000000003',
+      });
+      expect(m.partitions[0]).toEqual({
+        contains_null: true,
+        contains_nan: false,
+        lower_bound: 'YQ==',
+        upper_bound: 'Yg==',
+      });
+      expect(m.entries.map((e: { sequence_number: string }) => e.sequence_number)).toEqual(
+        Array(3).fill(sequenceNumber),
+      );
+      expect(m.entries.map((e: { snapshot_id: string }) => e.snapshot_id)).toEqual(
+        Array(3).fill(BIG_SNAPSHOT_ID.toString()),
+      );
+      const [first, second, third] = m.entries;
+      expect(first).toMatchObject({
+        status: '1',
+        file_path: dataFiles[0]!.filePath,
+        file_format: 'PARQUET',
+        record_count: '2',
+        column_sizes: { '1': '114', '2': '75' },
+        lower_bounds: {
+          '1': Buffer.from(dataFiles[0]!.lowerBounds!.get(1)!).toString('base64'),
+          '2': 'YQ==',
+        },
+        split_offsets: ['4'],
+        sort_order_id: '0',
+      });
+      expect(first.partition).toEqual([
+        'a',
+        '19724',
+        '3',
+        '-123.45',
+        '0f8fad5b-d9cb-469f-a165-70867728950e',
+        'AQIDBA==',
+        '1704164645000000',
+        2.5,
+        '/wA=',
+      ]);
+      expect(second.partition.slice(0, 4)).toEqual([null, '19783', '0', '999.99']);
+      expect(third).toMatchObject({ record_count: '5000000000', file_size_in_bytes: String(2 ** 40) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -56,7 +56,7 @@ describe('ParquetEncoderPool', () => {
       'import sys, pyarrow.parquet as pq\n' +
       'rg = pq.ParquetFile(sys.argv[1]).metadata.row_group(0)\n' +
       'print(",".join(str(rg.column(i).has_dictionary_page) for i in range(rg.num_columns)))';
-    const out = execFileSync(READER_PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    const out = execFileSync(readerPython(), ['-c', script, path], { encoding: 'utf8' });
     rmSync(dir, { recursive: true });
     expect(out.trim()).toBe('False,True');
   });

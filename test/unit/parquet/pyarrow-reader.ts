@@ -1,21 +1,10 @@
 // Runs test/interop/read_parquet.py (PyArrow, optionally PyIceberg) on Parquet bytes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readerPython } from '../../support/reader-python.ts';
 
-// The reader venv `scripts/services up` provisions (PyArrow + PyIceberg); missing, the tests fail.
-export const READER_PYTHON =
-  process.env.FLOE_READER_PYTHON ??
-  join(process.env.FLOE_CACHE ?? join(homedir(), '.cache', 'floe'), 'reader-venv', 'bin', 'python');
-
-function requireReader(): void {
-  if (!existsSync(READER_PYTHON)) {
-    throw new Error(
-      `no Python reader at ${READER_PYTHON}: run scripts/services up (it provisions the reader venv)`,
-    );
-  }
-}
 const SCRIPT = resolve(import.meta.dirname, '../../interop/read_parquet.py');
 
 export interface PyArrowField {
@@ -49,7 +38,7 @@ export interface PyArrowReadout {
 }
 
 export function readParquetWithPyArrow(parquet: Uint8Array, icebergSchemaJson?: unknown): PyArrowReadout {
-  requireReader();
+  const python = readerPython();
   const dir = mkdtempSync(join(tmpdir(), 'floe-parquet-'));
   try {
     const file = join(dir, 'data.parquet');
@@ -60,7 +49,7 @@ export function readParquetWithPyArrow(parquet: Uint8Array, icebergSchemaJson?: 
       writeFileSync(schemaFile, JSON.stringify(icebergSchemaJson));
       args.push('--iceberg-schema', schemaFile);
     }
-    const stdout = execFileSync(READER_PYTHON, args, {
+    const stdout = execFileSync(python, args, {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'pipe'],
