@@ -157,6 +157,12 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   async seek(tp: TopicPartition, offset: bigint): Promise<void> {
     this.#assertConnected('seek');
     if (!this.#rebalances.owns(tp.topic, tp.partition)) {
+      // The group took it while the worker was busy (its onRevoked/onLost comes with
+      // the next poll): none of its records is delivered any more, nothing to re-read.
+      if (this.#rebalances.revoking(tp)) {
+        this.#log.info('seek skipped: the partition is being revoked', { partition: partitionKey(tp) });
+        return;
+      }
       throw new ValidationError(
         `Kafka consumer: cannot seek ${partitionKey(tp)}: not assigned to this worker`,
         {

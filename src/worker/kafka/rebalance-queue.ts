@@ -31,6 +31,8 @@ export class RebalanceQueue {
   readonly #options: RebalanceQueueOptions;
   /** topic -> partitions whose records are delivered: assigned through onAssigned, not being revoked. */
   readonly #owned = new Map<string, Set<number>>();
+  /** Disowned partitions whose revocation the worker has not been told of yet (that happens in the next poll). */
+  readonly #revoking = new Set<string>();
   readonly #pending: Rebalance[] = [];
   #applying: Promise<void> | undefined;
   #failure: Error | undefined;
@@ -84,7 +86,13 @@ export class RebalanceQueue {
   disown(partitions: readonly TopicPartition[]): TopicPartition[] {
     const owned = partitions.filter((tp) => this.#owned.get(tp.topic)?.delete(tp.partition) === true);
     for (const [topic, set] of this.#owned) if (set.size === 0) this.#owned.delete(topic);
+    for (const tp of owned) this.#revoking.add(partitionKey(tp));
     return owned;
+  }
+
+  /** True from the group's revocation until the worker's onRevoked/onLost for it returned. */
+  revoking(tp: TopicPartition): boolean {
+    return this.#revoking.has(partitionKey(tp));
   }
 
   push(event: Rebalance): void {
@@ -165,6 +173,7 @@ export class RebalanceQueue {
       } catch (error) {
         this.fail(error);
       }
+      for (const tp of event.owned) this.#revoking.delete(partitionKey(tp));
     }
     this.#cooperative.incrementalUnassign(event.partitions.map(plain));
     this.#options.log.info(event.lost ? 'partitions lost' : 'partitions revoked', {

@@ -133,6 +133,22 @@ async function harness(handler: Partial<RebalanceHandler>): Promise<Harness> {
   };
 }
 
+/** A harness whose group takes T0 without warning (session timeout) while consume `n` runs. */
+async function losingT0During(n: number): Promise<{ h: Harness; lost: TopicPartition[] }> {
+  const lost: TopicPartition[] = [];
+  const h = await harness({
+    onLost: async (tps) => {
+      lost.push(...tps);
+    },
+  });
+  open = h.client;
+  h.binding.during(n, (c) => {
+    c.lost = true;
+    c.revoke([T0]);
+  });
+  return { h, lost };
+}
+
 let open: KafkaConsumerClient | undefined;
 afterEach(async () => {
   await open?.disconnect();
@@ -187,20 +203,24 @@ describe('KafkaConsumerClient never delivers records fetched before their partit
   });
 
   it('delivers nothing of a lost partition once it is lost', async () => {
-    const lost: TopicPartition[] = [];
-    const h = await harness({
-      onLost: async (tps) => {
-        lost.push(...tps);
-      },
-    });
-    open = h.client;
-    h.binding.during(4, (c) => {
-      c.lost = true;
-      c.revoke([T0]);
-    });
+    const { h, lost } = await losingT0During(4);
     const [, , , fourth, fifth] = await h.polls(5);
     expect(lost).toEqual([T0]);
     expect(fourth).toEqual(['1@2', '1@3']);
     expect(fifth).toEqual(['1@4', '1@5']);
+  });
+});
+
+describe('KafkaConsumerClient seek while the group takes the partition', () => {
+  it('skips the seek (the fenced re-read of a partition just lost), then tells the worker at the next poll', async () => {
+    const { h, lost } = await losingT0During(4);
+    await h.polls(3);
+    await new Promise((resolve) => setImmediate(resolve)); // poll 4's batch is fetched: the group took T0
+    await expect(h.client.seek(T0, 0n)).resolves.toBeUndefined();
+    expect(lost).toEqual([]);
+    const [fourth] = await h.polls(1);
+    expect(lost).toEqual([T0]);
+    expect(fourth).toEqual(['1@2', '1@3']);
+    await expect(h.client.seek(T0, 0n)).rejects.toThrow(/t:0: not assigned/);
   });
 });
