@@ -1,7 +1,10 @@
 // The dead-letter queue of the dlq error policy: the original key, value and
 // headers, plus headers saying what went wrong and where it came from. Sends are
-// flushed before the Iceberg commit that moves offsets past those records, so a
-// record is either in the table, in the DLQ, or re-read after a crash.
+// flushed before the Iceberg commit that moves offsets past those records, so no
+// bad record is lost; but a batch that is then fenced, fails to commit or dies in
+// a crash is read again and its dead letters are sent again: delivery to the DLQ
+// is at least once. Every dead letter carries `floe.error.id`, the same for every
+// send of the same source record, for consumers to drop the repeats.
 import type { RecordError } from '../errors.ts';
 
 export interface DeadLetterSender {
@@ -22,6 +25,19 @@ export interface DeadLetter {
 }
 
 export const DLQ_HEADER_PREFIX = 'floe.error.';
+/** The header naming the source record: `<connector>/<topic>/<partition>/<offset>`. */
+export const DLQ_ID_HEADER = `${DLQ_HEADER_PREFIX}id`;
+
+/**
+ * The identity of a dead letter, unchanged when the record is read and dead-lettered
+ * again. Connector names ([a-z0-9_-]) and topic names ([a-zA-Z0-9._-]) hold no '/'.
+ */
+export function deadLetterId(
+  connector: string,
+  record: Pick<DeadLetter, 'topic' | 'partition' | 'offset'>,
+): string {
+  return `${connector}/${record.topic}/${record.partition}/${record.offset}`;
+}
 
 export class DeadLetterQueue {
   readonly #sender: DeadLetterSender;
@@ -45,11 +61,14 @@ export class DeadLetterQueue {
       'context' in error && typeof error.context === 'object'
         ? String(error.context.reason ?? 'error')
         : 'error';
+    // The key stays the original one (so a replay keeps it, and all sends of a keyed
+    // record land in the same DLQ partition); floe's headers follow the original ones.
     this.#pending.push({
       key: record.key,
       value: record.value,
       headers: [
         ...record.headers.map(([name, value]) => [name, value] as [string, Buffer]),
+        [DLQ_ID_HEADER, deadLetterId(this.#connector, record)],
         [`${DLQ_HEADER_PREFIX}reason`, reason],
         [`${DLQ_HEADER_PREFIX}message`, error.message],
         [`${DLQ_HEADER_PREFIX}class`, error.name],

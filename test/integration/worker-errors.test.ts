@@ -84,12 +84,14 @@ describe('floe run: bad records', () => {
       'floe.error.partition': '0',
       'floe.error.offset': '50',
       'floe.error.connector': 'orders',
+      'floe.error.id': `orders/${topic}/0/50`,
     });
     expect(byKey.get('301')?.value).toEqual(UNKNOWN_ID);
     expect(headers('301')).toMatchObject({
       'floe.error.reason': 'unknown-schema-id',
       'floe.error.partition': '1',
       'floe.error.offset': '150',
+      'floe.error.id': `orders/${topic}/1/150`,
     });
     expect(headers('301')['floe.error.message']).toMatch(/schema id/);
   });
