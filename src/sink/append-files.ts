@@ -88,7 +88,8 @@ export async function buildAppendAttempt(
   },
 ): Promise<AppendAttempt> {
   const parent = branchHead(metadata, 'main');
-  const sequenceNumber = metadata.lastSequenceNumber + 1;
+  // v1 has no sequence numbers (spec: "Sequence Numbers"); 0 is what v1 readers and writers assume.
+  const sequenceNumber = metadata.formatVersion === 1 ? 0 : metadata.lastSequenceNumber + 1;
   const schema = currentSchema(metadata);
   const fresh: ManifestFile[] = manifests.map((m) => {
     const spec = metadata.partitionSpecs.find((s) => s.specId === m.specId)!;

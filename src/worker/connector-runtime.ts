@@ -262,7 +262,9 @@ export class ConnectorRuntime {
   async advanceTo(tp: TopicPartition, end: bigint): Promise<void> {
     const key = partitionKey(tp.topic, tp.partition);
     const position = this.#positions.get(key);
-    if (!this.#assigned.has(key) || (position !== undefined && position >= end)) return;
+    const read = this.#batch?.reads.get(key);
+    if (!this.#assigned.has(key) || (read !== undefined && read.end >= end)) return;
+    if (position !== undefined && position > end) return;
     const lost = await this.#retention.lost(tp, position, end);
     this.#batch ??= new ConnectorBatch(this.#now());
     const span = { from: position, first: position ?? end, last: end - 1n, lost };

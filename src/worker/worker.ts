@@ -165,9 +165,12 @@ export class Worker {
   /** Seeks the connector's partitions back to what its tables record (or where the dropped batch began). */
   async #reseek(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): Promise<void> {
     const seek = await connector.reseekOffsets(partitions);
+    // A partition the group took meanwhile (a zombie's) is not sought: none of its
+    // records is delivered any more, and its onLost/onRevoked comes with the next poll.
+    const held = new Set((this.#consumer?.assignment() ?? []).map((tp) => key(tp.topic, tp.partition)));
     for (const tp of partitions) {
       const offset = seek.get(key(tp.topic, tp.partition));
-      if (offset === undefined) continue; // nothing of it was read since the group offset
+      if (offset === undefined || !held.has(key(tp.topic, tp.partition))) continue;
       await this.#consumer?.seek(tp, offset);
       this.#positions.set(key(tp.topic, tp.partition), offset);
     }

@@ -68,7 +68,7 @@ export function fenceBatch(
       if (range.lost) lost.push({ topic: range.topic, partition: range.partition, ...range.lost });
     }
   }
-  if (problems.length > 0) return { kind: 'abort', reason: `not committed: ${problems.join('; ')}` };
+  if (problems.length > 0) return { kind: 'abort', reason: problems.join('; ') };
   if (moves.length === 0) return { kind: 'skip', reason: 'the table already holds this batch' };
   const summary: Record<string, string> = {
     ...extraSummary,
