@@ -60,6 +60,13 @@ module.exports = {
       from: {},
       to: { path: '^src/cli\\.ts$' },
     },
+    {
+      name: 'commit-protocol-knows-no-kafka-client',
+      comment: 'src/worker/commit (fence, offsets, batch, commit) never imports the Kafka adapter',
+      severity: 'error',
+      from: { path: '^src/worker/commit/' },
+      to: { path: '^src/worker/kafka/' },
+    },
     sdk('@confluentinc/kafka-javascript', 'src/worker/kafka/'),
     sdk('@aws-sdk/client-s3', 'src/io/s3-file-io.ts'),
     sdk('parquet-wasm', 'src/parquet/parquet-wasm-writer.ts'),
