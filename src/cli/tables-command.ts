@@ -6,8 +6,8 @@ import { connectorTables } from '../config/connector-config.ts';
 import { NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
 import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
 import { silentLogger } from '../log.ts';
-import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { committedOffsets } from '../worker/commit/table-offsets.ts';
+import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { loadConfig } from './load-config.ts';
 import { buildCatalog, buildFileIO, kafkaClientConfig } from './runtime-factory.ts';
 

@@ -13,7 +13,7 @@ export interface RouteConfig {
   /** Field value (as text) -> table (`ns.table`). */
   readonly tables: Readonly<Record<string, string>>;
   /** Table for records whose field value is not listed (absent: such records are errors, see `errors`). */
-  readonly default?: string;
+  readonly default?: string | undefined;
 }
 
 export interface AutoCreateConfig {
@@ -32,23 +32,23 @@ export interface ConnectorConfig {
   /** Absolute path of the connector file, for messages. */
   readonly file: string;
   /** Exactly one of topics and topicPattern is set. */
-  readonly topics?: readonly string[];
+  readonly topics?: readonly string[] | undefined;
   /** A regular expression (source text) matched against whole topic names. */
-  readonly topicPattern?: string;
+  readonly topicPattern?: string | undefined;
   readonly key: { readonly format: KeyFormat };
   readonly value: {
     readonly format: ValueFormat;
     /** Only for format json: the declared schema; absent = inferred from the records. */
-    readonly schema?: Schema;
+    readonly schema?: Schema | undefined;
   };
   /** Exactly one of table and route is set. `namespace.table` (more dots: nested namespaces). */
-  readonly table?: string;
-  readonly route?: RouteConfig;
+  readonly table?: string | undefined;
+  readonly route?: RouteConfig | undefined;
   readonly autoCreate: AutoCreateConfig;
   readonly schemaEvolution: boolean;
   readonly metadataColumn: false | { readonly name: string };
   readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
-  readonly errors: { readonly policy: ErrorPolicy; readonly dlqTopic?: string };
+  readonly errors: { readonly policy: ErrorPolicy; readonly dlqTopic?: string | undefined };
 }
 
 /** Every table a connector can write to (its table, or its route's tables and default). */

@@ -10,56 +10,56 @@ export interface OAuthBearerConfig {
   readonly tokenEndpoint: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly scope?: string;
+  readonly scope?: string | undefined;
 }
 
 export interface SaslConfig {
   readonly mechanism: SaslMechanism;
-  readonly username?: string;
-  readonly password?: string;
-  readonly oauthbearer?: OAuthBearerConfig;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly oauthbearer?: OAuthBearerConfig | undefined;
 }
 
 export interface TlsConfig {
-  readonly caFile?: string;
-  readonly certFile?: string;
-  readonly keyFile?: string;
-  readonly keyPassword?: string;
+  readonly caFile?: string | undefined;
+  readonly certFile?: string | undefined;
+  readonly keyFile?: string | undefined;
+  readonly keyPassword?: string | undefined;
   readonly verifyHostname: boolean;
 }
 
 export interface KafkaSecurityConfig {
   readonly protocol: KafkaSecurityProtocol;
-  readonly sasl?: SaslConfig;
-  readonly tls?: TlsConfig;
+  readonly sasl?: SaslConfig | undefined;
+  readonly tls?: TlsConfig | undefined;
 }
 
 export interface KafkaConfig {
   /** Comma-separated host:port list. */
   readonly bootstrapServers: string;
   readonly groupId: string;
-  readonly clientId?: string;
-  readonly security?: KafkaSecurityConfig;
+  readonly clientId?: string | undefined;
+  readonly security?: KafkaSecurityConfig | undefined;
   /** Raw librdkafka properties, applied last (they win over everything above). */
   readonly properties: Readonly<Record<string, string>>;
 }
 
 export interface SchemaRegistryConfig {
   readonly url: string;
-  readonly basicAuth?: { readonly username: string; readonly password: string };
-  readonly bearerToken?: string;
+  readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
+  readonly bearerToken?: string | undefined;
 }
 
 export interface RestCatalogConfig {
   readonly type: 'rest';
   readonly name: string;
   readonly uri: string;
-  readonly warehouse?: string;
+  readonly warehouse?: string | undefined;
   /** OAuth2 client credentials, `client_id:client_secret`. */
-  readonly credential?: string;
-  readonly token?: string;
-  readonly oauth2ServerUri?: string;
-  readonly scope?: string;
+  readonly credential?: string | undefined;
+  readonly token?: string | undefined;
+  readonly oauth2ServerUri?: string | undefined;
+  readonly scope?: string | undefined;
   readonly properties: Readonly<Record<string, string>>;
 }
 
@@ -75,21 +75,21 @@ export interface SqlCatalogConfig {
 export type CatalogConfig = RestCatalogConfig | SqlCatalogConfig;
 
 export interface S3StorageConfig {
-  readonly endpoint?: string;
-  readonly region?: string;
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
   readonly pathStyleAccess: boolean;
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-  readonly sessionToken?: string;
+  readonly accessKeyId?: string | undefined;
+  readonly secretAccessKey?: string | undefined;
+  readonly sessionToken?: string | undefined;
 }
 
 export interface WorkerConfig {
   /** Absolute path of the worker file, for messages. */
   readonly file: string;
   readonly kafka: KafkaConfig;
-  readonly schemaRegistry?: SchemaRegistryConfig;
+  readonly schemaRegistry?: SchemaRegistryConfig | undefined;
   readonly catalog: CatalogConfig;
-  readonly storage: { readonly s3?: S3StorageConfig };
+  readonly storage: { readonly s3?: S3StorageConfig | undefined };
   /** Absolute folder of the connector files. */
   readonly connectorsDir: string;
   /** Absolute folder for local state (the default SQLite catalog and warehouse). */

@@ -38,15 +38,15 @@ export function murmur3Bytes(bytes: Uint8Array, length: number = bytes.length): 
   let hash = 0;
   const blocksEnd = length & ~3;
   for (let i = 0; i < blocksEnd; i += 4) {
-    const block = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    const block = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     hash = mixBlock(hash, block);
   }
   const tail = length & 3;
   if (tail > 0) {
     let k = 0;
-    if (tail === 3) k ^= bytes[blocksEnd + 2] << 16;
-    if (tail >= 2) k ^= bytes[blocksEnd + 1] << 8;
-    k ^= bytes[blocksEnd];
+    if (tail === 3) k ^= bytes[blocksEnd + 2]! << 16;
+    if (tail >= 2) k ^= bytes[blocksEnd + 1]! << 8;
+    k ^= bytes[blocksEnd]!;
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     hash ^= Math.imul(k, C2);

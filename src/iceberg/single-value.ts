@@ -207,7 +207,7 @@ function truncateStringUpper(value: string, length: number): string | null {
   if (prefix.length === value.length) return value;
   const codePoints = Array.from(prefix, (char) => char.codePointAt(0) ?? 0);
   for (let i = codePoints.length - 1; i >= 0; i -= 1) {
-    let next = codePoints[i] + 1;
+    let next = codePoints[i]! + 1;
     // surrogate code points have no UTF-8 form: step over them
     if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
     if (next <= 0x10ffff) {

@@ -261,7 +261,7 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
     if (typeof value !== 'boolean') throw this.invalid(value, 'a boolean');
     this.reserveNull(index);
     if (value) {
-      this.bits[index >> 3] |= 1 << (index & 7);
+      this.bits[index >> 3]! |= 1 << (index & 7);
       if (!this.sawTrue) {
         this.willChangeStats();
         this.sawTrue = true;

@@ -12,7 +12,7 @@ export class ValidityBitmap {
     if (this.bits !== undefined) {
       const i = this.length;
       if (i >> 3 >= this.bits.length) this.grow();
-      this.bits[i >> 3] |= 1 << (i & 7);
+      this.bits[i >> 3]! |= 1 << (i & 7);
     }
     this.length++;
   }
@@ -55,7 +55,7 @@ export class ValidityBitmap {
     const bits = new Uint8Array(Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2));
     const fullBytes = this.length >> 3;
     bits.fill(0xff, 0, fullBytes);
-    for (let i = fullBytes << 3; i < this.length; i++) bits[i >> 3] |= 1 << (i & 7);
+    for (let i = fullBytes << 3; i < this.length; i++) bits[i >> 3]! |= 1 << (i & 7);
     this.bits = bits;
   }
 

@@ -91,7 +91,7 @@ interface Pending {
   readonly index: number;
   snapshotId?: bigint;
   manifests?: NewManifest[];
-  prepared?: AppendAttempt;
+  prepared?: AppendAttempt | undefined;
 }
 
 export class SnapshotProducer {

@@ -75,11 +75,14 @@ describe.each([
   const warehouse = () => join(dir, name);
   let catalog: SqlCatalog;
   let counter = 0;
-  const twoTables = async (): Promise<[TableIdentifier, LoadedTable][]> => {
+  const twoTables = async (): Promise<[[TableIdentifier, LoadedTable], [TableIdentifier, LoadedTable]]> => {
     counter++;
     // names sort in this order: the commit handles a before b whatever order they are given in
-    const ids = [`a${counter}`, `b${counter}`].map((t) => ({ namespace: ['ns'], name: t }));
-    return Promise.all(ids.map(async (id) => [id, await catalog.createTable(id, { schema })] as const));
+    const create = async (name: string): Promise<[TableIdentifier, LoadedTable]> => {
+      const id = { namespace: ['ns'], name };
+      return [id, await catalog.createTable(id, { schema })];
+    };
+    return Promise.all([create(`a${counter}`), create(`b${counter}`)]);
   };
 
   beforeAll(async () => {

@@ -78,7 +78,11 @@ export class CatalogGate {
       headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-    const answer = await fetch(`${target}${req.url}`, { method: req.method ?? 'GET', headers, body });
+    const answer = await fetch(`${target}${req.url}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body ? { body } : {}),
+    });
     const bytes = Buffer.from(await answer.arrayBuffer());
     res.writeHead(answer.status, {
       'content-type': answer.headers.get('content-type') ?? 'application/json',

@@ -76,11 +76,11 @@ export async function readWithPyIceberg(
     if (line.trim() === '') continue;
     const item = JSON.parse(line) as { type: string } & Record<string, unknown>;
     if (item.type === 'namespace') out.namespaces.push(item.name as string[]);
-    else if (item.type === 'schema') out.schema = item as unknown as ReaderOutput['schema'];
+    else if (item.type === 'schema') out.schema = item as unknown as NonNullable<ReaderOutput['schema']>;
     else if (item.type === 'snapshot')
       out.snapshots.push(item as unknown as ReaderOutput['snapshots'][number]);
     else if (item.type === 'row') out.rows.push(item.row as Record<string, unknown>);
-    else if (item.type === 'scan') out.scan = item as unknown as ReaderOutput['scan'];
+    else if (item.type === 'scan') out.scan = item as unknown as NonNullable<ReaderOutput['scan']>;
   }
   return out;
 }

@@ -67,7 +67,7 @@ describe('Avro object container files', () => {
     ).toThrow(/record 0 .* at id/);
     const bytes = writeAvroContainer({ schema, records, syncMarker: sync });
     const corrupt = bytes.slice();
-    corrupt[corrupt.length - 1] ^= 0xff;
+    corrupt[corrupt.length - 1]! ^= 0xff;
     expect(() => readAvroContainer(corrupt)).toThrow(/sync marker/);
     expect(() => readAvroContainer(bytes.subarray(0, bytes.length - 5))).toThrow(ValidationError);
     expect(() => readAvroContainer(new TextEncoder().encode('PAR1'))).toThrow(/magic/);
