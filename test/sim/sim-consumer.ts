@@ -79,6 +79,7 @@ export class SimConsumer implements KafkaConsumerApi, GroupMember {
     await this.#world.scheduler.point(this.#actor, 'kafka.poll');
     this.#assert('poll', this.#state === 'connected');
     let ahead: KafkaRecord[] | undefined;
+    const epoch = this.#prefetch?.epoch ?? this.#moveClock;
     if (this.#model === 'contract') {
       await this.#applyRebalances(false);
       ahead = this.#takePrefetch();
@@ -88,6 +89,9 @@ export class SimConsumer implements KafkaConsumerApi, GroupMember {
     }
     if (this.#failure) throw this.#failure;
     const records = (ahead ?? this.#fetch(maxRecords)).filter((r) => this.#owned.has(key(r)));
+    const stale = ahead === undefined ? [] : records.filter((r) => (this.#moves.get(key(r)) ?? 0) > epoch);
+    if (stale.length > 0)
+      this.#world.log.add(`${this.#actor} delivers ${stale.length} stale records (fetched before a move)`);
     this.#prefetch = { records: this.#fetch(maxRecords), epoch: this.#moveClock, stale: new Set() };
     if (records.length === 0) this.#world.clock.advance(timeoutMs);
     return records;
@@ -158,7 +162,8 @@ export class SimConsumer implements KafkaConsumerApi, GroupMember {
   /** Applies the events the consumer has noticed, in order, awaiting the worker's handler. */
   async #applyRebalances(closing: boolean): Promise<void> {
     for (const pending of this.#events) pending.notice--;
-    while (this.#events.length > 0 && (closing || this.#events[0]!.notice < 0)) {
+    // Events the group sends while this runs are applied too, as the adapter's drain does.
+    while (this.#events.length > 0 && (closing || this.#events[0]!.notice <= 0)) {
       const { event, disowned } = this.#events.shift()!;
       if (event.kind === 'assign') await this.#assign(event.partitions, closing);
       else await this.#revoke(event.partitions, event.lost, disowned, closing);
