@@ -38,6 +38,8 @@ export interface Scenario {
   /** Chance per record that the producers move to the next schema version (new fields). */
   readonly schemaBumpRate: number;
   readonly prefetch: PrefetchModel;
+  /** Whether the catalog commits several tables atomically (else one at a time, like REST without transactions). */
+  readonly multiTable: boolean;
   /** Steps of the active phase (faults, rebalances, producing) before the drain. */
   readonly activeSteps: number;
 }
@@ -107,6 +109,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     markerRate: rng.pick([0, 0.05]),
     schemaBumpRate: rng.pick([0, 0.02, 0.05]),
     prefetch,
+    multiTable: rng.chance(0.5),
     activeSteps: rng.range(80, 250),
   };
 }
@@ -119,6 +122,7 @@ export function describeScenario(s: Scenario): string {
   return [
     `${s.kind}: ${s.partitions} partitions, ${s.workers} workers, ${s.initialRecords}+${s.liveRecords} records`,
     `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms, poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
-    `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, faults ${faults || 'none'}`,
+    `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}`,
+    `faults ${faults || 'none'}`,
   ].join('\n');
 }

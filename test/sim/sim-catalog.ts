@@ -33,8 +33,19 @@ export class SimCatalog implements Catalog {
   readonly #faults: FaultPlan;
   readonly #watch: CatalogWatch;
 
-  constructor(inner: Catalog, actor: string, world: SimWorld, faults: FaultPlan, watch: CatalogWatch) {
+  /** False plays a catalog without atomic multi-table commits (REST without the transactions endpoint). */
+  readonly #multiTable: boolean;
+
+  constructor(
+    inner: Catalog,
+    actor: string,
+    world: SimWorld,
+    faults: FaultPlan,
+    watch: CatalogWatch,
+    multiTable = true,
+  ) {
     this.name = inner.name;
+    this.#multiTable = multiTable;
     this.#inner = inner;
     this.#actor = actor;
     this.#world = world;
@@ -107,11 +118,11 @@ export class SimCatalog implements Catalog {
   }
 
   async supportsMultiTableCommit(): Promise<boolean> {
-    return (await this.#inner.supportsMultiTableCommit?.()) ?? false;
+    return this.#multiTable && ((await this.#inner.supportsMultiTableCommit?.()) ?? false);
   }
 
   commitTables(commits: readonly TableCommit[]): Promise<LoadedTable[]> {
-    const inner = this.#inner.commitTables?.bind(this.#inner);
+    const inner = this.#multiTable ? this.#inner.commitTables?.bind(this.#inner) : undefined;
     if (inner === undefined) return Promise.reject(new UnsupportedError('this catalog has no commitTables'));
     return this.#call(`cat.commitTables(${commits.map((c) => name(c.identifier)).join(',')})`, 'commit', () =>
       inner(commits),

@@ -42,7 +42,7 @@ export class WorkerProcess {
     const runtime = simConnectorRuntime({
       world,
       scenario,
-      catalog: new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch),
+      catalog: new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable),
       io: new SimFileIO(deps.io, actor, world, deps.faults),
       log,
     });
@@ -70,7 +70,7 @@ export class BackfillProcess {
     this.actor = actor;
     const { world, scenario } = deps;
     const log = new SimLogger(deps.trace, actor);
-    const catalog = new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch);
+    const catalog = new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable);
     const io = new SimFileIO(deps.io, actor, world, deps.faults);
     const commit = { ...scenario.commit, maxRecords: scenario.commit.maxRecords * 3, intervalMs: 600_000 };
     const connector = simConnectorRuntime({ world, scenario, catalog, io, log, commit });
