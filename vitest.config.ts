@@ -13,7 +13,7 @@ export const config = defineConfig({
         },
       },
       {
-        // The seeded simulation (test/sim): 1,000 seeds, half per file so two cores share them.
+        // The seeded simulation (test/sim): 1,000 seeds on two threads.
         test: {
           name: 'sim',
           include: ['test/sim/**/*.test.ts'],

@@ -8,7 +8,7 @@ export interface SeedRange {
   readonly count: number;
   readonly prefetch?: PrefetchModel;
   /**
-   * Seeds run at once in this process (default 3). Each has its own world and
+   * Seeds run at once in this thread (default 3). Each has its own world and
    * scheduler, so this changes no schedule: it only fills the time one seed
    * waits for the file system or the encoder thread with another seed's work.
    */
@@ -17,17 +17,23 @@ export interface SeedRange {
   readonly onResult?: (result: RunResult) => void;
 }
 
+/** A failed seed, as text that can cross a thread boundary. */
+export interface FailureReport {
+  readonly seed: number;
+  readonly invariants: readonly string[];
+  readonly text: string;
+}
+
 export interface Summary {
   readonly runs: number;
-  readonly failures: RunResult[];
   readonly seconds: number;
-  /** Invariant -> seeds that broke it. */
-  readonly byInvariant: ReadonlyMap<string, number[]>;
+  /** In seed order. */
+  readonly failures: readonly FailureReport[];
 }
 
 export async function runSeeds(range: SeedRange): Promise<Summary> {
   const started = performance.now();
-  const results: RunResult[] = [];
+  const failures: FailureReport[] = [];
   let next = range.first;
   const end = range.first + range.count;
   const lane = async (): Promise<void> => {
@@ -35,28 +41,43 @@ export async function runSeeds(range: SeedRange): Promise<Summary> {
       const seed = next++;
       const result = await runSeed({ seed, ...(range.prefetch ? { prefetch: range.prefetch } : {}) });
       range.onResult?.(result);
-      results.push(result);
+      if (result.violations.length > 0) failures.push(report(result));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, range.parallel ?? 3) }, lane));
-  results.sort((a, b) => a.seed - b.seed);
-  const failures = results.filter((r) => r.violations.length > 0);
-  const byInvariant = new Map<string, number[]>();
-  for (const failure of failures) {
-    for (const invariant of new Set(failure.violations.map((v) => v.invariant))) {
-      byInvariant.set(invariant, [...(byInvariant.get(invariant) ?? []), failure.seed]);
-    }
-  }
-  return { runs: range.count, failures, seconds: (performance.now() - started) / 1000, byInvariant };
+  failures.sort((a, b) => a.seed - b.seed);
+  return { runs: range.count, failures, seconds: (performance.now() - started) / 1000 };
+}
+
+export function report(result: RunResult): FailureReport {
+  return {
+    seed: result.seed,
+    invariants: [...new Set(result.violations.map((v) => v.invariant))],
+    text: formatFailure(result),
+  };
+}
+
+/** Summaries of disjoint ranges run side by side, as one. */
+export function mergeSummaries(parts: readonly Summary[], seconds: number): Summary {
+  return {
+    runs: parts.reduce((n, p) => n + p.runs, 0),
+    seconds,
+    failures: parts.flatMap((p) => p.failures).sort((a, b) => a.seed - b.seed),
+  };
 }
 
 export function formatSummary(summary: Summary, details = 3): string {
   const lines = [
     `${summary.runs} seeds in ${summary.seconds.toFixed(1)} s (${(summary.runs / summary.seconds).toFixed(1)} seeds/s): ${summary.failures.length} failed`,
   ];
-  for (const [invariant, seeds] of summary.byInvariant) {
+  const byInvariant = new Map<string, number[]>();
+  for (const failure of summary.failures) {
+    for (const invariant of failure.invariants)
+      byInvariant.set(invariant, [...(byInvariant.get(invariant) ?? []), failure.seed]);
+  }
+  for (const [invariant, seeds] of byInvariant) {
     lines.push(`  ${invariant}: ${seeds.length} seeds, e.g. ${seeds.slice(0, 8).join(', ')}`);
   }
-  for (const failure of summary.failures.slice(0, details)) lines.push('', formatFailure(failure));
+  for (const failure of summary.failures.slice(0, details)) lines.push('', failure.text);
   return lines.join('\n');
 }
