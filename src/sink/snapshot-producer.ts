@@ -136,6 +136,8 @@ export class SnapshotProducer {
     const outcomes: Array<TableOutcome | undefined> = appends.map(() => undefined);
     const pending: Pending[] = appends.map((append, index) => ({ append, index }));
     let outcomeUnknown = false;
+    // Once an attempt's outcome was unknown it may land late: look for it on every reload.
+    let everUnknown = false;
     let lastError: unknown;
     const done = (attempts: number): CommitResult => ({
       kind: 'done',
@@ -155,7 +157,7 @@ export class SnapshotProducer {
       }> = [];
       for (const [i, p] of live.entries()) {
         const metadata = fresh[i]!;
-        if (outcomeUnknown) {
+        if (everUnknown) {
           const landed = findCommit(metadata, commitId);
           if (landed !== undefined) {
             log.info('commit outcome was unknown; found it committed', {
@@ -205,14 +207,18 @@ export class SnapshotProducer {
       } catch (error) {
         lastError = error;
         if (error instanceof CommitConflictError) {
-          // Definitively rejected: this attempt's manifest lists are garbage.
+          // A single table's 409 rejects the attempt: its manifest list is garbage. A
+          // multi-table 409 may follow a partial apply (a non-atomic server), and an
+          // earlier unknown outcome may land late: those lists are left to orphan cleanup.
           for (const { p } of toCommit) {
-            if (p.prepared) await this.#io.delete(p.prepared.manifestListPath).catch(() => undefined);
+            if (p.prepared && toCommit.length === 1 && !everUnknown)
+              await this.#io.delete(p.prepared.manifestListPath).catch(() => undefined);
             p.prepared = undefined;
           }
           log.info('commit conflict; rebasing on the new table state', { attempt, reason: error.message });
         } else if (error instanceof CommitStateUnknownError) {
           outcomeUnknown = true;
+          everUnknown = true;
           log.warn('commit outcome unknown; will reconcile before retrying', { attempt, err: error });
         } else {
           throw error;

@@ -5,7 +5,7 @@
 // not read on from what a table recorded is never committed. Knows Kafka only
 // as topic/partition/offset; the consumer loop lives in worker.ts.
 import type { Catalog } from '../catalog/catalog.ts';
-import { RecordError, ValidationError } from '../errors.ts';
+import { FloeError, RecordError, ValidationError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
@@ -176,7 +176,7 @@ export class ConnectorRuntime {
     if (batch === undefined) return;
     batch.abandon();
     for (const [key, read] of batch.reads) {
-      if (this.#assigned.has(key)) this.#positions.set(key, read.from ?? read.start);
+      if (this.#assigned.has(key)) this.#positions.set(key, read.from);
     }
   }
 
@@ -194,10 +194,10 @@ export class ConnectorRuntime {
 
   /**
    * Records [start, end) of `records`, all of one topic and partition, in offset
-   * order. Records below the partition's position were delivered before a seek
-   * and are dropped. Returns how many records were handled (written, skipped,
-   * dead-lettered or dropped): fewer than end - start only when a record hit the
-   * `fail` policy.
+   * order. Returns how many records were handled (written, skipped or
+   * dead-lettered): fewer than end - start only when a record hit the `fail`
+   * policy. Any other error discards the batch (its files may be incomplete)
+   * before it is thrown: nothing of it is committed.
    */
   async processRun(records: readonly KafkaRecord[], start: number, end: number): Promise<number> {
     if (start >= end) return 0;
@@ -205,53 +205,73 @@ export class ConnectorRuntime {
     if (this.failure !== undefined || !this.owns(topic, partition)) return 0;
     const key = partitionKey(topic, partition);
     const position = this.#positions.get(key);
-    let first = start;
-    while (first < end && position !== undefined && records[first]!.offset < position) first++;
-    if (first > start) this.#deps.metrics.recordsSkipped(this.settings.name, topic, 'stale', first - start);
-    if (first === end) return end - start;
+    const firstOffset = records[start]!.offset;
+    if (position !== undefined && firstOffset < position) {
+      // The consumer drops what it fetched before a seek, so this is the log itself
+      // going back: truncated (unclean leader election) or the topic re-created.
+      this.discard();
+      throw new FloeError(
+        `${topic}[${partition}]: the broker delivered offset ${firstOffset} below ${position}, where connector ${this.settings.name} had read to; the log was truncated or the topic re-created. floe does not guess which records are new: check the topic, then reset the connector's tables or move it to a new table`,
+        { topic, partition, offset: firstOffset.toString(), connector: this.settings.name },
+      );
+    }
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
-    const lost = await this.#retention.lost({ topic, partition }, position, records[first]!.offset);
     const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
-    const writer = this.#tables.forRun(batch, topic, partition);
+    let broken = false;
     try {
-      for (let i = first; i < end; i++) {
-        const record = records[i]!;
-        run.consumed++;
-        run.consumedBytes += record.sizeBytes;
-        if (record.value === null) {
-          // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
-          run.tombstones++;
-        } else {
-          try {
-            const converted = this.settings.converter.convert(record);
-            const decoded = converted instanceof Promise ? await converted : converted;
-            const id = routeRecord(this.settings.route, decoded.row, record);
-            const wrote = writer.write(id, decoded, record.offset);
-            if (wrote === 'already') run.already++;
-            else if (wrote !== 'written') await wrote;
-          } catch (error) {
-            if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-            if (!this.#errors.handle(record, error)) break;
+      const lost = await this.#retention.lost({ topic, partition }, position, firstOffset);
+      const writer = this.#tables.forRun(batch, topic, partition);
+      try {
+        for (let i = start; i < end; i++) {
+          const record = records[i]!;
+          run.consumed++;
+          run.consumedBytes += record.sizeBytes;
+          if (record.value === null) {
+            // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
+            run.tombstones++;
+          } else {
+            try {
+              const converted = this.settings.converter.convert(record);
+              const decoded = converted instanceof Promise ? await converted : converted;
+              const id = routeRecord(this.settings.route, decoded.row, record);
+              const wrote = writer.write(id, decoded, record.offset);
+              if (wrote === 'already') run.already++;
+              else if (wrote !== 'written') await wrote;
+            } catch (error) {
+              if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
+              if (!this.#errors.handle(record, error)) break;
+            }
           }
+          run.handled++;
+          run.bytes += record.sizeBytes;
+          run.last = record.offset;
         }
-        run.handled++;
-        run.bytes += record.sizeBytes;
-        run.last = record.offset;
+      } finally {
+        if (run.handled > 0) {
+          const span = { from: position ?? firstOffset, last: run.last, lost };
+          batch.advance(topic, partition, span, run.bytes, run.handled);
+          this.#positions.set(key, run.last + 1n);
+        }
       }
-      return first - start + run.handled;
+      return run.handled;
+    } catch (error) {
+      broken = true;
+      this.discard();
+      throw error;
     } finally {
-      if (run.handled > 0) {
-        const span = { from: position, first: records[first]!.offset, last: run.last, lost };
-        batch.advance(topic, partition, span, run.bytes, run.handled);
-        this.#positions.set(key, run.last + 1n);
-      }
-      const metrics = this.#deps.metrics;
-      metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
-      if (run.tombstones > 0) metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
-      if (run.already > 0)
-        metrics.recordsSkipped(this.settings.name, topic, 'already-committed', run.already);
+      if (!broken) this.#countRun(topic, run);
     }
+  }
+
+  #countRun(
+    topic: string,
+    run: { consumed: number; consumedBytes: number; tombstones: number; already: number },
+  ): void {
+    const metrics = this.#deps.metrics;
+    metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
+    if (run.tombstones > 0) metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
+    if (run.already > 0) metrics.recordsSkipped(this.settings.name, topic, 'already-committed', run.already);
   }
 
   /**
@@ -267,7 +287,7 @@ export class ConnectorRuntime {
     if (position !== undefined && position > end) return;
     const lost = await this.#retention.lost(tp, position, end);
     this.#batch ??= new ConnectorBatch(this.#now());
-    const span = { from: position, first: position ?? end, last: end - 1n, lost };
+    const span = { from: position ?? end, last: end - 1n, lost };
     this.#batch.advance(tp.topic, tp.partition, span, 0, 0);
     this.#positions.set(key, end);
   }

@@ -33,14 +33,16 @@ export class RetentionCheck {
   }
 
   /**
-   * Offsets [position, log start) when the reading jumped from `position` to
-   * `next` and the log no longer holds them; undefined for no jump or a hole.
+   * Offsets [position, next) when the reading jumped from `position` to `next`
+   * and the log start moved past `position`; undefined for no jump or a hole.
+   * The whole jump counts as lost: past the log start there may be holes, or
+   * records a reset to the log end skipped, and floe cannot tell them apart.
    */
   async lost(tp: TopicPartition, position: bigint | undefined, next: bigint): Promise<LostRange | undefined> {
     if (position === undefined || next <= position || this.#logStart === undefined) return undefined;
     const low = await this.#logStart(tp);
     if (low <= position) return undefined; // a hole (compaction, transaction markers): nothing was lost
-    const to = low < next ? low : next;
+    const to = next;
     const count = Number(to - position);
     this.#log.warn(
       `${tp.topic}[${tp.partition}]: offsets ${position} to ${to - 1n} were deleted by retention before they were read; the commit records them as lost`,

@@ -98,6 +98,11 @@ export class TableRegistry {
     }
   }
 
+  /** Forgets a table (dropped): the next use loads it again, or creates it. */
+  forget(id: TableIdentifier): void {
+    this.#tables.delete(formatTableIdentifier(id));
+  }
+
   /** Records what a commit (or a reload) showed about the table. */
   update(state: TableState, metadata: TableMetadata): void {
     state.metadata = metadata;

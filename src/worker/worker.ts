@@ -64,7 +64,7 @@ export class Worker {
         await this.#dispatch(records);
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
-          const error = failed.failure!; // #commit clears it
+          const error = failed.failure!; // what precedes the record is committed; the rest is never read
           await this.#commit(failed);
           this.#log.error(`stopping: ${error.message}`, { err: error, connector: failed.settings.name });
           exitCode = 1;
@@ -77,6 +77,10 @@ export class Worker {
         this.#log.info('stopping: committing open batches');
         for (const connector of this.#options.connectors) await this.#commit(connector);
       }
+    } catch (error) {
+      // A worker that failed commits nothing more: disconnect's revocation finds no batch.
+      for (const connector of this.#options.connectors) connector.discard();
+      throw error;
     } finally {
       this.#options.onReady?.(false);
       await consumer.disconnect();

@@ -1,8 +1,8 @@
 // The exactly-once check made on the freshly loaded table before every commit
-// attempt (docs/exactly-once.md, "The fence"). Invariant: a commit never moves a
-// partition's recorded offset backwards, never past records it did not read,
-// and never adds rows of a partition whose range another writer moved since the
-// worker looked. Per partition of the batch, with `now` what the table records:
+// attempt (docs/exactly-once.md, "The protocol", 4). Invariant: a commit never
+// moves a partition's recorded offset backwards, never past records it did not
+// read (but for ranges it records as lost to retention), and never adds rows
+// of a partition whose range another writer moved since the worker looked. Per partition of the batch, with `now` what the table records:
 // - now === expected (nobody moved it): the batch must have read on from `now`
 //   (else a gap: abort); the offset becomes max(now, end);
 // - now !== expected and the batch has no rows of it for this table: the
@@ -24,17 +24,14 @@ export interface PartitionRange {
   readonly partition: number;
   /** What the table recorded for this partition when the worker last looked (undefined: never seen). */
   readonly expected: bigint | undefined;
-  /**
-   * Where the batch's reading of the partition began: the offset the consumer
-   * was positioned at (undefined: first contact, from the group offset).
-   */
-  readonly from: bigint | undefined;
+  /** Where the batch's reading of the partition began: the offset the consumer was positioned at. */
+  readonly from: bigint;
   /** Next offset after the last record of the batch. */
   readonly end: bigint;
   /** The batch holds rows of this partition for this table. */
   readonly wrote: boolean;
-  /** Offsets [from, to) that retention deleted before they were read: recorded, never silent. */
-  readonly lost?: { readonly from: bigint; readonly to: bigint };
+  /** Ranges [from, to) that retention deleted before they were read: recorded, never silent. */
+  readonly lost?: ReadonlyArray<{ readonly from: bigint; readonly to: bigint }>;
 }
 
 export function fenceBatch(
@@ -57,15 +54,19 @@ export function fenceBatch(
       }
       continue;
     }
-    if (now !== undefined && (range.from === undefined || range.from > now)) {
+    if (now !== undefined && range.from > now) {
       problems.push(
-        `${where} table has ${now} but the batch read from ${range.from ?? 'an unknown offset'} (a gap of unread records)`,
+        `${where} table has ${now} but the batch read from ${range.from} (a gap of unread records)`,
       );
       continue;
     }
     if (now === undefined || range.end > now) {
       moves.push({ topic: range.topic, partition: range.partition, offset: range.end });
-      if (range.lost) lost.push({ topic: range.topic, partition: range.partition, ...range.lost });
+      // Only what this table had not recorded yet was lost to it.
+      for (const gone of range.lost ?? []) {
+        const from = now !== undefined && now > gone.from ? now : gone.from;
+        if (from < gone.to) lost.push({ topic: range.topic, partition: range.partition, from, to: gone.to });
+      }
     }
   }
   if (problems.length > 0) return { kind: 'abort', reason: problems.join('; ') };
@@ -78,14 +79,14 @@ export function fenceBatch(
   return { kind: 'commit', summary };
 }
 
-/** `{"<topic>": {"<partition>": [from, to]}}`, offsets as decimal strings. */
+/** `{"<topic>": {"<partition>": [[from, to], ...]}}`, offsets as decimal strings. */
 function formatLoss(
   lost: ReadonlyArray<{ topic: string; partition: number; from: bigint; to: bigint }>,
 ): string {
-  const json: Record<string, Record<string, [string, string]>> = {};
+  const json: Record<string, Record<string, Array<[string, string]>>> = {};
   for (const { topic, partition, from, to } of lost) {
-    json[topic] ??= {};
-    json[topic][String(partition)] = [from.toString(), to.toString()];
+    const byPartition = (json[topic] ??= {});
+    (byPartition[String(partition)] ??= []).push([from.toString(), to.toString()]);
   }
   return JSON.stringify(json);
 }

@@ -3,12 +3,13 @@
 // every partition the batch read, also when no record went to it, fenced
 // against what the worker last saw of that table and with its schema
 // re-derived on the fresh table. All tables in one atomic catalog commit where
-// the catalog can; elsewhere one table at a time (offsets only ever grow, so a
-// crash between two tables leaves one ahead, and its records are skipped when
-// the partition is read again). A fenced table aborts the whole batch, which
-// the worker then re-reads from the tables' offsets.
+// the catalog can; elsewhere one table at a time (offsets only ever grow, and
+// every table records a partition before any table moves past it, see
+// claim-partitions.ts: a crash between two tables leaves one ahead, and its
+// records are skipped when the partition is read again). A fenced table aborts
+// the whole batch, which the worker then re-reads from the tables' offsets.
 import type { Catalog } from '../../catalog/catalog.ts';
-import { FloeError } from '../../errors.ts';
+import { FloeError, NoSuchTableError } from '../../errors.ts';
 import type { DataFile } from '../../iceberg/data-file.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import type { Logger } from '../../log.ts';
@@ -23,6 +24,7 @@ import {
 import type { TableRegistry, TableState } from '../table-registry.ts';
 import type { WorkerMetrics } from '../worker-metrics.ts';
 import { fenceBatch, type PartitionRange } from './batch-fence.ts';
+import { claimPartitions } from './claim-partitions.ts';
 import type { ConnectorBatch, TableBatch } from './connector-batch.ts';
 import { committedOffsets, getOffset } from './table-offsets.ts';
 
@@ -57,24 +59,49 @@ export async function commitConnectorBatch(
   const started = performance.now();
   const all = new Map<string, TableState>(states.map((s) => [s.name, s]));
   for (const table of batch.tables.values()) all.set(table.state.name, table.state);
+  const files = new Map<string, DataFile[]>();
+  for (const table of batch.tables.values()) files.set(table.state.name, await table.writer.finish());
+  const producer = new SnapshotProducer(deps.catalog, deps.io, { ...deps.producer, log: deps.log });
+  if (all.size > 1) {
+    await claimPartitions(batch, [...all.values()], {
+      connector: deps.connector,
+      catalog: deps.catalog,
+      producer,
+      tables: deps.tables,
+    });
+  }
   const prepared: Prepared[] = [];
   for (const state of all.values()) {
     const table = batch.tables.get(state.name);
-    const dataFiles = table ? await table.writer.finish() : [];
+    const dataFiles = files.get(state.name) ?? [];
     prepared.push({ state, table, dataFiles, append: tableAppend(batch, state, table, dataFiles, deps) });
   }
   if (prepared.length === 0) return;
-  const producer = new SnapshotProducer(deps.catalog, deps.io, { ...deps.producer, log: deps.log });
   const atomic = prepared.length > 1 && (await deps.catalog.supportsMultiTableCommit());
   const groups = atomic ? [prepared] : prepared.map((p) => [p]);
   for (const group of groups) {
-    const result = await producer.commit(group.map((p) => p.append));
+    const result = await commitGroup(producer, group, deps);
     if (result.kind === 'aborted') {
       throw new FencedBatchError(`connector ${deps.connector}: batch not committed: ${result.reason}`, {
         connector: deps.connector,
       });
     }
     for (const [i, p] of group.entries()) report(p, result.tables[i]!, started, deps);
+  }
+}
+
+/** A table dropped meanwhile fences the batch: it is forgotten, and the batch re-read. */
+async function commitGroup(producer: SnapshotProducer, group: readonly Prepared[], deps: CommitBatchDeps) {
+  try {
+    return await producer.commit(group.map((p) => p.append));
+  } catch (error) {
+    if (!(error instanceof NoSuchTableError)) throw error;
+    for (const p of group) deps.tables.forget(p.state.id);
+    return {
+      kind: 'aborted' as const,
+      reason: `a table was dropped meanwhile: ${error.message}`,
+      attempts: 1,
+    };
   }
 }
 
@@ -92,7 +119,7 @@ function tableAppend(
     from: read.from,
     end: read.end,
     wrote: table?.sources.has(key) ?? false,
-    ...(read.lost ? { lost: read.lost } : {}),
+    lost: read.lost,
   }));
   const written = table?.writer.schema;
   return {

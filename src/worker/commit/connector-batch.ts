@@ -8,14 +8,15 @@ import type { TableState } from '../table-registry.ts';
 export interface PartitionRead {
   readonly topic: string;
   readonly partition: number;
-  /** The position the batch's reading began at (undefined: first contact, from the group offset). */
-  readonly from: bigint | undefined;
-  /** The first offset handled: where a dropped batch is read again when no table records the partition. */
-  readonly start: bigint;
+  /**
+   * The position the batch's reading began at (on first contact, from the group
+   * offset, its first record): where a dropped batch is read again.
+   */
+  readonly from: bigint;
   /** Next offset after the last record accounted for. */
   end: bigint;
-  /** Offsets [from, to) deleted by retention before they were read. */
-  lost?: { readonly from: bigint; readonly to: bigint };
+  /** Ranges [from, to) deleted by retention before they were read. */
+  readonly lost: Array<{ readonly from: bigint; readonly to: bigint }>;
 }
 
 export interface TableBatch {
@@ -40,27 +41,22 @@ export class ConnectorBatch {
   /**
    * The records of a partition from `first` to `last` (`count` of them, `bytes`
    * in all) are accounted for (written, skipped or dead-lettered); `from` is
-   * where the reading stood before them.
+   * where the reading stood before them, `lost` what retention took in between.
    */
   advance(
     topic: string,
     partition: number,
-    span: {
-      from: bigint | undefined;
-      first: bigint;
-      last: bigint;
-      lost?: { readonly from: bigint; readonly to: bigint } | undefined;
-    },
+    span: { from: bigint; last: bigint; lost?: { readonly from: bigint; readonly to: bigint } | undefined },
     bytes: number,
     count: number,
   ): void {
     const key = partitionKey(topic, partition);
     let read = this.reads.get(key);
     if (read === undefined) {
-      read = { topic, partition, from: span.from, start: span.first, end: span.last + 1n };
+      read = { topic, partition, from: span.from, end: span.last + 1n, lost: [] };
       this.reads.set(key, read);
     } else if (span.last + 1n > read.end) read.end = span.last + 1n;
-    if (span.lost) read.lost = read.lost ? { from: read.lost.from, to: span.lost.to } : span.lost;
+    if (span.lost) read.lost.push(span.lost);
     this.records += count;
     this.bytes += bytes;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenceBatch } from '../../../../src/worker/commit/batch-fence.ts';
+import { fenceBatch, type PartitionRange } from '../../../../src/worker/commit/batch-fence.ts';
 import {
   formatOffsets,
   type OffsetMap,
@@ -20,19 +20,13 @@ const range = (
   partition: number,
   expected: number | undefined,
   end: number,
-  more: { from?: number | undefined; wrote?: boolean; lost?: { from: bigint; to: bigint } } = {},
-) => ({
+  more: { from?: number; wrote?: boolean; lost?: Array<{ from: bigint; to: bigint }> } = {},
+): PartitionRange => ({
   topic: 't',
   partition,
   expected: expected === undefined ? undefined : BigInt(expected),
-  from:
-    'from' in more
-      ? more.from === undefined
-        ? undefined
-        : BigInt(more.from)
-      : expected === undefined
-        ? undefined
-        : BigInt(expected),
+  // By default the batch read on from what the table recorded (or, new to it, from 0).
+  from: BigInt(more.from ?? expected ?? 0),
   end: BigInt(end),
   wrote: more.wrote ?? true,
   ...(more.lost ? { lost: more.lost } : {}),
@@ -94,24 +88,21 @@ describe('fenceBatch', () => {
     ).toBe('abort');
   });
 
-  it('refuses a batch whose start is unknown for a partition the table records', () => {
-    expect(fenceBatch('c1', offsets({ t: { 0: 100 } }), [range(0, 100, 500, { from: undefined })]).kind).toBe(
-      'abort',
-    );
-  });
-
   it('accepts a batch that began below what the table records (the rows below were skipped)', () => {
     expect(committed(fenceBatch('c1', offsets({ t: { 0: 100 } }), [range(0, 100, 500, { from: 20 })]))).toBe(
       '{"t":{"0":500}}',
     );
   });
 
-  it('records offsets lost to retention explicitly', () => {
-    const lost = { from: 100n, to: 400n };
-    const decision = fenceBatch('c1', offsets({ t: { 0: 100 } }), [range(0, 100, 500, { lost })]);
+  it('records offsets lost to retention explicitly, clipped to what the table had not recorded', () => {
+    const lost = [
+      { from: 50n, to: 120n },
+      { from: 300n, to: 400n },
+    ];
+    const decision = fenceBatch('c1', offsets({ t: { 0: 100 } }), [range(0, 100, 500, { from: 50, lost })]);
     expect(decision.kind).toBe('commit');
     if (decision.kind !== 'commit') return;
-    expect(decision.summary?.[retentionLossProperty('c1')]).toBe('{"t":{"0":["100","400"]}}');
+    expect(decision.summary?.[retentionLossProperty('c1')]).toBe('{"t":{"0":[["100","120"],["300","400"]]}}');
     expect(decision.summary?.[offsetsProperty('c1')]).toBe('{"t":{"0":500}}');
   });
 

@@ -41,7 +41,7 @@ describe('gaps in the offsets', () => {
     await runtime.processRun(records(300, 350), 0, 50);
     await runtime.commit();
     const head = branchHead((await s.catalog.loadTable(table('g'))).metadata, 'main')!;
-    expect(head.summary[retentionLossProperty('gaps')]).toBe('{"t":{"0":["100","300"]}}');
+    expect(head.summary[retentionLossProperty('gaps')]).toBe('{"t":{"0":[["100","300"]]}}');
     expect((await s.offsets(table('g'), 'gaps')).get(0)).toBe(350n);
   });
 
@@ -57,12 +57,15 @@ describe('gaps in the offsets', () => {
     expect((await s.offsets(table('g'), 'gaps')).get(0)).toBe(200n);
   });
 
-  it('drops records delivered from before a seek', async () => {
+  it('refuses records below the reading position (the log went back) and commits nothing of the batch', async () => {
     const s = await seeded();
     const runtime = s.runtime(single);
     await runtime.assign([tp]); // resumes at 100
-    await runtime.processRun(records(40, 120), 0, 80);
-    await runtime.commit();
-    expect(await s.rows(table('g'))).toBe(120);
+    await runtime.processRun(records(100, 110), 0, 10);
+    await expect(runtime.processRun(records(40, 60), 0, 20)).rejects.toThrow(
+      /below 110.*truncated or the topic re-created/,
+    );
+    expect(runtime.hasBatch).toBe(false);
+    expect(await s.rows(table('g'))).toBe(100);
   });
 });
