@@ -2,7 +2,8 @@
 // attempt (docs/exactly-once.md, "The protocol", 4). Invariant: a commit never
 // moves a partition's recorded offset backwards, never past records it did not
 // read (but for ranges it records as lost to retention), and never adds rows
-// of a partition whose range another writer moved since the worker looked. Per partition of the batch, with `now` what the table records:
+// of a partition whose range another writer moved since the worker looked. Per
+// partition of the batch, with `now` what the table records:
 // - now === expected (nobody moved it): the batch must have read on from `now`
 //   (else a gap: abort); the offset becomes max(now, end);
 // - now !== expected and the batch has no rows of it for this table: the
