@@ -47,6 +47,15 @@ export function settings(name: string, route: TableRoute, maxRecords = 1_000_000
   };
 }
 
+/** Connector `routed`: field `kind` routes 'a' to table r.a and 'b' to table r.b. */
+export function routedSettings(maxRecords?: number): ConnectorSettings {
+  const tables = new Map([
+    ['a', table('a')],
+    ['b', table('b')],
+  ]);
+  return settings('routed', { kind: 'field', field: 'kind', tables }, maxRecords);
+}
+
 export function record(partition: number, offset: number, value: Record<string, unknown>): KafkaRecord {
   const bytes = Buffer.from(JSON.stringify(value));
   return {

@@ -2,6 +2,8 @@
 // rebalance callbacks, change the world, and returns the records to deliver.
 // When the script ends the worker is asked to stop. For worker tests that need
 // one precise schedule (the simulation explores the others).
+import { silentLogger } from '../../src/log.ts';
+import type { ConnectorRuntime } from '../../src/worker/connector-runtime.ts';
 import type {
   KafkaConsumerApi,
   KafkaRecord,
@@ -11,6 +13,8 @@ import type {
   TopicPartitionOffset,
   Watermarks,
 } from '../../src/worker/kafka-types.ts';
+import { Worker } from '../../src/worker/worker.ts';
+import { noMetrics } from '../../src/worker/worker-metrics.ts';
 
 export interface ScriptContext {
   readonly handler: RebalanceHandler;
@@ -73,4 +77,30 @@ export class ScriptedConsumer implements KafkaConsumerApi {
     this.#assigned.clear();
     if (owned.length > 0) await this.context.handler.onRevoked(owned);
   }
+}
+
+/** A Worker over one connector whose consumer follows `steps`; the first step is given the partitions to assign. */
+export function scriptedWorker(
+  runtime: ConnectorRuntime,
+  assign: TopicPartition[],
+  steps: ScriptStep[],
+): { worker: Worker; stop: AbortController; consumer: () => ScriptedConsumer } {
+  const stop = new AbortController();
+  let consumer: ScriptedConsumer | undefined;
+  const [first, ...rest] = steps;
+  const worker = new Worker({
+    connectors: [runtime],
+    log: silentLogger,
+    metrics: noMetrics,
+    maxBufferedBytes: 1e12,
+    createConsumer: (handler) => {
+      const opening: ScriptStep = async (context) => {
+        await consumer!.assign(assign);
+        return first ? first(context) : [];
+      };
+      consumer = new ScriptedConsumer(handler, [opening, ...rest], stop);
+      return consumer;
+    },
+  });
+  return { worker, stop, consumer: () => consumer! };
 }

@@ -2,25 +2,11 @@
 // table had not recorded the partition threw "cannot tell where ... resumes"
 // and the worker exited. It must re-read from what the tables record.
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/log.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
-import { Worker } from '../../../src/worker/worker.ts';
-import { noMetrics } from '../../../src/worker/worker-metrics.ts';
-import { feed, record, settings, stack, table } from '../../support/in-process-connector.ts';
-import { ScriptedConsumer } from '../../support/scripted-consumer.ts';
+import { feed, record, routedSettings, stack, table } from '../../support/in-process-connector.ts';
+import { scriptedWorker } from '../../support/scripted-consumer.ts';
 
-const routed = settings(
-  'routed',
-  {
-    kind: 'field',
-    field: 'kind',
-    tables: new Map([
-      ['a', table('a')],
-      ['b', table('b')],
-    ]),
-  },
-  10,
-);
+const routed = routedSettings(10);
 const tp = { topic: 't', partition: 0 };
 const records = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => record(0, from + i, { id: from + i, kind: 'a' }));
@@ -33,36 +19,24 @@ describe('worker re-seek after a fenced batch', () => {
     await feed(seed, records(0, 10), 10); // table b never exists
 
     const runtime = s.runtime(routed);
-    const stop = new AbortController();
-    let consumer: ScriptedConsumer | undefined;
-    const worker = new Worker({
-      connectors: [runtime],
-      log: silentLogger,
-      metrics: noMetrics,
-      maxBufferedBytes: 1e9,
-      createConsumer: (handler) => {
-        consumer = new ScriptedConsumer(
-          handler,
-          [
-            async () => {
-              await consumer!.assign([tp]);
-              // Another writer (a zombie's successor) moves table a to 15 meanwhile.
-              await new SnapshotProducer(s.catalog, s.io).append(table('a'), {
-                dataFiles: [],
-                decide: () => ({ kind: 'commit', summary: { 'floe.offsets.routed': '{"t":{"0":15}}' } }),
-              });
-              return records(10, 20);
-            },
-            async () => records(15, 25),
-          ],
-          stop,
-        );
-        return consumer;
-      },
-    });
+    const { worker, stop, consumer } = scriptedWorker(
+      runtime,
+      [tp],
+      [
+        async () => {
+          // Another writer (a zombie's successor) moves table a to 15 meanwhile.
+          await new SnapshotProducer(s.catalog, s.io).append(table('a'), {
+            dataFiles: [],
+            decide: () => ({ kind: 'commit', summary: { 'floe.offsets.routed': '{"t":{"0":15}}' } }),
+          });
+          return records(10, 20);
+        },
+        async () => records(15, 25),
+      ],
+    );
     expect(await worker.run(stop.signal)).toBe(0);
-    expect(consumer!.context.starts?.get('t:0')).toBe(10n);
-    expect(consumer!.context.seeks).toEqual([{ ...tp, offset: 15n }]);
+    expect(consumer().context.starts?.get('t:0')).toBe(10n);
+    expect(consumer().context.seeks).toEqual([{ ...tp, offset: 15n }]);
     expect(await s.rows(table('a'))).toBe(20);
     expect((await s.offsets(table('a'), 'routed')).get(0)).toBe(25n);
   });

@@ -3,16 +3,9 @@
 // committed) and the fence let the re-read batch move the other table's
 // offsets backwards.
 import { describe, expect, it } from 'vitest';
-import { feed, record, settings, stack, table } from '../../../support/in-process-connector.ts';
+import { feed, record, routedSettings, stack, table } from '../../../support/in-process-connector.ts';
 
-const routed = settings('routed', {
-  kind: 'field',
-  field: 'kind',
-  tables: new Map([
-    ['a', table('a')],
-    ['b', table('b')],
-  ]),
-});
+const routed = routedSettings();
 
 function topic(b: number, a: number) {
   const records = [];

@@ -7,16 +7,9 @@ import type { Catalog } from '../../../../src/catalog/catalog.ts';
 import { silentLogger } from '../../../../src/log.ts';
 import { ConnectorRuntime } from '../../../../src/worker/connector-runtime.ts';
 import { noMetrics } from '../../../../src/worker/worker-metrics.ts';
-import { record, settings, stack, table } from '../../../support/in-process-connector.ts';
+import { record, routedSettings, stack, table } from '../../../support/in-process-connector.ts';
 
-const routed = settings('routed', {
-  kind: 'field',
-  field: 'kind',
-  tables: new Map([
-    ['a', table('a')],
-    ['b', table('b')],
-  ]),
-});
+const routed = routedSettings();
 const tp = { topic: 't', partition: 0 };
 
 function oneByOne(inner: Catalog, crashOn: string | undefined): Catalog {
