@@ -103,6 +103,19 @@ export class TableRegistry {
     this.#tables.delete(formatTableIdentifier(id));
   }
 
+  /** A claim committed `ranges` (their `end`) and nothing else the table shows is taken as seen. */
+  claimed(
+    state: TableState,
+    metadata: TableMetadata,
+    ranges: ReadonlyArray<{ topic: string; partition: number; end: bigint }>,
+  ): void {
+    state.metadata = metadata;
+    state.offsets = withOffsets(
+      state.offsets,
+      ranges.map(({ topic, partition, end }) => ({ topic, partition, offset: end })),
+    );
+  }
+
   /** Records what a commit (or a reload) showed about the table. */
   update(state: TableState, metadata: TableMetadata): void {
     state.metadata = metadata;

@@ -7,7 +7,9 @@
 // - now === expected (nobody moved it): the batch must have read on from `now`
 //   (else a gap: abort); the offset becomes max(now, end);
 // - now !== expected and the batch has no rows of it for this table: the
-//   partition is left as the table has it (another writer owns it now);
+//   partition is left as the table has it (another writer owns it now), or,
+//   when that writer moved it forward to an offset the batch read on from,
+//   moved on to `end` (the batch routed nothing of [now, end) here);
 // - now !== expected with rows: abort, never commit; the worker re-reads.
 // Nothing to change for any partition: skip (the table already holds the batch).
 import type { CommitDecision } from '../../sink/snapshot-producer.ts';
@@ -52,6 +54,9 @@ export function fenceBatch(
         problems.push(
           `${where} table has ${now ?? 'nothing'}, this worker expected ${range.expected ?? 'nothing'} (another writer moved it)`,
         );
+      } else if (now !== undefined && movedAheadOfUs(range, now) && range.end > now) {
+        // The batch read [now, end) too and routed none of it here: the table follows.
+        moves.push({ topic: range.topic, partition: range.partition, offset: range.end });
       }
       continue;
     }
@@ -78,6 +83,16 @@ export function fenceBatch(
   };
   if (lost.length > 0) summary[retentionLossProperty(connector)] = formatLoss(lost);
   return { kind: 'commit', summary };
+}
+
+/**
+ * Another writer moved the partition forward from what this worker expected, to
+ * an offset the batch read on from. (Moved backwards, or gone, the table was
+ * reset: rows below `expected` were skipped for it, so nothing can be said.)
+ */
+function movedAheadOfUs(range: PartitionRange, now: bigint): boolean {
+  if (range.from > now) return false;
+  return range.expected === undefined || now > range.expected;
 }
 
 /** `{"<topic>": {"<partition>": [[from, to], ...]}}`, offsets as decimal strings. */

@@ -20,7 +20,7 @@ export async function claimPartitions(
   states: readonly TableState[],
   args: { connector: string; catalog: Catalog; producer: SnapshotProducer; tables: TableRegistry },
 ): Promise<void> {
-  const claims: Array<{ state: TableState; append: TableAppend }> = [];
+  const claims: Array<{ state: TableState; append: TableAppend; ranges: PartitionRange[] }> = [];
   for (const state of states) {
     const ranges: PartitionRange[] = [];
     for (const read of batch.reads.values()) {
@@ -34,7 +34,7 @@ export async function claimPartitions(
       fenceBatch(args.connector, committedOffsets(metadata, args.connector), ranges, {
         'floe.claim': 'partitions',
       });
-    claims.push({ state, append: { id: state.id, dataFiles: [], decide } });
+    claims.push({ state, append: { id: state.id, dataFiles: [], decide }, ranges });
   }
   if (claims.length === 0) return;
   const atomic = claims.length > 1 && (await args.catalog.supportsMultiTableCommit());
@@ -42,6 +42,11 @@ export async function claimPartitions(
     const result = await args.producer.commit(group.map((c) => c.append));
     // A claim never aborts (it writes no rows); a table that recorded the partition meanwhile is skipped.
     if (result.kind === 'aborted') continue;
-    for (const [i, claim] of group.entries()) args.tables.update(claim.state, result.tables[i]!.metadata);
+    for (const [i, claim] of group.entries()) {
+      const outcome = result.tables[i]!;
+      // Only what the claim itself recorded becomes `expected`: the batch's rows were
+      // filtered by the offsets seen before, and must be fenced against them.
+      if (outcome.kind === 'committed') args.tables.claimed(claim.state, outcome.metadata, claim.ranges);
+    }
   }
 }

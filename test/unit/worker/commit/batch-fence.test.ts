@@ -67,6 +67,18 @@ describe('fenceBatch', () => {
     expect(committed(decision)).toBe('{"t":{"0":300,"1":20}}');
   });
 
+  it('moves a partition another writer moved forward on to the end when the batch read on from there without rows for it', () => {
+    const decision = fenceBatch('c1', offsets({ t: { 0: 120 } }), [range(0, 100, 160, { wrote: false })]);
+    expect(committed(decision)).toBe('{"t":{"0":160}}');
+    // ...but not from below where the batch began, nor when the table went backwards.
+    expect(
+      fenceBatch('c1', offsets({ t: { 0: 120 } }), [range(0, 100, 160, { from: 130, wrote: false })]).kind,
+    ).toBe('skip');
+    expect(
+      fenceBatch('c1', offsets({ t: { 0: 50 } }), [range(0, 100, 160, { from: 40, wrote: false })]).kind,
+    ).toBe('skip');
+  });
+
   it('aborts when another worker moved a partition the batch has rows of', () => {
     const decision = fenceBatch('c1', offsets({ t: { 0: 120 } }), [range(0, 100, 160)]);
     expect(decision.kind).toBe('abort');
