@@ -6,9 +6,13 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
-import { Backfill } from '../worker/backfill.ts';
-import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill-bounds.ts';
-import { LogProgressReporter, type ProgressReporter, silentProgress } from '../worker/backfill-progress.ts';
+import { Backfill } from '../worker/backfill/backfill.ts';
+import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill/backfill-bounds.ts';
+import {
+  LogProgressReporter,
+  type ProgressReporter,
+  silentProgress,
+} from '../worker/backfill/backfill-progress.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { KafkaAssignedConsumer } from '../worker/kafka/assigned-consumer.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';

@@ -1,7 +1,11 @@
 // `floe backfill` on a terminal: one cli-progress bar per topic with records,
 // rate, MB/s and ETA (the numbers come from worker/backfill-progress.ts).
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { ProgressReporter, ProgressSnapshot, TopicProgress } from '../worker/backfill-progress.ts';
+import type {
+  ProgressReporter,
+  ProgressSnapshot,
+  TopicProgress,
+} from '../worker/backfill/backfill-progress.ts';
 
 const FORMAT =
   '{topic} {bar} {percentage}% | {records} records | {rate}/s | {mbps} MB/s | ETA {eta_text} | {done}/{partitions} partitions';

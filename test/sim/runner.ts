@@ -181,7 +181,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       log.add('stop all');
       for (const worker of processes.live()) worker.stop.abort();
       const stopEnd = step + STOP_STEPS;
-      while (processes.live().length > 0 && step < stopEnd && violations.length === 0) await advance(0, false);
+      while (processes.live().length > 0 && step < stopEnd && violations.length === 0)
+        await advance(0, false);
       if (processes.live().length > 0 && violations.length === 0)
         violations.push({
           invariant: 'liveness',

@@ -1,7 +1,7 @@
 // The Kafka side of `floe backfill` in the simulation: an assign-mode consumer
 // (no group; reports when a partition's position reaches the log end) and the
 // admin calls the backfill plan makes.
-import type { AssignedConsumerApi, AssignedPoll } from '../../src/worker/backfill-consumer.ts';
+import type { AssignedConsumerApi, AssignedPoll } from '../../src/worker/backfill/backfill-consumer.ts';
 import type {
   KafkaAdminApi,
   PartitionWatermarks,

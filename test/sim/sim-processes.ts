@@ -5,8 +5,8 @@
 // the catalog.
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
-import { Backfill } from '../../src/worker/backfill.ts';
-import { silentProgress } from '../../src/worker/backfill-progress.ts';
+import { Backfill } from '../../src/worker/backfill/backfill.ts';
+import { silentProgress } from '../../src/worker/backfill/backfill-progress.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { noMetrics } from '../../src/worker/worker-metrics.ts';
 import type { FaultPlan } from './fault-plan.ts';

@@ -101,8 +101,11 @@ function formatLoss(
 ): string {
   const json: Record<string, Record<string, Array<[string, string]>>> = {};
   for (const { topic, partition, from, to } of lost) {
-    const byPartition = (json[topic] ??= {});
-    (byPartition[String(partition)] ??= []).push([from.toString(), to.toString()]);
+    const byPartition = json[topic] ?? {};
+    json[topic] = byPartition;
+    const ranges = byPartition[String(partition)] ?? [];
+    byPartition[String(partition)] = ranges;
+    ranges.push([from.toString(), to.toString()]);
   }
   return JSON.stringify(json);
 }

@@ -7,7 +7,7 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { FloeError } from '../../errors.ts';
 import { silentLogger } from '../../log.ts';
-import type { AssignedConsumerApi, AssignedPoll } from '../backfill-consumer.ts';
+import type { AssignedConsumerApi, AssignedPoll } from '../backfill/backfill-consumer.ts';
 import { consumerProperties } from '../kafka-properties.ts';
 import type { KafkaClientConfig, TopicPartition, TopicPartitionOffset } from '../kafka-types.ts';
 import { consumeBatch, FatalConsumeError } from './packed-consume.ts';

@@ -2,7 +2,7 @@
 // records and bytes read, rates and an ETA. The numbers are kept here; how they
 // are shown is a ProgressReporter's business (JSON log lines when stdout is not
 // a terminal, bars when it is).
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../log.ts';
 import type { PartitionPlan } from './backfill-plan.ts';
 
 export interface TopicProgress {

@@ -7,17 +7,17 @@
 // budget. Every commit records offsets like `floe run` does, so an interrupted
 // backfill resumes where its tables are, and `floe run` continues where the
 // backfill stopped.
-import { FloeError, ValidationError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { FloeError, ValidationError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { FencedBatchError } from '../commit/commit-batch.ts';
+import type { ConnectorRuntime } from '../connector-runtime.ts';
+import { connectorTopics } from '../connector-settings.ts';
+import type { KafkaAdminApi, TopicPartition } from '../kafka-types.ts';
+import { partitionRunEnd } from '../partition-runs.ts';
 import type { BackfillFrom, BackfillUntil } from './backfill-bounds.ts';
 import type { AssignedConsumerApi } from './backfill-consumer.ts';
 import { type BackfillPlan, type PartitionPlan, planBackfill } from './backfill-plan.ts';
 import { BackfillProgress, type ProgressReporter } from './backfill-progress.ts';
-import { FencedBatchError } from './commit/commit-batch.ts';
-import type { ConnectorRuntime } from './connector-runtime.ts';
-import { connectorTopics } from './connector-settings.ts';
-import type { KafkaAdminApi, TopicPartition } from './kafka-types.ts';
-import { partitionRunEnd } from './partition-runs.ts';
 
 export interface BackfillOptions {
   /** Built with the backfill's commit limits (see backfill-command.ts). */

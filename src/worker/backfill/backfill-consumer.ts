@@ -2,7 +2,7 @@
 // assigned directly (no consumer group, so a running `floe run` group is not
 // disturbed) that also says when a partition reached the end of its log.
 // src/worker/kafka/assigned-consumer.ts implements it (KafkaAssignedConsumer).
-import type { KafkaRecord, TopicPartition, TopicPartitionOffset } from './kafka-types.ts';
+import type { KafkaRecord, TopicPartition, TopicPartitionOffset } from '../kafka-types.ts';
 
 export interface AssignedPoll {
   readonly records: KafkaRecord[];

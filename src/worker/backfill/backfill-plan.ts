@@ -4,10 +4,10 @@
 // meanwhile are left to `floe run`. The start is what the connector's tables
 // recorded (an interrupted backfill resumes there), and --from only where the
 // tables have never seen the partition.
-import { ValidationError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { ValidationError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { KafkaAdminApi, TopicPartition } from '../kafka-types.ts';
 import { type BackfillFrom, type BackfillUntil, explicitStart } from './backfill-bounds.ts';
-import type { KafkaAdminApi, TopicPartition } from './kafka-types.ts';
 
 export interface PartitionPlan {
   readonly topic: string;

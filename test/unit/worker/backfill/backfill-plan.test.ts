@@ -2,12 +2,12 @@
 // tables' offsets win over --from, --from applies only to partitions the tables
 // have never seen, ends are captured from the log end or --until.
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/log.ts';
-import { parseBackfillFrom, parseBackfillUntil } from '../../../src/worker/backfill-bounds.ts';
-import { type PlanArgs, planBackfill } from '../../../src/worker/backfill-plan.ts';
-import { BackfillProgress } from '../../../src/worker/backfill-progress.ts';
-import type { KafkaAdminApi } from '../../../src/worker/kafka-types.ts';
+import { ValidationError } from '../../../../src/errors.ts';
+import { silentLogger } from '../../../../src/log.ts';
+import { parseBackfillFrom, parseBackfillUntil } from '../../../../src/worker/backfill/backfill-bounds.ts';
+import { type PlanArgs, planBackfill } from '../../../../src/worker/backfill/backfill-plan.ts';
+import { BackfillProgress } from '../../../../src/worker/backfill/backfill-progress.ts';
+import type { KafkaAdminApi } from '../../../../src/worker/kafka-types.ts';
 
 /** Partition p holds offsets low..high-1; the record at offset o has timestamp 1000 * o * (p + 1). */
 function fakeAdmin(marks: Array<{ low: bigint; high: bigint }>): KafkaAdminApi {

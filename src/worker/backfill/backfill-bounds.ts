@@ -2,7 +2,7 @@
 // in partitions the tables have never seen, and where it stops. Timestamps must
 // say their zone (a bare date means UTC midnight) so a backfill means the same
 // wherever it is started.
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from '../../errors.ts';
 
 export interface PartitionStart {
   /** Absent: every topic of the connector (only allowed when it reads one topic). */
