@@ -85,6 +85,7 @@ export async function buildAppendAttempt(
     nowMs: number;
     summary: Readonly<Record<string, string>>;
     schema: Schema | undefined;
+    properties?: Readonly<Record<string, string>> | undefined;
   },
 ): Promise<AppendAttempt> {
   const parent = branchHead(metadata, 'main');
@@ -156,6 +157,8 @@ export async function buildAppendAttempt(
     schemaId,
   };
   updates.push({ action: 'add-snapshot', snapshot });
+  if (args.properties && Object.keys(args.properties).length > 0)
+    updates.push({ action: 'set-properties', updates: args.properties });
   updates.push({ action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: args.snapshotId });
   return { manifestListPath, updates, requirements };
 }

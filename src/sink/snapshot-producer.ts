@@ -35,6 +35,8 @@ export type CommitDecision =
       readonly summary?: Readonly<Record<string, string>>;
       /** The table schema to make current with this snapshot, derived from the fresh table (field ids included). */
       readonly schema?: Schema;
+      /** Table properties to set in the same commit. */
+      readonly properties?: Readonly<Record<string, string>>;
     }
   /** The table already holds this batch. */
   | { readonly kind: 'skip'; readonly reason: string }
@@ -194,6 +196,7 @@ export class SnapshotProducer {
             nowMs: this.#now(),
             summary: { ...decision.summary, [COMMIT_ID_PROPERTY]: commitId },
             schema: decision.schema,
+            properties: decision.properties,
           });
         }
         crashPoint('before-catalog-commit');

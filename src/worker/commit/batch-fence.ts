@@ -77,12 +77,11 @@ export function fenceBatch(
   }
   if (problems.length > 0) return { kind: 'abort', reason: problems.join('; ') };
   if (moves.length === 0) return { kind: 'skip', reason: 'the table already holds this batch' };
-  const summary: Record<string, string> = {
-    ...extraSummary,
-    [offsetsProperty(connector)]: formatOffsets(withOffsets(recorded, moves)),
-  };
+  const offsets = formatOffsets(withOffsets(recorded, moves));
+  const summary: Record<string, string> = { ...extraSummary, [offsetsProperty(connector)]: offsets };
   if (lost.length > 0) summary[retentionLossProperty(connector)] = formatLoss(lost);
-  return { kind: 'commit', summary };
+  // Also a table property, which snapshot expiry by any engine keeps (table-offsets.ts).
+  return { kind: 'commit', summary, properties: { [offsetsProperty(connector)]: offsets } };
 }
 
 /**

@@ -63,15 +63,26 @@ export function formatOffsets(offsets: OffsetMap): string {
   return JSON.stringify(json);
 }
 
-/** The connector's committed offsets in `metadata` (empty when it never committed there). */
+/**
+ * The connector's committed offsets in `metadata` (empty when it never committed
+ * there): the newest snapshot on main's ancestry that carries them. When other
+ * engines' maintenance expired every such snapshot (the ancestry ends at a
+ * missing parent), the table property of the same name, moved in every floe
+ * commit, says what they were. A main rolled back past floe's commits keeps an
+ * unbroken ancestry, and the offsets follow the data back.
+ */
 export function committedOffsets(metadata: TableMetadata, connector: string): OffsetMap {
   const head = branchHead(metadata, 'main');
   if (head === undefined) return new Map();
   const key = offsetsProperty(connector);
-  for (const snapshot of ancestors(metadata, head.snapshotId)) {
+  const chain = ancestors(metadata, head.snapshotId);
+  for (const snapshot of chain) {
     const text = snapshot.summary[key];
     if (text !== undefined) return parseOffsets(text, `snapshot ${snapshot.snapshotId} summary ${key}`);
   }
+  const expired = chain.at(-1)?.parentSnapshotId !== undefined;
+  const kept = metadata.properties[key];
+  if (expired && kept !== undefined) return parseOffsets(kept, `table property ${key}`);
   return new Map();
 }
 
