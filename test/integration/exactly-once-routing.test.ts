@@ -3,14 +3,16 @@
 // backfill of a routed connector with one route table absent, then `floe run`
 // with a live producer; two workers of one schemaless connector adding
 // different fields at the same time.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { indexFieldsById } from '../../src/iceberg/types.ts';
 import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import { BackfillProcess } from '../support/backfill-process.ts';
 import { createTopic } from '../support/kafka-tools.ts';
 import { produceNumbered } from '../support/produce.ts';
-import { readWithPyIceberg } from '../support/reader.ts';
+import { appendAndExpireWithPyIceberg, readWithPyIceberg } from '../support/reader.ts';
 import { services, uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
@@ -131,6 +133,36 @@ describe('exactly once with routing and concurrent schema changes (real services
     expect(await ids(setup, `${ns}.a`)).toEqual(range(0, 1000));
   });
 
+  it('keeps its offsets through another engine’s append and snapshot expiry, with no group offset to fall back on', async () => {
+    const topic = uniqueName('expiry');
+    const table = `${uniqueName('r')}.events`;
+    await createTopic(topic, 2);
+    const connectors = {
+      events: { topics: [topic], value: { format: 'json' }, table, commit: { intervalMs: 500 } },
+    };
+    const first = writeWorkerConfig({ groupId: uniqueName('group'), catalog: 'sql', connectors });
+    await produceNumbered(topic, 2, range(0, 1000), (i) => json({ id: i, kind: 'floe' }));
+    const catalog = await openCatalog('sql', first);
+    try {
+      const worker = new WorkerProcess(first);
+      await waitForRecords(catalog, table, 1000);
+      expect(await worker.stop()).toEqual({ code: 0, signal: null });
+      // Maintenance by another engine: its own snapshot, then every older one expired.
+      await appendAndExpireWithPyIceberg(readerCatalog('sql', first), table, 1, -1);
+      // The same tables under a new group (no group offset): only the table can say where to resume.
+      const groupId = uniqueName('group');
+      const again = { ...first, configFile: rewriteGroup(first.configFile, groupId) };
+      await produceNumbered(topic, 2, range(1000, 1500), (i) => json({ id: i, kind: 'floe' }));
+      const restarted = new WorkerProcess(again);
+      await waitForRecords(catalog, table, 1501);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await restarted.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      await catalog.close();
+    }
+    expect(await ids(first, table)).toEqual([-1, ...range(0, 1500)]);
+  });
+
   it('two workers of one schemaless connector adding different fields at once get distinct field ids', async () => {
     const topic = uniqueName('fields');
     const table = `${uniqueName('r')}.events`;
@@ -188,6 +220,14 @@ describe('exactly once with routing and concurrent schema changes (real services
     }
   });
 });
+
+/** The same worker file with another consumer group (and the earliest reset). */
+function rewriteGroup(configFile: string, groupId: string): string {
+  const worker = parse(readFileSync(configFile, 'utf8')) as { kafka: Record<string, unknown> };
+  worker.kafka = { ...worker.kafka, groupId, properties: { 'auto.offset.reset': 'earliest' } };
+  writeFileSync(configFile, stringify(worker));
+  return configFile;
+}
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);

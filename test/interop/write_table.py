@@ -2,6 +2,11 @@
 """Creates a table with PyIceberg and appends rows to it, for floe's reverse interop test.
 
   write_table.py <catalog options as read_table.py> create-append NS.NAME --rows N [--start K]
+  write_table.py <catalog options as read_table.py> append-expire NS.NAME --rows N [--start K]
+
+append-expire plays another engine's maintenance on an existing table: it appends
+rows id=K..K+N-1 (every other column null), then expires every snapshot but the
+new one.
 
 Schema: id long (required), name string, ts timestamptz, amount decimal(10,2); partitioned by day(ts).
 Row i: id=i, name="py-<i>", ts=2024-05-01T00:00Z + i hours, amount=i.25
@@ -27,11 +32,14 @@ def main():
     add_catalog_args(p)
     p.add_argument("--rows", type=int, required=True)
     p.add_argument("--start", type=int, default=0)
-    p.add_argument("command", choices=["create-append"])
+    p.add_argument("command", choices=["create-append", "append-expire"])
     p.add_argument("table")
     args = p.parse_args()
     catalog = catalog_from(args)
     rows, start = args.rows, args.start
+    if args.command == "append-expire":
+        append_expire(catalog.load_table(args.table), rows, start)
+        return
     ns, name = args.table.rsplit(".", 1)
     schema = Schema(
         NestedField(1, "id", LongType(), required=True),
@@ -52,6 +60,19 @@ def main():
     }, schema=schema.as_arrow())
     table.append(data)
     print(f"created {args.table} with {rows} rows")
+
+
+def append_expire(table, rows, start):
+    arrow = table.schema().as_arrow()
+    ids = list(range(start, start + rows))
+    columns = {f.name: pa.nulls(rows, f.type) for f in arrow}
+    columns["id"] = pa.array(ids, arrow.field("id").type)
+    table.append(pa.table(columns, schema=arrow))
+    table = table.refresh()
+    current = table.current_snapshot().snapshot_id
+    older = [s.snapshot_id for s in table.snapshots() if s.snapshot_id != current]
+    table.maintenance.expire_snapshots().by_ids(older).commit()
+    print(f"appended {rows} rows to {table.name()} and expired {len(older)} snapshots")
 
 
 if __name__ == "__main__":

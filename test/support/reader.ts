@@ -43,6 +43,23 @@ function catalogArgs(catalog: ReaderCatalog): string[] {
   ];
 }
 
+/** Another engine's maintenance: PyIceberg appends rows id = start.. (other columns null), then expires every older snapshot. */
+export async function appendAndExpireWithPyIceberg(
+  catalog: ReaderCatalog,
+  table: string,
+  rows: number,
+  start: number,
+): Promise<void> {
+  const script = join(services.root, 'test/interop/write_table.py');
+  await run(services.readerPython, [
+    script,
+    ...catalogArgs(catalog),
+    ...['--rows', String(rows), '--start', String(start)],
+    'append-expire',
+    table,
+  ]);
+}
+
 /** PyIceberg creates `table` (see test/interop/write_table.py for its schema and rows) and appends `rows` rows. */
 export async function createAndAppendWithPyIceberg(
   catalog: ReaderCatalog,

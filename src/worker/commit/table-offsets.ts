@@ -66,9 +66,9 @@ export function formatOffsets(offsets: OffsetMap): string {
 /**
  * The connector's committed offsets in `metadata` (empty when it never committed
  * there): the newest snapshot on main's ancestry that carries them. When other
- * engines' maintenance expired every such snapshot (the ancestry ends at a
- * missing parent), the table property of the same name, moved in every floe
- * commit, says what they were. A main rolled back past floe's commits keeps an
+ * engines' maintenance expired every such snapshot (the retained ancestry does
+ * not reach the table's first snapshot), the table property of the same name,
+ * moved in every floe commit, says what they were. A main rolled back past floe's commits keeps an
  * unbroken ancestry, and the offsets follow the data back.
  */
 export function committedOffsets(metadata: TableMetadata, connector: string): OffsetMap {
@@ -80,7 +80,12 @@ export function committedOffsets(metadata: TableMetadata, connector: string): Of
     const text = snapshot.summary[key];
     if (text !== undefined) return parseOffsets(text, `snapshot ${snapshot.snapshotId} summary ${key}`);
   }
-  const expired = chain.at(-1)?.parentSnapshotId !== undefined;
+  // History was cut when the oldest retained ancestor names a parent (Java keeps
+  // the id) or is not the table's first snapshot (PyIceberg drops the id; v2+ only).
+  const root = chain.at(-1);
+  const expired =
+    root !== undefined &&
+    (root.parentSnapshotId !== undefined || (metadata.formatVersion >= 2 && root.sequenceNumber > 1));
   const kept = metadata.properties[key];
   if (expired && kept !== undefined) return parseOffsets(kept, `table property ${key}`);
   return new Map();
