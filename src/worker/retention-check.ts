@@ -4,9 +4,13 @@
 // the position before the records were read. That range is returned, logged and
 // metered, so the commit records it (floe.retention-loss.<connector>) instead of
 // moving the offsets past it silently (docs/exactly-once.md, "Retention").
+import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import type { Logger } from '../log.ts';
 import type { TopicPartition } from './kafka-types.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
+
+const QUERY_ATTEMPTS = 5;
+const QUERY_RETRY: RetryPolicy = { maxAttempts: QUERY_ATTEMPTS, baseDelayMs: 100, maxDelayMs: 2_000 };
 
 /** The first offset still in a partition's log (Kafka's low watermark). */
 export type LogStart = (tp: TopicPartition) => Promise<bigint>;
@@ -40,7 +44,7 @@ export class RetentionCheck {
    */
   async lost(tp: TopicPartition, position: bigint | undefined, next: bigint): Promise<LostRange | undefined> {
     if (position === undefined || next <= position || this.#logStart === undefined) return undefined;
-    const low = await this.#logStart(tp);
+    const low = await this.#queryLogStart(this.#logStart, tp);
     if (low <= position) return undefined; // a hole (compaction, transaction markers): nothing was lost
     const to = next;
     const count = Number(to - position);
@@ -50,5 +54,21 @@ export class RetentionCheck {
     );
     this.#metrics.offsetsLostToRetention(this.#connector, tp.topic, tp.partition, count);
     return { from: position, to };
+  }
+
+  /** A broker that does not answer once is asked again: a failed query would stop the worker. */
+  async #queryLogStart(logStart: LogStart, tp: TopicPartition): Promise<bigint> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await logStart(tp);
+      } catch (error) {
+        if (attempt >= QUERY_ATTEMPTS) throw error;
+        this.#log.warn(`${tp.topic}[${tp.partition}]: log start query failed; asking again`, {
+          err: error,
+          attempt,
+        });
+        await sleepMs(backoffDelayMs(attempt - 1, QUERY_RETRY));
+      }
+    }
   }
 }
