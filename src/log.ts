@@ -1,5 +1,9 @@
 // JSON-lines logging for every layer (pino). Errors are logged with their
 // context fields (connector, topic, partition, offset, table, file) flattened in.
+// Every key appears once per line (a child's bindings, an error's context and
+// the call's fields are merged, the most specific winning) and every text is
+// said once (an error's message is left out when the log message already says
+// it, and a cause's message when its wrapper already contains it).
 import { pino } from 'pino';
 import { FloeError } from './errors.ts';
 
@@ -13,31 +17,44 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 class PinoLogger implements Logger {
   readonly #inner: pino.Logger;
-  constructor(inner: pino.Logger) {
+  readonly #bindings: Record<string, unknown>;
+  constructor(inner: pino.Logger, bindings: Record<string, unknown> = {}) {
     this.#inner = inner;
+    this.#bindings = bindings;
   }
   debug(message: string, fields: Record<string, unknown> = {}): void {
-    this.#inner.debug(withErrorFields(fields), message);
+    this.#write('debug', message, fields);
   }
   info(message: string, fields: Record<string, unknown> = {}): void {
-    this.#inner.info(withErrorFields(fields), message);
+    this.#write('info', message, fields);
   }
   warn(message: string, fields: Record<string, unknown> = {}): void {
-    this.#inner.warn(withErrorFields(fields), message);
+    this.#write('warn', message, fields);
   }
   error(message: string, fields: Record<string, unknown> = {}): void {
-    this.#inner.error(withErrorFields(fields), message);
+    this.#write('error', message, fields);
   }
+  /** Bindings are kept here, not in pino's child, so a field repeated by a caller is written once. */
   child(fields: Record<string, unknown>): Logger {
-    return new PinoLogger(this.#inner.child(fields));
+    return new PinoLogger(this.#inner, { ...this.#bindings, ...fields });
+  }
+  #write(level: Level, message: string, fields: Record<string, unknown>): void {
+    if (!this.#inner.isLevelEnabled(level)) return;
+    this.#inner[level](lineFields(this.#bindings, message, fields), message);
   }
 }
 
-function withErrorFields(fields: Record<string, unknown>): Record<string, unknown> {
+function lineFields(
+  bindings: Record<string, unknown>,
+  message: string,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
   const err = fields.err;
-  if (!(err instanceof Error)) return fields;
+  if (!(err instanceof Error)) return { ...bindings, ...fields };
   const context = err instanceof FloeError ? err.context : {};
   const flat = Object.fromEntries(
     Object.entries(context).map(([key, value]) => [
@@ -45,7 +62,39 @@ function withErrorFields(fields: Record<string, unknown>): Record<string, unknow
       typeof value === 'bigint' ? value.toString() : value,
     ]),
   );
-  return { ...flat, ...fields };
+  return { ...bindings, ...flat, ...fields, err: serializeError(err, message) };
+}
+
+/**
+ * `{ type, message, stack }` of an error and its causes. The message is left out
+ * when the log message already contains it; the stack keeps only the frames
+ * (its header lines would repeat the messages).
+ */
+export function serializeError(err: Error, logMessage = ''): Record<string, unknown> {
+  const chain = causeChain(err);
+  let message = '';
+  for (const error of chain) {
+    if (error.message === '' || message.includes(error.message)) continue;
+    message = message === '' ? error.message : `${message}: ${error.message}`;
+  }
+  const stack = chain
+    .map((error, i) => `${i === 0 ? '' : 'caused by: '}${error.name}\n${stackFrames(error)}`)
+    .join('\n');
+  const said = message === '' || logMessage.includes(message);
+  return said ? { type: err.name, stack } : { type: err.name, message, stack };
+}
+
+function causeChain(err: Error): Error[] {
+  const chain: Error[] = [];
+  for (let e: unknown = err; e instanceof Error && !chain.includes(e); e = e.cause) chain.push(e);
+  return chain;
+}
+
+function stackFrames(error: Error): string {
+  return (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
 }
 
 export function createLogger(
@@ -58,6 +107,7 @@ export function createLogger(
       base: { service: 'floe' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: (err: unknown) => err }, // already serialized by serializeError
     },
     options.destination ?? process.stdout,
   );
