@@ -14,6 +14,7 @@ import {
   type TopicPartition,
 } from './kafka-types.ts';
 import { partitionRunEnd } from './partition-runs.ts';
+import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface WorkerOptions {
@@ -39,10 +40,13 @@ export class Worker {
   /** Topic -> the connector whose topics include it (undefined: none). */
   readonly #owners = new Map<string, ConnectorRuntime | undefined>();
   #lastLagAt = 0;
+  /** Group offset commits fail together during a rebalance: one line with a count. */
+  readonly #groupOffsetWarnings: WarningAggregator;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
     this.#log = options.log;
+    this.#groupOffsetWarnings = new WarningAggregator(options.log);
   }
 
   async run(stop: AbortSignal): Promise<number> {
@@ -84,6 +88,7 @@ export class Worker {
     } finally {
       this.#options.onReady?.(false);
       await consumer.disconnect();
+      this.#groupOffsetWarnings.close();
     }
     this.#log.info('worker stopped', { exitCode });
     return exitCode;
@@ -155,7 +160,7 @@ export class Worker {
     try {
       const offsets = await connector.commit();
       await this.#consumer?.commitOffsets(offsets).catch((error: unknown) => {
-        this.#log.warn('could not commit group offsets (used for lag only)', { err: error });
+        this.#groupOffsetWarnings.warn('could not commit group offsets (used for lag only)', { err: error });
       });
     } catch (error) {
       if (!(error instanceof FencedBatchError)) throw error;

@@ -19,6 +19,7 @@ import type {
   TopicPartitionOffset,
   Watermarks,
 } from '../kafka-types.ts';
+import { WarningAggregator } from '../warning-aggregator.ts';
 import { FetchEpochs, type FetchTicket } from './fetch-epochs.ts';
 import { consumeBatch, FatalConsumeError, hasPackedConsume } from './packed-consume.ts';
 import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
@@ -68,6 +69,8 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   /** Commits whose result librdkafka has not reported yet (offset_commit_cb, served by consume()). */
   #commitsInFlight = 0;
   #closed: Promise<void> | undefined;
+  /** A rebalance fails every in-flight commit at once: one line with a count, not one each. */
+  readonly #commitWarnings: WarningAggregator;
 
   static create(
     config: KafkaClientConfig,
@@ -79,6 +82,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
 
   private constructor(config: KafkaClientConfig, handler: RebalanceHandler, options: KafkaConsumerOptions) {
     this.#log = (options.logger ?? silentLogger).child({ component: 'kafka-consumer' });
+    this.#commitWarnings = new WarningAggregator(this.#log);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#consumer = new RdKafka.KafkaConsumer({
@@ -88,7 +92,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       offset_commit_cb: (err: LibrdKafkaError | undefined) => {
         this.#commitsInFlight = Math.max(0, this.#commitsInFlight - 1);
         if (err && err.code !== ERR_NO_OFFSET) {
-          this.#log.warn('group offset commit failed', { code: err.code, reason: err.message });
+          this.#commitWarnings.warn('group offset commit failed', { code: err.code, reason: err.message });
         }
       },
     });
@@ -233,6 +237,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#rebalances.closeStarted = true;
     await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
     this.#state = 'closed';
+    this.#commitWarnings.close();
     if (this.#rebalances.failure !== earlier) throw this.#rebalances.failure;
   }
 
