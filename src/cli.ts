@@ -1,12 +1,14 @@
 // floe's command line (commander) and composition root: `floe run`,
 // `floe validate`, `floe tables`, `floe backfill`. Config errors print their message (file, line,
-// key) without a stack trace and exit 2.
+// key) without a stack trace and exit 2; any other failure (a taken port, an
+// unreachable service) is one line and exit 1.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { tablesCommand } from './cli/tables-command.ts';
 import { validateCommand } from './cli/validate-command.ts';
 import { ConfigError, FloeError } from './errors.ts';
+import { serializeError } from './log.ts';
 
 const DEFAULT_CONFIG = process.env.FLOE_CONFIG ?? 'floe.yaml';
 
@@ -134,6 +136,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`floe: ${error.message}\n`);
       return 1;
     }
-    throw error;
+    // Anything else (a bug, an unexpected system error) is also one line; the stack on demand.
+    const debug = process.env.FLOE_LOG_LEVEL === 'debug';
+    const message = error instanceof Error ? serializeError(error).message : String(error);
+    process.stderr.write(
+      `floe: ${String(message ?? error)}${debug ? '' : ' (FLOE_LOG_LEVEL=debug prints the stack)'}\n`,
+    );
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
   }
 }

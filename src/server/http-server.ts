@@ -5,6 +5,7 @@
 //   GET /status   the worker's describe() as JSON, for humans
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FloeError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { MetricsSource } from './metrics-registry.ts';
 import type { WorkerStatus } from './worker-status.ts';
@@ -42,10 +43,12 @@ export class HttpServer {
     });
     server.keepAliveTimeout = 5_000;
     server.requestTimeout = 30_000;
+    const host = options.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
+      const fail = (error: NodeJS.ErrnoException) => reject(listenError(error, host, options.port));
+      server.once('error', fail);
+      server.listen(options.port, host, () => {
+        server.off('error', fail);
         resolve();
       });
     });
@@ -111,6 +114,24 @@ async function route(request: IncomingMessage, options: HttpServerOptions): Prom
     default:
       return { code: 404, contentType: TEXT, body: `no such endpoint: ${path}\n` };
   }
+}
+
+/** Why the server cannot listen, naming the address and the key that sets it. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): FloeError {
+  const where = `${host}:${port}`;
+  const why =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} is already in use`
+      : error.code === 'EACCES'
+        ? `port ${port} needs privileges`
+        : error.code === 'EADDRNOTAVAIL'
+          ? `address ${host} is not on this machine`
+          : error.message;
+  return new FloeError(
+    `cannot serve HTTP on ${where}: ${why} (server.host / server.port in the worker file, or --port)`,
+    { host, port, code: error.code },
+    { cause: error },
+  );
 }
 
 function probe(ok: boolean, yes: string, no: string): Reply {
