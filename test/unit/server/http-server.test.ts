@@ -90,7 +90,7 @@ describe('HttpServer', () => {
     await expect(get('/healthz')).rejects.toThrow();
   });
 
-  it('fails to start on a port that is taken', async () => {
+  it('fails to start on a port that is taken, naming the address and the key', async () => {
     const { server } = await start();
     await expect(
       HttpServer.start({
@@ -99,6 +99,8 @@ describe('HttpServer', () => {
         status: new SettableWorkerStatus(),
         metrics: new FloeMetrics({ processMetrics: false }),
       }),
-    ).rejects.toThrow(/EADDRINUSE/);
+    ).rejects.toThrow(
+      `cannot serve HTTP on 127.0.0.1:${server.port}: port ${server.port} is already in use (server.host / server.port`,
+    );
   });
 });
