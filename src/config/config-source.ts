@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { type ConfigProblem, formatProblem, type KeyPath } from './config-problem.ts';
+import { rejoinFlowListCalls } from './flow-list-calls.ts';
 
 export class ConfigSource {
   /** The file as named to the loader; used in messages. */
@@ -15,6 +16,7 @@ export class ConfigSource {
     this.file = file;
     this.#lines = new LineCounter();
     this.document = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false });
+    rejoinFlowListCalls(this.document, text);
   }
 
   static read(file: string): ConfigSource {

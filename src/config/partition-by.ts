@@ -23,6 +23,11 @@ export function parsePartitionField(text: string): PartitionParse {
   if (COLUMN.test(trimmed))
     return { ok: true, request: { source: trimmed, transform: { kind: 'identity' } } };
   const call = CALL.exec(trimmed);
+  if (call === null && unbalanced(trimmed))
+    return {
+      ok: false,
+      message: `"${text}" is not a partition field: a comma inside [ ... ] splits an entry; quote it ('bucket(16, id)') or write one entry per line`,
+    };
   if (call === null)
     return { ok: false, message: `"${text}" is not a partition field (forms: ${PARTITION_FORMS})` };
   const name = (call[1] as string).toLowerCase();
@@ -41,4 +46,9 @@ export function parsePartitionField(text: string): PartitionParse {
     return { ok: true, request: { source: column, transform: parseTransform(name) } };
   }
   return { ok: false, message: `unknown transform "${call[1]}" (forms: ${PARTITION_FORMS})` };
+}
+
+/** A piece of a call YAML split at a comma: `bucket(16` or `id)`. */
+function unbalanced(text: string): boolean {
+  return text.split('(').length !== text.split(')').length;
 }
