@@ -91,6 +91,7 @@ export function connectorSettings(
   const decoder = createValueDecoder(connector.value.format, {
     ...(registry ? { registry } : {}),
     ...(connector.value.schema ? { schema: connector.value.schema } : {}),
+    ...(connector.value.unknownFields ? { unknownFields: connector.value.unknownFields } : {}),
     metadataColumn: connector.metadataColumn
       ? { name: connector.metadataColumn.name, keyFormat: connector.key.format }
       : false,

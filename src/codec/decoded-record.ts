@@ -11,6 +11,8 @@ import type { RecordCoordinates } from './payload-error.ts';
 export interface DecodedRecord {
   readonly row: Row;
   readonly schema: Schema;
+  /** Properties a declared schema does not name, left out of the row (value.unknownFields: drop). */
+  readonly droppedFields?: readonly string[];
 }
 
 /** A Kafka record as far as decoding needs it (the worker's KafkaRecord satisfies it). */

@@ -6,7 +6,8 @@
 //   date: "YYYY-MM-DD" or days    time: "HH:MM:SS[.ffffff]"
 //   timestamp*: ISO-8601 text (offset applied) or integer epoch milliseconds
 //   uuid: canonical text          binary/fixed: base64 text  map: object (string or integer keys)
-// Properties the schema does not name are not copied (the schema is a projection).
+// Properties the schema does not name are not copied (the schema is a projection);
+// `onUnknown`, when given, hears the path of each one (value.unknownFields).
 import type { IcebergType, NestedField, PrimitiveType, Row, Schema } from '../iceberg/types.ts';
 import { parseIsoDate, parseIsoTime, parseIsoTimestamp } from './iso-temporal.ts';
 import { JsonNumberText, unscaledFromText } from './json-number.ts';
@@ -15,8 +16,14 @@ import { projectingRowFactory } from './row-factory.ts';
 
 type Convert = (value: unknown) => unknown;
 
-export function compileJsonConverter(schema: Schema): (value: unknown) => Row {
-  const convert = structConverter(schema.fields, '');
+/** Called with the dotted path of a property the schema does not name. */
+export type UnknownFieldHandler = (path: string) => void;
+
+export function compileJsonConverter(
+  schema: Schema,
+  onUnknown?: UnknownFieldHandler,
+): (value: unknown) => Row {
+  const convert = structConverter(schema.fields, '', onUnknown);
   return (value) => {
     if (!isObject(value)) throw mismatch('', 'an object', value);
     return convert(value) as Row;
@@ -30,8 +37,8 @@ const LONG_MAX = 2n ** 63n - 1n;
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
-function slot(type: IcebergType, required: boolean, path: string): Convert {
-  const convert = converter(type, path);
+function slot(type: IcebergType, required: boolean, path: string, onUnknown?: UnknownFieldHandler): Convert {
+  const convert = converter(type, path, onUnknown);
   return (value) => {
     if (value === null || value === undefined) {
       if (required) throw new PayloadError('incompatible', `${path}: required field is missing or null`);
@@ -41,24 +48,32 @@ function slot(type: IcebergType, required: boolean, path: string): Convert {
   };
 }
 
-function structConverter(fields: readonly NestedField[], path: string): Convert {
+function structConverter(
+  fields: readonly NestedField[],
+  path: string,
+  onUnknown?: UnknownFieldHandler,
+): Convert {
   const names = fields.map((field) => field.name);
   const project = projectingRowFactory(
     names,
-    fields.map((field) => slot(field.type, field.required, join(path, field.name))),
+    fields.map((field) => slot(field.type, field.required, join(path, field.name), onUnknown)),
   );
+  const known = new Set(names);
   return (value) => {
     if (!isObject(value)) throw mismatch(path, 'an object', value);
+    if (onUnknown !== undefined) {
+      for (const name of Object.keys(value)) if (!known.has(name)) onUnknown(join(path, name));
+    }
     return project(value);
   };
 }
 
-function converter(type: IcebergType, path: string): Convert {
+function converter(type: IcebergType, path: string, onUnknown?: UnknownFieldHandler): Convert {
   switch (type.kind) {
     case 'struct':
-      return structConverter(type.fields, path);
+      return structConverter(type.fields, path, onUnknown);
     case 'list': {
-      const element = slot(type.element, type.elementRequired, `${path}.element`);
+      const element = slot(type.element, type.elementRequired, `${path}.element`, onUnknown);
       return (value) => {
         if (!Array.isArray(value)) throw mismatch(path, 'an array', value);
         return value.map(element);
@@ -66,7 +81,7 @@ function converter(type: IcebergType, path: string): Convert {
     }
     case 'map': {
       const key = mapKeyConverter(type.key, `${path}.key`);
-      const entry = slot(type.value, type.valueRequired, `${path}.value`);
+      const entry = slot(type.value, type.valueRequired, `${path}.value`, onUnknown);
       return (value) => {
         if (!isObject(value)) throw mismatch(path, 'an object', value);
         const map = new Map<unknown, unknown>();

@@ -1,10 +1,10 @@
 // Plain JSON values (no registry): converted to a schema declared in the connector
 // file, or to a schema inferred from the values and widened as they arrive.
 import type { Schema } from '../iceberg/types.ts';
+import { DeclaredJsonSchema, type UnknownFieldsMode } from './declared-json-schema.ts';
 import type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
 import { InferredJsonSchema } from './json-inference.ts';
 import { parseJsonExact } from './json-number.ts';
-import { compileJsonConverter } from './json-value-converter.ts';
 import { PayloadError, toRecordError } from './payload-error.ts';
 import { asBuffer } from './registry-value-decoder.ts';
 import { CONFLUENT_MAGIC_BYTE } from './wire-format.ts';
@@ -12,14 +12,14 @@ import { CONFLUENT_MAGIC_BYTE } from './wire-format.ts';
 export class JsonValueDecoder implements RecordDecoder {
   readonly #toRecord: (value: unknown) => DecodedRecord;
 
-  /** With `declared`, values are converted to it; without, the schema is inferred. */
-  constructor(declared?: Schema) {
+  /** With `declared`, values are converted to it (`unknownFields` says what happens to other properties); without, the schema is inferred. */
+  constructor(declared?: Schema, unknownFields?: UnknownFieldsMode) {
     if (declared === undefined) {
       const inferred = new InferredJsonSchema();
       this.#toRecord = (value) => inferred.convert(value);
     } else {
-      const convert = compileJsonConverter(declared);
-      this.#toRecord = (value) => ({ row: convert(value), schema: declared });
+      const schema = new DeclaredJsonSchema(declared, unknownFields);
+      this.#toRecord = (value) => schema.convert(value);
     }
   }
 

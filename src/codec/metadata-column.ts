@@ -114,6 +114,8 @@ export class MetadataColumnDecoder implements RecordDecoder {
     }
     const row = decoded.row;
     row[this.#name] = metadataValue(where, this.#keyAsString);
-    return { row, schema };
+    return decoded.droppedFields === undefined
+      ? { row, schema }
+      : { row, schema, droppedFields: decoded.droppedFields };
   }
 }

@@ -4,7 +4,12 @@
 import { type ErrorContext, RecordError, ValidationError } from '../errors.ts';
 
 /** Why a record could not be decoded; the worker's error policy counts by reason. */
-export type RecordErrorReason = 'malformed' | 'unknown-schema-id' | 'incompatible' | 'out-of-range';
+export type RecordErrorReason =
+  | 'malformed'
+  | 'unknown-schema-id'
+  | 'incompatible'
+  | 'out-of-range'
+  | 'unknown-field';
 
 /** Where a record came from (a Kafka record satisfies this). */
 export interface RecordCoordinates {

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts';
 import type { Schema } from '../iceberg/types.ts';
 import { compileAvroDecoder } from './avro-decoder.ts';
 import { parseAvroSchema } from './avro-schema.ts';
+import type { UnknownFieldsMode } from './declared-json-schema.ts';
 import type { RecordDecoder } from './decoded-record.ts';
 import { compileJsonSchemaDecoder } from './json-schema-decoder.ts';
 import { JsonValueDecoder } from './json-value-decoder.ts';
@@ -21,6 +22,8 @@ export interface ValueDecoderOptions {
   readonly registry?: SchemaLookup;
   /** For json: the declared schema; without it the schema is inferred from the values. */
   readonly schema?: Schema;
+  /** For json with a declared schema: what happens to properties it does not name (default drop). */
+  readonly unknownFields?: UnknownFieldsMode;
   /** Adds the Kafka metadata column to every row (see metadata-column.ts). */
   readonly metadataColumn?: false | MetadataColumnOptions;
 }
@@ -49,7 +52,7 @@ export function createValueDecoder(format: ValueFormat, options: ValueDecoderOpt
 }
 
 function baseDecoder(format: ValueFormat, options: ValueDecoderOptions): RecordDecoder {
-  if (format === 'json') return new JsonValueDecoder(options.schema);
+  if (format === 'json') return new JsonValueDecoder(options.schema, options.unknownFields);
   if (options.schema !== undefined) {
     throw new ConfigError(
       `value.schema applies to value.format json only (the ${format} schema comes from the registry)`,

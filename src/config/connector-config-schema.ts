@@ -42,6 +42,7 @@ const valueSchema = z
         return result.schema ?? z.NEVER;
       })
       .optional(),
+    unknownFields: z.enum(['drop', 'error', 'add']).optional(),
   })
   .superRefine((value, ctx) => {
     if (value.schema !== undefined && value.format !== 'json') {
@@ -49,6 +50,13 @@ const valueSchema = z
         code: 'custom',
         path: ['schema'],
         message: `is only used with format json (format ${value.format} takes its schema from the registry)`,
+      });
+    }
+    if (value.unknownFields !== undefined && value.schema === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unknownFields'],
+        message: 'is only used with a declared value.schema (format json)',
       });
     }
   });
@@ -125,9 +133,20 @@ export const connectorConfigSchema = z.strictObject({
 
 export type ParsedConnectorConfig = z.output<typeof connectorConfigSchema>;
 
-/** Exactly one of topics/topicPattern and exactly one of table/route; checked on the raw file. */
+/**
+ * Exactly one of topics/topicPattern and exactly one of table/route, and
+ * `value.unknownFields: add` only with schema evolution; checked on the raw file.
+ */
 export function checkConnectorExclusives(raw: Readonly<Record<string, unknown>>): ConfigProblem[] {
-  return [...exactlyOne(raw, 'topics', 'topicPattern'), ...exactlyOne(raw, 'table', 'route')];
+  const value = raw.value as Readonly<Record<string, unknown>> | undefined;
+  const addsWithoutEvolution = value?.unknownFields === 'add' && raw.schemaEvolution === false;
+  return [
+    ...exactlyOne(raw, 'topics', 'topicPattern'),
+    ...exactlyOne(raw, 'table', 'route'),
+    ...(addsWithoutEvolution
+      ? [{ path: ['value', 'unknownFields'], message: 'add needs schemaEvolution: true (it adds columns)' }]
+      : []),
+  ];
 }
 
 function exactlyOne(raw: Readonly<Record<string, unknown>>, first: string, second: string): ConfigProblem[] {

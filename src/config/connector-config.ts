@@ -40,6 +40,8 @@ export interface ConnectorConfig {
     readonly format: ValueFormat;
     /** Only for format json: the declared schema; absent = inferred from the records. */
     readonly schema?: Schema | undefined;
+    /** Only with a declared schema: properties it does not name are dropped (counted), an error, or added as columns. */
+    readonly unknownFields?: 'drop' | 'error' | 'add' | undefined;
   };
   /** Exactly one of table and route is set. `namespace.table` (more dots: nested namespaces). */
   readonly table?: string | undefined;

@@ -25,6 +25,7 @@ export class FloeMetrics implements MetricsSource {
   readonly #bytesConsumed: Counter<'connector' | 'topic'>;
   readonly #recordsWritten: Counter<'connector' | 'table'>;
   readonly #recordsSkipped: Counter<'connector' | 'topic' | 'reason'>;
+  readonly #fieldsDropped: Counter<'connector' | 'topic' | 'reason'>;
   readonly #recordsDeadLettered: Counter<'connector' | 'topic'>;
   readonly #lag: Gauge<'connector' | 'topic' | 'partition'>;
   readonly #assignedPartitions: Gauge<'connector'>;
@@ -59,7 +60,13 @@ export class FloeMetrics implements MetricsSource {
     });
     this.#recordsSkipped = new Counter({
       name: 'floe_records_skipped_total',
-      help: 'Records dropped by errors.policy=skip, by reason.',
+      help: 'Records not written, by reason (errors.policy=skip, tombstone, already-committed).',
+      labelNames: ['connector', 'topic', 'reason'],
+      registers,
+    });
+    this.#fieldsDropped = new Counter({
+      name: 'floe_fields_dropped_total',
+      help: 'Record properties left out of the rows, by reason (unknown-field: not in value.schema).',
       labelNames: ['connector', 'topic', 'reason'],
       registers,
     });
@@ -165,6 +172,10 @@ export class FloeMetrics implements MetricsSource {
 
   recordsSkipped(connector: string, topic: string, reason: string, n: number): void {
     this.#recordsSkipped.inc({ connector, topic, reason }, n);
+  }
+
+  fieldsDropped(connector: string, topic: string, reason: string, n: number): void {
+    this.#fieldsDropped.inc({ connector, topic, reason }, n);
   }
 
   recordsDeadLettered(connector: string, topic: string, n: number): void {

@@ -21,6 +21,7 @@ import { RecordErrorPolicy } from './record-error-policy.ts';
 import { routeRecord } from './record-route.ts';
 import { type LogStart, RetentionCheck } from './retention-check.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
+import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface ConnectorRuntimeDeps {
@@ -58,6 +59,8 @@ export class ConnectorRuntime {
   readonly #positions = new Map<string, bigint>();
   readonly #now: () => number;
   readonly #retention: RetentionCheck;
+  /** One line per unknown field and window, with a count, not one per record. */
+  readonly #unknownFieldWarnings: WarningAggregator;
   #batch: ConnectorBatch | undefined;
 
   constructor(deps: ConnectorRuntimeDeps) {
@@ -67,6 +70,7 @@ export class ConnectorRuntime {
     this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
     this.#tables = new BatchTables(this.#registry, deps);
     this.#retention = new RetentionCheck(deps.settings.name, deps.log, deps.metrics);
+    this.#unknownFieldWarnings = new WarningAggregator(deps.log);
     this.#errors = new RecordErrorPolicy({
       connector: deps.settings.name,
       policy: deps.settings.errors,
@@ -217,7 +221,16 @@ export class ConnectorRuntime {
     }
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
-    const run = { handled: 0, bytes: 0, last: -1n, consumed: 0, consumedBytes: 0, tombstones: 0, already: 0 };
+    const run = {
+      handled: 0,
+      bytes: 0,
+      last: -1n,
+      consumed: 0,
+      consumedBytes: 0,
+      tombstones: 0,
+      already: 0,
+      droppedFields: 0,
+    };
     let broken = false;
     try {
       const lost = await this.#retention.lost({ topic, partition }, position, firstOffset);
@@ -234,6 +247,8 @@ export class ConnectorRuntime {
             try {
               const converted = this.settings.converter.convert(record);
               const decoded = converted instanceof Promise ? await converted : converted;
+              if (decoded.droppedFields !== undefined)
+                this.#droppedFields(decoded.droppedFields, record, run);
               const id = routeRecord(this.settings.route, decoded.row, record);
               const wrote = writer.write(id, decoded, record.offset);
               if (wrote === 'already') run.already++;
@@ -264,14 +279,39 @@ export class ConnectorRuntime {
     }
   }
 
+  #droppedFields(paths: readonly string[], record: KafkaRecord, run: { droppedFields: number }): void {
+    run.droppedFields += paths.length;
+    for (const path of paths) {
+      this.#unknownFieldWarnings.warn(
+        `${record.topic}: field "${path}" is not in value.schema and is dropped (value.unknownFields: error refuses such records, add adds top-level fields as columns)`,
+        { topic: record.topic, partition: record.partition, offset: record.offset.toString() },
+      );
+    }
+  }
+
   #countRun(
     topic: string,
-    run: { consumed: number; consumedBytes: number; tombstones: number; already: number },
+    run: {
+      consumed: number;
+      consumedBytes: number;
+      tombstones: number;
+      already: number;
+      droppedFields: number;
+    },
   ): void {
     const metrics = this.#deps.metrics;
     metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
-    if (run.tombstones > 0) metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
+    if (run.tombstones > 0) {
+      metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
+      // Once per run of records, not per record: compacted topics carry many.
+      this.#deps.log.debug('tombstones skipped (null values; the table is append-only)', {
+        topic,
+        count: run.tombstones,
+      });
+    }
     if (run.already > 0) metrics.recordsSkipped(this.settings.name, topic, 'already-committed', run.already);
+    if (run.droppedFields > 0)
+      metrics.fieldsDropped(this.settings.name, topic, 'unknown-field', run.droppedFields);
   }
 
   /**

@@ -14,6 +14,8 @@ export interface DecodedRecord {
   readonly row: Row;
   /** The record's source schema as an Iceberg schema; ids provisional, matched by name. */
   readonly schema: Schema;
+  /** Properties a declared schema does not name, left out of the row; counted and logged. */
+  readonly droppedFields?: readonly string[];
 }
 
 /** Kafka record -> row; throws RecordError (context: topic, partition, offset, reason) for bad input. */

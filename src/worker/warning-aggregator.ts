@@ -24,7 +24,7 @@ interface Burst {
   readonly startedAt: number;
   repeats: number;
   lastFields: Record<string, unknown>;
-  summary?: { cancel(): void };
+  readonly summary: { cancel(): void };
 }
 
 export const DEFAULT_WARNING_WINDOW_MS = 10_000;
@@ -45,16 +45,15 @@ export class WarningAggregator {
   warn(message: string, fields: Record<string, unknown> = {}): void {
     const now = this.#clock.now();
     const burst = this.#bursts.get(message);
-    if (burst !== undefined && now < burst.startedAt + this.#windowMs) {
+    if (burst !== undefined) {
       burst.repeats += 1;
       burst.lastFields = fields;
-      burst.summary ??= this.#clock.schedule(burst.startedAt + this.#windowMs - now, () =>
-        this.#summarize(message),
-      );
       return;
     }
-    if (burst !== undefined) this.#summarize(message);
-    this.#bursts.set(message, { startedAt: now, repeats: 0, lastFields: fields });
+    // Each window ends on a timer, which also forgets the message (field names
+    // from data would otherwise pile up).
+    const summary = this.#clock.schedule(this.#windowMs, () => this.#summarize(message));
+    this.#bursts.set(message, { startedAt: now, repeats: 0, lastFields: fields, summary });
     this.#log.warn(message, fields);
   }
 
@@ -67,7 +66,7 @@ export class WarningAggregator {
     const burst = this.#bursts.get(message);
     if (burst === undefined) return;
     this.#bursts.delete(message);
-    burst.summary?.cancel();
+    burst.summary.cancel();
     if (burst.repeats === 0) return;
     const seconds = Math.max(0, this.#clock.now() - burst.startedAt) / 1000;
     this.#log.warn(`${message} (${burst.repeats} more in ${seconds} s)`, {

@@ -6,6 +6,8 @@ export interface WorkerMetrics {
   recordsWritten(connector: string, table: string, count: number): void;
   recordsSkipped(connector: string, topic: string, reason: string, count: number): void;
   recordsDeadLettered(connector: string, topic: string, count: number): void;
+  /** Properties of written records left out of their rows (`unknown-field`: not in value.schema). */
+  fieldsDropped(connector: string, topic: string, reason: string, count: number): void;
   setLag(connector: string, topic: string, partition: number, lag: number): void;
   clearLag(connector: string, topic: string, partition: number): void;
   setAssignedPartitions(connector: string, count: number): void;
@@ -23,6 +25,7 @@ export const noMetrics: WorkerMetrics = {
   recordsWritten: () => {},
   recordsSkipped: () => {},
   recordsDeadLettered: () => {},
+  fieldsDropped: () => {},
   setLag: () => {},
   clearLag: () => {},
   setAssignedPartitions: () => {},

@@ -281,3 +281,26 @@ describe('loadConnectorConfigs', () => {
     );
   });
 });
+
+describe('value.unknownFields', () => {
+  it('is read with a declared schema and refused without one, or as add without schema evolution', () => {
+    const folder = tempFolder();
+    const ok = writeConfig(
+      folder,
+      'a.yaml',
+      'topics: [a]\nvalue:\n  format: json\n  schema: [{ name: id, type: long }]\n  unknownFields: error\ntable: s.a\n',
+    );
+    expect(loadConnectorConfig(ok, {}).value.unknownFields).toBe('error');
+    const bad = writeConfig(
+      folder,
+      'b.yaml',
+      'topics: [b]\nvalue:\n  format: avro\n  unknownFields: add\ntable: s.b\nschemaEvolution: false\n',
+    );
+    expect(errorMessage(() => loadConnectorConfig(bad, {}))).toBe(
+      [
+        `${bad}:4: value.unknownFields: is only used with a declared value.schema (format json)`,
+        `${bad}:4: value.unknownFields: add needs schemaEvolution: true (it adds columns)`,
+      ].join('\n'),
+    );
+  });
+});
