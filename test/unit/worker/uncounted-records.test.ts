@@ -34,9 +34,13 @@ function recording() {
   return { counts, lines, metrics, log };
 }
 
-function runtimeWith(metrics: WorkerMetrics, log: Logger): ConnectorRuntime {
-  const s = stack();
-  const decoder = createValueDecoder('json', { schema: declared });
+function runtimeWith(
+  metrics: WorkerMetrics,
+  log: Logger,
+  unknownFields: 'drop' | 'add' = 'drop',
+  s = stack(),
+): ConnectorRuntime {
+  const decoder = createValueDecoder('json', { schema: declared, unknownFields });
   const converter = {
     convert: (r: KafkaRecord) => decoder.decodeSync(r.value, r) ?? decoder.decode(r.value, r),
   };
@@ -74,5 +78,20 @@ describe('records and fields that are not written', () => {
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       't: field "note" is not in value.schema and is dropped (value.unknownFields: error refuses such records, add adds top-level fields as columns)',
     ]);
+  });
+
+  it('adds unknown top-level properties as table columns under value.unknownFields: add', async () => {
+    const { counts, metrics, log } = recording();
+    const s = stack();
+    const runtime = runtimeWith(metrics, log, 'add', s);
+    await runtime.assign([{ topic: 't', partition: 0 }]);
+    const records = [record(0, 0, { id: 1 }), record(0, 1, { id: 2, note: 'x' })];
+    await runtime.processRun(records, 0, records.length);
+    await runtime.commit();
+    const metadata = (await s.catalog.loadTable(table('t'))).metadata;
+    const current = metadata.schemas.find((schema) => schema.schemaId === metadata.currentSchemaId);
+    expect(current?.fields.map((f) => f.name)).toEqual(['id', 'note']);
+    expect(await s.rows(table('t'))).toBe(2);
+    expect(counts).toEqual([]);
   });
 });
