@@ -12,7 +12,7 @@ import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import { BatchTables } from './batch-tables.ts';
 import { commitConnectorBatch } from './commit/commit-batch.ts';
 import { ConnectorBatch } from './commit/connector-batch.ts';
-import { getOffset } from './commit/table-offsets.ts';
+import { lowestRecorded } from './commit/table-offsets.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
@@ -20,8 +20,8 @@ import { partitionKey } from './kafka-types.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
 import { routeRecord } from './record-route.ts';
 import { type LogStart, RetentionCheck } from './retention-check.ts';
+import { RunReporter, RunTally } from './run-tally.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
-import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface ConnectorRuntimeDeps {
@@ -59,8 +59,7 @@ export class ConnectorRuntime {
   readonly #positions = new Map<string, bigint>();
   readonly #now: () => number;
   readonly #retention: RetentionCheck;
-  /** One line per unknown field and window, with a count, not one per record. */
-  readonly #unknownFieldWarnings: WarningAggregator;
+  readonly #reporter: RunReporter;
   #batch: ConnectorBatch | undefined;
 
   constructor(deps: ConnectorRuntimeDeps) {
@@ -70,7 +69,7 @@ export class ConnectorRuntime {
     this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
     this.#tables = new BatchTables(this.#registry, deps);
     this.#retention = new RetentionCheck(deps.settings.name, deps.log, deps.metrics);
-    this.#unknownFieldWarnings = new WarningAggregator(deps.log);
+    this.#reporter = new RunReporter(deps.settings.name, deps.log, deps.metrics);
     this.#errors = new RecordErrorPolicy({
       connector: deps.settings.name,
       policy: deps.settings.errors,
@@ -135,14 +134,8 @@ export class ConnectorRuntime {
       if (state) states.push(state);
     }
     const resume = new Map<string, bigint | undefined>();
-    for (const { topic, partition } of partitions) {
-      let lowest: bigint | undefined;
-      for (const state of states) {
-        const offset = getOffset(state.offsets, topic, partition);
-        if (offset !== undefined && (lowest === undefined || offset < lowest)) lowest = offset;
-      }
-      resume.set(partitionKey(topic, partition), lowest);
-    }
+    for (const { topic, partition } of partitions)
+      resume.set(partitionKey(topic, partition), lowestRecorded(states, topic, partition));
     return resume;
   }
 
@@ -221,16 +214,7 @@ export class ConnectorRuntime {
     }
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
-    const run = {
-      handled: 0,
-      bytes: 0,
-      last: -1n,
-      consumed: 0,
-      consumedBytes: 0,
-      tombstones: 0,
-      already: 0,
-      droppedFields: 0,
-    };
+    const run = new RunTally();
     let broken = false;
     try {
       const lost = await this.#retention.lost({ topic, partition }, position, firstOffset);
@@ -248,7 +232,7 @@ export class ConnectorRuntime {
               const converted = this.settings.converter.convert(record);
               const decoded = converted instanceof Promise ? await converted : converted;
               if (decoded.droppedFields !== undefined)
-                this.#droppedFields(decoded.droppedFields, record, run);
+                this.#reporter.droppedFields(run, decoded.droppedFields, record);
               const id = routeRecord(this.settings.route, decoded.row, record);
               const wrote = writer.write(id, decoded, record.offset);
               if (wrote === 'already') run.already++;
@@ -275,43 +259,8 @@ export class ConnectorRuntime {
       this.discard();
       throw error;
     } finally {
-      if (!broken) this.#countRun(topic, run);
+      if (!broken) this.#reporter.report(topic, run);
     }
-  }
-
-  #droppedFields(paths: readonly string[], record: KafkaRecord, run: { droppedFields: number }): void {
-    run.droppedFields += paths.length;
-    for (const path of paths) {
-      this.#unknownFieldWarnings.warn(
-        `${record.topic}: field "${path}" is not in value.schema and is dropped (value.unknownFields: error refuses such records, add adds top-level fields as columns)`,
-        { topic: record.topic, partition: record.partition, offset: record.offset.toString() },
-      );
-    }
-  }
-
-  #countRun(
-    topic: string,
-    run: {
-      consumed: number;
-      consumedBytes: number;
-      tombstones: number;
-      already: number;
-      droppedFields: number;
-    },
-  ): void {
-    const metrics = this.#deps.metrics;
-    metrics.recordsConsumed(this.settings.name, topic, run.consumed, run.consumedBytes);
-    if (run.tombstones > 0) {
-      metrics.recordsSkipped(this.settings.name, topic, 'tombstone', run.tombstones);
-      // Once per run of records, not per record: compacted topics carry many.
-      this.#deps.log.debug('tombstones skipped (null values; the table is append-only)', {
-        topic,
-        count: run.tombstones,
-      });
-    }
-    if (run.already > 0) metrics.recordsSkipped(this.settings.name, topic, 'already-committed', run.already);
-    if (run.droppedFields > 0)
-      metrics.fieldsDropped(this.settings.name, topic, 'unknown-field', run.droppedFields);
   }
 
   /**
@@ -356,12 +305,8 @@ export class ConnectorRuntime {
     }
     this.#batch = undefined;
     return [...batch.reads.values()].map(({ topic, partition, end }) => {
-      let lowest = end;
-      for (const state of states) {
-        const recorded = getOffset(state.offsets, topic, partition);
-        if (recorded !== undefined && recorded < lowest) lowest = recorded;
-      }
-      return { topic, partition, offset: lowest };
+      const lowest = lowestRecorded(states, topic, partition);
+      return { topic, partition, offset: lowest !== undefined && lowest < end ? lowest : end };
     });
   }
 }

@@ -95,6 +95,20 @@ export function getOffset(offsets: OffsetMap, topic: string, partition: number):
   return offsets.get(topic)?.get(partition);
 }
 
+/** The lowest offset any of `tables` records for the partition (undefined: none records it). */
+export function lowestRecorded(
+  tables: ReadonlyArray<{ readonly offsets: OffsetMap }>,
+  topic: string,
+  partition: number,
+): bigint | undefined {
+  let lowest: bigint | undefined;
+  for (const { offsets } of tables) {
+    const offset = getOffset(offsets, topic, partition);
+    if (offset !== undefined && (lowest === undefined || offset < lowest)) lowest = offset;
+  }
+  return lowest;
+}
+
 export function withOffsets(
   base: OffsetMap,
   updates: Iterable<{ topic: string; partition: number; offset: bigint }>,
