@@ -6,7 +6,7 @@
 // tables have never seen the partition.
 import { ValidationError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { KafkaAdminApi, TopicPartition } from '../kafka-types.ts';
+import { type KafkaAdminApi, partitionKey, type TopicPartition } from '../kafka-types.ts';
 import { type BackfillFrom, type BackfillUntil, explicitStart } from './backfill-bounds.ts';
 
 export interface PartitionPlan {
@@ -67,7 +67,7 @@ export async function planBackfill(args: PlanArgs): Promise<BackfillPlan> {
     for (const { partition, low, high } of marks) {
       const where = `${topic}[${partition}]`;
       const end = ends.get(partition) ?? high;
-      const recorded = resume.get(`${topic}:${partition}`);
+      const recorded = resume.get(partitionKey(topic, partition));
       if (recorded !== undefined) {
         if (recorded >= end) {
           done.push({ topic, partition, recorded, end });

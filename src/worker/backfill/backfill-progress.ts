@@ -3,6 +3,7 @@
 // are shown is a ProgressReporter's business (JSON log lines when stdout is not
 // a terminal, bars when it is).
 import type { Logger } from '../../log.ts';
+import { partitionKey as key } from '../kafka-types.ts';
 import type { PartitionPlan } from './backfill-plan.ts';
 
 export interface TopicProgress {
@@ -40,8 +41,6 @@ interface PartitionState {
   position: number;
   done: boolean;
 }
-
-const key = (topic: string, partition: number) => `${topic}:${partition}`;
 
 export class BackfillProgress {
   readonly #partitions = new Map<string, PartitionState>();

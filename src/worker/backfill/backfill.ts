@@ -12,7 +12,7 @@ import type { Logger } from '../../log.ts';
 import { FencedBatchError } from '../commit/commit-batch.ts';
 import type { ConnectorRuntime } from '../connector-runtime.ts';
 import { connectorTopics } from '../connector-settings.ts';
-import type { KafkaAdminApi, TopicPartition } from '../kafka-types.ts';
+import { type KafkaAdminApi, partitionKey as key, type TopicPartition } from '../kafka-types.ts';
 import { partitionRunEnd } from '../partition-runs.ts';
 import type { BackfillFrom, BackfillUntil } from './backfill-bounds.ts';
 import type { AssignedConsumerApi } from './backfill-consumer.ts';
@@ -44,8 +44,6 @@ export interface BackfillResult {
   readonly commits: number;
   readonly seconds: number;
 }
-
-const key = (topic: string, partition: number) => `${topic}:${partition}`;
 
 export class Backfill {
   readonly #o: BackfillOptions;

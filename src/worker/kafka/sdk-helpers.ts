@@ -9,7 +9,7 @@ import type {
 } from '@confluentinc/kafka-javascript';
 import { FloeError, ValidationError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { KafkaRecord, TopicPartition } from '../kafka-types.ts';
+import { type KafkaRecord, type TopicPartition, partitionKey as topicPartitionKey } from '../kafka-types.ts';
 
 export const ERR_ASSIGN_PARTITIONS = -175;
 export const ERR_REVOKE_PARTITIONS = -174;
@@ -28,7 +28,7 @@ export interface KafkaClientOptions {
 }
 
 export function partitionKey(tp: TopicPartition): string {
-  return `${tp.topic}:${tp.partition}`;
+  return topicPartitionKey(tp.topic, tp.partition);
 }
 
 export function plain(tp: TopicPartition): SdkTopicPartition {
