@@ -97,6 +97,11 @@ export class ConnectorRuntime {
     return this.#assigned.has(partitionKey(topic, partition));
   }
 
+  /** Next offset to read of an assigned partition, where known. */
+  position(tp: TopicPartition): bigint | undefined {
+    return this.#positions.get(partitionKey(tp.topic, tp.partition));
+  }
+
   get bufferedBytes(): number {
     return this.#batch?.bufferedBytes() ?? 0;
   }

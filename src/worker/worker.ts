@@ -35,8 +35,6 @@ export class Worker {
   readonly #options: WorkerOptions;
   readonly #log: Logger;
   #consumer: KafkaConsumerApi | undefined;
-  /** Next offset per partition, as far as this worker has read. */
-  readonly #positions = new Map<string, bigint>();
   /** Topic -> the connector whose topics include it (undefined: none). */
   readonly #owners = new Map<string, ConnectorRuntime | undefined>();
   #lastLagAt = 0;
@@ -120,14 +118,10 @@ export class Worker {
   async #dispatch(records: readonly KafkaRecord[]): Promise<void> {
     let start = 0;
     while (start < records.length) {
-      const { topic, partition } = records[start]!;
+      const { topic } = records[start]!;
       const end = partitionRunEnd(records, start);
       const connector = this.#owner(topic);
-      if (connector !== undefined) {
-        await connector.processRun(records, start, end);
-        if (connector.owns(topic, partition))
-          this.#positions.set(key(topic, partition), records[end - 1]!.offset + 1n);
-      }
+      if (connector !== undefined) await connector.processRun(records, start, end);
       start = end;
     }
   }
@@ -181,7 +175,6 @@ export class Worker {
       const offset = seek.get(key(tp.topic, tp.partition));
       if (offset === undefined || !held.has(key(tp.topic, tp.partition))) continue;
       await this.#consumer?.seek(tp, offset);
-      this.#positions.set(key(tp.topic, tp.partition), offset);
     }
   }
 
@@ -192,10 +185,7 @@ export class Worker {
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => connectorTopics(connector.settings, tp.topic));
           if (mine.length === 0) continue;
-          for (const [tp, offset] of await connector.assign(mine)) {
-            starts.set(tp, offset);
-            if (offset !== undefined) this.#positions.set(tp, offset);
-          }
+          for (const [tp, offset] of await connector.assign(mine)) starts.set(tp, offset);
           this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
         }
         if (partitions.length > 0) {
@@ -237,10 +227,8 @@ export class Worker {
 
   #released(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): void {
     connector.release(partitions);
-    for (const tp of partitions) {
-      this.#positions.delete(key(tp.topic, tp.partition));
+    for (const tp of partitions)
       this.#options.metrics.clearLag(connector.settings.name, tp.topic, tp.partition);
-    }
     this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
   }
 
@@ -250,7 +238,7 @@ export class Worker {
     this.#lastLagAt = Date.now();
     for (const connector of this.#options.connectors) {
       for (const tp of connector.assigned) {
-        const position = this.#positions.get(key(tp.topic, tp.partition));
+        const position = connector.position(tp);
         if (position === undefined) continue;
         const { high } = await this.#consumer.queryWatermarks(tp);
         const lag = high > position ? Number(high - position) : 0;
