@@ -7,7 +7,11 @@ export type CrashPoint =
   | 'before-catalog-commit'
   | 'after-catalog-commit'
   /** Inside a SQL catalog's multi-table commit transaction, after one table's row swap and before the next. */
-  | 'between-table-commits';
+  | 'between-table-commits'
+  /** Compaction: the new data files are written, nothing is committed yet. */
+  | 'after-compaction-write'
+  /** Compaction: manifests and manifest list of the replace snapshot written, before the catalog commit. */
+  | 'before-compaction-commit';
 
 const setting = process.env.FLOE_CRASH_POINT;
 const [armedPoint, armedVisit] = setting

@@ -1,11 +1,13 @@
 // The one adapter to parquet-wasm (arrow-rs compiled to WebAssembly): Arrow JS
-// tables go over as IPC streams and come back as Parquet bytes, in one piece or
+// tables go over as IPC streams and come back as Parquet bytes (and Parquet files
+// back as IPC streams, for compaction), in one piece or
 // chunk by chunk into one file (ParquetStreamWriter). Field ids ride along as
 // `PARQUET:field_id` field metadata, which arrow-rs writes into the Parquet
 // schema. Runs on the main thread or in parquet-encoder-thread.ts.
 import { type Table, tableToIPC } from 'apache-arrow';
 import {
   Compression,
+  readParquet,
   transformParquetStream,
   type RecordBatch as WasmRecordBatch,
   Table as WasmTable,
@@ -60,6 +62,18 @@ export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOp
   } catch (cause) {
     throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
   }
+}
+
+/** Decodes a whole Parquet file into an Arrow IPC stream (compaction reads data files back with it). */
+export function readParquetToArrowIpc(bytes: Uint8Array): Uint8Array {
+  let table: WasmTable;
+  try {
+    table = readParquet(bytes);
+  } catch (cause) {
+    throw new ValidationError(`parquet-wasm could not read the Parquet file: ${String(cause)}`, {}, { cause });
+  }
+  // Consumes the table.
+  return table.intoIPCStream();
 }
 
 /**
