@@ -78,6 +78,7 @@ export function kafkaClientConfig(config: WorkerConfig): KafkaClientConfig {
   return {
     bootstrapServers: kafka.bootstrapServers,
     groupId: kafka.groupId,
+    ...(kafka.groupInstanceId ? { groupInstanceId: kafka.groupInstanceId } : {}),
     ...(kafka.clientId ? { clientId: kafka.clientId } : {}),
     ...(kafka.security ? { security: kafka.security } : {}),
     properties: kafka.properties,

@@ -100,6 +100,13 @@ const kafkaSchema = z.strictObject({
     error: 'must be a comma-separated list of host:port',
   }),
   groupId: nonEmptyString.default('floe'),
+  // Kafka's own rule for group.instance.id (JoinGroupRequest.validateGroupInstanceId).
+  groupInstanceId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, {
+      error: 'must be 1 to 249 characters of letters, digits, ".", "_" and "-" (a pod name, say)',
+    })
+    .optional(),
   clientId: nonEmptyString.optional(),
   security: securitySchema.optional(),
   properties: propertiesMap.default({}),

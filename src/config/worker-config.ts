@@ -38,6 +38,8 @@ export interface KafkaConfig {
   /** Comma-separated host:port list. */
   readonly bootstrapServers: string;
   readonly groupId: string;
+  /** Static group membership (librdkafka group.instance.id): unique per worker, stable across its restarts. */
+  readonly groupInstanceId?: string | undefined;
   readonly clientId?: string | undefined;
   readonly security?: KafkaSecurityConfig | undefined;
   /** Raw librdkafka properties, applied last (they win over everything above). */

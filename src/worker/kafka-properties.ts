@@ -33,6 +33,7 @@ export function clientProperties(config: KafkaClientConfig, role: KafkaClientRol
       throw new ConfigError(`${WHERE}.groupId: must not be empty`, { key: `${WHERE}.groupId` });
     }
     props['group.id'] = config.groupId;
+    if (config.groupInstanceId !== undefined) props['group.instance.id'] = config.groupInstanceId;
   }
   if (config.clientId !== undefined) props['client.id'] = config.clientId;
   if (config.security !== undefined) Object.assign(props, securityProperties(config.security));

@@ -54,6 +54,8 @@ export interface KafkaClientConfig {
   /** Comma-separated host:port list. */
   readonly bootstrapServers: string;
   readonly groupId: string;
+  /** group.instance.id: a static member keeps its partitions across a restart within the session timeout. */
+  readonly groupInstanceId?: string;
   readonly clientId?: string;
   readonly security?: KafkaSecurityConfig;
   /** Raw librdkafka properties, applied last. */

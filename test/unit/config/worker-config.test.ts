@@ -96,6 +96,20 @@ log:
     expect(config.log.level).toBe('debug');
   });
 
+  it('takes the static member id from the environment (a pod name) and refuses one Kafka would', () => {
+    const folder = tempFolder();
+    const file = writeConfig(
+      folder,
+      'floe.yaml',
+      `kafka:\n  bootstrapServers: k:9092\n  groupInstanceId: \${POD_NAME:-}\ncatalog:\n  type: sql\n`,
+    );
+    expect(loadWorkerConfig(file, { POD_NAME: 'floe-2' }).kafka.groupInstanceId).toBe('floe-2');
+    expect(loadWorkerConfig(file, {}).kafka.groupInstanceId).toBeUndefined();
+    expect(errorMessage(() => loadWorkerConfig(file, { POD_NAME: 'floe 2' }))).toBe(
+      `${file}:3: kafka.groupInstanceId: must be 1 to 249 characters of letters, digits, ".", "_" and "-" (a pod name, say) (got "floe 2")`,
+    );
+  });
+
   it('reports every problem of the file at once, with lines, in file order', () => {
     const folder = tempFolder();
     const file = writeConfig(

@@ -31,6 +31,15 @@ describe('clientProperties', () => {
     expect(adminProperties(base)).toEqual({ 'bootstrap.servers': 'b1:9092,b2:9092' });
   });
 
+  it('makes a consumer a static group member with groupInstanceId; other clients ignore it', () => {
+    const config = { ...base, groupInstanceId: 'floe-0' };
+    expect(clientProperties(config, 'consumer')['group.instance.id']).toBe('floe-0');
+    expect(consumerProperties(config)['group.instance.id']).toBe('floe-0');
+    expect(consumerProperties(base)['group.instance.id']).toBeUndefined();
+    expect(producerProperties(config)['group.instance.id']).toBeUndefined();
+    expect(adminProperties(config)['group.instance.id']).toBeUndefined();
+  });
+
   it('maps SASL/SCRAM over TLS with every TLS file', () => {
     const props = clientProperties(
       {
