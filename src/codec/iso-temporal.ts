@@ -61,6 +61,38 @@ export function parseIsoTimestamp(text: string, fractionDigits: 6 | 9): ParsedTi
   };
 }
 
+/** What schemaless JSON infers from a string: see readIsoTemporal. */
+export type InferredTemporal = 'date' | 'timestamp' | 'timestamptz';
+
+export interface IsoTemporal {
+  readonly kind: InferredTemporal;
+  /** Days since the epoch (date) or microseconds since the epoch (timestamps, UTC for timestamptz). */
+  readonly value: number | bigint;
+}
+
+/**
+ * The temporal value a schemaless JSON string reads as: `YYYY-MM-DD` a date, an
+ * ISO-8601 date-time with a zone (Z or an offset) a timestamptz, without one a
+ * timestamp; undefined for any other text, including years outside 0000-9999 and
+ * a date-time with non-zero digits below the microsecond (it would not fit a
+ * microsecond column exactly).
+ */
+export function readIsoTemporal(text: string): IsoTemporal | undefined {
+  // Cheap first test, as most strings are not temporal: a 4-digit year and a dash.
+  if (text.length < 10 || text.charCodeAt(4) !== 45 || !isDigit(text.charCodeAt(0))) return undefined;
+  if (text.length === 10) {
+    const days = parseIsoDate(text);
+    return days === undefined ? undefined : { kind: 'date', value: days };
+  }
+  const parsed = parseIsoTimestamp(text, 6);
+  if (parsed === undefined) return undefined;
+  return { kind: parsed.zoned ? 'timestamptz' : 'timestamp', value: parsed.value };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 function validDays(year: number, month: number, day: number): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
   const days = daysFromCivil(year, month, day);

@@ -1,13 +1,24 @@
 // Schemaless JSON: infer an Iceberg schema from values and widen it as records
-// arrive. integer -> long, other number -> double, string, boolean, object ->
-// struct, array -> list of the widened element type. Every inferred field (and
-// list element) is optional: the next record may lack it. A null, an empty array or
-// an empty object tells nothing about the type, so such a field is left out until
-// a record shows a value. Widening: long + double -> double, structs merge by name
-// (new fields appended), lists widen their elements; any other conflict is an
-// error naming the field, never a silent coercion.
+// arrive. integer -> long, other number -> double, boolean, object -> struct,
+// array -> list of the widened element type; a string is a date when it is
+// `YYYY-MM-DD`, a timestamptz when it is an ISO-8601 date-time with a zone, a
+// timestamp when it is one without, otherwise a string (epoch numbers stay
+// numbers: only a declared schema reads them as times). Every inferred field
+// (and list element) is optional: the next record may lack it. A null, an empty
+// array or an empty object tells nothing about the type, so such a field is left
+// out until a record shows a value.
+//
+// Widening: long + double -> double, structs merge by name (new fields
+// appended), lists widen their elements, a string column takes temporal text as
+// text. A column that earlier records made temporal never becomes a string:
+// Iceberg cannot change a date or timestamp column to string, and the files
+// already written hold times; such a value, like any other conflict, is an error
+// naming the field (the record goes to the connector's error policy), never a
+// silent coercion. Within one value (the elements of one array) mixed kinds
+// simply widen to string.
 import type { IcebergType, NestedField, Row, Schema, StructType } from '../iceberg/types.ts';
 import { primitive } from '../iceberg/types.ts';
+import { type InferredTemporal, readIsoTemporal } from './iso-temporal.ts';
 import { JsonNumberText } from './json-number.ts';
 import { PayloadError } from './payload-error.ts';
 import { projectingRowFactory } from './row-factory.ts';
@@ -58,7 +69,7 @@ function inferType(value: unknown, path: string): IcebergType | undefined {
     case 'boolean':
       return primitive('boolean');
     case 'string':
-      return primitive('string');
+      return primitive(readIsoTemporal(value)?.kind ?? 'string');
     case 'bigint':
       return primitive('long');
     case 'number':
@@ -71,7 +82,7 @@ function inferType(value: unknown, path: string): IcebergType | undefined {
         value.forEach((item) => {
           const itemType = inferType(item, `${path}.element`);
           if (itemType !== undefined)
-            element = element === undefined ? itemType : widenType(element, itemType, path);
+            element = element === undefined ? itemType : widenType(element, itemType, path, true);
         });
         return element === undefined
           ? undefined
@@ -92,31 +103,61 @@ function inferStruct(value: Record<string, unknown>, path: string): StructType |
   return fields.length === 0 ? undefined : { kind: 'struct', fields };
 }
 
-function widenFields(a: readonly NestedField[], b: readonly NestedField[], path: string): NestedField[] {
+function widenFields(
+  a: readonly NestedField[],
+  b: readonly NestedField[],
+  path: string,
+  fresh = false,
+): NestedField[] {
   const merged = a.map((field) => {
     const other = b.find((candidate) => candidate.name === field.name);
     return other === undefined
       ? field
-      : { ...field, type: widenType(field.type, other.type, join(path, field.name)) };
+      : { ...field, type: widenType(field.type, other.type, join(path, field.name), fresh) };
   });
   for (const field of b) if (!a.some((candidate) => candidate.name === field.name)) merged.push(field);
   return merged;
 }
 
-function widenType(a: IcebergType, b: IcebergType, path: string): IcebergType {
+/**
+ * The type values of `a` (what earlier records had) and `b` both fit. `fresh`:
+ * both come from one value (an array's elements), so no column exists yet and
+ * text of mixed kinds widens to string.
+ */
+function widenType(a: IcebergType, b: IcebergType, path: string, fresh = false): IcebergType {
   if (a.kind === 'struct' && b.kind === 'struct')
-    return { kind: 'struct', fields: widenFields(a.fields, b.fields, path) };
+    return { kind: 'struct', fields: widenFields(a.fields, b.fields, path, fresh) };
   if (a.kind === 'list' && b.kind === 'list') {
-    return { ...a, element: widenType(a.element, b.element, `${path}.element`) };
+    return { ...a, element: widenType(a.element, b.element, `${path}.element`, fresh) };
   }
   if (a.kind === b.kind && a.kind !== 'map') return a;
   if ((a.kind === 'long' && b.kind === 'double') || (a.kind === 'double' && b.kind === 'long')) {
     return primitive('double');
   }
+  if (isText(a) && isText(b)) {
+    if (a.kind === 'string' || fresh) return primitive('string');
+    throw new PayloadError(
+      'incompatible',
+      `${path}: ${TEXT_NAMES[b.kind]} where earlier records had ${TEXT_NAMES[a.kind]}, so ${path} is a ${a.kind} column (an Iceberg ${a.kind} column cannot become another type); to keep such values, declare ${path} in value.schema as string (value.unknownFields: add infers the other fields)`,
+    );
+  }
   throw new PayloadError(
     'incompatible',
     `${path}: ${valueName(b)} value where earlier records had ${kindName(a)}`,
   );
+}
+
+type TextKind = InferredTemporal | 'string';
+
+const TEXT_NAMES: Readonly<Record<TextKind, string>> = {
+  string: 'a string that is not an ISO-8601 date or timestamp',
+  date: 'a date "YYYY-MM-DD"',
+  timestamp: 'an ISO-8601 timestamp without a zone',
+  timestamptz: 'an ISO-8601 timestamp with a zone',
+};
+
+function isText(type: IcebergType): type is IcebergType & { kind: TextKind } {
+  return type.kind in TEXT_NAMES;
 }
 
 function valueName(type: IcebergType): string {
@@ -172,6 +213,16 @@ function conforming(type: IcebergType): Conform {
       return (v) => (typeof v === 'boolean' ? v : MISMATCH);
     case 'string':
       return (v) => (typeof v === 'string' ? v : MISMATCH);
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz': {
+      const kind = type.kind;
+      return (v) => {
+        if (typeof v !== 'string') return MISMATCH;
+        const temporal = readIsoTemporal(v);
+        return temporal !== undefined && temporal.kind === kind ? temporal.value : MISMATCH;
+      };
+    }
     case 'long':
       return (v) =>
         typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : typeof v === 'bigint' ? v : MISMATCH;

@@ -97,4 +97,88 @@ describe('JSON schema inference', () => {
       /Confluent wire-format header; use value.format json-schema/,
     );
   });
+
+  describe('dates and timestamps in strings', () => {
+    it('infers YYYY-MM-DD as date, zoned date-times as timestamptz, others as timestamp; epoch numbers stay long', () => {
+      const schema = inferSchema({
+        day: '2024-02-29',
+        at: '2024-03-01T10:15:30.123456Z',
+        offset: '2024-03-01T12:15:30+02:00',
+        local: '2024-03-01 10:15:30',
+        epoch: 1709288130123,
+        notADay: '2023-02-30',
+        nanos: '2024-03-01T10:15:30.123456789Z',
+        word: 'yesterday',
+        version: '2024-03',
+      });
+      expect(show(schema)).toBe(
+        'struct<1: day: optional date, 2: at: optional timestamptz, 3: offset: optional timestamptz, ' +
+          '4: local: optional timestamp, 5: epoch: optional long, 6: notADay: optional string, ' +
+          '7: nanos: optional string, 8: word: optional string, 9: version: optional string>',
+      );
+    });
+
+    it('converts the text exactly: days, microseconds, offsets applied', () => {
+      const { row } = new InferredJsonSchema().convert({
+        day: '1970-01-02',
+        at: '2024-03-01T10:15:30.123456Z',
+        offset: '2024-03-01T12:15:30.123456+02:00',
+        local: '2024-03-01T10:15:30.1',
+      });
+      expect(row).toEqual({
+        day: 1,
+        at: 1709288130123456n,
+        offset: 1709288130123456n,
+        local: 1709288130100000n,
+      });
+    });
+
+    it('sends a later value that does not match a temporal column to the error policy, and keeps the column', async () => {
+      const decoder = createValueDecoder('json');
+      const first = await decoder.decode(Buffer.from('{"id": 1, "ts": "2024-03-01T10:15:30Z"}'), where);
+      expect(show(first.schema)).toBe('struct<1: id: optional long, 2: ts: optional timestamptz>');
+      const failure = (json: string) =>
+        decoder.decode(Buffer.from(json), where).then(
+          () => undefined,
+          (e: unknown) => e as RecordError,
+        );
+      const word = await failure('{"id": 2, "ts": "soon"}');
+      expect(word).toBeInstanceOf(RecordError);
+      expect(word?.context.reason).toBe('incompatible');
+      expect(word?.message).toBe(
+        'orders[3]@1234: ts: a string that is not an ISO-8601 date or timestamp where earlier records had ' +
+          'an ISO-8601 timestamp with a zone, so ts is a timestamptz column (an Iceberg timestamptz column ' +
+          'cannot become another type); to keep such values, declare ts in value.schema as string ' +
+          '(value.unknownFields: add infers the other fields)',
+      );
+      expect((await failure('{"id": 3, "ts": "2024-03-01T10:15:30"}'))?.message).toContain(
+        'ts: an ISO-8601 timestamp without a zone where earlier records had an ISO-8601 timestamp with a zone',
+      );
+      expect((await failure('{"id": 4, "ts": 1709288130000}'))?.message).toBe(
+        'orders[3]@1234: ts: a long value where earlier records had timestamptz',
+      );
+      const later = await decoder.decode(Buffer.from('{"id": 5, "ts": "2024-03-01T11:00:00+01:00"}'), where);
+      expect(later.schema).toBe(first.schema);
+      expect(later.row).toEqual({ id: 5n, ts: 1709287200000000n });
+    });
+
+    it('keeps a column that began as text a string column, also for later ISO values', () => {
+      const inferred = new InferredJsonSchema();
+      inferred.convert({ ts: 'unknown' });
+      expect(inferred.convert({ ts: '2024-03-01T10:15:30Z' }).row).toEqual({ ts: '2024-03-01T10:15:30Z' });
+      // a new field makes the record widen the schema: the string column stays a string column
+      const widened = inferred.convert({ ts: '2024-03-01', day: '2024-03-01' });
+      expect(widened.row).toEqual({ ts: '2024-03-01', day: 19783 });
+      expect(show(widened.schema)).toBe('struct<1: ts: optional string, 2: day: optional date>');
+    });
+
+    it('widens the elements of one array of mixed text to string', () => {
+      expect(show(inferSchema({ when: ['2024-03-01', '2024-03-01T10:15:30Z', 'later'] }))).toBe(
+        'struct<1: when: optional list<string>>',
+      );
+      expect(show(inferSchema({ when: ['2024-03-01T10:15:30Z', '2024-03-02T10:15:30+01:00'] }))).toBe(
+        'struct<1: when: optional list<timestamptz>>',
+      );
+    });
+  });
 });
