@@ -29,17 +29,17 @@ export interface ReaderOutput {
 
 export type ReaderCatalog = { kind: 'rest' } | { kind: 'sql'; uri: string; warehouse: string; name?: string };
 
-function catalogArgs(catalog: ReaderCatalog): string[] {
-  if (catalog.kind === 'rest') {
-    return [
-      ...['--catalog', 'rest', '--uri', services.restUri, '--s3-endpoint', services.s3.endpoint],
-      ...['--s3-access-key', services.s3.accessKeyId, '--s3-secret-key', services.s3.secretAccessKey],
-      ...['--s3-region', services.s3.region],
-    ];
-  }
+/** The catalog options every test/interop script takes (catalog_args.py). */
+export function catalogArgs(catalog: ReaderCatalog): string[] {
+  const s3 = [
+    ...['--s3-endpoint', services.s3.endpoint, '--s3-access-key', services.s3.accessKeyId],
+    ...['--s3-secret-key', services.s3.secretAccessKey, '--s3-region', services.s3.region],
+  ];
+  if (catalog.kind === 'rest') return ['--catalog', 'rest', '--uri', services.restUri, ...s3];
   return [
     ...['--catalog', 'sql', '--uri', catalog.uri, '--warehouse', catalog.warehouse],
     ...(catalog.name ? ['--name', catalog.name] : []),
+    ...(catalog.warehouse.startsWith('s3://') ? s3 : []),
   ];
 }
 
