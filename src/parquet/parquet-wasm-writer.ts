@@ -70,7 +70,11 @@ export function readParquetToArrowIpc(bytes: Uint8Array): Uint8Array {
   try {
     table = readParquet(bytes);
   } catch (cause) {
-    throw new ValidationError(`parquet-wasm could not read the Parquet file: ${String(cause)}`, {}, { cause });
+    throw new ValidationError(
+      `parquet-wasm could not read the Parquet file: ${String(cause)}`,
+      {},
+      { cause },
+    );
   }
   // Consumes the table.
   return table.intoIPCStream();

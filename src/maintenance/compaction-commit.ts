@@ -1,0 +1,267 @@
+// The replace snapshot of a compaction (spec: "Snapshots", operation `replace`;
+// "Sequence Numbers"). Every attempt starts from the freshly loaded table and
+// validates, as Iceberg's RewriteFiles does, that every file being replaced is
+// still live on main and that no delete file arrived since the plan's snapshot;
+// otherwise the rewrite is stale (the caller re-plans) and nothing of it lands,
+// so a file removed meanwhile is never resurrected. Manifests holding replaced
+// files are rewritten (those entries DELETED, the rest EXISTING with their
+// snapshot ids and sequence numbers); the others are carried as they are. The
+// new files keep the data sequence number of the plan's snapshot, so deletes
+// committed after it still apply to their rows. The offsets floe keeps in
+// snapshot summaries (`floe.offsets.*`) are carried onto the replace snapshot, so
+// main's newest snapshot always has them; table properties are left as they are.
+import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import { crashPoint } from '../crash-points.ts';
+import { CommitConflictError, CommitStateUnknownError } from '../errors.ts';
+import type { DataFile } from '../iceberg/data-file.ts';
+import { encodeManifest } from '../iceberg/manifest.ts';
+import { ENTRY_STATUS, type ManifestEntry } from '../iceberg/manifest-entry.ts';
+import { describeManifest, encodeManifestList, type ManifestFile } from '../iceberg/manifest-list.ts';
+import type { Snapshot } from '../iceberg/snapshot.ts';
+import {
+  ancestors,
+  branchHead,
+  currentSchema,
+  specById,
+  type TableMetadata,
+} from '../iceberg/table-metadata.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import { newCommitId, newSnapshotId, newSyncMarker } from '../sink/snapshot-ids.ts';
+import { COMMIT_ID_PROPERTY, findCommit } from '../sink/snapshot-producer.ts';
+import { metadataDirectory } from '../sink/table-paths.ts';
+import { readSnapshotFiles } from './compaction-files.ts';
+import { replaceSummary } from './compaction-summary.ts';
+
+/** Summary keys floe's offsets live under; carried onto every replace snapshot. */
+export const CARRIED_SUMMARY_PREFIX = 'floe.offsets.';
+
+export interface RewriteCommit {
+  readonly id: TableIdentifier;
+  /** The snapshot the plan read; the new files get its sequence number. */
+  readonly startSnapshot: Snapshot;
+  readonly replaced: readonly DataFile[];
+  readonly added: readonly DataFile[];
+}
+
+export type RewriteOutcome =
+  | {
+      readonly kind: 'committed';
+      readonly snapshotId: bigint;
+      readonly metadata: TableMetadata;
+      readonly attempts: number;
+    }
+  | {
+      readonly kind: 'stale';
+      readonly reason: string;
+      readonly attempts: number;
+      /** An earlier attempt's outcome was unknown: keep its files (orphan cleanup takes them after the safety age). */
+      readonly mayHaveLanded: boolean;
+    };
+
+export interface RewriteCommitOptions {
+  readonly retry?: RetryPolicy;
+  readonly log?: Logger;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+export async function commitRewrite(
+  catalog: Catalog,
+  io: FileIO,
+  request: RewriteCommit,
+  options: RewriteCommitOptions = {},
+): Promise<RewriteOutcome> {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const log = options.log ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepMs;
+  const commitId = newCommitId();
+  let unknown = false;
+  let lastError: unknown;
+  let added: { manifests: ManifestFile[]; snapshotId: bigint } | undefined;
+  for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
+    const metadata = (await catalog.loadTable(request.id)).metadata;
+    if (unknown) {
+      const landed = findCommit(metadata, commitId);
+      if (landed !== undefined) return { kind: 'committed', snapshotId: landed, metadata, attempts: attempt };
+    }
+    const head = branchHead(metadata, 'main');
+    if (head === undefined)
+      return {
+        kind: 'stale',
+        reason: 'the table has no snapshot on main',
+        attempts: attempt,
+        mayHaveLanded: unknown,
+      };
+    const files = await readSnapshotFiles(io, metadata, head);
+    const stale = validate(files.manifests, request);
+    if (stale !== undefined)
+      return { kind: 'stale', reason: stale, attempts: attempt, mayHaveLanded: unknown };
+
+    const snapshotId = added?.snapshotId ?? newSnapshotId(metadata);
+    added ??= {
+      manifests: await writeAddedManifests(io, metadata, request, snapshotId, commitId),
+      snapshotId,
+    };
+    const replacedPaths = new Set(request.replaced.map((f) => f.filePath));
+    const list: ManifestFile[] = [...added.manifests];
+    for (const [index, { manifest, live }] of files.manifests.entries()) {
+      if (manifest.content !== 0 || !live.some((e) => replacedPaths.has(e.dataFile.filePath))) {
+        list.push(manifest);
+        continue;
+      }
+      const entries: ManifestEntry[] = live.map((e) =>
+        replacedPaths.has(e.dataFile.filePath)
+          ? { ...e, status: ENTRY_STATUS.DELETED, snapshotId }
+          : { ...e, status: ENTRY_STATUS.EXISTING },
+      );
+      const path = `${metadataDirectory(metadata)}/${commitId}-a${attempt}-r${index}.avro`;
+      list.push(await writeManifest(io, metadata, path, entries, manifest.partitionSpecId, snapshotId));
+    }
+    const sequenceNumber = metadata.lastSequenceNumber + 1;
+    const listPath = `${metadataDirectory(metadata)}/snap-${snapshotId}-${attempt}-${commitId}.avro`;
+    await io.write(
+      listPath,
+      encodeManifestList(list, {
+        snapshotId,
+        parentSnapshotId: head.snapshotId,
+        sequenceNumber,
+        formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+        syncMarker: newSyncMarker(),
+      }),
+    );
+    const snapshot: Snapshot = {
+      snapshotId,
+      parentSnapshotId: head.snapshotId,
+      sequenceNumber,
+      timestampMs: now(),
+      manifestList: listPath,
+      summary: {
+        ...replaceSummary(head.summary, request.replaced, request.added),
+        ...carriedSummary(metadata, head),
+        [COMMIT_ID_PROPERTY]: commitId,
+      },
+      schemaId: currentSchema(metadata).schemaId,
+    };
+    try {
+      crashPoint('before-compaction-commit');
+      const loaded = await catalog.commitTable(
+        request.id,
+        [
+          { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+          { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head.snapshotId },
+        ],
+        [
+          { action: 'add-snapshot', snapshot },
+          { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
+        ],
+      );
+      return { kind: 'committed', snapshotId, metadata: loaded.metadata, attempts: attempt };
+    } catch (error) {
+      lastError = error;
+      if (error instanceof CommitConflictError) {
+        if (!unknown) await io.delete(listPath).catch(() => undefined);
+        log.info('compaction commit conflict; validating again on the new table state', { attempt });
+      } else if (error instanceof CommitStateUnknownError) {
+        unknown = true;
+        log.warn('compaction commit outcome unknown; will look for it before retrying', {
+          attempt,
+          err: error,
+        });
+      } else throw error;
+      await sleep(backoffDelayMs(attempt - 1, retry));
+    }
+  }
+  throw new CommitConflictError(
+    `gave up committing a compaction after ${retry.maxAttempts} attempts`,
+    { commitId },
+    { cause: lastError },
+  );
+}
+
+/** Why the rewrite can no longer be committed on this state, or undefined when it can. */
+function validate(
+  manifests: ReadonlyArray<{ manifest: ManifestFile; live: readonly ManifestEntry[] }>,
+  request: RewriteCommit,
+): string | undefined {
+  const live = new Set<string>();
+  for (const { manifest, live: entries } of manifests) {
+    if (manifest.content === 1 && manifest.sequenceNumber > request.startSnapshot.sequenceNumber)
+      return `delete files were committed after snapshot ${request.startSnapshot.snapshotId}`;
+    if (manifest.content === 0) for (const e of entries) live.add(e.dataFile.filePath);
+  }
+  const missing = request.replaced.filter((f) => !live.has(f.filePath));
+  if (missing.length > 0)
+    return `${missing.length} file(s) to replace are no longer live (e.g. ${missing[0]!.filePath})`;
+  return undefined;
+}
+
+/** Each `floe.offsets.*` key from the newest ancestor of main that carries it. */
+function carriedSummary(metadata: TableMetadata, head: Snapshot): Record<string, string> {
+  const carried: Record<string, string> = {};
+  for (const snapshot of ancestors(metadata, head.snapshotId)) {
+    for (const [key, value] of Object.entries(snapshot.summary)) {
+      if (key.startsWith(CARRIED_SUMMARY_PREFIX) && !(key in carried)) carried[key] = value;
+    }
+  }
+  return carried;
+}
+
+/** One manifest per partition spec of the new files; written once, reused by every attempt. */
+async function writeAddedManifests(
+  io: FileIO,
+  metadata: TableMetadata,
+  request: RewriteCommit,
+  snapshotId: bigint,
+  commitId: string,
+): Promise<ManifestFile[]> {
+  const bySpec = new Map<number, ManifestEntry[]>();
+  for (const dataFile of request.added) {
+    const entry: ManifestEntry = {
+      status: ENTRY_STATUS.ADDED,
+      snapshotId,
+      sequenceNumber: request.startSnapshot.sequenceNumber,
+      fileSequenceNumber: null,
+      dataFile,
+    };
+    bySpec.set(dataFile.specId, [...(bySpec.get(dataFile.specId) ?? []), entry]);
+  }
+  const manifests: ManifestFile[] = [];
+  for (const [specId, entries] of bySpec) {
+    const path = `${metadataDirectory(metadata)}/${commitId}-m${manifests.length}.avro`;
+    manifests.push(await writeManifest(io, metadata, path, entries, specId, snapshotId));
+  }
+  return manifests;
+}
+
+async function writeManifest(
+  io: FileIO,
+  metadata: TableMetadata,
+  path: string,
+  entries: readonly ManifestEntry[],
+  specId: number,
+  snapshotId: bigint,
+): Promise<ManifestFile> {
+  const spec = specById(metadata, specId);
+  const schema = currentSchema(metadata);
+  const bytes = encodeManifest(entries, {
+    schema,
+    spec,
+    formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+    content: 'data',
+    syncMarker: newSyncMarker(),
+  });
+  await io.write(path, bytes);
+  return describeManifest(entries, {
+    manifestPath: path,
+    manifestLength: bytes.length,
+    spec,
+    schema,
+    content: 0,
+    snapshotId,
+  });
+}

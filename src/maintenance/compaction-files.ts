@@ -1,0 +1,89 @@
+// The live files of a snapshot, read from its manifest list and manifests, with
+// what their entries inherit filled in (spec: "Sequence Number Inheritance"):
+// what compaction plans on, and what its replace commit rewrites.
+import { ValidationError } from '../errors.ts';
+import { decodeManifest } from '../iceberg/manifest.ts';
+import { ENTRY_STATUS, inheritManifestMetadata, type ManifestEntry } from '../iceberg/manifest-entry.ts';
+import { decodeManifestList, type ManifestFile } from '../iceberg/manifest-list.ts';
+import type { Snapshot } from '../iceberg/snapshot.ts';
+import { specById, type TableMetadata } from '../iceberg/table-metadata.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { partitionKey } from '../sink/partitioner.ts';
+import type { PlanFile } from './compaction-plan.ts';
+
+export interface LiveManifest {
+  readonly manifest: ManifestFile;
+  /** ADDED and EXISTING entries, inherited values filled in. */
+  readonly live: ManifestEntry[];
+}
+
+export interface SnapshotFiles {
+  readonly snapshot: Snapshot;
+  readonly manifests: LiveManifest[];
+}
+
+/** Every manifest of the snapshot with its live entries. */
+export async function readSnapshotFiles(
+  io: FileIO,
+  metadata: TableMetadata,
+  snapshot: Snapshot,
+): Promise<SnapshotFiles> {
+  const list = decodeManifestList(await io.read(snapshot.manifestList));
+  const manifests: LiveManifest[] = [];
+  for (const manifest of list) {
+    const decoded = decodeManifest(
+      await io.read(manifest.manifestPath),
+      specById(metadata, manifest.partitionSpecId),
+    );
+    const live = decoded.entries
+      .filter((e) => e.status !== ENTRY_STATUS.DELETED)
+      .map((e) => inheritManifestMetadata(e, manifest));
+    manifests.push({ manifest, live });
+  }
+  return { snapshot, manifests };
+}
+
+/**
+ * The data files of the snapshot as compaction plans them. A data file counts as
+ * having deletes when a delete file of its partition (or an unpartitioned delete
+ * file) has a higher data sequence number: it may apply.
+ */
+export function planFiles(metadata: TableMetadata, files: SnapshotFiles): PlanFile[] {
+  const addedAt = new Map(metadata.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
+  const deletes = files.manifests
+    .filter((m) => m.manifest.content === 1)
+    .flatMap((m) => m.live)
+    .map((e) => ({ key: keyOf(e), sequenceNumber: e.sequenceNumber ?? 0 }));
+  const result: PlanFile[] = [];
+  for (const { manifest, live } of files.manifests) {
+    if (manifest.content !== 0) continue;
+    for (const entry of live) {
+      const file = entry.dataFile;
+      const key = keyOf(entry);
+      const sequenceNumber = entry.sequenceNumber;
+      if (sequenceNumber === null)
+        throw new ValidationError(`manifest entry for ${file.filePath} has no data sequence number`);
+      result.push({
+        path: file.filePath,
+        specId: file.specId,
+        partitionKey: key,
+        sizeBytes: file.fileSizeInBytes,
+        recordCount: file.recordCount,
+        dataSequenceNumber: sequenceNumber,
+        // A snapshot expired since: the file is old enough to count as quiet.
+        addedAtMs: addedAt.get(entry.snapshotId ?? -1n) ?? 0,
+        hasDeletes: deletes.some(
+          (d) => (d.key === key || d.key === GLOBAL) && d.sequenceNumber >= sequenceNumber,
+        ),
+      });
+    }
+  }
+  return result;
+}
+
+const GLOBAL = '(unpartitioned)';
+
+function keyOf(entry: ManifestEntry): string {
+  const file = entry.dataFile;
+  return file.partition.length === 0 ? GLOBAL : `${file.specId}:${partitionKey(file.partition)}`;
+}

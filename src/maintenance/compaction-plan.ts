@@ -1,0 +1,135 @@
+// Which data files to rewrite (pure; no I/O, no clock: the caller passes `nowMs`).
+// Per partition (of one spec), the small files (below a fraction of
+// write.target-file-size-bytes) are bin-packed, oldest first, into groups whose
+// input adds up to at most the target; each group becomes one new file. A
+// partition is compacted once it has gone quiet (no file added for `quietMs`),
+// or while it still receives data once it holds more than
+// `maxFilesPerActivePartition` small files, so the file count stays bounded
+// either way. Files that a delete file may apply to are left alone (their rows
+// would need the deletes applied first).
+
+export interface PlanFile {
+  readonly path: string;
+  readonly specId: number;
+  /** A stable key of the partition tuple (equal tuples, equal keys). */
+  readonly partitionKey: string;
+  readonly sizeBytes: number;
+  readonly recordCount: number;
+  readonly dataSequenceNumber: number;
+  /** Timestamp of the snapshot that added the file. */
+  readonly addedAtMs: number;
+  /** A delete file may apply to it. */
+  readonly hasDeletes: boolean;
+}
+
+export interface CompactionPlanOptions {
+  readonly targetFileSizeBytes: number;
+  /** A file below targetFileSizeBytes * smallFileRatio is small (default 0.75). */
+  readonly smallFileRatio?: number;
+  /** A partition needs this many small files to be worth a rewrite (default 5). */
+  readonly minInputFiles?: number;
+  /** A partition with no file added for this long is quiet (default 10 minutes). */
+  readonly quietMs?: number;
+  /** A partition still receiving data is compacted when it holds more small files than this (default 50). */
+  readonly maxFilesPerActivePartition?: number;
+  /** Input bytes over all groups of one plan at most (the memory budget of a run); default unbounded. */
+  readonly maxInputBytes?: number;
+  readonly nowMs: number;
+}
+
+export interface CompactionGroup {
+  readonly specId: number;
+  readonly partitionKey: string;
+  readonly files: readonly PlanFile[];
+  readonly inputBytes: number;
+  readonly recordCount: number;
+  /** Why the partition was compacted. */
+  readonly reason: 'quiet' | 'too-many-files';
+}
+
+export const COMPACTION_DEFAULTS = {
+  smallFileRatio: 0.75,
+  minInputFiles: 5,
+  quietMs: 10 * 60_000,
+  maxFilesPerActivePartition: 50,
+} as const;
+
+export function planCompaction(
+  files: readonly PlanFile[],
+  options: CompactionPlanOptions,
+): CompactionGroup[] {
+  const ratio = options.smallFileRatio ?? COMPACTION_DEFAULTS.smallFileRatio;
+  const minInputFiles = Math.max(2, options.minInputFiles ?? COMPACTION_DEFAULTS.minInputFiles);
+  const quietMs = options.quietMs ?? COMPACTION_DEFAULTS.quietMs;
+  const activeBound = options.maxFilesPerActivePartition ?? COMPACTION_DEFAULTS.maxFilesPerActivePartition;
+  const target = Math.max(1, options.targetFileSizeBytes);
+  const smallBelow = target * ratio;
+  const budget = options.maxInputBytes ?? Number.POSITIVE_INFINITY;
+  // A group is read into memory whole (to sort it): it never exceeds the budget either.
+  const binBytes = Math.min(target, budget);
+
+  const partitions = new Map<string, PlanFile[]>();
+  for (const file of files) {
+    const key = `${file.specId}/${file.partitionKey}`;
+    const list = partitions.get(key);
+    if (list === undefined) partitions.set(key, [file]);
+    else list.push(file);
+  }
+
+  const groups: CompactionGroup[] = [];
+  for (const partitionFiles of partitions.values()) {
+    const newest = Math.max(...partitionFiles.map((f) => f.addedAtMs));
+    const quiet = options.nowMs - newest >= quietMs;
+    const small = partitionFiles.filter((f) => f.sizeBytes < smallBelow && !f.hasDeletes);
+    if (small.length < minInputFiles) continue;
+    if (!quiet && small.length <= activeBound) continue;
+    const reason = quiet ? 'quiet' : 'too-many-files';
+    for (const bin of binPack(small, binBytes)) {
+      if (bin.length < 2) continue;
+      const first = bin[0]!;
+      groups.push({
+        specId: first.specId,
+        partitionKey: first.partitionKey,
+        files: bin,
+        inputBytes: bin.reduce((n, f) => n + f.sizeBytes, 0),
+        recordCount: bin.reduce((n, f) => n + f.recordCount, 0),
+        reason,
+      });
+    }
+  }
+  // The partitions with the most small files first, so a budget goes where it helps most.
+  groups.sort((a, b) => b.files.length - a.files.length || a.partitionKey.localeCompare(b.partitionKey));
+  return withinBudget(groups, budget);
+}
+
+/** Oldest first (data sequence number, then path), each bin filled up to `target` input bytes. */
+function binPack(files: readonly PlanFile[], target: number): PlanFile[][] {
+  const ordered = [...files].sort(
+    (a, b) => a.dataSequenceNumber - b.dataSequenceNumber || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+  const bins: PlanFile[][] = [];
+  let bin: PlanFile[] = [];
+  let bytes = 0;
+  for (const file of ordered) {
+    if (bin.length > 0 && bytes + file.sizeBytes > target) {
+      bins.push(bin);
+      bin = [];
+      bytes = 0;
+    }
+    bin.push(file);
+    bytes += file.sizeBytes;
+  }
+  if (bin.length > 0) bins.push(bin);
+  return bins;
+}
+
+function withinBudget(groups: readonly CompactionGroup[], budget: number): CompactionGroup[] {
+  const chosen: CompactionGroup[] = [];
+  let used = 0;
+  for (const group of groups) {
+    if (chosen.length > 0 && used + group.inputBytes > budget) continue;
+    chosen.push(group);
+    used += group.inputBytes;
+  }
+  return chosen;
+}

@@ -1,0 +1,121 @@
+// One compaction group -> new data files: the small files are read back (by
+// field id, into the table's current schema), sorted by the table's default sort
+// order when it has one, and written again through the table writer (partition
+// path, Parquet properties, metrics modes and file size of the table), on the
+// Parquet encoder thread. Nothing here touches the catalog: until the replace
+// commit lands, the new files are unreferenced.
+import { crashPoint } from '../crash-points.ts';
+import type { DataFile } from '../iceberg/data-file.ts';
+import type { SortField, SortOrder } from '../iceberg/sort-order.ts';
+import { currentSchema, sortOrderById, specById, type TableMetadata } from '../iceberg/table-metadata.ts';
+import { applyTransform } from '../iceberg/transforms.ts';
+import { indexFieldsById, isPrimitive, type Row, type Schema } from '../iceberg/types.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { readParquetRows } from '../parquet/parquet-row-reader.ts';
+import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
+import { dataDirectory } from '../sink/table-paths.ts';
+import { TableWriter } from '../sink/table-writer.ts';
+import type { CompactionGroup } from './compaction-plan.ts';
+
+export interface RewrittenGroup {
+  readonly group: CompactionGroup;
+  readonly added: DataFile[];
+  readonly rows: number;
+}
+
+export async function rewriteGroup(
+  io: FileIO,
+  metadata: TableMetadata,
+  group: CompactionGroup,
+): Promise<RewrittenGroup> {
+  const schema = currentSchema(metadata);
+  const rows: Row[] = [];
+  for (const file of group.files) {
+    const bytes = await io.read(file.path);
+    for (const row of readParquetRows(bytes, schema, file.path)) rows.push(row);
+  }
+  const order = sortOrderById(metadata, metadata.defaultSortOrderId);
+  if (order.fields.length > 0) rows.sort(rowComparator(order, schema));
+  const writer = new TableWriter({
+    io,
+    schema,
+    spec: specById(metadata, group.specId),
+    properties: metadata.properties,
+    dataDirectory: dataDirectory(metadata),
+  });
+  try {
+    for (const row of rows) {
+      const behind = writer.append(row);
+      if (behind !== undefined) await behind;
+    }
+    const added = await writer.finish();
+    crashPoint('after-compaction-write');
+    return { group, added, rows: rows.length };
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** The order of `order` (spec: "Sorting"): each field's transform of its source column, direction, nulls. */
+export function rowComparator(order: SortOrder, schema: Schema): (a: Row, b: Row) => number {
+  const byId = indexFieldsById(schema.fields);
+  const paths = sourcePaths(schema);
+  const keys = order.fields.flatMap((field) => {
+    const source = byId.get(field.sourceId);
+    const path = paths.get(field.sourceId);
+    if (source === undefined || path === undefined || !isPrimitive(source.type)) return [];
+    const type = source.type;
+    const value = (row: Row): unknown => {
+      let v: unknown = row;
+      for (const name of path) v = v === null || v === undefined ? null : (v as Row)[name];
+      return v === null || v === undefined ? null : applyTransform(field.transform, type, v);
+    };
+    return [{ field, value }];
+  });
+  return (a, b) => {
+    for (const { field, value } of keys) {
+      const c = compareSortValues(value(a), value(b), field);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+}
+
+function compareSortValues(x: unknown, y: unknown, field: SortField): number {
+  const xNull = x === null || x === undefined;
+  const yNull = y === null || y === undefined;
+  if (xNull || yNull) {
+    if (xNull && yNull) return 0;
+    const nullFirst = field.nullOrder === 'nulls-first';
+    return xNull === nullFirst ? -1 : 1;
+  }
+  const c = compareValues(x, y);
+  return field.direction === 'desc' ? -c : c;
+}
+
+function compareValues(x: unknown, y: unknown): number {
+  if (typeof x === 'string' && typeof y === 'string') return compareCodePoints(x, y);
+  if (x instanceof Uint8Array && y instanceof Uint8Array) return compareBytes(x, y);
+  if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
+  const a = x as number | bigint;
+  const b = y as number | bigint;
+  // NaN sorts last, as in Java's Double.compare.
+  if (typeof a === 'number' && Number.isNaN(a)) return typeof b === 'number' && Number.isNaN(b) ? 0 : 1;
+  if (typeof b === 'number' && Number.isNaN(b)) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Field id -> the names reaching it through structs (sort sources are never inside lists or maps). */
+function sourcePaths(schema: Schema): Map<number, string[]> {
+  const paths = new Map<number, string[]>();
+  const visit = (fields: Schema['fields'], prefix: string[]) => {
+    for (const field of fields) {
+      const path = [...prefix, field.name];
+      paths.set(field.id, path);
+      if (field.type.kind === 'struct') visit(field.type.fields, path);
+    }
+  };
+  visit(schema.fields, []);
+  return paths;
+}

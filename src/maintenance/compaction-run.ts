@@ -1,0 +1,131 @@
+// One compaction run of one table: plan on main's head, rewrite the groups, commit
+// them as one replace snapshot. A stale plan (files replaced or removed meanwhile,
+// deletes added) is re-planned on the new state, a few times at most; the files
+// it wrote are deleted unless a commit outcome was unknown (then orphan cleanup
+// takes them). Each step is a function of its own so a scheduler can run it in
+// the background.
+import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import { formatTableIdentifier } from '../catalog/table-identifier.ts';
+import type { DataFile } from '../iceberg/data-file.ts';
+import { branchHead } from '../iceberg/table-metadata.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import { parquetWritePropertiesFromTable } from '../parquet/parquet-write-properties.ts';
+import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
+import { planFiles, readSnapshotFiles } from './compaction-files.ts';
+import { type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
+import { rewriteGroup } from './compaction-rewrite.ts';
+
+export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFileSizeBytes' | 'nowMs'> {
+  /** Overrides the table's write.target-file-size-bytes. */
+  readonly targetFileSizeBytes?: number;
+  /** How often a stale plan is made again before the run gives up (default 3). */
+  readonly maxReplans?: number;
+  readonly now?: () => number;
+  readonly log?: Logger;
+  readonly commit?: RewriteCommitOptions;
+}
+
+/** Input bytes one run reads at most (rows are held in memory to be sorted): 128 MiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 128 * 1024 * 1024;
+
+export interface CompactionResult {
+  readonly table: string;
+  /** Why nothing was done, when nothing was. */
+  readonly skipped?: string;
+  readonly snapshotId?: bigint;
+  readonly groups: number;
+  readonly filesRewritten: number;
+  readonly filesAdded: number;
+  readonly bytesRewritten: number;
+  readonly bytesWritten: number;
+  readonly records: number;
+  readonly replans: number;
+}
+
+export async function compactTable(
+  catalog: Catalog,
+  io: FileIO,
+  id: TableIdentifier,
+  options: CompactionOptions = {},
+): Promise<CompactionResult> {
+  const table = formatTableIdentifier(id);
+  const log = (options.log ?? silentLogger).child({ table });
+  const now = options.now ?? Date.now;
+  const maxReplans = options.maxReplans ?? 3;
+  const nothing = {
+    table,
+    groups: 0,
+    filesRewritten: 0,
+    filesAdded: 0,
+    bytesRewritten: 0,
+    bytesWritten: 0,
+    records: 0,
+  };
+  for (let replans = 0; replans <= maxReplans; replans++) {
+    const { metadata } = await catalog.loadTable(id);
+    if (metadata.formatVersion < 2)
+      return { ...nothing, replans, skipped: 'format version 1 (no sequence numbers): not compacted' };
+    const head = branchHead(metadata, 'main');
+    if (head === undefined) return { ...nothing, replans, skipped: 'no snapshot' };
+    const files = await readSnapshotFiles(io, metadata, head);
+    const target =
+      options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
+    const groups = planCompaction(planFiles(metadata, files), {
+      ...options,
+      maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
+      targetFileSizeBytes: target,
+      nowMs: now(),
+    });
+    if (groups.length === 0) return { ...nothing, replans, skipped: 'no partition needs compaction' };
+
+    const byPath = new Map<string, DataFile>();
+    for (const { live } of files.manifests) for (const e of live) byPath.set(e.dataFile.filePath, e.dataFile);
+    const replaced: DataFile[] = [];
+    const added: DataFile[] = [];
+    let records = 0;
+    try {
+      for (const group of groups) {
+        const rewritten = await rewriteGroup(io, metadata, group);
+        for (const f of group.files) replaced.push(byPath.get(f.path)!);
+        added.push(...rewritten.added);
+        records += rewritten.rows;
+      }
+    } catch (error) {
+      await deleteAll(io, added);
+      throw error;
+    }
+    const outcome = await commitRewrite(
+      catalog,
+      io,
+      { id, startSnapshot: head, replaced, added },
+      {
+        ...options.commit,
+        log,
+      },
+    );
+    if (outcome.kind === 'stale') {
+      log.info('compaction plan is stale; planning again', { reason: outcome.reason, replans });
+      if (!outcome.mayHaveLanded) await deleteAll(io, added);
+      continue;
+    }
+    const result: CompactionResult = {
+      table,
+      snapshotId: outcome.snapshotId,
+      groups: groups.length,
+      filesRewritten: replaced.length,
+      filesAdded: added.length,
+      bytesRewritten: replaced.reduce((n, f) => n + f.fileSizeInBytes, 0),
+      bytesWritten: added.reduce((n, f) => n + f.fileSizeInBytes, 0),
+      records,
+      replans,
+    };
+    log.info('compacted', { ...result, snapshotId: outcome.snapshotId.toString() });
+    return result;
+  }
+  return { ...nothing, replans: maxReplans, skipped: `the plan went stale ${maxReplans + 1} times` };
+}
+
+async function deleteAll(io: FileIO, files: readonly DataFile[]): Promise<void> {
+  for (const file of files) await io.delete(file.filePath).catch(() => undefined);
+}

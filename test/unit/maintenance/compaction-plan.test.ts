@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { type PlanFile, planCompaction } from '../../../src/maintenance/compaction-plan.ts';
+
+const MB = 1024 * 1024;
+const NOW = 10_000_000;
+
+function file(i: number, over: Partial<PlanFile> = {}): PlanFile {
+  return {
+    path: `s3://w/t/data/p/${String(i).padStart(4, '0')}.parquet`,
+    specId: 0,
+    partitionKey: 'p',
+    sizeBytes: MB,
+    recordCount: 100,
+    dataSequenceNumber: i,
+    addedAtMs: NOW - 3_600_000,
+    hasDeletes: false,
+    ...over,
+  };
+}
+
+const files = (n: number, over: Partial<PlanFile> = {}) =>
+  Array.from({ length: n }, (_, i) => file(i + 1, over));
+const base = { targetFileSizeBytes: 8 * MB, nowMs: NOW };
+
+describe('planCompaction', () => {
+  it('packs the small files of a quiet partition toward the target, oldest first', () => {
+    const groups = planCompaction(files(20), base);
+    expect(groups.map((g) => g.files.length)).toEqual([8, 8, 4]);
+    expect(groups[0]!.files.map((f) => f.dataSequenceNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(groups.every((g) => g.reason === 'quiet' && g.inputBytes <= 8 * MB)).toBe(true);
+  });
+
+  it('leaves a partition with too few small files', () => {
+    expect(planCompaction(files(4), base)).toEqual([]);
+    expect(planCompaction(files(4), { ...base, minInputFiles: 2 })).toHaveLength(1);
+  });
+
+  it('leaves large files where they are', () => {
+    const big = files(6, { sizeBytes: 7 * MB });
+    expect(planCompaction(big, base)).toEqual([]);
+    const mixed = [...big, ...files(5).map((f) => ({ ...f, path: `${f.path}.small` }))];
+    const groups = planCompaction(mixed, base);
+    expect(groups.flatMap((g) => g.files).every((f) => f.sizeBytes === MB)).toBe(true);
+  });
+
+  it('waits for an active partition until it holds more files than the bound', () => {
+    const active = (n: number) => files(n, { addedAtMs: NOW - 1_000 });
+    expect(planCompaction(active(50), base)).toEqual([]);
+    const groups = planCompaction(active(51), base);
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups[0]!.reason).toBe('too-many-files');
+    expect(planCompaction(active(10), { ...base, maxFilesPerActivePartition: 9 })).not.toEqual([]);
+    expect(planCompaction(active(10), { ...base, quietMs: 500 })).not.toEqual([]);
+  });
+
+  it('never takes a file a delete may apply to', () => {
+    const withDeletes = files(10).map((f, i) => (i < 6 ? { ...f, hasDeletes: true } : f));
+    expect(planCompaction(withDeletes, base)).toEqual([]);
+    const groups = planCompaction(withDeletes, { ...base, minInputFiles: 2 });
+    expect(groups.flatMap((g) => g.files).some((f) => f.hasDeletes)).toBe(false);
+  });
+
+  it('keeps partitions and specs apart', () => {
+    const two = [
+      ...files(6, { partitionKey: 'a' }),
+      ...files(6, { partitionKey: 'b' }),
+      ...files(6, { partitionKey: 'a', specId: 1 }),
+    ];
+    const groups = planCompaction(two, base);
+    expect(groups).toHaveLength(3);
+    for (const g of groups) {
+      expect(new Set(g.files.map((f) => `${f.specId}/${f.partitionKey}`)).size).toBe(1);
+    }
+  });
+
+  it('stays within the input budget of a run', () => {
+    const groups = planCompaction(
+      [...files(20, { partitionKey: 'a' }), ...files(20, { partitionKey: 'b' })],
+      { ...base, maxInputBytes: 10 * MB },
+    );
+    expect(groups.reduce((n, g) => n + g.inputBytes, 0)).toBeLessThanOrEqual(10 * MB);
+    expect(groups.length).toBeGreaterThan(0);
+  });
+
+  it('property: every file at most once, never a bin of one, rows preserved per partition', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 300; round++) {
+      const n = Math.floor(random() * 60);
+      const input: PlanFile[] = Array.from({ length: n }, (_, i) =>
+        file(i, {
+          partitionKey: `p${Math.floor(random() * 4)}`,
+          specId: random() < 0.2 ? 1 : 0,
+          sizeBytes: Math.floor(random() * 10 * MB) + 1,
+          recordCount: Math.floor(random() * 1000),
+          addedAtMs: NOW - Math.floor(random() * 1_200_000),
+          hasDeletes: random() < 0.1,
+        }),
+      );
+      const options = {
+        targetFileSizeBytes: 8 * MB,
+        nowMs: NOW,
+        minInputFiles: 2 + Math.floor(random() * 5),
+        maxFilesPerActivePartition: Math.floor(random() * 20),
+      };
+      const groups = planCompaction(input, options);
+      const chosen = groups.flatMap((g) => g.files.map((f) => f.path));
+      expect(new Set(chosen).size).toBe(chosen.length);
+      for (const g of groups) {
+        expect(g.files.length).toBeGreaterThanOrEqual(2);
+        expect(g.files.some((f) => f.hasDeletes || f.sizeBytes >= 6 * MB)).toBe(false);
+        expect(g.recordCount).toBe(g.files.reduce((s, f) => s + f.recordCount, 0));
+        expect(g.inputBytes).toBeLessThanOrEqual(8 * MB + Math.max(...g.files.map((f) => f.sizeBytes)));
+        const key = `${g.specId}/${g.partitionKey}`;
+        expect(g.files.every((f) => `${f.specId}/${f.partitionKey}` === key)).toBe(true);
+      }
+    }
+  });
+});
