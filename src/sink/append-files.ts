@@ -1,6 +1,8 @@
 // The files and catalog changes of one fast-append attempt: manifests for the
 // new data files (written once per append; entries inherit their sequence
-// number), and per attempt a manifest list on top of the current base.
+// number), and per attempt a manifest list on top of the current base, with
+// manifests merged as the table's commit.manifest.* properties ask
+// (manifest-merger.ts).
 
 import { ValidationError } from '../errors.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
@@ -18,6 +20,7 @@ import { branchHead, currentSchema } from '../iceberg/table-metadata.ts';
 import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
 import { highestFieldId, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
+import { type MergedManifests, mergeManifestList } from './manifest-merger.ts';
 import { sameSchemaFields } from './schema-equality.ts';
 import { newSyncMarker } from './snapshot-ids.ts';
 import { metadataDirectory } from './table-paths.ts';
@@ -31,6 +34,8 @@ export interface NewManifest {
 
 export interface AppendAttempt {
   readonly manifestListPath: string;
+  /** The manifests the list names. */
+  readonly manifests: readonly ManifestFile[];
   readonly updates: TableUpdate[];
   readonly requirements: TableRequirement[];
 }
@@ -86,6 +91,8 @@ export async function buildAppendAttempt(
     summary: Readonly<Record<string, string>>;
     schema: Schema | undefined;
     properties?: Readonly<Record<string, string>> | undefined;
+    /** Merged manifests written by earlier attempts of this append, reused when their bin recurs. */
+    merged: MergedManifests;
   },
 ): Promise<AppendAttempt> {
   const parent = branchHead(metadata, 'main');
@@ -113,7 +120,8 @@ export async function buildAppendAttempt(
   });
   const carried = parent ? decodeManifestList(await io.read(parent.manifestList)) : [];
   const manifestListPath = `${metadataDirectory(metadata)}/snap-${args.snapshotId}-${args.attempt}-${args.commitId}.avro`;
-  const listBytes = encodeManifestList([...fresh, ...carried], {
+  const listed = await mergeManifestList(io, metadata, [...fresh, ...carried], args);
+  const listBytes = encodeManifestList(listed, {
     snapshotId: args.snapshotId,
     parentSnapshotId: parent?.snapshotId ?? null,
     sequenceNumber,
@@ -160,5 +168,5 @@ export async function buildAppendAttempt(
   if (args.properties && Object.keys(args.properties).length > 0)
     updates.push({ action: 'set-properties', updates: args.properties });
   updates.push({ action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: args.snapshotId });
-  return { manifestListPath, updates, requirements };
+  return { manifestListPath, manifests: listed, updates, requirements };
 }

@@ -5,7 +5,8 @@
 // snapshots are committed with assert-table-uuid and
 // assert-ref-snapshot-id(main = base). Conflicts rebase on the fresh tables; an
 // unknown outcome is reconciled by finding our commit id in main's ancestry
-// before anything else, and its files are never deleted.
+// before anything else, and its files are never deleted. Every append merges
+// the table's manifests as MergeAppend does (manifest-merger.ts).
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { crashPoint } from '../crash-points.ts';
@@ -23,6 +24,7 @@ import {
   type NewManifest,
   writeNewManifests,
 } from './append-files.ts';
+import { type MergedManifests, unusedMerged } from './manifest-merger.ts';
 import { newCommitId, newSnapshotId } from './snapshot-ids.ts';
 
 export const COMMIT_ID_PROPERTY = 'floe.commit-id';
@@ -94,6 +96,8 @@ interface Pending {
   snapshotId?: bigint;
   manifests?: NewManifest[];
   prepared?: AppendAttempt | undefined;
+  /** Merged manifests written by this append's attempts (see manifest-merger.ts). */
+  readonly merged: MergedManifests;
 }
 
 export class SnapshotProducer {
@@ -136,7 +140,7 @@ export class SnapshotProducer {
     const names = appends.map((a) => formatTableIdentifier(a.id)).join(', ');
     const log = this.#log.child({ table: names, commitId });
     const outcomes: Array<TableOutcome | undefined> = appends.map(() => undefined);
-    const pending: Pending[] = appends.map((append, index) => ({ append, index }));
+    const pending: Pending[] = appends.map((append, index) => ({ append, index, merged: new Map() }));
     let outcomeUnknown = false;
     // Once an attempt's outcome was unknown it may land late: look for it on every reload.
     let everUnknown = false;
@@ -197,6 +201,7 @@ export class SnapshotProducer {
             summary: { ...decision.summary, [COMMIT_ID_PROPERTY]: commitId },
             schema: decision.schema,
             properties: decision.properties,
+            merged: p.merged,
           });
         }
         crashPoint('before-catalog-commit');
@@ -205,6 +210,9 @@ export class SnapshotProducer {
         for (const [i, { p }] of toCommit.entries()) {
           outcomes[p.index] = { kind: 'committed', snapshotId: p.snapshotId!, metadata: loaded[i]!.metadata };
         }
+        // Merged manifests of earlier attempts that this list does not name were never committed
+        // (unless an unknown outcome may still land one: then orphan cleanup takes them).
+        if (!everUnknown) await this.#deleteUnused(toCommit.map(({ p }) => p));
         log.debug('snapshots committed', { attempt, tables: toCommit.length });
         return done(attempt);
       } catch (error) {
@@ -234,6 +242,13 @@ export class SnapshotProducer {
       { table: names, commitId },
       { cause: lastError },
     );
+  }
+
+  async #deleteUnused(committed: readonly Pending[]): Promise<void> {
+    for (const p of committed) {
+      for (const path of unusedMerged(p.merged, p.prepared?.manifests ?? []))
+        await this.#io.delete(path).catch(() => undefined);
+    }
   }
 
   async #send(pending: readonly Pending[]): Promise<LoadedTable[]> {
