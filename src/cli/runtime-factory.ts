@@ -99,6 +99,7 @@ export function connectorSettings(
   });
   const converter: RecordConverter = {
     convert: (record) => decoder.decodeSync(record.value, record) ?? decoder.decode(record.value, record),
+    followTable: (schema) => decoder.followTable?.(schema),
   };
   const route: TableRoute = connector.table
     ? { kind: 'single', table: parseTableIdentifier(connector.table) }

@@ -39,6 +39,12 @@ export class DeclaredJsonSchema {
     });
   }
 
+  /** With `add`, the table's columns the declared schema does not name continue as the inferred extras. */
+  follow(table: Schema): void {
+    if (this.#mode !== 'add') return;
+    this.#extras.follow({ ...table, fields: table.fields.filter((field) => !this.#known.has(field.name)) });
+  }
+
   convert(value: unknown): DecodedRecord {
     this.#unknown = [];
     const row = this.#convert(value);

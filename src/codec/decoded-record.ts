@@ -31,4 +31,10 @@ export interface RecordDecoder {
    * Throws the same RecordErrors as `decode`.
    */
   decodeSync(value: Uint8Array | null, where: RecordSource): DecodedRecord | undefined;
+  /**
+   * A table the records go to has this schema (told when partitions are
+   * assigned): a decoder that infers its schema continues from the table's
+   * columns instead of starting over. Decoders with a fixed schema ignore it.
+   */
+  followTable?(schema: Schema): void;
 }

@@ -11,16 +11,23 @@ import { CONFLUENT_MAGIC_BYTE } from './wire-format.ts';
 
 export class JsonValueDecoder implements RecordDecoder {
   readonly #toRecord: (value: unknown) => DecodedRecord;
+  readonly #follow: (table: Schema) => void;
 
   /** With `declared`, values are converted to it (`unknownFields` says what happens to other properties); without, the schema is inferred. */
   constructor(declared?: Schema, unknownFields?: UnknownFieldsMode) {
     if (declared === undefined) {
       const inferred = new InferredJsonSchema();
       this.#toRecord = (value) => inferred.convert(value);
+      this.#follow = (table) => inferred.follow(table);
     } else {
       const schema = new DeclaredJsonSchema(declared, unknownFields);
       this.#toRecord = (value) => schema.convert(value);
+      this.#follow = (table) => schema.follow(table);
     }
+  }
+
+  followTable(schema: Schema): void {
+    this.#follow(schema);
   }
 
   decodeSync(value: Uint8Array | null, where: RecordSource): DecodedRecord {

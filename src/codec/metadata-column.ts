@@ -95,6 +95,13 @@ export class MetadataColumnDecoder implements RecordDecoder {
     return this.#extend(await this.#inner.decode(value, where), where);
   }
 
+  followTable(schema: Schema): void {
+    this.#inner.followTable?.({
+      ...schema,
+      fields: schema.fields.filter((field) => field.name !== this.#name),
+    });
+  }
+
   #extend(decoded: DecodedRecord, where: RecordSource): DecodedRecord {
     let schema = this.#schemas.get(decoded.schema);
     if (schema === undefined) {

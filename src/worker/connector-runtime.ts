@@ -6,6 +6,7 @@
 // as topic/partition/offset; the consumer loop lives in worker.ts.
 import type { Catalog } from '../catalog/catalog.ts';
 import { FloeError, RecordError, ValidationError } from '../errors.ts';
+import { currentSchema } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
@@ -138,6 +139,8 @@ export class ConnectorRuntime {
       const state = await this.#registry.load(id, partitions);
       if (state) states.push(state);
     }
+    // Schemaless JSON continues from the tables' column types, not from nothing.
+    for (const state of states) this.settings.converter.followTable?.(currentSchema(state.metadata));
     const resume = new Map<string, bigint | undefined>();
     for (const { topic, partition } of partitions)
       resume.set(partitionKey(topic, partition), lowestRecorded(states, topic, partition));

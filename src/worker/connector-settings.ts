@@ -29,6 +29,8 @@ export interface RecordConverter {
     value: Buffer | null;
     headers: ReadonlyArray<readonly [string, Buffer]>;
   }): DecodedRecord | Promise<DecodedRecord>;
+  /** A table of the connector has this schema (loaded at assignment): an inferring decoder continues from it. */
+  followTable?(schema: Schema): void;
 }
 
 export type TableRoute =

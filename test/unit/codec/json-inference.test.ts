@@ -3,7 +3,7 @@ import { InferredJsonSchema, inferSchema, widen } from '../../../src/codec/json-
 import { createValueDecoder } from '../../../src/codec/record-decoder.ts';
 import { RecordError } from '../../../src/errors.ts';
 import type { Schema } from '../../../src/iceberg/types.ts';
-import { typeToString } from '../../../src/iceberg/types.ts';
+import { decimal, primitive, typeToString } from '../../../src/iceberg/types.ts';
 import { where } from './avro-fixtures.ts';
 
 const show = (schema: Schema) => typeToString({ kind: 'struct', fields: schema.fields });
@@ -179,6 +179,54 @@ describe('JSON schema inference', () => {
       expect(show(inferSchema({ when: ['2024-03-01T10:15:30Z', '2024-03-02T10:15:30+01:00'] }))).toBe(
         'struct<1: when: optional list<timestamptz>>',
       );
+    });
+  });
+
+  describe('continuing from the table (a restarted worker)', () => {
+    const table: Schema = {
+      schemaId: 3,
+      identifierFieldIds: [],
+      fields: [
+        { id: 1, name: 'ts', required: false, type: primitive('string') },
+        { id: 2, name: 'n', required: false, type: primitive('double') },
+        { id: 3, name: 'at', required: false, type: primitive('timestamptz') },
+        { id: 4, name: 'price', required: false, type: decimal(10, 2) },
+        {
+          id: 5,
+          name: '_kafka',
+          required: false,
+          type: {
+            kind: 'struct',
+            fields: [{ id: 6, name: 'topic', required: false, type: primitive('string') }],
+          },
+        },
+      ],
+    };
+
+    it('keeps the table column types a fresh inference would get wrong', () => {
+      const inferred = new InferredJsonSchema();
+      inferred.follow(table);
+      const { row, schema } = inferred.convert({
+        ts: '2024-03-01T10:15:30Z',
+        n: 1,
+        at: '2024-03-01T10:15:30Z',
+      });
+      expect(row).toEqual({ ts: '2024-03-01T10:15:30Z', n: 1, at: 1709288130000000n, _kafka: null });
+      // decimal is a type inference never makes: left to the table's schema evolution
+      expect(show(schema)).toBe(
+        'struct<1: ts: optional string, 2: n: optional double, 3: at: optional timestamptz, ' +
+          '4: _kafka: optional struct<5: topic: optional string>>',
+      );
+      expect(() => inferred.convert({ at: 'soon' })).toThrow('at: a string that is not an ISO-8601');
+    });
+
+    it('is told the table through the decoder, without the metadata column', async () => {
+      const decoder = createValueDecoder('json', { metadataColumn: { name: '_kafka' } });
+      decoder.followTable?.(table);
+      const { row, schema } = await decoder.decode(Buffer.from('{"ts": "2024-03-01", "n": 2}'), where);
+      expect(row.ts).toBe('2024-03-01');
+      expect(row.n).toBe(2);
+      expect(schema.fields.map((field) => field.name)).toEqual(['ts', 'n', 'at', '_kafka']);
     });
   });
 });
