@@ -34,6 +34,7 @@ export class SimAssignedConsumer implements AssignedConsumerApi {
   assign(starts: readonly TopicPartitionOffset[]): void {
     this.#assigned.clear();
     this.#positions.clear();
+    this.#paused.clear();
     for (const s of starts) {
       this.#assigned.set(key(s), { topic: s.topic, partition: s.partition });
       this.#positions.set(key(s), s.offset);

@@ -12,7 +12,7 @@ export interface AssignedPoll {
 
 export interface AssignedConsumerApi {
   connect(): Promise<void>;
-  /** Replaces the assignment: each partition is read from `offset` on. */
+  /** Replaces the assignment: each partition is read from `offset` on, also one paused before. */
   assign(starts: readonly TopicPartitionOffset[]): void;
   /** Up to maxRecords records, in offset order per partition; waits up to timeoutMs for the first one. */
   poll(maxRecords: number, timeoutMs: number): Promise<AssignedPoll>;

@@ -78,6 +78,14 @@ export class BackfillProgress {
     this.#bytes.set(topic, (this.#bytes.get(topic) ?? 0) + bytes);
   }
 
+  /** The partition is read again from `offset` (a dropped batch). */
+  rewound(topic: string, partition: number, offset: bigint): void {
+    const state = this.#partitions.get(key(topic, partition));
+    if (state === undefined) return;
+    state.position = Math.min(state.end, Number(offset));
+    state.done = state.position >= state.end;
+  }
+
   finished(topic: string, partition: number): void {
     const state = this.#partitions.get(key(topic, partition));
     if (state === undefined) return;

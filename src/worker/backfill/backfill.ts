@@ -12,7 +12,12 @@ import type { Logger } from '../../log.ts';
 import { FencedBatchError } from '../commit/commit-batch.ts';
 import type { ConnectorRuntime } from '../connector-runtime.ts';
 import { connectorTopics } from '../connector-settings.ts';
-import { type KafkaAdminApi, partitionKey as key, type TopicPartition } from '../kafka-types.ts';
+import {
+  type KafkaAdminApi,
+  partitionKey as key,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from '../kafka-types.ts';
 import { partitionRunEnd } from '../partition-runs.ts';
 import type { BackfillFrom, BackfillUntil } from './backfill-bounds.ts';
 import type { AssignedConsumerApi } from './backfill-consumer.ts';
@@ -50,6 +55,7 @@ export class Backfill {
   readonly #now: () => number;
   #tracker: BackfillProgress | undefined;
   #records = 0;
+  #reportedAt = 0;
   #bytes = 0;
 
   constructor(options: BackfillOptions) {
@@ -68,6 +74,7 @@ export class Backfill {
     for (const p of plan.partitions) if (p.origin === 'from') connector.startAt(p, p.start);
     const tracker = new BackfillProgress(plan.partitions, this.#now);
     this.#tracker = tracker;
+    this.#reportedAt = started;
     const active = new Map<string, PartitionPlan>();
     for (const p of plan.partitions) if (p.start < p.end) active.set(key(p.topic, p.partition), p);
 
@@ -77,61 +84,11 @@ export class Backfill {
       consumer.assign(
         [...active.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: p.start })),
       );
-      let reportedAt = this.#now();
-      const finish = (p: PartitionPlan) => {
-        active.delete(key(p.topic, p.partition));
-        consumer.pause([{ topic: p.topic, partition: p.partition }]);
-        tracker.finished(p.topic, p.partition);
-      };
-      while (active.size > 0) {
-        if (stop.aborted) {
-          outcome = 'interrupted';
-          break;
-        }
-        const { records, endOfPartition } = await consumer.poll(
-          this.#o.pollBatchSize ?? 5000,
-          this.#o.pollTimeoutMs ?? 200,
-        );
-        // Runs of one partition go to the connector in one call, cut at the partition's end.
-        let start = 0;
-        while (start < records.length && connector.failure === undefined) {
-          const { topic, partition } = records[start]!;
-          const end = partitionRunEnd(records, start);
-          const p = active.get(key(topic, partition));
-          if (p !== undefined) {
-            let stop = start;
-            while (stop < end && records[stop]!.offset < p.end) stop++;
-            const handled = await connector.processRun(records, start, stop);
-            let bytes = 0;
-            for (let i = start; i < start + handled; i++) bytes += records[i]!.sizeBytes;
-            this.#records += handled;
-            this.#bytes += bytes;
-            let done = stop < end && connector.failure === undefined; // a record at or past the end
-            if (handled > 0) {
-              const last = records[start + handled - 1]!.offset;
-              tracker.read(topic, partition, last, bytes, handled);
-              done ||= last + 1n >= p.end;
-            }
-            if (done) finish(p);
-          }
-          start = end;
-        }
-        if (connector.failure !== undefined) {
-          outcome = 'failed';
-          break;
-        }
-        for (const eof of endOfPartition) {
-          const p = active.get(key(eof.topic, eof.partition));
-          if (p !== undefined && eof.offset >= p.end) finish(p);
-        }
-        if (connector.shouldCommit() || connector.bufferedBytes > this.#o.maxBufferedBytes)
-          await this.#commit();
-        if (this.#now() - reportedAt >= this.#o.progress.intervalMs) {
-          reportedAt = this.#now();
-          this.#o.progress.update(tracker.snapshot());
-        }
+      for (;;) {
+        outcome = await this.#read(plan, active, stop);
+        if (await this.#finish(outcome, plan)) break;
+        await this.#reread(plan, active);
       }
-      await this.#finish(outcome, plan);
     } finally {
       await consumer.disconnect();
     }
@@ -154,6 +111,68 @@ export class Backfill {
       peakRssBytes: usage.maxRSS * 1024,
     });
     return result;
+  }
+
+  /** Reads the active partitions to their ends, committing as the batch fills. */
+  async #read(
+    plan: BackfillPlan,
+    active: Map<string, PartitionPlan>,
+    stop: AbortSignal,
+  ): Promise<BackfillResult['outcome']> {
+    const { connector, consumer } = this.#o;
+    const tracker = this.#tracker!;
+    const finish = (p: PartitionPlan) => {
+      active.delete(key(p.topic, p.partition));
+      consumer.pause([{ topic: p.topic, partition: p.partition }]);
+      tracker.finished(p.topic, p.partition);
+    };
+    while (active.size > 0) {
+      if (stop.aborted) {
+        return 'interrupted';
+      }
+      const { records, endOfPartition } = await consumer.poll(
+        this.#o.pollBatchSize ?? 5000,
+        this.#o.pollTimeoutMs ?? 200,
+      );
+      // Runs of one partition go to the connector in one call, cut at the partition's end.
+      let start = 0;
+      while (start < records.length && connector.failure === undefined) {
+        const { topic, partition } = records[start]!;
+        const end = partitionRunEnd(records, start);
+        const p = active.get(key(topic, partition));
+        if (p !== undefined) {
+          let stop = start;
+          while (stop < end && records[stop]!.offset < p.end) stop++;
+          const handled = await connector.processRun(records, start, stop);
+          let bytes = 0;
+          for (let i = start; i < start + handled; i++) bytes += records[i]!.sizeBytes;
+          this.#records += handled;
+          this.#bytes += bytes;
+          let done = stop < end && connector.failure === undefined; // a record at or past the end
+          if (handled > 0) {
+            const last = records[start + handled - 1]!.offset;
+            tracker.read(topic, partition, last, bytes, handled);
+            done ||= last + 1n >= p.end;
+          }
+          if (done) finish(p);
+        }
+        start = end;
+      }
+      if (connector.failure !== undefined) {
+        return 'failed';
+      }
+      for (const eof of endOfPartition) {
+        const p = active.get(key(eof.topic, eof.partition));
+        if (p !== undefined && eof.offset >= p.end) finish(p);
+      }
+      const full = connector.shouldCommit() || connector.bufferedBytes > this.#o.maxBufferedBytes;
+      if (full && !(await this.#commit())) await this.#reread(plan, active);
+      if (this.#now() - this.#reportedAt >= this.#o.progress.intervalMs) {
+        this.#reportedAt = this.#now();
+        this.#o.progress.update(tracker.snapshot());
+      }
+    }
+    return 'completed';
   }
 
   async #plan(): Promise<BackfillPlan> {
@@ -193,11 +212,15 @@ export class Backfill {
     return topics;
   }
 
-  /** Commits what was read; on completion also records every partition's end in every table. */
-  async #finish(outcome: BackfillResult['outcome'], plan: BackfillPlan): Promise<void> {
+  /**
+   * Commits what was read; on completion also records every partition's end in
+   * every table. False when that commit was dropped and the batch must be read again.
+   */
+  async #finish(outcome: BackfillResult['outcome'], plan: BackfillPlan): Promise<boolean> {
     const { connector, log } = this.#o;
     const failure = connector.failure;
-    await this.#commit();
+    const committed = await this.#commit();
+    if (!committed && outcome !== 'interrupted') return false;
     if (outcome === 'failed') {
       throw new FloeError(
         `backfill of connector ${connector.settings.name} stopped (error policy: fail): ${failure?.message}; the records before it are committed`,
@@ -206,23 +229,47 @@ export class Backfill {
       );
     }
     if (outcome === 'interrupted') {
-      log.warn('backfill interrupted; what was read is committed; run the same command again to resume');
-      return;
+      log.warn('backfill interrupted; what is committed stays; run the same command again to resume');
+      return true;
     }
     // Partitions whose range ended in transaction markers, or was empty, are recorded too.
     for (const p of plan.partitions) await connector.advanceTo(p, p.end);
-    await this.#commit();
+    return await this.#commit();
   }
 
-  async #commit(): Promise<void> {
+  /** False when the batch was dropped to be read again (another engine changed the schema, a table was dropped). */
+  async #commit(): Promise<boolean> {
     const connector = this.#o.connector;
-    if (!connector.hasBatch) return;
+    if (!connector.hasBatch) return true;
     try {
       await connector.commit();
     } catch (error) {
-      throw this.#fenced(error);
+      if (!(error instanceof FencedBatchError) || error.fence === 'offsets') throw this.#fenced(error);
+      this.#o.log.warn(`batch dropped, reading it again: ${error.message}`, {
+        connector: connector.settings.name,
+      });
+      connector.discard();
+      return false;
     }
     if (this.#tracker) this.#tracker.commits++;
+    return true;
+  }
+
+  /** After a dropped batch: every partition not yet in the tables up to its end is read again from there. */
+  async #reread(plan: BackfillPlan, active: Map<string, PartitionPlan>): Promise<void> {
+    const { connector, consumer } = this.#o;
+    const seek = await connector.reseekOffsets(plan.partitions);
+    active.clear();
+    const starts: TopicPartitionOffset[] = [];
+    for (const p of plan.partitions) {
+      const found = seek.get(key(p.topic, p.partition));
+      const at = found === undefined || found < p.start ? p.start : found;
+      this.#tracker?.rewound(p.topic, p.partition, at);
+      if (at >= p.end) continue;
+      active.set(key(p.topic, p.partition), p);
+      starts.push({ topic: p.topic, partition: p.partition, offset: at });
+    }
+    consumer.assign(starts);
   }
 
   #fenced(error: unknown): unknown {

@@ -9,7 +9,7 @@
 // records are skipped when the partition is read again). A fenced table aborts
 // the whole batch, which the worker then re-reads from the tables' offsets.
 import type { Catalog } from '../../catalog/catalog.ts';
-import { FloeError, NoSuchTableError } from '../../errors.ts';
+import { type ErrorContext, FloeError, NoSuchTableError } from '../../errors.ts';
 import type { DataFile } from '../../iceberg/data-file.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import type { Logger } from '../../log.ts';
@@ -28,8 +28,24 @@ import { claimPartitions } from './claim-partitions.ts';
 import type { ConnectorBatch, TableBatch } from './connector-batch.ts';
 import { committedOffsets, getOffset } from './table-offsets.ts';
 
+/**
+ * Why a batch was fenced. `offsets`: another writer moved the connector's
+ * offsets (a zombie, a gap). `schema`: another writer took the field ids the
+ * batch was written with. `dropped`: a table was dropped meanwhile. The last two
+ * are cured by reading the batch again; the first means someone else serves
+ * the partitions now.
+ */
+export type FenceKind = 'offsets' | 'schema' | 'dropped';
+
 /** The batch must not be committed: another worker owns (part of) its range now, or took its field ids. */
-export class FencedBatchError extends FloeError {}
+export class FencedBatchError extends FloeError {
+  readonly fence: FenceKind;
+
+  constructor(message: string, fence: FenceKind, context: ErrorContext) {
+    super(message, context);
+    this.fence = fence;
+  }
+}
 
 export interface CommitBatchDeps {
   readonly connector: string;
@@ -71,31 +87,38 @@ export async function commitConnectorBatch(
     });
   }
   const prepared: Prepared[] = [];
+  const fence: { kind: FenceKind } = { kind: 'offsets' };
   for (const state of all.values()) {
     const table = batch.tables.get(state.name);
     const dataFiles = files.get(state.name) ?? [];
-    prepared.push({ state, table, dataFiles, append: tableAppend(batch, state, table, dataFiles, deps) });
+    const append = tableAppend(batch, state, table, dataFiles, deps, fence);
+    prepared.push({ state, table, dataFiles, append });
   }
   if (prepared.length === 0) return;
   const atomic = prepared.length > 1 && (await deps.catalog.supportsMultiTableCommit());
   const groups = atomic ? [prepared] : prepared.map((p) => [p]);
   for (const group of groups) {
-    const result = await commitGroup(producer, group, deps);
+    const result = await commitGroup(producer, group, deps, fence);
     if (result.kind === 'aborted') {
-      throw new FencedBatchError(`connector ${deps.connector}: batch not committed: ${result.reason}`, {
-        connector: deps.connector,
-      });
+      const message = `connector ${deps.connector}: batch not committed: ${result.reason}`;
+      throw new FencedBatchError(message, fence.kind, { connector: deps.connector });
     }
     for (const [i, p] of group.entries()) report(p, result.tables[i]!, started, deps);
   }
 }
 
 /** A table dropped meanwhile fences the batch: it is forgotten, and the batch re-read. */
-async function commitGroup(producer: SnapshotProducer, group: readonly Prepared[], deps: CommitBatchDeps) {
+async function commitGroup(
+  producer: SnapshotProducer,
+  group: readonly Prepared[],
+  deps: CommitBatchDeps,
+  fence: { kind: FenceKind },
+) {
   try {
     return await producer.commit(group.map((p) => p.append));
   } catch (error) {
     if (!(error instanceof NoSuchTableError)) throw error;
+    fence.kind = 'dropped';
     for (const p of group) deps.tables.forget(p.state.id);
     return {
       kind: 'aborted' as const,
@@ -111,6 +134,7 @@ function tableAppend(
   table: TableBatch | undefined,
   dataFiles: readonly DataFile[],
   deps: CommitBatchDeps,
+  fence: { kind: FenceKind },
 ): TableAppend {
   const ranges: PartitionRange[] = [...batch.reads.entries()].map(([key, read]) => ({
     topic: read.topic,
@@ -133,9 +157,13 @@ function tableAppend(
         ranges,
         deps.summary,
       );
+      fence.kind = 'offsets';
       if (decision.kind !== 'commit' || written === undefined) return decision;
       const schema = commitSchema(metadata, written);
-      if (schema.kind === 'conflict') return { kind: 'abort', reason: `${state.name}: ${schema.reason}` };
+      if (schema.kind === 'conflict') {
+        fence.kind = 'schema';
+        return { kind: 'abort', reason: `${state.name}: ${schema.reason}` };
+      }
       return schema.schema ? { ...decision, schema: schema.schema } : decision;
     },
   };

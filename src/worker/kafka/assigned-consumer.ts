@@ -66,6 +66,10 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
   assign(starts: readonly TopicPartitionOffset[]): void {
     this.#assertConnected('assign');
     this.#consumer.assign(starts.map((s) => ({ ...plain(s), offset: toSdkOffset(s.offset, s) })));
+    // A partition paused when it reached its end may be read again (a dropped batch);
+    // an end reported before the new assignment no longer says anything.
+    if (starts.length > 0) this.#consumer.resume(starts.map(plain));
+    this.#ends.length = 0;
   }
 
   async poll(maxRecords: number, timeoutMs: number): Promise<AssignedPoll> {

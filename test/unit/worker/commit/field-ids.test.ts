@@ -43,7 +43,7 @@ describe('field ids under concurrent schema changes', () => {
     await one.processRun(x, 0, 1);
     await two.processRun(y, 0, 1);
     await one.commit();
-    await expect(two.commit()).rejects.toBeInstanceOf(FencedBatchError);
+    await expect(two.commit()).rejects.toMatchObject({ name: FencedBatchError.name, fence: 'schema' });
 
     // The worker re-seeks and reads again, now on the fresh schema.
     const seek = await two.reseekOffsets([{ topic: 't', partition: 1 }]);
@@ -89,7 +89,7 @@ describe('field ids under concurrent schema changes', () => {
         { action: 'set-current-schema', schemaId: -1 },
       ],
     );
-    await expect(runtime.commit()).rejects.toBeInstanceOf(FencedBatchError);
+    await expect(runtime.commit()).rejects.toMatchObject({ name: FencedBatchError.name, fence: 'schema' });
     await runtime.reseekOffsets([{ topic: 't', partition: 0 }]);
     await runtime.processRun([record(0, 1, { id: 1, kind: 'a', z: 'z' })], 0, 1);
     await runtime.commit();

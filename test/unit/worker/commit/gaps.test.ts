@@ -28,7 +28,7 @@ describe('gaps in the offsets', () => {
     await runtime.assign([tp]);
     runtime.startAt(tp, 400n); // e.g. a backfill --from past the table
     await runtime.processRun(records(400, 450), 0, 50);
-    await expect(runtime.commit()).rejects.toBeInstanceOf(FencedBatchError);
+    await expect(runtime.commit()).rejects.toMatchObject({ name: FencedBatchError.name, fence: 'offsets' });
     expect((await s.offsets(table('g'), 'gaps')).get(0)).toBe(100n);
     expect(await s.rows(table('g'))).toBe(100);
   });
