@@ -73,6 +73,7 @@ module.exports = {
     sdk('better-sqlite3', 'src/catalog/sql/sqlite-driver.ts'),
     sdk('pg', 'src/catalog/sql/postgres-driver.ts'),
     sdk('@kafkajs/confluent-schema-registry', 'src/codec/schema-registry-client.ts'),
+    sdk('protobufjs', 'src/codec/protobuf-schema.ts'),
     sdk('prom-client', 'src/server/metrics-registry.ts'),
     sdk('pino', 'src/log.ts'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

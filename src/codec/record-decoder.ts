@@ -1,6 +1,7 @@
 // The codec's entry point for the worker: a RecordDecoder for a connector's
-// value.format. Avro and JSON Schema values come in the Confluent wire format with
-// their writer schema in the registry; plain JSON uses a declared or inferred schema.
+// value.format. Avro, JSON Schema and Protobuf values come in the Confluent wire
+// format with their writer schema in the registry; plain JSON uses a declared or
+// inferred schema.
 import { ConfigError } from '../errors.ts';
 import type { Schema } from '../iceberg/types.ts';
 import { compileAvroDecoder } from './avro-decoder.ts';
@@ -10,15 +11,16 @@ import type { RecordDecoder } from './decoded-record.ts';
 import { compileJsonSchemaDecoder } from './json-schema-decoder.ts';
 import { JsonValueDecoder } from './json-value-decoder.ts';
 import { MetadataColumnDecoder, type MetadataColumnOptions } from './metadata-column.ts';
+import { protobufFormat } from './protobuf-format.ts';
 import { type RegistryFormat, RegistryValueDecoder } from './registry-value-decoder.ts';
 import type { SchemaLookup } from './schema-lookup.ts';
 
 export type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
 
-export type ValueFormat = 'avro' | 'json-schema' | 'json';
+export type ValueFormat = 'avro' | 'json-schema' | 'protobuf' | 'json';
 
 export interface ValueDecoderOptions {
-  /** Where writer schemas come from; required for avro and json-schema. */
+  /** Where writer schemas come from; required for avro, json-schema and protobuf. */
   readonly registry?: SchemaLookup;
   /** For json: the declared schema; without it the schema is inferred from the values. */
   readonly schema?: Schema;
@@ -61,5 +63,11 @@ function baseDecoder(format: ValueFormat, options: ValueDecoderOptions): RecordD
   if (options.registry === undefined) {
     throw new ConfigError(`value.format ${format} needs schemaRegistry.url in the worker file`);
   }
-  return new RegistryValueDecoder(options.registry, format === 'avro' ? AVRO_FORMAT : JSON_SCHEMA_FORMAT);
+  return new RegistryValueDecoder(options.registry, registryFormat(format));
+}
+
+function registryFormat(format: Exclude<ValueFormat, 'json'>): RegistryFormat {
+  if (format === 'avro') return AVRO_FORMAT;
+  if (format === 'json-schema') return JSON_SCHEMA_FORMAT;
+  return protobufFormat(); // one per decoder: it remembers the field numbers it has seen
 }

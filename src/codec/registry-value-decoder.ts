@@ -1,5 +1,5 @@
 // Values in the Confluent wire format whose writer schema comes from the registry
-// (Avro, JSON Schema). Each schema id is fetched and compiled once; after that a
+// (Avro, JSON Schema, Protobuf). Each schema id is fetched and compiled once; after that a
 // record decodes synchronously (decodeSync) with no lookup beyond a Map.get.
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
@@ -14,18 +14,24 @@ export interface CompiledWriterSchema {
   decode(bytes: Buffer, start: number): Row;
 }
 
+/** A schema id that holds several row schemas (Protobuf: a file of messages; each record names one). */
+export interface CompiledSchemaFile {
+  /** Decodes the payload in bytes[start..] with the schema of the message it names; throws PayloadError. */
+  decodeRecord(bytes: Buffer, start: number): DecodedRecord;
+}
+
 export interface RegistryFormat {
   /** The registry's schema type this format reads. */
   readonly schemaType: RegisteredSchemaType;
   /** The connector's name for the format, for messages. */
   readonly name: string;
-  compile(registered: RegisteredSchema): CompiledWriterSchema;
+  compile(registered: RegisteredSchema, schemaId: number): CompiledWriterSchema | CompiledSchemaFile;
 }
 
 export class RegistryValueDecoder implements RecordDecoder {
   readonly #lookup: SchemaLookup;
   readonly #format: RegistryFormat;
-  readonly #compiled = new Map<number, CompiledWriterSchema>();
+  readonly #compiled = new Map<number, CompiledWriterSchema | CompiledSchemaFile>();
   /** Schemas that can never decode (wrong type, no Iceberg equivalent): fail fast, no refetch. */
   readonly #rejected = new Map<number, PayloadError>();
   /** Lookups in flight, so concurrent records of a new schema id share one. */
@@ -46,6 +52,7 @@ export class RegistryValueDecoder implements RecordDecoder {
         if (rejected !== undefined) throw rejected;
         return undefined;
       }
+      if ('decodeRecord' in compiled) return compiled.decodeRecord(bytes, CONFLUENT_HEADER_SIZE);
       return { row: compiled.decode(bytes, CONFLUENT_HEADER_SIZE), schema: compiled.schema };
     } catch (error) {
       throw toRecordError(where, error);
@@ -92,7 +99,7 @@ export class RegistryValueDecoder implements RecordDecoder {
           `it is a ${registered.type} schema, but value.format ${this.#format.name} reads ${this.#format.schemaType} schemas`,
         );
       }
-      this.#compiled.set(schemaId, this.#format.compile(registered));
+      this.#compiled.set(schemaId, this.#format.compile(registered, schemaId));
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       this.#rejected.set(

@@ -30,7 +30,7 @@ const topicPattern = nonEmptyString.superRefine((pattern, ctx) => {
 
 const valueSchema = z
   .strictObject({
-    format: z.enum(['avro', 'json-schema', 'json']),
+    format: z.enum(['avro', 'json-schema', 'protobuf', 'json']),
     schema: z
       .array(declaredFieldSchema)
       .min(1, { error: 'must list at least one field' })

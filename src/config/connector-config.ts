@@ -4,7 +4,7 @@ import type { PartitionFieldRequest } from '../iceberg/partition-spec.ts';
 import type { Schema } from '../iceberg/types.ts';
 
 export type KeyFormat = 'none' | 'string' | 'json' | 'avro';
-export type ValueFormat = 'avro' | 'json-schema' | 'json';
+export type ValueFormat = 'avro' | 'json-schema' | 'protobuf' | 'json';
 export type ErrorPolicy = 'fail' | 'skip' | 'dlq';
 
 export interface RouteConfig {

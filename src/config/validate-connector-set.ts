@@ -86,7 +86,8 @@ function checkFormats(
   at: (key: string, message: string) => void,
 ): void {
   if (worker.schemaRegistry !== undefined) return;
-  const needsRegistry = (format: string) => format === 'avro' || format === 'json-schema';
+  const needsRegistry = (format: string) =>
+    format === 'avro' || format === 'json-schema' || format === 'protobuf';
   if (needsRegistry(connector.value.format)) {
     at('value.format', `${connector.value.format} needs schemaRegistry in the worker file (${worker.file})`);
   }
