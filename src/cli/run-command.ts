@@ -3,8 +3,9 @@
 // once) or until a record hits the fail policy (exit 1).
 import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
+import { TimedFileIO } from '../io/timed-file-io.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
+import { closeSharedParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
@@ -35,7 +36,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     metrics,
     logger,
   });
-  const io = buildFileIO(config, logger);
+  const io = new TimedFileIO(buildFileIO(config, logger));
   let catalog: Catalog | undefined;
   let producer: KafkaProducerClient | undefined;
   const stop = new AbortController();
@@ -84,6 +85,10 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       metrics,
       maxBufferedBytes: config.memory.maxBufferedBytes,
       onReady: (ready) => status.setReady(ready && !stop.signal.aborted),
+      waitCounters: [
+        { stage: 'encode-queue', seconds: () => sharedParquetEncoderPool().waitSeconds },
+        { stage: 'upload', seconds: () => io.writeSeconds },
+      ],
     });
     return await worker.run(stop.signal);
   } finally {

@@ -41,6 +41,8 @@ export class ParquetEncoderPool {
   readonly #threads: EncoderThread[] = [];
   #nextId = 0;
   #closed = false;
+  /** Seconds callers waited in drained() for an encoder to catch up, summed over streams. */
+  readonly #waits = { seconds: 0 };
 
   /** `size` threads at most, started on first use. */
   constructor(size: number) {
@@ -52,7 +54,7 @@ export class ParquetEncoderPool {
   openStream(options: ParquetWriterOptions): EncoderStream {
     if (this.#closed) throw new FloeError('Parquet encoder pool is closed');
     const thread = this.#pick();
-    const stream = new PooledStream(this.#nextId++, thread.worker, () => {
+    const stream = new PooledStream(this.#nextId++, thread.worker, this.#waits, () => {
       thread.streams.delete(stream.id);
       if (thread.streams.size === 0) thread.worker.unref();
     });
@@ -60,6 +62,11 @@ export class ParquetEncoderPool {
     thread.streams.set(stream.id, stream);
     stream.post({ kind: 'open', stream: stream.id, options });
     return stream;
+  }
+
+  /** Seconds spent waiting for the encoders (backpressure), since the pool started. */
+  get waitSeconds(): number {
+    return this.#waits.seconds;
   }
 
   async close(): Promise<void> {
@@ -102,6 +109,7 @@ class PooledStream implements EncoderStream {
   readonly id: number;
   readonly #worker: Worker;
   readonly #release: () => void;
+  readonly #waits: { seconds: number };
   /** Byte sizes of the chunks sent and not taken yet, oldest first. */
   readonly #queued: number[] = [];
   #queuedBytes = 0;
@@ -110,9 +118,10 @@ class PooledStream implements EncoderStream {
   #failure: Error | undefined;
   #done = false;
 
-  constructor(id: number, worker: Worker, release: () => void) {
+  constructor(id: number, worker: Worker, waits: { seconds: number }, release: () => void) {
     this.id = id;
     this.#worker = worker;
+    this.#waits = waits;
     this.#release = release;
   }
 
@@ -132,7 +141,13 @@ class PooledStream implements EncoderStream {
   drained(maxBytes: number): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#queuedBytes <= maxBytes) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#waiters.push({ maxBytes, resolve, reject }));
+    const start = performance.now();
+    const waited = () => {
+      this.#waits.seconds += (performance.now() - start) / 1000;
+    };
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ maxBytes, resolve, reject })).finally(
+      waited,
+    );
   }
 
   close(): Promise<Uint8Array> {

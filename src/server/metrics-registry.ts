@@ -37,6 +37,7 @@ export class FloeMetrics implements MetricsSource {
   readonly #schemaEvolutions: Counter<'connector' | 'table'>;
   readonly #errors: Counter<'kind'>;
   readonly #offsetsLost: Counter<'connector' | 'topic' | 'partition'>;
+  readonly #stageSeconds: Counter<'stage'>;
 
   constructor(options: FloeMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -136,6 +137,12 @@ export class FloeMetrics implements MetricsSource {
       labelNames: ['kind'],
       registers,
     });
+    this.#stageSeconds = new Counter({
+      name: 'floe_stage_seconds_total',
+      help: 'Wall-clock seconds the worker spent per stage: fetch, process, commit and lag partition the consume loop; rebalance is inside fetch, encode-queue (waiting for the Parquet encoder) inside process, upload inside process and commit; paused: time with a partition paused.',
+      labelNames: ['stage'],
+      registers,
+    });
     const buildInfo = new Gauge({
       name: 'floe_build_info',
       help: 'Always 1; labels carry the floe and Node.js versions.',
@@ -216,6 +223,10 @@ export class FloeMetrics implements MetricsSource {
 
   offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void {
     this.#offsetsLost.inc({ connector, topic, partition: String(partition) }, count);
+  }
+
+  stageSeconds(stage: string, seconds: number): void {
+    this.#stageSeconds.inc({ stage }, seconds);
   }
 
   /** Kinds are short fixed words (a RecordError reason, 'fenced-batch', ...), never free text: each is a series. */

@@ -76,7 +76,16 @@ export interface KafkaConsumerApi {
   assignment(): TopicPartition[];
   /** Group offsets (next offset to read), for lag monitoring; sent before the partitions are handed over. */
   commitOffsets(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Asks the partition leader (one round trip; it may wait behind a fetch's long poll). */
   queryWatermarks(tp: TopicPartition): Promise<Watermarks>;
+  /**
+   * The high watermark the last fetch response carried, without a round trip
+   * (undefined until one arrived). Lag reports use it: asking the broker for 64
+   * partitions one by one stalled the consume loop for 32 s (issue 14).
+   */
+  fetchedHighWatermark?(tp: TopicPartition): bigint | undefined;
+  /** Seconds during which at least one partition was paused, since connect (stage `paused`). */
+  pausedSeconds?(): number;
   /** Revokes every owned partition through onRevoked, then leaves the group. */
   disconnect(): Promise<void>;
 }

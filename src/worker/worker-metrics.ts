@@ -18,6 +18,8 @@ export interface WorkerMetrics {
   /** Offsets retention deleted before they were read (recorded in the commit, never silent). */
   offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void;
   error(kind: string): void;
+  /** Wall-clock seconds spent in a stage of the worker (stage-clock.ts). */
+  stageSeconds(stage: string, seconds: number): void;
 }
 
 export const noMetrics: WorkerMetrics = {
@@ -35,4 +37,5 @@ export const noMetrics: WorkerMetrics = {
   schemaEvolution: () => {},
   offsetsLostToRetention: () => {},
   error: () => {},
+  stageSeconds: () => {},
 };

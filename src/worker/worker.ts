@@ -14,6 +14,7 @@ import {
   type TopicPartition,
 } from './kafka-types.ts';
 import { partitionRunEnd } from './partition-runs.ts';
+import { StageClock, type WaitCounter } from './stage-clock.ts';
 import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   readonly lagIntervalMs?: number;
   /** Readiness: true once the worker has joined its group. */
   readonly onReady?: (ready: boolean) => void;
+  /** Waits counted elsewhere (encoder queue, uploads), reported with the loop's stages. */
+  readonly waitCounters?: readonly WaitCounter[];
 }
 
 export class Worker {
@@ -40,6 +43,7 @@ export class Worker {
   #lastLagAt = 0;
   /** Group offset commits fail together during a rebalance: one line with a count. */
   readonly #groupOffsetWarnings: WarningAggregator;
+  #clock: StageClock | undefined;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
@@ -50,6 +54,12 @@ export class Worker {
   async run(stop: AbortSignal): Promise<number> {
     const consumer = this.#options.createConsumer(this.#rebalanceHandler());
     this.#consumer = consumer;
+    const counters = [...(this.#options.waitCounters ?? [])];
+    if (consumer.pausedSeconds !== undefined) {
+      counters.push({ stage: 'paused', seconds: () => consumer.pausedSeconds?.() ?? 0 });
+    }
+    const clock = new StageClock({ log: this.#log, metrics: this.#options.metrics, counters });
+    this.#clock = clock;
     for (const connector of this.#options.connectors) {
       connector.useLogStart(async (tp) => (await consumer.queryWatermarks(tp)).low);
     }
@@ -59,11 +69,10 @@ export class Worker {
     let exitCode = 0;
     try {
       while (!stop.aborted) {
-        const records = await consumer.poll(
-          this.#options.pollBatchSize ?? 5000,
-          this.#options.pollTimeoutMs ?? 200,
+        const records = await clock.time('fetch', () =>
+          consumer.poll(this.#options.pollBatchSize ?? 5000, this.#options.pollTimeoutMs ?? 200),
         );
-        await this.#dispatch(records);
+        await clock.time('process', () => this.#dispatch(records));
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
           const error = failed.failure!; // what precedes the record is committed; the rest is never read
@@ -73,7 +82,8 @@ export class Worker {
           break;
         }
         await this.#commitDue();
-        await this.#reportLag();
+        await clock.time('lag', () => this.#reportLag());
+        clock.tick();
       }
       if (exitCode === 0) {
         this.#log.info('stopping: committing open batches');
@@ -151,6 +161,7 @@ export class Worker {
       connector.discard();
       return;
     }
+    const started = performance.now();
     try {
       const offsets = await connector.commit();
       await this.#consumer?.commitOffsets(offsets).catch((error: unknown) => {
@@ -162,6 +173,8 @@ export class Worker {
       this.#options.metrics.error('fenced-batch');
       connector.discard();
       await this.#reseek(connector, connector.assigned);
+    } finally {
+      this.#clock?.add('commit', (performance.now() - started) / 1000);
     }
   }
 
@@ -178,7 +191,23 @@ export class Worker {
     }
   }
 
+  /** Each callback's time counts to the `rebalance` stage. */
   #rebalanceHandler(): RebalanceHandler {
+    const handler = this.#rebalanceCallbacks();
+    const timed =
+      <A extends unknown[], R>(callback: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> =>
+        this.#clock === undefined
+          ? callback(...args)
+          : this.#clock.time('rebalance', () => callback(...args));
+    return {
+      onAssigned: timed(handler.onAssigned),
+      onRevoked: timed(handler.onRevoked),
+      ...(handler.onLost ? { onLost: timed(handler.onLost) } : {}),
+    };
+  }
+
+  #rebalanceCallbacks(): RebalanceHandler {
     return {
       onAssigned: async (partitions) => {
         const starts = new Map<string, bigint | undefined>();
@@ -232,15 +261,28 @@ export class Worker {
     this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
   }
 
+  /**
+   * Lag per partition from the high watermark of the last fetch response (no
+   * round trip). Asking the leader instead took one ListOffsets per partition,
+   * each queued behind a fetch's long poll (fetch.wait.max.ms, 500 ms) once the
+   * topic was drained: 32 s for 64 partitions, during which nothing was consumed
+   * and SIGTERM went unanswered (issue 14). Consumers without fetch-time
+   * watermarks (test doubles) are asked.
+   */
   async #reportLag(): Promise<void> {
     const interval = this.#options.lagIntervalMs ?? 5000;
-    if (Date.now() - this.#lastLagAt < interval || this.#consumer === undefined) return;
+    const consumer = this.#consumer;
+    if (Date.now() - this.#lastLagAt < interval || consumer === undefined) return;
     this.#lastLagAt = Date.now();
     for (const connector of this.#options.connectors) {
       for (const tp of connector.assigned) {
         const position = connector.position(tp);
         if (position === undefined) continue;
-        const { high } = await this.#consumer.queryWatermarks(tp);
+        const high =
+          consumer.fetchedHighWatermark === undefined
+            ? (await consumer.queryWatermarks(tp)).high
+            : consumer.fetchedHighWatermark(tp);
+        if (high === undefined) continue;
         const lag = high > position ? Number(high - position) : 0;
         this.#options.metrics.setLag(connector.settings.name, tp.topic, tp.partition, lag);
       }

@@ -22,6 +22,7 @@ import type {
 import { WarningAggregator } from '../warning-aggregator.ts';
 import { FetchEpochs, type FetchTicket } from './fetch-epochs.ts';
 import { consumeBatch, FatalConsumeError, hasPackedConsume } from './packed-consume.ts';
+import { PausedTime } from './paused-time.ts';
 import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
 import {
   type CooperativeConsumer,
@@ -71,6 +72,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   #closed: Promise<void> | undefined;
   /** A rebalance fails every in-flight commit at once: one line with a count, not one each. */
   readonly #commitWarnings: WarningAggregator;
+  readonly #paused = new PausedTime();
 
   static create(
     config: KafkaClientConfig,
@@ -101,7 +103,9 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       log: this.#log,
       canCallHandler: () => this.#state === 'connected',
       pause: (partitions) => {
-        if (this.#state === 'connected') this.#consumer.pause(partitions);
+        if (this.#state !== 'connected') return;
+        this.#consumer.pause(partitions);
+        this.#paused.pause(partitions);
       },
       assigned: (partitions) => this.#epochs.moved(partitions),
     });
@@ -187,11 +191,17 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   pause(partitions: readonly TopicPartition[]): void {
     this.#assertOpen('pause');
     this.#consumer.pause(partitions.map(plain));
+    this.#paused.pause(partitions);
   }
 
   resume(partitions: readonly TopicPartition[]): void {
     this.#assertOpen('resume');
     this.#consumer.resume(partitions.map(plain));
+    this.#paused.resume(partitions);
+  }
+
+  pausedSeconds(): number {
+    return this.#paused.seconds();
   }
 
   assignment(): TopicPartition[] {
@@ -216,6 +226,16 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       { topic: tp.topic, partition: tp.partition },
     );
     return { low: BigInt(marks.lowOffset), high: BigInt(marks.highOffset) };
+  }
+
+  fetchedHighWatermark(tp: TopicPartition): bigint | undefined {
+    if (this.#state !== 'connected') return undefined;
+    try {
+      const marks = this.#consumer.getWatermarkOffsets(tp.topic, tp.partition);
+      return marks.highOffset >= 0 ? BigInt(marks.highOffset) : undefined;
+    } catch {
+      return undefined; // librdkafka has no fetch response for it yet
+    }
   }
 
   disconnect(): Promise<void> {
@@ -273,6 +293,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       // even if the partitions come back (at an offset floe chooses then).
       const owned = this.#rebalances.disown(partitions);
       this.#epochs.moved(partitions);
+      this.#paused.resume(partitions); // an unassigned partition is no longer held back
       let lost = false;
       try {
         lost = this.#cooperative.assignmentLost();
