@@ -1,11 +1,13 @@
 // `floe tables`: each connector's tables, their snapshots, and the offsets
 // committed per partition (the table's own record of progress), with the lag
-// to the broker's high watermark when --lag is given.
+// to the broker's high watermark when --lag is given. `floe tables orphans`:
+// orphan file cleanup of one table.
 import { formatTableIdentifier, parseTableIdentifier } from '../catalog/table-identifier.ts';
 import { connectorTables } from '../config/connector-config.ts';
-import { NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
+import { ConfigError, NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
 import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
 import { silentLogger } from '../log.ts';
+import { removeOrphanFiles } from '../maintenance/orphan-files.ts';
 import { committedOffsets } from '../worker/commit/table-offsets.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { loadConfig } from './load-config.ts';
@@ -89,4 +91,64 @@ export async function tablesCommand(options: TablesOptions, out: (line: string) 
   }
   if (options.json) out(JSON.stringify(report, null, 2));
   return 0;
+}
+
+export interface OrphansOptions {
+  readonly config: string;
+  /** A duration: 3d, 12h, 30m, 45s or milliseconds. */
+  readonly olderThan: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `floe tables orphans <table>`: files under the table's location that no
+ * retained metadata reaches and that are older than --older-than (default 3d),
+ * removed unless --dry-run.
+ */
+export async function orphansCommand(
+  table: string,
+  options: OrphansOptions,
+  out: (line: string) => void,
+): Promise<number> {
+  const olderThanMs = parseDuration(options.olderThan, '--older-than');
+  const { worker } = loadConfig(options.config);
+  const io = buildFileIO(worker, silentLogger);
+  const catalog = await buildCatalog(worker, io, silentLogger);
+  try {
+    const result = await removeOrphanFiles(catalog, io, parseTableIdentifier(table), {
+      olderThanMs,
+      dryRun: options.dryRun ?? false,
+    });
+    if (options.json) {
+      out(JSON.stringify({ ...result, orphans: result.orphans.map((f) => f.path) }, null, 2));
+      return 0;
+    }
+    for (const file of result.orphans) {
+      out(
+        `${result.dryRun ? 'would remove' : 'removed'} ${file.path} (${file.size} bytes, ${new Date(file.lastModifiedMs).toISOString()})`,
+      );
+    }
+    const bytes = result.orphans.reduce((n, f) => n + f.size, 0);
+    out(
+      `${result.table}: ${result.listed} files under ${result.location}, ${result.reachable} reachable from metadata; ` +
+        `${result.orphans.length} orphans older than ${options.olderThan} (${bytes} bytes) ${result.dryRun ? 'found (dry run: nothing removed)' : 'removed'}; ` +
+        `${result.tooYoung} unreferenced but younger, kept`,
+    );
+    return 0;
+  } finally {
+    await catalog.close();
+  }
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "3d", "12h", "30m", "45s", "500ms" or a plain number of milliseconds. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match)
+    throw new ConfigError(`${option}: '${text}' is not a duration (e.g. 3d, 12h, 30m, 45s, 500ms)`, {
+      key: option,
+    });
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
 }
