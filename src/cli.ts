@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
 import { runCommand } from './cli/run-command.ts';
-import { tablesCommand } from './cli/tables-command.ts';
+import { orphansCommand, tablesCommand } from './cli/tables-command.ts';
 import { validateCommand } from './cli/validate-command.ts';
 import { ConfigError, FloeError } from './errors.ts';
 import { serializeError } from './log.ts';
@@ -55,6 +55,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print JSON')
     .action(async (opts: { config: string; lag?: boolean; json?: boolean }) => {
       exitCode = await tablesCommand(opts, print);
+    })
+    .command('orphans')
+    .description(
+      "remove files under a table's location that no retained metadata reaches and that are older than --older-than",
+    )
+    .argument('<table>', 'table identifier, e.g. shop.orders')
+    .option('--older-than <age>', 'safety age: only older files are removed (3d, 12h, 30m, ...)', '3d')
+    .option('--dry-run', 'list the orphans, remove nothing')
+    .action(async (table: string, _opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<{
+        config: string;
+        olderThan: string;
+        dryRun?: boolean;
+        json?: boolean;
+      }>();
+      exitCode = await orphansCommand(table, opts, print);
     });
   program
     .command('backfill')
