@@ -193,9 +193,11 @@ export function skipField(c: ProtoCursor, wireType: number, fieldNumber: number)
     case FIXED64:
       fixed(c, 8);
       return;
-    case LENGTH_DELIMITED:
-      c.pos += readLength(c);
+    case LENGTH_DELIMITED: {
+      const length = readLength(c); // before reading c.pos: the length moves it
+      c.pos += length;
       return;
+    }
     case FIXED32:
       fixed(c, 4);
       return;
