@@ -30,6 +30,7 @@ module.exports = {
     layer('sink', ['iceberg', 'parquet', 'io', 'catalog']),
     layer('codec', ['iceberg']),
     layer('config', ['iceberg']),
+    layer('maintenance', ['iceberg', 'parquet', 'io', 'catalog', 'sink']),
     layer('worker', ['iceberg', 'parquet', 'io', 'catalog', 'sink', 'codec', 'config']),
     layer('server', []),
     {

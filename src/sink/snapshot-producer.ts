@@ -26,6 +26,7 @@ import {
 } from './append-files.ts';
 import { type MergedManifests, unusedMerged } from './manifest-merger.ts';
 import { newCommitId, newSnapshotId } from './snapshot-ids.ts';
+import type { TableLocks } from './table-locks.ts';
 
 export const COMMIT_ID_PROPERTY = 'floe.commit-id';
 
@@ -86,6 +87,10 @@ export interface SnapshotProducerOptions {
   readonly now?: () => number;
   /** Waits between attempts (default: a real timer); the simulation passes one that costs no time. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Held for the tables of a commit while it runs (shared with this process's maintenance). */
+  readonly locks?: TableLocks;
+  /** Told of every table a commit landed in (e.g. to schedule its maintenance). */
+  readonly onCommitted?: (id: TableIdentifier) => void;
 }
 
 const DEFAULT_CONFLICT_RETRY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 50, maxDelayMs: 5_000 };
@@ -108,6 +113,7 @@ export class SnapshotProducer {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #options: SnapshotProducerOptions;
 
   constructor(catalog: Catalog, io: FileIO, options: SnapshotProducerOptions = {}) {
     this.#catalog = catalog;
@@ -117,6 +123,7 @@ export class SnapshotProducer {
     this.#log = options.log ?? silentLogger;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? sleepMs;
+    this.#options = options;
   }
 
   /** Appends to one table. */
@@ -136,6 +143,21 @@ export class SnapshotProducer {
    * aborts all that have not landed.
    */
   async commit(appends: readonly TableAppend[]): Promise<CommitResult> {
+    const locks = this.#options.locks;
+    const result = locks
+      ? await locks.withTables(
+          appends.map((a) => a.id),
+          () => this.#commit(appends),
+        )
+      : await this.#commit(appends);
+    if (result.kind === 'done' && this.#options.onCommitted) {
+      for (const [i, outcome] of result.tables.entries())
+        if (outcome.kind === 'committed') this.#options.onCommitted(appends[i]!.id);
+    }
+    return result;
+  }
+
+  async #commit(appends: readonly TableAppend[]): Promise<CommitResult> {
     const commitId = newCommitId();
     const names = appends.map((a) => formatTableIdentifier(a.id)).join(', ');
     const log = this.#log.child({ table: names, commitId });
