@@ -56,6 +56,10 @@ agree with the pod's mounts and ports.
 */}}
 {{- define "floe.workerFile" -}}
 {{- $config := deepCopy .Values.config }}
+{{- /* Static group membership: each pod's name is its group.instance.id, unless config sets one. */}}
+{{- if and .Values.staticMembership (not (hasKey (get $config "kafka" | default dict) "groupInstanceId")) }}
+{{- $_ := set (get $config "kafka") "groupInstanceId" "${POD_NAME}" }}
+{{- end }}
 {{- $_ := set $config "connectorsDir" "/etc/floe/connectors" }}
 {{- $_ = set $config "dataDir" "/var/lib/floe" }}
 {{- $_ = set $config "server" (dict "host" "0.0.0.0" "port" (int .Values.httpPort)) }}
@@ -77,6 +81,9 @@ agree with the pod's mounts and ports.
 {{- if hasKey $.Values.config $key }}
 {{- fail (printf "config.%s is set by the chart (connectors at /etc/floe/connectors, dataDir /var/lib/floe, server on httpPort): remove it from your values" $key) }}
 {{- end }}
+{{- end }}
+{{- if not (has .Values.workload (list "StatefulSet" "Deployment")) }}
+{{- fail (printf "workload must be StatefulSet or Deployment, not %q" .Values.workload) }}
 {{- end }}
 {{- if and .Values.serviceMonitor.enabled (not .Values.service.enabled) }}
 {{- fail "serviceMonitor.enabled needs service.enabled: the ServiceMonitor scrapes the metrics Service" }}
