@@ -72,7 +72,9 @@ export class Worker {
         const records = await clock.time('fetch', () =>
           consumer.poll(this.#options.pollBatchSize ?? 5000, this.#options.pollTimeoutMs ?? 200),
         );
-        await clock.time('process', () => this.#dispatch(records));
+        // Past a SIGTERM, records not handed over yet stay out of the batch: the
+        // stop commits what was read so far and the next owner reads on from there.
+        await clock.time('process', () => this.#dispatch(records, stop));
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
           const error = failed.failure!; // what precedes the record is committed; the rest is never read
@@ -125,9 +127,9 @@ export class Worker {
   }
 
   /** Hands each run of records of one partition to its connector in one call. */
-  async #dispatch(records: readonly KafkaRecord[]): Promise<void> {
+  async #dispatch(records: readonly KafkaRecord[], stop: AbortSignal): Promise<void> {
     let start = 0;
-    while (start < records.length) {
+    while (start < records.length && !stop.aborted) {
       const { topic } = records[start]!;
       const end = partitionRunEnd(records, start);
       const connector = this.#owner(topic);

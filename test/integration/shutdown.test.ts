@@ -1,0 +1,159 @@
+// Issue 14: SIGTERM ends `floe run` (a child process, real broker, REST catalog
+// and S3) within the time of one commit plus one second, whatever it is doing:
+// idle on 64 partitions (where a lag query per partition once kept it 32 s), held
+// in a commit forced by the memory budget, and in the middle of a backlog. Each
+// case prints its measured exit time. The catalog gate
+// (test/support/catalog-gate.ts) holds the worker inside a commit at will.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CatalogGate } from '../support/catalog-gate.ts';
+import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
+import { ORDER_SCHEMA_V1, orderPayload } from '../support/orders.ts';
+import { produceNumbered } from '../support/produce.ts';
+import { services, uniqueName } from '../support/services.ts';
+import { openCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
+import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ONE_SECOND = 1000;
+
+const running: WorkerProcess[] = [];
+const gates: CatalogGate[] = [];
+afterEach(async () => {
+  for (const worker of running.splice(0)) await worker.kill9();
+  for (const gate of gates.splice(0)) await gate.stop().catch(() => undefined);
+});
+
+async function backlog(partitions: number, records: number): Promise<string> {
+  const topic = uniqueName('shutdown');
+  await createTopic(topic, partitions);
+  const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
+  const ids = Array.from({ length: records }, (_, i) => i);
+  await produceNumbered(topic, partitions, ids, (i) => registry.encode(schemaId, orderPayload(i)));
+  return topic;
+}
+
+/** `floe run` on `topic` through a gate in front of the REST catalog. */
+async function start(topic: string, commit: Record<string, number>, memoryBytes?: number) {
+  const gate = await CatalogGate.start(services.restUri);
+  gates.push(gate);
+  const table = `it_shutdown.${topic}`;
+  const setup = writeWorkerConfig({
+    groupId: uniqueName('group'),
+    catalog: 'rest',
+    connectors: { orders: { topics: [topic], value: { format: 'avro' }, table, commit } },
+    extra: {
+      catalog: { type: 'rest', uri: gate.uri, warehouse: `s3://${services.s3.bucket}/rest` },
+      ...(memoryBytes === undefined ? {} : { memory: { maxBufferedBytes: memoryBytes } }),
+    },
+  });
+  const worker = new WorkerProcess(setup);
+  running.push(worker);
+  const catalog = await openCatalog('rest', setup);
+  return { gate, table, worker, catalog };
+}
+
+/** Sends SIGTERM; resolves with the milliseconds until the process exited, and its exit. */
+async function terminate(worker: WorkerProcess): Promise<{ ms: number; code: number | null }> {
+  const signalled = performance.now();
+  worker.child.kill('SIGTERM');
+  const exit = await Promise.race([
+    worker.exited,
+    sleep(60_000).then(() => {
+      throw new Error(`no exit within 60 s of SIGTERM:\n${worker.lines.slice(-10).join('\n')}`);
+    }),
+  ]);
+  return { ms: performance.now() - signalled, code: exit.code };
+}
+
+/** The `seconds` of the worker's commit log lines, in order. */
+function commitSeconds(worker: WorkerProcess): number[] {
+  return worker.lines
+    .filter((line) => line.includes('"msg":"committed"'))
+    .map((line) => (JSON.parse(line) as { seconds: number }).seconds);
+}
+
+function report(state: string, ms: number, commitMs: number): void {
+  process.stderr.write(
+    `[shutdown] ${state}: exit ${ms.toFixed(0)} ms after SIGTERM (commit during the stop: ${commitMs.toFixed(0)} ms)\n`,
+  );
+}
+
+describe('floe run: SIGTERM exits within one commit plus one second', () => {
+  it('idle on 64 partitions: everything committed, the lag sampled, nothing to commit', async () => {
+    const RECORDS = 6_400;
+    const topic = await backlog(64, RECORDS);
+    const { table, worker, catalog } = await start(topic, { intervalMs: 1000 });
+    try {
+      await waitForRecords(catalog, table, RECORDS, { timeoutMs: 120_000 });
+      // Past two lag samples (every 5 s) with the topic drained: each once took 32 s here.
+      await sleep(11_000);
+      const commitsBefore = commitSeconds(worker).length;
+      const { ms, code } = await terminate(worker);
+      report('idle, 64 partitions', ms, 0);
+      expect(code).toBe(0);
+      expect(commitSeconds(worker).length).toBe(commitsBefore); // nothing was left to commit
+      expect(ms).toBeLessThanOrEqual(ONE_SECOND);
+      expect(await tableRecordCount(catalog, table)).toBe(RECORDS);
+    } finally {
+      await catalog.close();
+    }
+  });
+
+  it('paused under the memory budget: held in the early commit, exits once that commit is through', async () => {
+    const RECORDS = 200_000;
+    const topic = await backlog(4, RECORDS);
+    // Neither the interval nor the record count commits: only the 2 MiB budget does.
+    const { gate, table, worker, catalog } = await start(
+      topic,
+      { intervalMs: 600_000, maxRecords: 10_000_000 },
+      2 * 1024 * 1024,
+    );
+    try {
+      await waitForRecords(catalog, table, 1, { timeoutMs: 120_000 });
+      gate.close();
+      await gate.waitForHeld(60_000); // the next commit, forced by the budget, waits at the gate
+      const budgetLines = worker.lines.filter((l) => l.includes('memory budget reached; committing early'));
+      expect(budgetLines.length).toBeGreaterThanOrEqual(commitSeconds(worker).length + 1);
+      const commitsBefore = commitSeconds(worker).length;
+      const stop = terminate(worker);
+      await worker.waitForLine(/SIGTERM: stopping/);
+      await sleep(2_000); // the worker stays paused in its commit meanwhile
+      expect(worker.child.exitCode).toBeNull();
+      gate.open();
+      const { ms, code } = await stop;
+      expect(code).toBe(0);
+      const during = commitSeconds(worker).slice(commitsBefore);
+      expect(during.length).toBe(1); // the held commit; nothing was read after it
+      const commitMs = during[0]! * 1000;
+      report('paused in a memory-budget commit', ms, commitMs);
+      expect(ms).toBeLessThanOrEqual(commitMs + ONE_SECOND);
+      const landed = await tableRecordCount(catalog, table);
+      expect(landed).toBeGreaterThan(0);
+      expect(landed).toBeLessThan(RECORDS);
+    } finally {
+      await catalog.close();
+    }
+  });
+
+  it('mid-batch: a backlog being read, the open batch committed on the way out', async () => {
+    const RECORDS = 300_000;
+    const topic = await backlog(8, RECORDS);
+    const { table, worker, catalog } = await start(topic, { intervalMs: 600_000, maxRecords: 10_000_000 });
+    try {
+      await worker.waitForLine(/"partitions assigned"/, 60_000);
+      await sleep(3_000); // reading: the batch is open (the interval is far away)
+      expect(commitSeconds(worker)).toEqual([]);
+      const { ms, code } = await terminate(worker);
+      expect(code).toBe(0);
+      const during = commitSeconds(worker);
+      expect(during.length).toBe(1);
+      const commitMs = during[0]! * 1000;
+      report('mid-batch', ms, commitMs);
+      expect(ms).toBeLessThanOrEqual(commitMs + ONE_SECOND);
+      const landed = await tableRecordCount(catalog, table);
+      expect(landed).toBeGreaterThan(0);
+    } finally {
+      await catalog.close();
+    }
+  });
+});
