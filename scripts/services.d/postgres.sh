@@ -1,5 +1,6 @@
-# PostgreSQL from Debian's packages, for the SQL catalog's shared mode. The
-# server refuses to run as root, so it runs as the 'postgres' system user.
+# PostgreSQL from Debian's packages, for the SQL catalog's shared mode and as the
+# CDC source (wal_level=logical, for Debezium in connect.sh). The server refuses
+# to run as root, so it runs as the 'postgres' system user.
 postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 postgres_provision() {
@@ -43,7 +44,8 @@ postgres_start() {
   [[ "$(id -u)" == 0 ]] && as_owner=(runuser -u postgres --)
   spawn postgres "$FLOE_STATE/postgres.log" "${as_owner[@]}" "$bin/postgres" \
     -D "$dir/data" -c listen_addresses=127.0.0.1 -p "$FLOE_PG_PORT" \
-    -c unix_socket_directories="$dir" -c fsync=off -c max_connections=50
+    -c unix_socket_directories="$dir" -c fsync=off -c max_connections=50 \
+    -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20
 }
 
 postgres_healthy() {
