@@ -11,7 +11,11 @@ export type CrashPoint =
   /** Compaction: the new data files are written, nothing is committed yet. */
   | 'after-compaction-write'
   /** Compaction: manifests and manifest list of the replace snapshot written, before the catalog commit. */
-  | 'before-compaction-commit';
+  | 'before-compaction-commit'
+  /** Snapshot expiry: its catalog commit landed, no file deleted yet. */
+  | 'after-expiry-commit'
+  /** Snapshot expiry: the first file of the expired snapshots deleted, the rest not. */
+  | 'during-expiry-delete';
 
 const setting = process.env.FLOE_CRASH_POINT;
 const [armedPoint, armedVisit] = setting

@@ -141,3 +141,17 @@ export function expiredContentFiles(
 ): string[] {
   return [...new Set(namedByExpired)].filter((path) => !liveInRetained.has(path));
 }
+
+/** Statistics files of removed snapshots that no statistics entry of `after` names. */
+export function expiredStatistics(base: TableMetadata, after: TableMetadata): string[] {
+  const path = (json: Readonly<Record<string, unknown>>) => json['statistics-path'];
+  const keptPaths = new Set(
+    [...after.statistics, ...after.partitionStatistics]
+      .map((s) => path(s.json))
+      .filter((p) => typeof p === 'string'),
+  );
+  const gone = [...base.statistics, ...base.partitionStatistics]
+    .map((s) => path(s.json))
+    .filter((p): p is string => typeof p === 'string' && !keptPaths.has(p));
+  return [...new Set(gone)];
+}

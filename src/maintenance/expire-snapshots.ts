@@ -1,0 +1,163 @@
+// Snapshot expiry of one table (plan: iceberg/snapshot-expiry.ts). Under the
+// table's lock: load, plan, and commit `remove-snapshot-ref` / `remove-snapshots`
+// with the requirements that every ref still points where the plan saw it (a
+// concurrent commit re-plans). Only AFTER the commit succeeded are the files
+// deleted that the removed snapshots reached and no snapshot of the committed
+// table does: data and delete files, then manifests, then manifest lists and
+// statistics files. A crash anywhere leaves unreferenced files (orphans), never
+// a referenced one missing. An unknown commit outcome deletes nothing: the
+// next run plans again, and what it cannot see any more is left to orphan cleanup.
+//
+// The offsets floe keeps survive: main's current snapshot is never removed,
+// and when the retained history no longer holds a snapshot with them, readers
+// take the table property floe.offsets.<connector> (worker/commit/table-offsets.ts).
+import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
+import { crashPoint } from '../crash-points.ts';
+import { CommitConflictError } from '../errors.ts';
+import type { Snapshot } from '../iceberg/snapshot.ts';
+import {
+  type ExpiryPolicy,
+  expiredContentFiles,
+  expiredManifests,
+  expiredStatistics,
+  expiryPolicy,
+  expiryUpdates,
+  planSnapshotExpiry,
+  type SnapshotManifests,
+} from '../iceberg/snapshot-expiry.ts';
+import type { TableMetadata } from '../iceberg/table-metadata.ts';
+import type { TableRequirement } from '../iceberg/table-update.ts';
+import type { FileIO } from '../io/file-io.ts';
+import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import { TableLocks } from '../sink/table-locks.ts';
+import { ManifestCache } from './manifest-cache.ts';
+
+export interface ExpiryResult {
+  readonly snapshotsRemoved: number;
+  readonly refsRemoved: number;
+  readonly contentFilesDeleted: number;
+  readonly manifestsDeleted: number;
+  readonly manifestListsDeleted: number;
+  readonly statisticsFilesDeleted: number;
+}
+
+export interface SnapshotExpiryOptions {
+  readonly locks?: TableLocks;
+  readonly log?: Logger;
+  readonly now?: () => number;
+  /** Overrides of the table's history.expire.* properties (floe maintain's flags). */
+  readonly policy?: Partial<ExpiryPolicy>;
+  readonly conflictRetry?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const CONFLICT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/** Expires one table's snapshots; reusable across runs (it caches what immutable manifests name). */
+export class SnapshotExpiry {
+  readonly name = 'expire-snapshots';
+  readonly #catalog: Catalog;
+  readonly #io: FileIO;
+  readonly #options: SnapshotExpiryOptions;
+  readonly #locks: TableLocks;
+  readonly #cache: ManifestCache;
+
+  constructor(catalog: Catalog, io: FileIO, options: SnapshotExpiryOptions = {}) {
+    this.#catalog = catalog;
+    this.#io = io;
+    this.#options = options;
+    this.#locks = options.locks ?? new TableLocks();
+    this.#cache = new ManifestCache(io);
+  }
+
+  /** The maintenance step: figures for the log. */
+  async run(id: TableIdentifier): Promise<Readonly<Record<string, number>>> {
+    return { ...(await this.expire(id)) };
+  }
+
+  async expire(id: TableIdentifier): Promise<ExpiryResult> {
+    const retry = this.#options.conflictRetry ?? CONFLICT_RETRY;
+    const log = this.#options.log ?? silentLogger;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const committed = await this.#locks.withTables([id], () => this.#commit(id));
+        if (committed === undefined) return nothing;
+        return await this.#deleteFiles(committed.base, committed.after, committed.refsRemoved);
+      } catch (error) {
+        if (!(error instanceof CommitConflictError) || attempt >= retry.maxAttempts) throw error;
+        log.info('snapshot expiry conflicted with another commit; planning again', { attempt });
+        await (this.#options.sleep ?? sleepMs)(backoffDelayMs(attempt - 1, retry));
+      }
+    }
+  }
+
+  async #commit(
+    id: TableIdentifier,
+  ): Promise<{ base: TableMetadata; after: TableMetadata; refsRemoved: number } | undefined> {
+    const { metadata } = await this.#catalog.loadTable(id);
+    const policy = { ...expiryPolicy(metadata.properties), ...this.#options.policy };
+    const plan = planSnapshotExpiry(metadata, (this.#options.now ?? Date.now)(), policy);
+    const updates = expiryUpdates(plan);
+    if (updates.length === 0) return undefined;
+    const requirements: TableRequirement[] = [
+      { type: 'assert-table-uuid', uuid: metadata.tableUuid },
+      ...Object.entries(metadata.refs).map(
+        ([ref, { snapshotId }]): TableRequirement => ({ type: 'assert-ref-snapshot-id', ref, snapshotId }),
+      ),
+    ];
+    const loaded = await this.#catalog.commitTable(id, requirements, updates);
+    crashPoint('after-expiry-commit');
+    return { base: metadata, after: loaded.metadata, refsRemoved: plan.removedRefs.length };
+  }
+
+  /** Deletes what the snapshots gone between `base` and `after` reached and no snapshot of `after` does. */
+  async #deleteFiles(base: TableMetadata, after: TableMetadata, refsRemoved: number): Promise<ExpiryResult> {
+    const kept = new Set(after.snapshots.map((s) => s.snapshotId));
+    const removed = base.snapshots.filter((s) => !kept.has(s.snapshotId));
+    // Another engine's expiry may have deleted some of the removed snapshots' files already.
+    const removedLists = await this.#lists(removed, true);
+    const retainedLists = await this.#lists(after.snapshots, false);
+    const { manifestLists, manifests } = expiredManifests(removedLists, retainedLists);
+    const named: string[] = [];
+    for (const path of manifests) named.push(...(await this.#cache.manifest(path, true)).all);
+    const live = new Set<string>();
+    for (const path of new Set(retainedLists.flatMap((l) => l.manifests)))
+      for (const file of (await this.#cache.manifest(path)).live) live.add(file);
+    const contentFiles = expiredContentFiles(named, live);
+    const statistics = expiredStatistics(base, after);
+    let deleted = 0;
+    const remove = async (path: string) => {
+      await this.#io.delete(path);
+      this.#cache.forget(path);
+      if (++deleted === 1) crashPoint('during-expiry-delete');
+    };
+    for (const path of contentFiles) await remove(path);
+    for (const path of manifests) await remove(path);
+    for (const path of [...manifestLists, ...statistics]) await remove(path);
+    return {
+      snapshotsRemoved: removed.length,
+      refsRemoved,
+      contentFilesDeleted: contentFiles.length,
+      manifestsDeleted: manifests.length,
+      manifestListsDeleted: manifestLists.length,
+      statisticsFilesDeleted: statistics.length,
+    };
+  }
+
+  async #lists(snapshots: readonly Snapshot[], missingOk: boolean): Promise<SnapshotManifests[]> {
+    const lists: SnapshotManifests[] = [];
+    for (const { manifestList } of snapshots)
+      lists.push({ manifestList, manifests: await this.#cache.manifestList(manifestList, missingOk) });
+    return lists;
+  }
+}
+
+const nothing: ExpiryResult = {
+  snapshotsRemoved: 0,
+  refsRemoved: 0,
+  contentFilesDeleted: 0,
+  manifestsDeleted: 0,
+  manifestListsDeleted: 0,
+  statisticsFilesDeleted: 0,
+};
