@@ -4,8 +4,8 @@
 // input adds up to at most the target; each group becomes one new file. A
 // partition is compacted once it has gone quiet (no file added for `quietMs`),
 // or while it still receives data once it holds more than
-// `maxFilesPerActivePartition` small files, so the file count stays bounded
-// either way. Files that a delete file may apply to are left alone (their rows
+// `maxFilesPerActivePartition` small files (then size-tiered: see tier()), so
+// the file count stays bounded either way. Files that a delete file may apply to are left alone (their rows
 // would need the deletes applied first).
 
 export interface PlanFile {
@@ -30,7 +30,7 @@ export interface CompactionPlanOptions {
   readonly minInputFiles?: number;
   /** A partition with no file added for this long is quiet (default 10 minutes). */
   readonly quietMs?: number;
-  /** A partition still receiving data is compacted when it holds more small files than this (default 50). */
+  /** A partition still receiving data is compacted when it holds more small files than this (default 16). */
   readonly maxFilesPerActivePartition?: number;
   /** Input bytes over all groups of one plan at most (the memory budget of a run); default unbounded. */
   readonly maxInputBytes?: number;
@@ -51,7 +51,7 @@ export const COMPACTION_DEFAULTS = {
   smallFileRatio: 0.75,
   minInputFiles: 5,
   quietMs: 10 * 60_000,
-  maxFilesPerActivePartition: 50,
+  maxFilesPerActivePartition: 16,
 } as const;
 
 export function planCompaction(
@@ -84,7 +84,8 @@ export function planCompaction(
     if (small.length < minInputFiles) continue;
     if (!quiet && small.length <= activeBound) continue;
     const reason = quiet ? 'quiet' : 'too-many-files';
-    for (const bin of binPack(small, binBytes)) {
+    const bins = quiet ? binPack(small, binBytes) : [tier(small, binBytes)];
+    for (const bin of bins) {
       if (bin.length < 2) continue;
       const first = bin[0]!;
       groups.push({
@@ -100,6 +101,27 @@ export function planCompaction(
   // The partitions with the most small files first, so a budget goes where it helps most.
   groups.sort((a, b) => b.files.length - a.files.length || a.partitionKey.localeCompare(b.partitionKey));
   return withinBudget(groups, budget);
+}
+
+/**
+ * The files of a partition that still receives data worth rewriting now: the
+ * smallest first, each next one only while it is no larger than all the smaller
+ * ones together. A file that grew from earlier rewrites waits until the new small
+ * files add up to its size, so a row is rewritten a logarithmic number of times
+ * while the partition is active, not once per run (bin-packing all of it would
+ * rewrite the whole partition every time).
+ */
+function tier(files: readonly PlanFile[], target: number): PlanFile[] {
+  const bySize = [...files].sort((a, b) => a.sizeBytes - b.sizeBytes || (a.path < b.path ? -1 : 1));
+  const chosen: PlanFile[] = [];
+  let bytes = 0;
+  for (const file of bySize) {
+    if (chosen.length >= 2 && file.sizeBytes > bytes) break;
+    if (bytes + file.sizeBytes > target) break;
+    chosen.push(file);
+    bytes += file.sizeBytes;
+  }
+  return chosen;
 }
 
 /** Oldest first (data sequence number, then path), each bin filled up to `target` input bytes. */

@@ -45,12 +45,27 @@ describe('planCompaction', () => {
 
   it('waits for an active partition until it holds more files than the bound', () => {
     const active = (n: number) => files(n, { addedAtMs: NOW - 1_000 });
-    expect(planCompaction(active(50), base)).toEqual([]);
-    const groups = planCompaction(active(51), base);
+    expect(planCompaction(active(16), base)).toEqual([]);
+    const groups = planCompaction(active(17), base);
     expect(groups.length).toBeGreaterThan(0);
     expect(groups[0]!.reason).toBe('too-many-files');
     expect(planCompaction(active(10), { ...base, maxFilesPerActivePartition: 9 })).not.toEqual([]);
     expect(planCompaction(active(10), { ...base, quietMs: 500 })).not.toEqual([]);
+  });
+
+  it('in an active partition, takes a grown file only once the small ones add up to it', () => {
+    const grown = file(0, {
+      sizeBytes: 3 * MB,
+      addedAtMs: NOW - 1_000,
+      path: 's3://w/t/data/p/grown.parquet',
+    });
+    const small = files(20, { sizeBytes: 100_000, addedAtMs: NOW - 1_000 });
+    const [group] = planCompaction([grown, ...small], base);
+    expect(group!.files).toHaveLength(20);
+    expect(group!.files.some((f) => f.path === grown.path)).toBe(false);
+    const many = files(45, { sizeBytes: 100_000, addedAtMs: NOW - 1_000 });
+    const [all] = planCompaction([grown, ...many], base);
+    expect(all!.files).toHaveLength(46);
   });
 
   it('never takes a file a delete may apply to', () => {

@@ -1,0 +1,277 @@
+// Soak benchmark (docs/benchmarks.md, "Table health over time"): a steady trickle
+// into one connector with a short commit interval, for a configurable duration,
+// printing over time what a long-running table looks like: manifests in the
+// current list, live data files and their average size, snapshots, the current
+// metadata.json's size, commit latency, and a PyIceberg full-scan time.
+//   node bench/soak.ts [--minutes 30] [--maintenance on|off] [--rate 1000]
+//                      [--commit-interval-ms 250] [--partitions 3]
+//                      [--sample-seconds 60] [--scan-every 5] [--maintain-every-seconds 30]
+//                      [--run-dir <dir>]
+// One connector, a declared JSON schema, hour(ts) partitioning, REST catalog + S3
+// (scripts/services up). `--maintenance off` also turns manifest merging off
+// (commit.manifest-merge.enabled=false), as a table without any maintenance;
+// `on` compacts (and, where the worker's own maintenance is not configured,
+// runs the maintenance steps from this process every --maintain-every-seconds).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { RestCatalog } from '../src/catalog/rest/rest-catalog.ts';
+import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
+import { compactTable } from '../src/maintenance/compaction-run.ts';
+import { testFileIO } from '../test/support/io.ts';
+import { createTopic, TestProducer } from '../test/support/kafka-tools.ts';
+import { services as testServices } from '../test/support/services.ts';
+import { benchServices } from './e2e/bench-services.ts';
+import { timePyIcebergScan } from './soak/pyiceberg-scan.ts';
+import {
+  type CommitCounter,
+  formatSample,
+  formatSampleHeader,
+  type HealthSample,
+  readCommitCounter,
+  sampleTable,
+} from './soak/table-health.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    maintenance: { type: 'string', default: 'on' },
+    rate: { type: 'string', default: '1000' },
+    'commit-interval-ms': { type: 'string', default: '250' },
+    partitions: { type: 'string', default: '3' },
+    'sample-seconds': { type: 'string', default: '60' },
+    'scan-every': { type: 'string', default: '5' },
+    'maintain-every-seconds': { type: 'string', default: '30' },
+    'run-dir': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  const header = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('//'));
+  process.stdout.write(`${header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
+
+const num = (text: string, what: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what}: expected a positive number (got '${text}')`);
+  return n;
+};
+const minutes = num(args.minutes, 'minutes');
+const maintenance = args.maintenance;
+if (maintenance !== 'on' && maintenance !== 'off')
+  throw new Error(`--maintenance: on or off (got '${maintenance}')`);
+const rate = num(args.rate, 'rate');
+const commitIntervalMs = num(args['commit-interval-ms'], 'commit-interval-ms');
+const partitions = num(args.partitions, 'partitions');
+const sampleMs = num(args['sample-seconds'], 'sample-seconds') * 1000;
+const scanEvery = num(args['scan-every'], 'scan-every');
+const maintainMs = num(args['maintain-every-seconds'], 'maintain-every-seconds') * 1000;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const services = benchServices();
+const runId = `${maintenance}_${Date.now().toString(36)}`;
+const runDir = args['run-dir'] ?? join(services.root, '.services/bench/soak', runId);
+const topic = `floe-soak-${runId.replace('_', '-')}`;
+const tableName = `soak.events_${runId}`;
+const id = parseTableIdentifier(tableName);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function writeConfig(port: number): string {
+  mkdirSync(join(runDir, 'connectors'), { recursive: true });
+  const worker = {
+    kafka: { bootstrapServers: services.kafkaBrokers, groupId: `floe-soak-${runId}` },
+    catalog: { type: 'rest', uri: services.restUri, warehouse: services.restWarehouse },
+    storage: {
+      s3: { ...services.s3, pathStyleAccess: true },
+    },
+    connectorsDir: './connectors',
+    dataDir: './data',
+    server: { host: '127.0.0.1', port },
+    log: { level: 'info' },
+  };
+  const connector = {
+    topics: [topic],
+    key: { format: 'none' },
+    value: {
+      format: 'json',
+      schema: [
+        { name: 'id', type: 'long', required: true },
+        { name: 'ts', type: 'timestamptz', required: true },
+        { name: 'user', type: 'string' },
+        { name: 'kind', type: 'string' },
+        { name: 'amount', type: 'double' },
+      ],
+    },
+    table: tableName,
+    autoCreate: {
+      enabled: true,
+      partitionBy: ['hour(ts)'],
+      properties: maintenance === 'off' ? { 'commit.manifest-merge.enabled': 'false' } : {},
+    },
+    commit: { intervalMs: commitIntervalMs },
+  };
+  const file = join(runDir, 'floe.yaml');
+  writeFileSync(file, stringify(worker));
+  writeFileSync(join(runDir, 'connectors', 'soak.yaml'), stringify(connector));
+  return file;
+}
+
+/** Produces `rate` records per second, in ten sends a second, until stopped. */
+function startProducer(): { produced: () => number; stop: () => Promise<void> } {
+  let next = 0;
+  let stopped = false;
+  const done = (async () => {
+    const producer = await new TestProducer().connect();
+    const kinds = ['view', 'click', 'buy'];
+    const start = Date.now();
+    try {
+      while (!stopped) {
+        const due = Math.floor(((Date.now() - start) / 1000) * rate);
+        const batch = [];
+        for (; next < due; next++) {
+          const value = {
+            id: next,
+            ts: new Date().toISOString(),
+            user: `u${next % 997}`,
+            kind: kinds[next % 3],
+            amount: (next % 1000) / 10,
+          };
+          batch.push({ key: null, value: Buffer.from(JSON.stringify(value)), partition: next % partitions });
+        }
+        if (batch.length > 0) await producer.send(topic, batch);
+        await sleep(100);
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  })();
+  return {
+    produced: () => next,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+function startWorker(configFile: string): ChildProcess {
+  const log = openSync(join(runDir, 'floe.log'), 'a');
+  const child = spawn(process.execPath, [join(services.root, 'bin/floe.js'), 'run', '--config', configFile], {
+    cwd: runDir,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  process.once('exit', () => child.kill('SIGKILL'));
+  return child;
+}
+
+/** The maintenance steps, run from this process on a timer (a `floe maintain` every interval). */
+function startMaintainer(catalog: RestCatalog, io: ReturnType<typeof testFileIO>) {
+  let stopped = false;
+  let runs = 0;
+  let failures = 0;
+  let rewritten = 0;
+  const done = (async () => {
+    while (!stopped) {
+      await sleep(maintainMs);
+      if (stopped) break;
+      try {
+        const result = await compactTable(catalog, io, id, {});
+        runs++;
+        rewritten += result.filesRewritten;
+      } catch (error) {
+        failures++;
+        say(`maintenance failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  })();
+  return {
+    stats: () => ({ runs, failures, rewritten }),
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(runDir, { recursive: true });
+  await createTopic(topic, partitions);
+  const port = await freePort();
+  const configFile = writeConfig(port);
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  say(
+    `soak: ${minutes} min, ${rate} records/s into ${topic} -> ${tableName}, commits every ${commitIntervalMs} ms, maintenance ${maintenance}`,
+  );
+  say(`run folder ${runDir} (worker log floe.log)`);
+  const worker = startWorker(configFile);
+  const producer = startProducer();
+  const catalog = await RestCatalog.connect({ uri: services.restUri, warehouse: services.restWarehouse });
+  const io = testFileIO();
+  const maintainer = maintenance === 'on' ? startMaintainer(catalog, io) : undefined;
+  const samples: Array<HealthSample & { scan?: string }> = [];
+  const started = Date.now();
+  let before: CommitCounter | undefined;
+  say(`${formatSampleHeader()}   PyIceberg plan+read s`);
+  try {
+    for (let i = 1; Date.now() - started < minutes * 60_000; i++) {
+      await sleep(Math.max(0, started + i * sampleMs - Date.now()));
+      if (worker.exitCode !== null)
+        throw new Error(`the worker exited (${worker.exitCode}); see ${runDir}/floe.log`);
+      const after = await readCommitCounter(metricsUrl);
+      const minute = Math.round((Date.now() - started) / 60_000);
+      const sample = await sampleTable(catalog, io, id, {
+        minute,
+        produced: producer.produced(),
+        ...(before ? { before } : {}),
+        ...(after ? { after } : {}),
+      });
+      before = after;
+      if (sample === undefined) continue;
+      let scan: string | undefined;
+      if (i % Math.round((scanEvery * 60_000) / sampleMs) === 0 || Date.now() - started >= minutes * 60_000) {
+        const t = await timePyIcebergScan(testServices.readerPython, services, tableName);
+        scan = `${t.planSeconds.toFixed(2)} + ${t.readSeconds.toFixed(2)} (${t.files} files, ${t.rows} rows)`;
+      }
+      samples.push({ ...sample, ...(scan ? { scan } : {}) });
+      say(`${formatSample(sample)}   ${scan ?? ''}`);
+    }
+  } finally {
+    await maintainer?.stop();
+    await producer.stop();
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    await catalog.close();
+  }
+  if (maintainer) say(`maintenance from this process: ${JSON.stringify(maintainer.stats())}`);
+  writeFileSync(join(runDir, 'samples.json'), JSON.stringify(samples, null, 2));
+  say(`samples written to ${join(runDir, 'samples.json')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
