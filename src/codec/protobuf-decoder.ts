@@ -37,8 +37,6 @@ import { join, ONEOF_TAG_FIELD, protobufToIceberg, wellKnownType } from './proto
 import { readingRowFactory } from './row-factory.ts';
 
 type Read = (c: ProtoCursor) => unknown;
-/** Stores a field's value into the message's slots; the key's wire type is checked by the handler. */
-type Handler = (c: ProtoCursor, wireType: number, slots: unknown[]) => void;
 
 /** A message type ready to decode: its Iceberg schema and a reader for its payloads. */
 export interface CompiledProtobufMessage {
@@ -84,121 +82,146 @@ const SCALARS: Record<ProtoScalar, Scalar> = {
   string: { read: readString, wireType: LENGTH_DELIMITED, zero: '' },
   bytes: { read: readBytes, wireType: LENGTH_DELIMITED, zero: EMPTY_BYTES },
 };
-// Beyond this field number handlers live in a Map instead of an array.
-const DENSE_LIMIT = 4096;
+/** One `case` of a message's generated switch: a key (field number and wire type) and its statement. */
+interface Case {
+  readonly key: number;
+  readonly statement: string;
+}
 
 class HandlerCompiler {
   readonly #messages = new Map<ProtoMessage, Read>();
 
-  /** Reads a message that spans c.pos..c.end. */
+  /**
+   * Reads a message that spans c.pos..c.end with a function generated for the type:
+   * one local per member, a switch on the field key (a jump table), and one object
+   * literal at the end, so every row of the type has the same shape.
+   */
   message(message: ProtoMessage, path: string): Read {
     const known = this.#messages.get(message);
     if (known !== undefined) return known;
-    const handlers = new Map<number, Handler>();
-    const names: string[] = [];
-    const fresh: Array<() => unknown> = [];
     let read: Read | undefined;
-    const reader: Read = (c) => read!(c);
-    this.#messages.set(message, reader);
+    this.#messages.set(message, (c) => read!(c));
+    const helpers: unknown[] = [];
+    const helper = (value: unknown) => `h[${helpers.push(value) - 1}]`;
+    const locals: string[] = [];
+    const cases: Case[] = [];
+    const expected = new Map<number, [string, number]>(); // field number -> path, wire type
     message.members.forEach((member, slot) => {
-      names.push(member.name);
+      const local = `v${slot}`;
+      const memberPath = join(path, member.name);
       if (member.kind === 'oneof') {
-        fresh.push(() => null);
-        for (const [field, handler] of this.#oneof(member, slot, join(path, member.name))) {
-          handlers.set(field.number, handler);
+        locals.push(`${local} = null`);
+        for (const branch of this.#oneof(member, local, memberPath, helper)) {
+          cases.push(branch.case);
+          expected.set(branch.field.number, [join(memberPath, branch.field.name), branch.wireType]);
         }
         return;
       }
-      const fieldPath = join(path, member.name);
-      fresh.push(initialValue(member));
-      handlers.set(member.number, this.#field(member, slot, fieldPath));
+      locals.push(`${local} = ${initialValue(member, helper)}`);
+      const { wireType, fieldCases } = this.#field(member, local, memberPath, helper);
+      cases.push(...fieldCases);
+      expected.set(member.number, [memberPath, wireType]);
     });
-    const build = readingRowFactory<unknown[]>(
-      names,
-      names.map((_, i) => (slots) => slots[i]),
-    );
-    const lookup = handlerLookup(handlers);
-    read = (c) => {
-      const slots = fresh.map((f) => f());
-      const end = c.end;
-      while (c.pos < end) {
-        const key = readVarint32(c);
-        const fieldNumber = key >>> 3;
-        const handler = lookup(fieldNumber);
-        if (handler === undefined) skipField(c, key & 7, fieldNumber);
-        else handler(c, key & 7, slots);
-      }
-      if (c.pos > end) throw truncated();
-      return build(slots);
-    };
-    return reader;
+    const other = helper((c: ProtoCursor, key: number) => otherField(c, key, expected));
+    const body = [
+      `let ${locals.join(', ')};`,
+      'const end = c.end;',
+      'while (c.pos < end) {',
+      '  const key = readKey(c);',
+      '  switch (key) {',
+      ...cases.map((item) => `    case ${item.key}: ${item.statement} break;`),
+      `    default: ${other}(c, key);`,
+      '  }',
+      '}',
+      `if (c.pos > end) throw ${helper(truncated)}();`,
+      `return { ${message.members.map((member, slot) => `${propertyKey(member.name)}: v${slot}`).join(', ')} };`,
+    ];
+    const factory = new Function('h', 'readKey', `return function readMessage(c) {\n${body.join('\n')}\n};`);
+    read = factory(helpers, readVarint32) as Read;
+    return read;
   }
 
-  #field(field: ProtoField, slot: number, path: string): Handler {
-    if (field.label === 'map') return this.#map(field, slot, path);
-    const { read, wireType } = this.#value(field.type, path);
-    if (field.label === 'single') {
-      return (c, wire, slots) => {
-        if (wire !== wireType) throw wrongWireType(path, wire, wireType);
-        slots[slot] = read(c);
+  #field(
+    field: ProtoField,
+    local: string,
+    path: string,
+    helper: (value: unknown) => string,
+  ): { wireType: number; fieldCases: Case[] } {
+    if (field.label === 'map') {
+      const statement = `${helper(this.#mapEntry(field, path))}(c, ${local});`;
+      return {
+        wireType: LENGTH_DELIMITED,
+        fieldCases: [{ key: key(field.number, LENGTH_DELIMITED), statement }],
       };
     }
-    const packable = wireType !== LENGTH_DELIMITED;
-    return (c, wire, slots) => {
-      const items = slots[slot] as unknown[];
-      if (wire === wireType) {
-        items.push(read(c));
-      } else if (packable && wire === LENGTH_DELIMITED) {
+    const { read, wireType } = this.#value(field.type, path);
+    const reader = helper(read);
+    if (field.label === 'single') {
+      return {
+        wireType,
+        fieldCases: [{ key: key(field.number, wireType), statement: `${local} = ${reader}(c);` }],
+      };
+    }
+    const fieldCases: Case[] = [
+      { key: key(field.number, wireType), statement: `${local}.push(${reader}(c));` },
+    ];
+    if (wireType !== LENGTH_DELIMITED) {
+      // Packed (the proto3 default for scalars); readers accept either encoding.
+      const packed = (c: ProtoCursor, items: unknown[]) => {
         const length = readLength(c);
         const end = c.pos + length;
         while (c.pos < end) items.push(read(c));
         if (c.pos > end) throw truncated();
-      } else {
-        throw wrongWireType(path, wire, wireType);
-      }
-    };
+      };
+      fieldCases.push({
+        key: key(field.number, LENGTH_DELIMITED),
+        statement: `${helper(packed)}(c, ${local});`,
+      });
+    }
+    return { wireType, fieldCases };
   }
 
-  #oneof(oneof: ProtoOneof, slot: number, path: string): Array<[ProtoField, Handler]> {
+  #oneof(
+    oneof: ProtoOneof,
+    local: string,
+    path: string,
+    helper: (value: unknown) => string,
+  ): Array<{ field: ProtoField; wireType: number; case: Case }> {
     const names = [ONEOF_TAG_FIELD, ...oneof.fields.map((field) => field.name)];
     return oneof.fields.map((field, branch) => {
-      const memberPath = join(path, field.name);
-      const { read, wireType } = this.#value(field.type, memberPath);
+      const { read, wireType } = this.#value(field.type, join(path, field.name));
       const value = readingRowFactory<unknown>(
         names,
         names.map((_, i) => (i === 0 ? () => field.number : i === branch + 1 ? (v) => v : () => null)),
       );
-      const handler: Handler = (c, wire, slots) => {
-        if (wire !== wireType) throw wrongWireType(memberPath, wire, wireType);
-        slots[slot] = value(read(c));
-      };
-      return [field, handler];
+      const statement = `${local} = ${helper(value)}(${helper(read)}(c));`;
+      return { field, wireType, case: { key: key(field.number, wireType), statement } };
     });
   }
 
-  #map(field: ProtoField, slot: number, path: string): Handler {
-    const key = SCALARS[field.mapKey!];
+  /** Reads one length-delimited map entry (key = 1, value = 2) into the map. */
+  #mapEntry(field: ProtoField, path: string): (c: ProtoCursor, map: Map<unknown, unknown>) => void {
+    const mapKey = SCALARS[field.mapKey!];
     const value = this.#value(field.type, `${path}.value`);
     const valueZero = zeroOf(field.type, value.read);
-    return (c, wire, slots) => {
-      if (wire !== LENGTH_DELIMITED) throw wrongWireType(path, wire, LENGTH_DELIMITED);
+    return (c, map) => {
       const length = readLength(c);
       const end = c.pos + length;
       const outer = c.end;
       c.end = end;
-      let k: unknown = key.zero;
+      let k: unknown = mapKey.zero;
       let v: unknown;
       while (c.pos < end) {
         const entryKey = readVarint32(c);
         const number = entryKey >>> 3;
         const wireType = entryKey & 7;
-        if (number === 1 && wireType === key.wireType) k = key.read(c);
+        if (number === 1 && wireType === mapKey.wireType) k = mapKey.read(c);
         else if (number === 2 && wireType === value.wireType) v = value.read(c);
         else skipField(c, wireType, number);
       }
       c.end = outer;
       if (c.pos > end) throw truncated();
-      (slots[slot] as Map<unknown, unknown>).set(k, v === undefined ? valueZero(c) : v);
+      map.set(k, v === undefined ? valueZero(c) : v);
     };
   }
 
@@ -265,18 +288,14 @@ function embedded(read: Read): Read {
   };
 }
 
-/** The value of a field the message does not carry. */
-function initialValue(field: ProtoField): () => unknown {
-  if (field.label === 'repeated') return () => [];
-  if (field.label === 'map') return () => new Map();
-  if (field.presence) return () => null;
-  const zero =
-    field.type.kind === 'enum'
-      ? field.type.zero
-      : field.type.kind === 'scalar'
-        ? SCALARS[field.type.scalar].zero
-        : null;
-  return () => zero;
+/** The value of a field the message does not carry, as code. */
+function initialValue(field: ProtoField, helper: (value: unknown) => string): string {
+  if (field.label === 'repeated') return '[]';
+  if (field.label === 'map') return 'new Map()';
+  if (field.presence) return 'null';
+  if (field.type.kind === 'enum') return helper(field.type.zero);
+  if (field.type.kind === 'scalar') return helper(SCALARS[field.type.scalar].zero);
+  return 'null';
 }
 
 /** A map entry without a value: the value type's default (an empty message for messages). */
@@ -297,11 +316,23 @@ function zeroOf(type: ProtoValueType, read: Read): (c: ProtoCursor) => unknown {
   };
 }
 
-function handlerLookup(handlers: ReadonlyMap<number, Handler>): (fieldNumber: number) => Handler | undefined {
-  const highest = Math.max(0, ...handlers.keys());
-  if (highest > DENSE_LIMIT) return (fieldNumber) => handlers.get(fieldNumber);
-  const dense: (Handler | undefined)[] = Array.from({ length: highest + 1 }, (_, i) => handlers.get(i));
-  return (fieldNumber) => dense[fieldNumber];
+function key(fieldNumber: number, wireType: number): number {
+  return fieldNumber * 8 + wireType;
+}
+
+/** A key the switch has no case for: a known field in the wrong encoding, or a field to skip. */
+function otherField(c: ProtoCursor, key: number, expected: ReadonlyMap<number, [string, number]>): void {
+  const fieldNumber = Math.floor(key / 8);
+  const wireType = key & 7;
+  const known = expected.get(fieldNumber);
+  if (known !== undefined) throw wrongWireType(known[0], wireType, known[1]);
+  skipField(c, wireType, fieldNumber);
+}
+
+// JSON.stringify yields a valid, escaped JS string literal for any name; __proto__
+// must be a computed key to become an own property (as in row-factory.ts).
+function propertyKey(name: string): string {
+  return name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name);
 }
 
 const WIRE_TYPE_NAMES = ['varint', '64-bit', 'length-delimited', 'group start', 'group end', '32-bit'];

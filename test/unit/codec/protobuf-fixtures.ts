@@ -78,7 +78,8 @@ export function encoderRoot(...texts: string[]): protobuf.Root {
     root.addJSON(protobuf.common.get(name)!.nested!);
   }
   for (const text of texts) protobuf.parse(text, root, { keepCase: true });
-  return root.resolveAll();
+  root.resolveAll();
+  return root;
 }
 
 /** header + message indexes + the message `value` (protobufjs object form: int64 as strings) encoded as `type`. */
