@@ -2,6 +2,7 @@
 // `floe validate`, `floe tables`, `floe backfill`. Config errors print their message (file, line,
 // key) without a stack trace and exit 2; any other failure (a taken port, an
 // unreachable service) is one line and exit 1.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
 import { runCommand } from './cli/run-command.ts';
@@ -11,6 +12,12 @@ import { ConfigError, FloeError } from './errors.ts';
 import { serializeError } from './log.ts';
 
 const DEFAULT_CONFIG = process.env.FLOE_CONFIG ?? 'floe.yaml';
+
+/** package.json's version: next to src/ when run from the sources, next to dist/ when compiled (and in the image). */
+function floeVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -29,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('floe')
     .description('Kafka-protocol topics to Apache Iceberg tables, exactly once')
+    .version(floeVersion(), '-V, --version', "print floe's version")
     .showHelpAfterError()
     .exitOverride();
   program
