@@ -1,6 +1,8 @@
 // What the worker needs to know about one connector, already validated and
 // with its decoders built (cli.ts maps the config files onto this).
+
 import type { TableIdentifier } from '../catalog/catalog.ts';
+import { ConfigError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { AutoCreate } from './table-registry.ts';
 
@@ -63,6 +65,26 @@ export function connectorTopics(settings: ConnectorSettings, topic: string): boo
   return Array.isArray(settings.topics)
     ? settings.topics.includes(topic)
     : (settings.topics as RegExp).test(topic);
+}
+
+/**
+ * The one connector consuming `topic`. Two topicPatterns can only be compared
+ * on real topic names, so their overlap is refused here, when the group hands
+ * the topic out, rather than when the files are loaded.
+ */
+export function topicOwner<T extends { readonly settings: ConnectorSettings }>(
+  connectors: readonly T[],
+  topic: string,
+): T | undefined {
+  const owners = connectors.filter((c) => connectorTopics(c.settings, topic));
+  if (owners.length > 1) {
+    const names = owners.map((c) => c.settings.name).join(' and ');
+    throw new ConfigError(
+      `topic "${topic}" matches connectors ${names}; a topic belongs to one connector: narrow their topicPattern`,
+      { topic },
+    );
+  }
+  return owners[0];
 }
 
 /** Every table a connector can write, known before any record arrives. */

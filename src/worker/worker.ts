@@ -5,7 +5,7 @@
 import type { Logger } from '../log.ts';
 import { FencedBatchError } from './commit/commit-batch.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
-import { connectorTopics } from './connector-settings.ts';
+import { topicOwner } from './connector-settings.ts';
 import {
   type KafkaConsumerApi,
   type KafkaRecord,
@@ -121,7 +121,7 @@ export class Worker {
 
   #owner(topic: string): ConnectorRuntime | undefined {
     if (this.#owners.has(topic)) return this.#owners.get(topic);
-    const owner = this.#options.connectors.find((c) => connectorTopics(c.settings, topic));
+    const owner = topicOwner(this.#options.connectors, topic);
     this.#owners.set(topic, owner);
     return owner;
   }
@@ -214,7 +214,7 @@ export class Worker {
       onAssigned: async (partitions) => {
         const starts = new Map<string, bigint | undefined>();
         for (const connector of this.#options.connectors) {
-          const mine = partitions.filter((tp) => connectorTopics(connector.settings, tp.topic));
+          const mine = partitions.filter((tp) => this.#owner(tp.topic) === connector);
           if (mine.length === 0) continue;
           for (const [tp, offset] of await connector.assign(mine)) starts.set(tp, offset);
           this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
