@@ -1,13 +1,17 @@
 // The one place a connector's runtime is wired, for `floe run` and `floe
 // backfill` alike: its settings (with the command's commit limits), its
 // dead-letter queue when the error policy asks for one, the commit timeout and
-// the data file size cap from the worker file.
+// the data file size cap from the worker file, and for `floe run` the hooks of
+// background maintenance (table locks, tables to maintain).
 import type { Catalog } from '../catalog/catalog.ts';
 import type { SchemaRegistryClient } from '../codec/schema-registry-client.ts';
 import type { ConnectorConfig } from '../config/connector-config.ts';
 import type { WorkerConfig } from '../config/worker-config.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
+import type { MaintenanceScheduler } from '../maintenance/maintenance-scheduler.ts';
+import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
+import type { TableLocks } from '../sink/table-locks.ts';
 import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
 import type { ConnectorSettings } from '../worker/connector-settings.ts';
 import { DeadLetterQueue, type DeadLetterSender } from '../worker/dead-letter-queue.ts';
@@ -28,6 +32,8 @@ export interface ConnectorRuntimeArgs {
   readonly commit?: ConnectorSettings['commit'];
   /** Extra snapshot summary properties. */
   readonly summary?: Readonly<Record<string, string>>;
+  /** The process's table locks and the maintenance scheduler (floe run). */
+  readonly maintenance?: { readonly locks: TableLocks; readonly scheduler: MaintenanceScheduler };
 }
 
 export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRuntime {
@@ -44,8 +50,17 @@ export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRunt
     ...(dlq ? { dlq } : {}),
     log: args.log,
     metrics: args.metrics,
-    producer: { reconcileTimeoutMs: args.config.commitTimeoutMs },
+    producer: { reconcileTimeoutMs: args.config.commitTimeoutMs, ...maintenanceHooks(args) },
     maxFileBytes: maxFileBytes(args.config.memory.maxBufferedBytes),
     ...(args.summary ? { summary: args.summary } : {}),
   });
+}
+
+/** Commits take the process's table locks; each table committed to is maintained per the connector's settings. */
+function maintenanceHooks(args: ConnectorRuntimeArgs): Partial<SnapshotProducerOptions> {
+  if (!args.maintenance) return {};
+  const { locks, scheduler } = args.maintenance;
+  const settings = args.connector.maintenance ?? { enabled: true, intervalMs: 600_000 };
+  if (!settings.enabled) return { locks };
+  return { locks, onCommitted: (id) => scheduler.watch(id, settings.intervalMs) };
 }

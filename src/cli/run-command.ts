@@ -5,10 +5,13 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { TimedFileIO } from '../io/timed-file-io.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { SnapshotExpiry } from '../maintenance/expire-snapshots.ts';
+import { MaintenanceScheduler } from '../maintenance/maintenance-scheduler.ts';
 import { closeSharedParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
+import { TableLocks } from '../sink/table-locks.ts';
 import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { Worker } from '../worker/worker.ts';
@@ -39,6 +42,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   const io = new TimedFileIO(buildFileIO(config, logger));
   let catalog: Catalog | undefined;
   let producer: KafkaProducerClient | undefined;
+  let maintenance: MaintenanceScheduler | undefined;
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,6 +65,13 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       producer = KafkaProducerClient.create(kafka, { logger });
       await producer.connect();
     }
+    const locks = new TableLocks();
+    maintenance = new MaintenanceScheduler({
+      steps: [
+        new SnapshotExpiry(catalog, io, { locks, log: logger.child({ maintenance: 'expire-snapshots' }) }),
+      ],
+      log: logger,
+    });
     const runtimes = connectors.map((connector) =>
       buildConnectorRuntime({
         connector,
@@ -71,8 +82,10 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         dlqSender: producer,
         log: logger.child({ connector: connector.name }),
         metrics,
+        maintenance: { locks, scheduler: maintenance! },
       }),
     );
+    maintenance.start();
     const worker = new Worker({
       connectors: runtimes,
       // Commits run between polls and inside onRevoked: librdkafka must wait for them.
@@ -92,6 +105,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     });
     return await worker.run(stop.signal);
   } finally {
+    await maintenance?.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await producer?.disconnect().catch(() => undefined);

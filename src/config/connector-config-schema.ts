@@ -129,6 +129,12 @@ export const connectorConfigSchema = z.strictObject({
     })
     .prefault({}),
   errors: errorsSchema.prefault({}),
+  maintenance: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMs: positiveInt.default(600_000),
+    })
+    .prefault({}),
 });
 
 export type ParsedConnectorConfig = z.output<typeof connectorConfigSchema>;

@@ -51,6 +51,8 @@ export interface ConnectorConfig {
   readonly metadataColumn: false | { readonly name: string };
   readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
   readonly errors: { readonly policy: ErrorPolicy; readonly dlqTopic?: string | undefined };
+  /** Background maintenance of the connector's tables (snapshot expiry, ...); on every 10 minutes when absent. */
+  readonly maintenance?: { readonly enabled: boolean; readonly intervalMs: number };
 }
 
 /** Every table a connector can write to (its table, or its route's tables and default). */
