@@ -77,25 +77,42 @@ export function readBool(c: ProtoCursor): boolean {
 const TWO_POW_49 = 2 ** 49;
 const INT64_SIGN = 2n ** 63n;
 
-/** A varint as an unsigned 64-bit bigint; through a double while it fits in 49 bits. */
-export function readVarintU64(c: ProtoCursor): bigint {
+/**
+ * A varint below 2^49 as a number (exact in a double); -1, with the cursor left
+ * where it was, for a longer one. The fast path of the 64-bit readers.
+ */
+export function readSmallVarint(c: ProtoCursor): number {
   const b = c.bytes;
   let pos = c.pos;
   let byte = b[pos++]!;
-  let n = byte & 0x7f;
-  let scale = 128;
-  while (byte >= 0x80 && scale < TWO_POW_49) {
-    byte = b[pos++]!;
-    n += (byte & 0x7f) * scale;
-    scale *= 128;
-  }
   if (byte < 0x80) {
     c.pos = pos;
-    if (pos > c.end) throw truncated();
-    return BigInt(n);
+    return byte;
   }
-  let big = BigInt(n);
-  let shift = 49n;
+  let n = byte & 0x7f;
+  let scale = 128;
+  while (scale < TWO_POW_49) {
+    byte = b[pos++]!;
+    n += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      c.pos = pos;
+      if (pos > c.end) throw truncated();
+      return n;
+    }
+    scale *= 128;
+  }
+  return -1;
+}
+
+/** A varint as an unsigned 64-bit bigint. */
+export function readVarintU64(c: ProtoCursor): bigint {
+  const small = readSmallVarint(c);
+  if (small >= 0) return BigInt(small);
+  const b = c.bytes;
+  let pos = c.pos;
+  let big = 0n;
+  let shift = 0n;
+  let byte: number;
   do {
     byte = b[pos++]!;
     if (byte === undefined) throw truncated();
@@ -114,6 +131,8 @@ export function readInt64(c: ProtoCursor): bigint {
 }
 
 export function readSint64(c: ProtoCursor): bigint {
+  const small = readSmallVarint(c);
+  if (small >= 0) return BigInt(small % 2 === 0 ? small / 2 : -(small + 1) / 2);
   const n = readVarintU64(c);
   return (n >> 1n) ^ -(n & 1n);
 }
@@ -224,9 +243,15 @@ function skipGroup(c: ProtoCursor, fieldNumber: number): void {
 }
 
 /** Whole seconds and nanoseconds as microseconds (Timestamp, Duration): nanoseconds below a microsecond are dropped, toward negative infinity. */
-export function secondsNanosToMicros(seconds: bigint, nanos: number): bigint {
+export function secondsNanosToMicros(seconds: number | bigint, nanos: number): bigint {
   const micros = Math.floor(nanos / 1000);
-  const fast = Number(seconds);
-  if (Number.isSafeInteger(fast) && Math.abs(fast) < SAFE_SECONDS) return BigInt(fast * 1_000_000 + micros);
-  return seconds * 1_000_000n + BigInt(micros);
+  if (typeof seconds === 'number' && Math.abs(seconds) < SAFE_SECONDS)
+    return BigInt(seconds * 1_000_000 + micros);
+  return BigInt(seconds) * 1_000_000n + BigInt(micros);
+}
+
+/** An int64 as a number when it is below 2^49 and not negative, else as a bigint. */
+export function readInt64Loose(c: ProtoCursor): number | bigint {
+  const small = readSmallVarint(c);
+  return small >= 0 ? small : readInt64(c);
 }

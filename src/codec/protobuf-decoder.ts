@@ -19,6 +19,7 @@ import {
   readFloat,
   readInt32,
   readInt64,
+  readInt64Loose,
   readLength,
   readSfixed32,
   readSfixed64,
@@ -261,11 +262,11 @@ class HandlerCompiler {
       };
     }
     return (c) => {
-      let seconds = 0n;
+      let seconds: number | bigint = 0;
       let nanos = 0;
       while (c.pos < c.end) {
         const key = readVarint32(c);
-        if (key === (1 << 3) + VARINT) seconds = readInt64(c);
+        if (key === (1 << 3) + VARINT) seconds = readInt64Loose(c);
         else if (key === (2 << 3) + VARINT) nanos = readInt32(c);
         else skipField(c, key & 7, key >>> 3);
       }
