@@ -5,6 +5,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { TimedFileIO } from '../io/timed-file-io.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { Compaction } from '../maintenance/compaction-step.ts';
 import { SnapshotExpiry } from '../maintenance/expire-snapshots.ts';
 import { MaintenanceScheduler } from '../maintenance/maintenance-scheduler.ts';
 import { closeSharedParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
@@ -68,6 +69,8 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     const locks = new TableLocks();
     maintenance = new MaintenanceScheduler({
       steps: [
+        // Compaction first: the snapshots it replaces files in then age out through expiry.
+        new Compaction(catalog, io, { locks, log: logger.child({ maintenance: 'compact' }) }),
         new SnapshotExpiry(catalog, io, { locks, log: logger.child({ maintenance: 'expire-snapshots' }) }),
       ],
       log: logger,

@@ -11,6 +11,7 @@ import { branchHead } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { parquetWritePropertiesFromTable } from '../parquet/parquet-write-properties.ts';
+import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
 import { planFiles, readSnapshotFiles } from './compaction-files.ts';
 import { type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
@@ -24,6 +25,10 @@ export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFi
   readonly now?: () => number;
   readonly log?: Logger;
   readonly commit?: RewriteCommitOptions;
+  /** The process's table locks: the replace commit runs holding the table's (never the rewrite). */
+  readonly locks?: TableLocks;
+  /** Stops between groups (the worker is shutting down). */
+  readonly signal?: AbortSignal;
 }
 
 /** Input bytes one run reads at most (rows are held in memory to be sorted): 128 MiB. */
@@ -86,6 +91,7 @@ export async function compactTable(
     let records = 0;
     try {
       for (const group of groups) {
+        if (options.signal?.aborted) break;
         const rewritten = await rewriteGroup(io, metadata, group);
         for (const f of group.files) replaced.push(byPath.get(f.path)!);
         added.push(...rewritten.added);
