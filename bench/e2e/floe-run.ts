@@ -19,7 +19,7 @@ import {
 } from './table-progress.ts';
 import { runTimedChild, type TimedChildResult } from './timed-child.ts';
 
-const CONNECTOR = 'bench';
+export const CONNECTOR = 'bench';
 
 export type FloeCommand = 'run' | 'backfill';
 
@@ -38,12 +38,28 @@ export interface FloeRunOptions {
   readonly say: (line: string) => void;
 }
 
-export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult & { table: string }> {
-  const { services, topic, storage, runDir } = options;
+export interface FloeFilesOptions {
+  readonly services: BenchServices;
+  readonly topic: string;
+  readonly storage: Storage;
+  readonly runDir: string;
+  /** Names the table and the group: `<topic>_floe_<label>_<storage>_<runId>`. */
+  readonly label: string;
+  readonly runId: string;
+  readonly commitIntervalMs: number;
+}
+
+/** The worker file and the connector file of a benchmark run; returns the table and the worker file. */
+export function writeFloeFiles(options: FloeFilesOptions): {
+  table: string;
+  configFile: string;
+  dataDir: string;
+} {
+  const { services, storage, runDir } = options;
   const dataDir = join(runDir, 'data');
   mkdirSync(join(runDir, 'connectors'), { recursive: true });
   mkdirSync(dataDir, { recursive: true });
-  const table = `bench.${topic.topic}_floe_${options.command}_${storage}_${options.runId}`;
+  const table = `bench.${options.topic}_floe_${options.label}_${storage}_${options.runId}`;
   const catalog =
     storage === 'local'
       ? { type: 'sql', name: 'floe_bench', ...localCatalogPaths(dataDir) }
@@ -51,7 +67,7 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   const worker = {
     kafka: {
       bootstrapServers: services.kafkaBrokers,
-      groupId: `floe-bench-${topic.topic}-${options.command}-${storage}-${options.runId}`,
+      groupId: `floe-bench-${options.topic}-${options.label}-${storage}-${options.runId}`,
     },
     schemaRegistry: { url: services.registryUrl },
     catalog,
@@ -70,7 +86,7 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
     log: { level: 'info' },
   };
   const connector = {
-    topics: [topic.topic],
+    topics: [options.topic],
     value: { format: 'avro' },
     key: { format: 'none' },
     table,
@@ -80,6 +96,20 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   const configFile = join(runDir, 'floe.yaml');
   writeFileSync(configFile, stringify(worker));
   writeFileSync(join(runDir, 'connectors', `${CONNECTOR}.yaml`), stringify(connector));
+  return { table, configFile, dataDir };
+}
+
+export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult & { table: string }> {
+  const { services, topic, storage, runDir } = options;
+  const { table, configFile, dataDir } = writeFloeFiles({
+    services,
+    topic: topic.topic,
+    storage,
+    runDir,
+    label: options.command,
+    runId: options.runId,
+    commitIntervalMs: options.commitIntervalMs,
+  });
 
   const id = parseTableIdentifier(table);
   const reader = await openBenchCatalog(storage, services, dataDir);

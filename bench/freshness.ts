@@ -1,0 +1,163 @@
+// Freshness benchmark (docs/benchmarks.md): `floe run` on a fresh topic while a
+// producer writes at a steady rate; per record, the time from produce to
+// visibility in a committed snapshot, as p50 / p99 / max.
+//   node bench/freshness.ts [--rate 20000] [--seconds 60] [--warmup-seconds 10]
+//                           [--shapes reference,wide] [--partitions 6,64]
+//                           [--commit-interval-ms 1000] [--storage local|s3]
+// Records produced during the warm-up (start-up, table creation, first commit)
+// are produced and committed but not counted. After the producer stops, the
+// worker gets SIGTERM once everything is visible; its exit time is printed too.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
+import { KafkaAdminClient } from '../src/worker/kafka/admin-client.ts';
+import { benchServices } from './e2e/bench-services.ts';
+import { kafkaConfig, registerSchema } from './e2e/bench-topic.ts';
+import { CONNECTOR, writeFloeFiles } from './e2e/floe-run.ts';
+import { readProcessUsage } from './e2e/process-usage.ts';
+import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
+import { produceSteadily } from './e2e/steady-producer.ts';
+import { openBenchCatalog, readTableProgress, type Storage } from './e2e/table-progress.ts';
+import { VisibilityTracker } from './e2e/visibility.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '60' },
+    'warmup-seconds': { type: 'string', default: '10' },
+    shapes: { type: 'string', default: 'reference,wide' },
+    partitions: { type: 'string', default: '6,64' },
+    'commit-interval-ms': { type: 'string', default: '1000' },
+    storage: { type: 'string', default: 'local' },
+  },
+});
+
+const num = (text: string) => Number(text.replaceAll('_', ''));
+const rate = num(args.rate);
+const seconds = num(args.seconds);
+const warmupSeconds = num(args['warmup-seconds']);
+const commitIntervalMs = num(args['commit-interval-ms']);
+const shapes = args.shapes.split(',') as ShapeName[];
+const partitionCounts = args.partitions.split(',').map(num);
+const storage = args.storage as Storage;
+const services = benchServices();
+const runId = Date.now().toString(36);
+const benchDir = join(tmpdir(), 'floe-bench', `freshness-${runId}`);
+const say = (line: string) => process.stderr.write(`[freshness] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Row {
+  shape: string;
+  partitions: number;
+  rate: number;
+  records: number;
+  p50: number;
+  p99: number;
+  max: number;
+  commits: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+  exitMs: number;
+}
+
+async function freshTopic(
+  shape: ShapeName,
+  partitions: number,
+): Promise<{ topic: string; schemaId: number }> {
+  const topic = `fresh_${shape}_p${partitions}_${runId}`;
+  const schemaId = await registerSchema(services, `${topic}-value`, RECORD_SHAPES[shape].schema);
+  const admin = KafkaAdminClient.create(kafkaConfig(services, 'floe-bench'));
+  await admin.connect();
+  try {
+    await admin.createTopic(topic, partitions);
+  } finally {
+    await admin.disconnect();
+  }
+  return { topic, schemaId };
+}
+
+async function measure(shape: ShapeName, partitions: number): Promise<Row> {
+  const { topic, schemaId } = await freshTopic(shape, partitions);
+  const runDir = join(benchDir, `${shape}-p${partitions}`);
+  mkdirSync(runDir, { recursive: true });
+  const files = writeFloeFiles({ services, topic, storage, runDir, label: 'fresh', runId, commitIntervalMs });
+  const log = openSync(join(runDir, 'floe.log'), 'a');
+  const child = spawn(
+    process.execPath,
+    [join(services.root, 'bin/floe.js'), 'run', '--config', files.configFile, '--port', '0'],
+    { cwd: runDir, stdio: ['ignore', log, log] },
+  );
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const catalog = await openBenchCatalog(storage, services, files.dataDir);
+  try {
+    const warmupEndMs = Date.now() + warmupSeconds * 1000;
+    const total = seconds + warmupSeconds;
+    say(`${shape}, ${partitions} partitions: producing ${rate} records/s for ${total} s`);
+    const run = await produceSteadily(
+      services,
+      topic,
+      partitions,
+      RECORD_SHAPES[shape],
+      schemaId,
+      rate,
+      total,
+    );
+    const tracker = new VisibilityTracker(topic, CONNECTOR, run.sentAt);
+    const id = parseTableIdentifier(files.table);
+    let usage = readProcessUsage(child.pid!);
+    for (const deadline = Date.now() + 120_000; tracker.visibleRecords < run.records; ) {
+      if (Date.now() > deadline) throw new Error(`only ${tracker.visibleRecords} of ${run.records} visible`);
+      const progress = await readTableProgress(catalog, id);
+      if (progress) tracker.observe(progress.metadata);
+      usage = readProcessUsage(child.pid!) ?? usage;
+      await sleep(200);
+    }
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    await exited;
+    const summary = tracker.summary(warmupEndMs);
+    say(`  produced ${run.achievedRate.toFixed(0)} records/s; ${summary.records} measured`);
+    return {
+      shape,
+      partitions,
+      rate: Math.round(run.achievedRate),
+      records: summary.records,
+      p50: summary.p50Ms,
+      p99: summary.p99Ms,
+      max: summary.maxMs,
+      commits: summary.commits,
+      peakRssMb: (usage?.peakRssBytes ?? 0) / 1e6,
+      cpuSeconds: usage?.cpuSeconds ?? 0,
+      exitMs: performance.now() - signalled,
+    };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await catalog.close();
+  }
+}
+
+function table(rows: readonly Row[]): string {
+  const head =
+    '| shape | partitions | records/s | records measured | p50 ms | p99 ms | max ms | commits | peak RSS MB | CPU s | SIGTERM to exit ms |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.shape} | ${r.partitions} | ${r.rate.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ` +
+      `${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.commits} | ${r.peakRssMb.toFixed(0)} | ` +
+      `${r.cpuSeconds.toFixed(1)} | ${r.exitMs.toFixed(0)} |`,
+  );
+  return [head, `|${' --- |'.repeat(11)}`, ...lines].join('\n');
+}
+
+const rows: Row[] = [];
+for (const shape of shapes) {
+  for (const partitions of partitionCounts) rows.push(await measure(shape, partitions));
+}
+console.log(
+  `\nfreshness: commit.intervalMs ${commitIntervalMs}, ${seconds} s measured after ${warmupSeconds} s warm-up, ${storage} storage\n`,
+);
+console.log(table(rows));
+say(`logs and configs in ${benchDir}`);
