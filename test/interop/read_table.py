@@ -7,6 +7,9 @@ Prints JSON lines, each with a "type":
                         {"type": "snapshot", "snapshot_id", "parent_id", "sequence_number", "summary"}
                         {"type": "row", "row": {...}}  (unless --no-rows)
                         {"type": "scan", "filter", "files"}  (with --filter EXPR, the planned file count)
+  --canonical table NS.NAME [NS.NAME ...]
+                        "NS.NAME<TAB>{canonical row JSON}" per row, the form of canonical.py
+                        that read_spark.py and read_duckdb.py print too (nothing else)
 
 Catalogs:
   --catalog rest --uri http://...            (S3 settings from --s3-* options)
@@ -23,6 +26,7 @@ import uuid
 import os
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from canonical import canonical, emit_row, row_line  # noqa: E402
 from catalog_args import add_catalog_args, catalog_from  # noqa: E402
 from pyiceberg.schema import index_by_id  # noqa: E402
 
@@ -32,8 +36,9 @@ def parse_args():
     add_catalog_args(p)
     p.add_argument("--no-rows", action="store_true")
     p.add_argument("--filter", help="a PyIceberg row filter; prints the number of files the scan plans")
+    p.add_argument("--canonical", action="store_true", help="only the rows, in canonical form; several tables")
     p.add_argument("command", choices=["namespaces", "table"])
-    p.add_argument("table", nargs="?")
+    p.add_argument("tables", nargs="*", metavar="table")
     return p.parse_args()
 
 
@@ -66,6 +71,11 @@ def field_json(field):
     return out
 
 
+def emit_canonical_rows(table, name):
+    for row in table.scan().to_arrow().to_pylist():
+        emit_row(sys.stdout, name, row_line(canonical(row)))
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj, sort_keys=True) + "\n")
 
@@ -77,9 +87,13 @@ def main():
         for ns in catalog.list_namespaces():
             emit({"type": "namespace", "name": list(ns)})
         return
-    if not args.table:
-        sys.exit("read_table.py: 'table' needs NAMESPACE.NAME")
-    table = catalog.load_table(args.table)
+    if args.canonical:
+        for name in args.tables:
+            emit_canonical_rows(catalog.load_table(name), name)
+        return
+    if len(args.tables) != 1:
+        sys.exit("read_table.py: 'table' needs one NAMESPACE.NAME (several only with --canonical)")
+    table = catalog.load_table(args.tables[0])
     schema = table.schema()
     emit({
         "type": "schema",

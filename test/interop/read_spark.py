@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Independent reader for floe's tests: Apache Spark (pyspark, local mode) with the
+Iceberg Spark runtime. Reads every table named in one Spark process (a JVM start
+costs ~15 s) and prints each row in the canonical form of canonical.py:
+
+  read_spark.py <catalog options as read_table.py> NS.NAME [NS.NAME ...]
+  -> "NS.NAME<TAB>{canonical row JSON}" per row
+
+Catalogs: the REST catalog (S3FileIO with the --s3-* options), or a SQL catalog
+through Iceberg's JdbcCatalog: a SQLite file is read from a copy (Spark's
+JdbcCatalog may alter the catalog's tables), PostgreSQL in place with the catalog
+tables left as they are (jdbc.init-catalog-tables=false).
+
+Jars: the folder FLOE_SPARK_JARS, by default <venv>/spark-jars (the reader venv
+that scripts/services up provisions, scripts/services.d/reader.sh).
+"""
+import argparse
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from canonical import canonical, emit_row, row_line  # noqa: E402
+from catalog_args import add_catalog_args  # noqa: E402
+
+
+def jar_paths():
+    folder = os.environ.get("FLOE_SPARK_JARS") or os.path.join(sys.prefix, "spark-jars")
+    jars = sorted(glob.glob(os.path.join(folder, "*.jar")))
+    if not jars:
+        sys.exit(f"read_spark.py: no jars in {folder} (run scripts/services up: it provisions the reader venv)")
+    return jars
+
+
+def s3_props(args):
+    return {
+        "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        "s3.endpoint": args.s3_endpoint,
+        "s3.path-style-access": "true",
+        "s3.access-key-id": args.s3_access_key,
+        "s3.secret-access-key": args.s3_secret_key,
+        "client.region": args.s3_region,
+    }
+
+
+def jdbc_props(args, scratch):
+    """PyIceberg's SQLAlchemy URI (sqlite:////abs/x.db, postgresql+psycopg2://u:p@h:port/db) as JdbcCatalog settings."""
+    if args.uri.startswith("sqlite:///"):
+        source = args.uri[len("sqlite:///"):]
+        if not os.path.isfile(source):
+            sys.exit(f"read_spark.py: no SQLite catalog file at {source}")
+        copy = os.path.join(scratch, "catalog.db")
+        shutil.copyfile(source, copy)
+        return {"uri": f"jdbc:sqlite:{copy}"}
+    url = urllib.parse.urlsplit(args.uri)
+    if not url.scheme.startswith("postgresql"):
+        sys.exit(f"read_spark.py: unsupported SQL catalog URI {args.uri} (sqlite or postgresql)")
+    return {
+        "uri": f"jdbc:postgresql://{url.hostname}:{url.port or 5432}{url.path}",
+        "jdbc.user": urllib.parse.unquote(url.username or ""),
+        "jdbc.password": urllib.parse.unquote(url.password or ""),
+    }
+
+
+def catalog_props(args, scratch):
+    if args.catalog == "rest":
+        return {"type": "rest", "uri": args.uri, **s3_props(args)}
+    if not args.warehouse:
+        sys.exit("read_spark.py: a SQL catalog needs --warehouse")
+    props = {
+        "catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
+        "warehouse": args.warehouse,
+        "jdbc.init-catalog-tables": "false",
+        **jdbc_props(args, scratch),
+    }
+    if args.warehouse.startswith("s3://") or args.s3_endpoint:
+        props.update(s3_props(args))
+    return props
+
+
+def spark_session(args, scratch):
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[1]")
+        .appName("floe-interop-reader")
+        .config("spark.jars", ",".join(jar_paths()))
+        .config("spark.driver.memory", "2g")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        # A short-lived JVM on a busy 2-core machine: the C1 compiler only, one GC thread.
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .config("spark.local.dir", scratch)
+        .config("spark.sql.warehouse.dir", os.path.join(scratch, "spark-warehouse"))
+    )
+    prefix = f"spark.sql.catalog.{args.name}"
+    builder = builder.config(prefix, "org.apache.iceberg.spark.SparkCatalog")
+    for key, value in catalog_props(args, scratch).items():
+        builder = builder.config(f"{prefix}.{key}", value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def quoted(catalog, table):
+    parts = [catalog, *table.split(".")]
+    return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_catalog_args(p)
+    p.add_argument("tables", nargs="+", metavar="NS.NAME")
+    args = p.parse_args()
+    scratch = tempfile.mkdtemp(prefix="floe-spark-")
+    try:
+        started = time.monotonic()
+        spark = spark_session(args, scratch)
+        print(f"read_spark.py: Spark session in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        for table in args.tables:
+            started = time.monotonic()
+            # toArrow: the same Python values as PyIceberg's (maps as pairs, zoned timestamps).
+            # Every file in one task: local[1] runs them one after the other anyway, and
+            # a task per small file costs about a second each here.
+            frame = (
+                spark.read.format("iceberg")
+                .option("split-size", str(1 << 40))
+                .option("file-open-cost", "1")
+                .load(quoted(args.name, table))
+            )
+            arrow = frame.toArrow()
+            for row in arrow.to_pylist():
+                emit_row(sys.stdout, table, row_line(canonical(row)))
+            print(f"read_spark.py: {table}: {arrow.num_rows} rows in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        spark.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
