@@ -5,13 +5,15 @@
 // metadata.json's size, commit latency, and a PyIceberg full-scan time.
 //   node bench/soak.ts [--minutes 30] [--maintenance on|off] [--rate 1000]
 //                      [--commit-interval-ms 250] [--partitions 3]
-//                      [--sample-seconds 60] [--scan-every 5] [--maintain-every-seconds 30]
-//                      [--run-dir <dir>]
+//                      [--sample-seconds 60] [--scan-every 5] [--maintain-every-seconds 60]
+//                      [--snapshot-age-minutes 10] [--run-dir <dir>]
 // One connector, a declared JSON schema, hour(ts) partitioning, REST catalog + S3
-// (scripts/services up). `--maintenance off` also turns manifest merging off
-// (commit.manifest-merge.enabled=false), as a table without any maintenance;
-// `on` compacts (and, where the worker's own maintenance is not configured,
-// runs the maintenance steps from this process every --maintain-every-seconds).
+// (scripts/services up). `on`: the worker's own maintenance (connector key
+// maintenance, every --maintain-every-seconds: compaction, snapshot expiry) and
+// manifest merging on append; snapshots older than --snapshot-age-minutes expire
+// (table property history.expire.max-snapshot-age-ms; the default, 5 days, would
+// keep every snapshot of a 30-minute run). `off`: maintenance disabled and
+// commit.manifest-merge.enabled=false, a table nobody maintains.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,7 +22,6 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { RestCatalog } from '../src/catalog/rest/rest-catalog.ts';
 import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
-import { compactTable } from '../src/maintenance/compaction-run.ts';
 import { testFileIO } from '../test/support/io.ts';
 import { createTopic, TestProducer } from '../test/support/kafka-tools.ts';
 import { services as testServices } from '../test/support/services.ts';
@@ -44,7 +45,8 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '3' },
     'sample-seconds': { type: 'string', default: '60' },
     'scan-every': { type: 'string', default: '5' },
-    'maintain-every-seconds': { type: 'string', default: '30' },
+    'maintain-every-seconds': { type: 'string', default: '60' },
+    'snapshot-age-minutes': { type: 'string', default: '10' },
     'run-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -73,6 +75,7 @@ const partitions = num(args.partitions, 'partitions');
 const sampleMs = num(args['sample-seconds'], 'sample-seconds') * 1000;
 const scanEvery = num(args['scan-every'], 'scan-every');
 const maintainMs = num(args['maintain-every-seconds'], 'maintain-every-seconds') * 1000;
+const snapshotAgeMs = num(args['snapshot-age-minutes'], 'snapshot-age-minutes') * 60_000;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,9 +127,13 @@ function writeConfig(port: number): string {
     autoCreate: {
       enabled: true,
       partitionBy: ['hour(ts)'],
-      properties: maintenance === 'off' ? { 'commit.manifest-merge.enabled': 'false' } : {},
+      properties:
+        maintenance === 'off'
+          ? { 'commit.manifest-merge.enabled': 'false' }
+          : { 'history.expire.max-snapshot-age-ms': String(snapshotAgeMs) },
     },
     commit: { intervalMs: commitIntervalMs },
+    maintenance: { enabled: maintenance === 'on', intervalMs: maintainMs },
   };
   const file = join(runDir, 'floe.yaml');
   writeFileSync(file, stringify(worker));
@@ -183,33 +190,23 @@ function startWorker(configFile: string): ChildProcess {
   return child;
 }
 
-/** The maintenance steps, run from this process on a timer (a `floe maintain` every interval). */
-function startMaintainer(catalog: RestCatalog, io: ReturnType<typeof testFileIO>) {
-  let stopped = false;
-  let runs = 0;
-  let failures = 0;
-  let rewritten = 0;
-  const done = (async () => {
-    while (!stopped) {
-      await sleep(maintainMs);
-      if (stopped) break;
-      try {
-        const result = await compactTable(catalog, io, id, {});
-        runs++;
-        rewritten += result.filesRewritten;
-      } catch (error) {
-        failures++;
-        say(`maintenance failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  })();
-  return {
-    stats: () => ({ runs, failures, rewritten }),
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
+/** The worker's maintenance step runs, from its log: count and seconds per step. */
+function maintenanceRuns(logFile: string): string {
+  const steps = new Map<string, { runs: number; failed: number; seconds: number }>();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const match = /"msg":"maintenance: ([\w-]+) (done|failed)/.exec(line);
+    if (!match) continue;
+    const step = steps.get(match[1]!) ?? { runs: 0, failed: 0, seconds: 0 };
+    step.runs++;
+    if (match[2] === 'failed') step.failed++;
+    step.seconds += Number(/"seconds":([\d.]+)/.exec(line)?.[1] ?? 0);
+    steps.set(match[1]!, step);
+  }
+  return (
+    [...steps]
+      .map(([name, s]) => `${name} ${s.runs} runs (${s.failed} failed), ${s.seconds.toFixed(1)} s`)
+      .join('; ') || 'none'
+  );
 }
 
 async function main(): Promise<void> {
@@ -226,7 +223,6 @@ async function main(): Promise<void> {
   const producer = startProducer();
   const catalog = await RestCatalog.connect({ uri: services.restUri, warehouse: services.restWarehouse });
   const io = testFileIO();
-  const maintainer = maintenance === 'on' ? startMaintainer(catalog, io) : undefined;
   const samples: Array<HealthSample & { scan?: string }> = [];
   const started = Date.now();
   let before: CommitCounter | undefined;
@@ -255,13 +251,12 @@ async function main(): Promise<void> {
       say(`${formatSample(sample)}   ${scan ?? ''}`);
     }
   } finally {
-    await maintainer?.stop();
     await producer.stop();
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
     await catalog.close();
   }
-  if (maintainer) say(`maintenance from this process: ${JSON.stringify(maintainer.stats())}`);
+  say(`worker maintenance runs: ${maintenanceRuns(join(runDir, 'floe.log'))}`);
   writeFileSync(join(runDir, 'samples.json'), JSON.stringify(samples, null, 2));
   say(`samples written to ${join(runDir, 'samples.json')}`);
 }
