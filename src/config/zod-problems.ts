@@ -1,5 +1,5 @@
 // zod issues as ConfigProblems with messages an operator can act on:
-//   must be one of avro, json-schema, json (got "avroo")
+//   must be one of avro, json-schema, protobuf, json (got "avroo")
 //   unknown key (did you mean "bootstrapServers"?)
 // Values of secret keys are never quoted back.
 import type { z } from 'zod';

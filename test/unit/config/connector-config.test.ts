@@ -268,7 +268,7 @@ describe('loadConnectorConfigs', () => {
     expect((caught as ConfigError).context).toEqual({ file: folder, problems: 2 });
     expect((caught as Error).message).toBe(
       [
-        `${a}:3: value.format: must be one of avro, json-schema, json (got "xml")`,
+        `${a}:3: value.format: must be one of avro, json-schema, protobuf, json (got "xml")`,
         `${b}:4: comit: unknown key (did you mean "commit"?)`,
       ].join('\n'),
     );
