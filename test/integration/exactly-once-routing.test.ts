@@ -2,7 +2,8 @@
 // read back with PyIceberg: a routed connector restarted with a rare route; a
 // backfill of a routed connector with one route table absent, then `floe run`
 // with a live producer; two workers of one schemaless connector adding
-// different fields at the same time.
+// different fields at the same time. On each broker of the stack
+// (test/support/brokers.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -10,10 +11,11 @@ import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { indexFieldsById } from '../../src/iceberg/types.ts';
 import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import { BackfillProcess } from '../support/backfill-process.ts';
+import { BROKERS } from '../support/brokers.ts';
 import { createTopic } from '../support/kafka-tools.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { appendAndExpireWithPyIceberg, readWithPyIceberg } from '../support/reader.ts';
-import { services, uniqueName } from '../support/services.ts';
+import { uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
@@ -33,18 +35,22 @@ async function ids(setup: Parameters<typeof readerCatalog>[1], table: string): P
   return read.rows.map((row) => row.id as number).sort((x, y) => x - y);
 }
 
-describe('exactly once with routing and concurrent schema changes (real services)', () => {
+describe.each(BROKERS)('exactly once with routing and concurrent schema changes ($name)', (broker) => {
+  const bootstrap = broker.bootstrap;
+  const produce = (topic: string, partitions: number, ids: number[], encode: (i: number) => Buffer) =>
+    produceNumbered(topic, partitions, ids, encode, { bootstrap });
   it('a routed connector with a rare route restarts without duplicates', async () => {
     const topic = uniqueName('routed');
     const ns = uniqueName('r');
-    await createTopic(topic, 1);
+    await createTopic(topic, 1, bootstrap);
     const setup = writeWorkerConfig({
+      bootstrap,
       groupId: uniqueName('group'),
       catalog: 'sql',
       connectors: { routed: routedConnector(topic, ns, { maxRecords: 5000, intervalMs: 1000 }) },
     });
     const all = Array.from({ length: 50_010 }, (_, i) => i);
-    await produceNumbered(topic, 1, all, (i) => json({ id: i, kind: i < 10 ? 'b' : 'a' }));
+    await produce(topic, 1, all, (i) => json({ id: i, kind: i < 10 ? 'b' : 'a' }));
     const catalog = await openCatalog('sql', setup);
     try {
       const first = new WorkerProcess(setup);
@@ -70,23 +76,24 @@ describe('exactly once with routing and concurrent schema changes (real services
   it('floe backfill with one route table absent, then floe run with a live producer: exactly once', async () => {
     const topic = uniqueName('routedfill');
     const ns = uniqueName('r');
-    await createTopic(topic, 3);
+    await createTopic(topic, 3, bootstrap);
     const groupId = uniqueName('group');
     const setup = writeWorkerConfig({
+      bootstrap,
       groupId,
       catalog: 'sql',
       connectors: { routed: routedConnector(topic, ns, { intervalMs: 1000, maxRecords: 2000 }) },
       // A group that never committed starts at the log start: the worst case for re-reading.
       extra: {
         kafka: {
-          bootstrapServers: services.kafkaBrokers,
+          bootstrapServers: bootstrap,
           groupId,
           properties: { 'auto.offset.reset': 'earliest' },
         },
       },
     });
     // History has only kind a: the backfill never creates table b.
-    await produceNumbered(topic, 3, range(0, 20_000), (i) => json({ id: i, kind: 'a' }));
+    await produce(topic, 3, range(0, 20_000), (i) => json({ id: i, kind: 'a' }));
     const backfill = new BackfillProcess(setup, ['routed', '--from', 'earliest', '--progress', 'none']);
     expect((await backfill.exited).code).toBe(0);
     const catalog = await openCatalog('sql', setup);
@@ -96,9 +103,7 @@ describe('exactly once with routing and concurrent schema changes (real services
       const worker = new WorkerProcess(setup);
       // Live: kind b appears now, while the worker runs.
       for (let from = 20_000; from < 30_000; from += 1000) {
-        await produceNumbered(topic, 3, range(from, from + 1000), (i) =>
-          json({ id: i, kind: i % 4 ? 'a' : 'b' }),
-        );
+        await produce(topic, 3, range(from, from + 1000), (i) => json({ id: i, kind: i % 4 ? 'a' : 'b' }));
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
       await waitForRecords(catalog, `${ns}.b`, 2500);
@@ -117,16 +122,17 @@ describe('exactly once with routing and concurrent schema changes (real services
   it('floe backfill --from above what a route table records resumes at the table, never past a gap', async () => {
     const topic = uniqueName('routedgap');
     const ns = uniqueName('r');
-    await createTopic(topic, 1);
+    await createTopic(topic, 1, bootstrap);
     const setup = writeWorkerConfig({
+      bootstrap,
       groupId: uniqueName('group'),
       catalog: 'sql',
       connectors: { routed: routedConnector(topic, ns, { intervalMs: 1000 }) },
     });
-    await produceNumbered(topic, 1, range(0, 100), (i) => json({ id: i, kind: 'a' }));
+    await produce(topic, 1, range(0, 100), (i) => json({ id: i, kind: 'a' }));
     const first = new BackfillProcess(setup, ['routed', '--from', 'earliest', '--progress', 'none']);
     expect((await first.exited).code).toBe(0);
-    await produceNumbered(topic, 1, range(100, 1000), (i) => json({ id: i, kind: 'a' }));
+    await produce(topic, 1, range(100, 1000), (i) => json({ id: i, kind: 'a' }));
     // Table b never saw the partition; table a records 100. --from 400 must not skip 100..399 for a.
     const second = new BackfillProcess(setup, ['routed', '--from', '0=400', '--progress', 'none']);
     expect((await second.exited).code).toBe(0);
@@ -136,12 +142,12 @@ describe('exactly once with routing and concurrent schema changes (real services
   it('keeps its offsets through another engine’s append and snapshot expiry, with no group offset to fall back on', async () => {
     const topic = uniqueName('expiry');
     const table = `${uniqueName('r')}.events`;
-    await createTopic(topic, 2);
+    await createTopic(topic, 2, bootstrap);
     const connectors = {
       events: { topics: [topic], value: { format: 'json' }, table, commit: { intervalMs: 500 } },
     };
-    const first = writeWorkerConfig({ groupId: uniqueName('group'), catalog: 'sql', connectors });
-    await produceNumbered(topic, 2, range(0, 1000), (i) => json({ id: i, kind: 'floe' }));
+    const first = writeWorkerConfig({ bootstrap, groupId: uniqueName('group'), catalog: 'sql', connectors });
+    await produce(topic, 2, range(0, 1000), (i) => json({ id: i, kind: 'floe' }));
     const catalog = await openCatalog('sql', first);
     try {
       const worker = new WorkerProcess(first);
@@ -152,7 +158,7 @@ describe('exactly once with routing and concurrent schema changes (real services
       // The same tables under a new group (no group offset): only the table can say where to resume.
       const groupId = uniqueName('group');
       const again = { ...first, configFile: rewriteGroup(first.configFile, groupId) };
-      await produceNumbered(topic, 2, range(1000, 1500), (i) => json({ id: i, kind: 'floe' }));
+      await produce(topic, 2, range(1000, 1500), (i) => json({ id: i, kind: 'floe' }));
       const restarted = new WorkerProcess(again);
       await waitForRecords(catalog, table, 1501);
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -166,15 +172,16 @@ describe('exactly once with routing and concurrent schema changes (real services
   it('two workers of one schemaless connector adding different fields at once get distinct field ids', async () => {
     const topic = uniqueName('fields');
     const table = `${uniqueName('r')}.events`;
-    await createTopic(topic, 2);
+    await createTopic(topic, 2, bootstrap);
     const setup = writeWorkerConfig({
+      bootstrap,
       groupId: uniqueName('group'),
       catalog: 'sql',
       connectors: {
         events: { topics: [topic], value: { format: 'json' }, table, commit: { intervalMs: 500 } },
       },
     });
-    await produceNumbered(topic, 2, range(0, 100), (i) => json({ id: i, kind: 'base' }));
+    await produce(topic, 2, range(0, 100), (i) => json({ id: i, kind: 'base' }));
     const one = new WorkerProcess(setup);
     const two = new WorkerProcess(setup);
     const catalog = await openCatalog('sql', setup);
@@ -183,7 +190,7 @@ describe('exactly once with routing and concurrent schema changes (real services
       // Partition = id % 2: even ids carry x, odd ids carry y, produced together, several rounds.
       for (let round = 0; round < 5; round++) {
         const from = 100 + round * 200;
-        await produceNumbered(topic, 2, range(from, from + 200), (i) =>
+        await produce(topic, 2, range(from, from + 200), (i) =>
           json(
             i % 2
               ? { id: i, kind: 'y', [`y${round}`]: `y${i}` }

@@ -1,4 +1,5 @@
-// Issue 4, exactly-once through consumer-group rebalances with real processes:
+// Issue 4, exactly-once through consumer-group rebalances with real processes,
+// on each broker of the stack (test/support/brokers.ts) and each catalog:
 // two `floe run` workers share a 6-partition topic, a third joins mid-stream and
 // one leaves (SIGTERM; in a variant another is killed -9) while a producer keeps
 // writing. The independent PyIceberg reader must find every record exactly once.
@@ -8,6 +9,7 @@
 // next exactly at the table's offset.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
+import { withEveryBroker } from '../support/brokers.ts';
 import { registry } from '../support/kafka-tools.ts';
 import {
   type OrderScenario,
@@ -45,7 +47,9 @@ function produceSteadily(s: OrderScenario): { done: Promise<void>; produced: () 
     while (produced < TOTAL) {
       const next = Math.min(TOTAL, produced + 600);
       const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
-      await produceNumbered(s.topic, PARTITIONS, ids, (i) => registry.encode(s.schemaId, orderPayload(i)));
+      await produceNumbered(s.topic, PARTITIONS, ids, (i) => registry.encode(s.schemaId, orderPayload(i)), {
+        bootstrap: s.broker.bootstrap,
+      });
       produced = next;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -104,120 +108,125 @@ async function expectExactlyOnce(choice: CatalogChoice, s: OrderScenario): Promi
   expect(Array.from({ length: PARTITIONS }, (_, p) => offsets[s.topic]?.[String(p)])).toEqual(
     Array.from({ length: PARTITIONS }, () => TOTAL / PARTITIONS),
   );
-  console.log(`[rebalance ${choice}] ${TOTAL} records exactly once in ${read.snapshots.length} snapshots`);
+  console.log(
+    `[rebalance ${choice} ${s.broker.name}] ${TOTAL} records exactly once in ${read.snapshots.length} snapshots`,
+  );
 }
 
-describe.each<CatalogChoice>(['sql', 'rest'])('floe workers in one consumer group (%s catalog)', (choice) => {
-  const catalogs: Catalog[] = [];
-  afterAll(async () => {
-    for (const catalog of catalogs) await catalog.close();
-  });
+describe.each(withEveryBroker<CatalogChoice>(['sql', 'rest']))(
+  'floe workers in one consumer group ($choice catalog, $broker.name)',
+  ({ broker, choice }) => {
+    const catalogs: Catalog[] = [];
+    afterAll(async () => {
+      for (const catalog of catalogs) await catalog.close();
+    });
 
-  it.each(['SIGTERM', 'SIGTERM then kill -9'] as const)(
-    'keeps exactly once while a third worker joins and workers leave (%s)',
-    async (variant) => {
-      const s = await orderScenario(choice, 'rebalance');
+    it.each(['SIGTERM', 'SIGTERM then kill -9'] as const)(
+      'keeps exactly once while a third worker joins and workers leave (%s)',
+      async (variant) => {
+        const s = await orderScenario(choice, 'rebalance', broker);
+        const catalog = await openCatalog(choice, s.setup);
+        catalogs.push(catalog);
+        const producer = produceSteadily(s);
+
+        const a = startWorker(s.setup);
+        const b = startWorker(s.setup);
+        await Promise.all([nextCommit(a, 0), nextCommit(b, 0)]);
+        const progress = () => `${producer.produced()} produced`;
+        console.log(`[rebalance ${choice} ${s.broker.name}] A and B committing; ${progress()}`);
+
+        // C joins: A and B give some partitions up (committing them first), C takes them.
+        const joinAt = [a.lines.length, b.lines.length];
+        const c = startWorker(s.setup);
+        await nextCommit(c, 0);
+        await Promise.all([nextCommit(a, joinAt[0]!), nextCommit(b, joinAt[1]!)]);
+        console.log(`[rebalance ${choice} ${s.broker.name}] C joined and committed; ${progress()}`);
+        const revokedOnJoin = [a, b].some((w) =>
+          w.lines
+            .slice(joinAt[w === a ? 0 : 1])
+            .some((l) => l.includes('partitions revoked; committing first')),
+        );
+        expect(revokedOnJoin).toBe(true);
+
+        // A leaves cleanly: it commits, the group hands its partitions to B and C.
+        const leaveAt = [b.lines.length, c.lines.length];
+        expect(await a.stop()).toEqual({ code: 0, signal: null });
+        await Promise.all([nextCommit(b, leaveAt[0]!), nextCommit(c, leaveAt[1]!)]);
+        console.log(`[rebalance ${choice} ${s.broker.name}] A left; ${progress()}`);
+
+        let survivors = [b, c];
+        if (variant === 'SIGTERM then kill -9') {
+          // B dies without committing: its partitions move to C after the session timeout.
+          const killAt = c.lines.length;
+          await b.kill9();
+          await lineAfter(c, killAt, /partitions assigned/);
+          await nextCommit(c, killAt);
+          survivors = [c];
+          console.log(`[rebalance ${choice} ${s.broker.name}] B killed -9; ${progress()}`);
+        }
+
+        await producer.done;
+        await waitForRecords(catalog, s.table, TOTAL, {
+          timeoutMs: 120_000,
+          failFast: () => {
+            const dead = survivors.find((w) => !alive(w));
+            return dead ? `worker exited early:\n${dead.lines.slice(-30).join('\n')}` : undefined;
+          },
+        });
+        for (const worker of survivors) expect(await worker.stop()).toEqual({ code: 0, signal: null });
+        expect(await tableRecordCount(catalog, s.table)).toBe(TOTAL);
+
+        // Commit-before-release: no batch ever overlapped another owner's range.
+        // (After a kill -9 the successor resumes at the table's offsets, also without overlap.)
+        const overlaps = [a, b, c].flatMap((w) => w.lines.filter((line) => OVERLAP.test(line)));
+        expect(overlaps).toEqual([]);
+        await expectExactlyOnce(choice, s);
+      },
+      180_000,
+    );
+
+    it('keeps exactly once when a worker paused past its session timeout wakes up (zombie)', async () => {
+      const s = await orderScenario(choice, 'rebalance', broker);
       const catalog = await openCatalog(choice, s.setup);
       catalogs.push(catalog);
       const producer = produceSteadily(s);
-
       const a = startWorker(s.setup);
       const b = startWorker(s.setup);
       await Promise.all([nextCommit(a, 0), nextCommit(b, 0)]);
-      const progress = () => `${producer.produced()} produced`;
-      console.log(`[rebalance ${choice}] A and B committing; ${progress()}`);
 
-      // C joins: A and B give some partitions up (committing them first), C takes them.
-      const joinAt = [a.lines.length, b.lines.length];
-      const c = startWorker(s.setup);
-      await nextCommit(c, 0);
-      await Promise.all([nextCommit(a, joinAt[0]!), nextCommit(b, joinAt[1]!)]);
-      console.log(`[rebalance ${choice}] C joined and committed; ${progress()}`);
-      const revokedOnJoin = [a, b].some((w) =>
-        w.lines
-          .slice(joinAt[w === a ? 0 : 1])
-          .some((l) => l.includes('partitions revoked; committing first')),
-      );
-      expect(revokedOnJoin).toBe(true);
-
-      // A leaves cleanly: it commits, the group hands its partitions to B and C.
-      const leaveAt = [b.lines.length, c.lines.length];
-      expect(await a.stop()).toEqual({ code: 0, signal: null });
-      await Promise.all([nextCommit(b, leaveAt[0]!), nextCommit(c, leaveAt[1]!)]);
-      console.log(`[rebalance ${choice}] A left; ${progress()}`);
-
-      let survivors = [b, c];
-      if (variant === 'SIGTERM then kill -9') {
-        // B dies without committing: its partitions move to C after the session timeout.
-        const killAt = c.lines.length;
-        await b.kill9();
-        await lineAfter(c, killAt, /partitions assigned/);
-        await nextCommit(c, killAt);
-        survivors = [c];
-        console.log(`[rebalance ${choice}] B killed -9; ${progress()}`);
+      // B freezes with an open batch; the group gives its partitions to A, which commits them.
+      const frozenAt = a.lines.length;
+      process.kill(b.child.pid!, 'SIGSTOP');
+      try {
+        await lineAfter(a, frozenAt, /partitions assigned/);
+        await nextCommit(a, a.lines.length);
+        await nextCommit(a, a.lines.length);
+      } finally {
+        process.kill(b.child.pid!, 'SIGCONT');
       }
+      // B wakes believing it still owns them: whatever it does next must not duplicate.
+      const wokeAt = b.lines.length;
+      await lineAfter(b, wokeAt, /partitions (lost|assigned|revoked)|batch dropped|"msg":"committed"/);
+      console.log(
+        `[rebalance ${choice} ${s.broker.name}] zombie B woke; ${producer.produced()} produced; it logged:\n` +
+          b.lines
+            .slice(wokeAt)
+            .filter((line) => /lost|revoked|assigned|dropped|committed/.test(line))
+            .slice(0, 8)
+            .map((line) => `  ${(JSON.parse(line) as { msg: string }).msg}`)
+            .join('\n'),
+      );
 
       await producer.done;
       await waitForRecords(catalog, s.table, TOTAL, {
         timeoutMs: 120_000,
         failFast: () => {
-          const dead = survivors.find((w) => !alive(w));
+          const dead = [a, b].find((w) => !alive(w));
           return dead ? `worker exited early:\n${dead.lines.slice(-30).join('\n')}` : undefined;
         },
       });
-      for (const worker of survivors) expect(await worker.stop()).toEqual({ code: 0, signal: null });
-      expect(await tableRecordCount(catalog, s.table)).toBe(TOTAL);
-
-      // Commit-before-release: no batch ever overlapped another owner's range.
-      // (After a kill -9 the successor resumes at the table's offsets, also without overlap.)
-      const overlaps = [a, b, c].flatMap((w) => w.lines.filter((line) => OVERLAP.test(line)));
-      expect(overlaps).toEqual([]);
+      for (const worker of [a, b]) expect(await worker.stop()).toEqual({ code: 0, signal: null });
       await expectExactlyOnce(choice, s);
-    },
-    180_000,
-  );
-
-  it('keeps exactly once when a worker paused past its session timeout wakes up (zombie)', async () => {
-    const s = await orderScenario(choice, 'rebalance');
-    const catalog = await openCatalog(choice, s.setup);
-    catalogs.push(catalog);
-    const producer = produceSteadily(s);
-    const a = startWorker(s.setup);
-    const b = startWorker(s.setup);
-    await Promise.all([nextCommit(a, 0), nextCommit(b, 0)]);
-
-    // B freezes with an open batch; the group gives its partitions to A, which commits them.
-    const frozenAt = a.lines.length;
-    process.kill(b.child.pid!, 'SIGSTOP');
-    try {
-      await lineAfter(a, frozenAt, /partitions assigned/);
-      await nextCommit(a, a.lines.length);
-      await nextCommit(a, a.lines.length);
-    } finally {
-      process.kill(b.child.pid!, 'SIGCONT');
-    }
-    // B wakes believing it still owns them: whatever it does next must not duplicate.
-    const wokeAt = b.lines.length;
-    await lineAfter(b, wokeAt, /partitions (lost|assigned|revoked)|batch dropped|"msg":"committed"/);
-    console.log(
-      `[rebalance ${choice}] zombie B woke; ${producer.produced()} produced; it logged:\n` +
-        b.lines
-          .slice(wokeAt)
-          .filter((line) => /lost|revoked|assigned|dropped|committed/.test(line))
-          .slice(0, 8)
-          .map((line) => `  ${(JSON.parse(line) as { msg: string }).msg}`)
-          .join('\n'),
-    );
-
-    await producer.done;
-    await waitForRecords(catalog, s.table, TOTAL, {
-      timeoutMs: 120_000,
-      failFast: () => {
-        const dead = [a, b].find((w) => !alive(w));
-        return dead ? `worker exited early:\n${dead.lines.slice(-30).join('\n')}` : undefined;
-      },
-    });
-    for (const worker of [a, b]) expect(await worker.stop()).toEqual({ code: 0, signal: null });
-    await expectExactlyOnce(choice, s);
-  }, 180_000);
-});
+    }, 180_000);
+  },
+);

@@ -6,10 +6,15 @@ import { KafkaProducerClient } from '../../src/worker/kafka/producer-client.ts';
 import type { ProducerRecord } from '../../src/worker/kafka-types.ts';
 import { services } from './services.ts';
 
-const client = { bootstrapServers: services.kafkaBrokers, groupId: 'floe-tests' };
+const client = (bootstrapServers: string) => ({ bootstrapServers, groupId: 'floe-tests' });
 
-export async function createTopic(name: string, partitions: number): Promise<void> {
-  const admin = KafkaAdminClient.create(client);
+/** Creates a topic on the stack's Kafka, or on the broker at `bootstrap` (test/support/brokers.ts). */
+export async function createTopic(
+  name: string,
+  partitions: number,
+  bootstrap = services.kafkaBrokers,
+): Promise<void> {
+  const admin = KafkaAdminClient.create(client(bootstrap));
   await admin.connect();
   try {
     await admin.createTopic(name, partitions);
@@ -19,7 +24,10 @@ export async function createTopic(name: string, partitions: number): Promise<voi
 }
 
 export class TestProducer {
-  readonly #producer = KafkaProducerClient.create(client);
+  readonly #producer: KafkaProducerClient;
+  constructor(bootstrap = services.kafkaBrokers) {
+    this.#producer = KafkaProducerClient.create(client(bootstrap));
+  }
   async connect(): Promise<this> {
     await this.#producer.connect();
     return this;

@@ -2,9 +2,10 @@
 // commits often and whose group moves a dead member's partitions after 6 s (the
 // broker's minimum session timeout) instead of 45 s: the setting of the fault
 // and rebalance tests, where crashes must land between and inside commits.
+import { KAFKA, type TestBroker } from './brokers.ts';
 import { createTopic, registerAvro } from './kafka-tools.ts';
 import { ORDER_SCHEMA_V1 } from './orders.ts';
-import { services, uniqueName } from './services.ts';
+import { uniqueName } from './services.ts';
 import { type CatalogChoice, type WorkerSetup, writeWorkerConfig } from './worker-process.ts';
 
 export const SCENARIO_PARTITIONS = 6;
@@ -15,12 +16,18 @@ export interface OrderScenario {
   readonly table: string;
   readonly schemaId: number;
   readonly setup: WorkerSetup;
+  /** The broker the topic lives on. */
+  readonly broker: TestBroker;
 }
 
-export async function orderScenario(choice: CatalogChoice, prefix: string): Promise<OrderScenario> {
+export async function orderScenario(
+  choice: CatalogChoice,
+  prefix: string,
+  broker: TestBroker = KAFKA,
+): Promise<OrderScenario> {
   const topic = uniqueName(prefix);
   const table = `it_${choice}.${topic}`;
-  await createTopic(topic, SCENARIO_PARTITIONS);
+  await createTopic(topic, SCENARIO_PARTITIONS, broker.bootstrap);
   const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
   const groupId = uniqueName('group');
   const setup = writeWorkerConfig({
@@ -37,11 +44,11 @@ export async function orderScenario(choice: CatalogChoice, prefix: string): Prom
     },
     extra: {
       kafka: {
-        bootstrapServers: services.kafkaBrokers,
+        bootstrapServers: broker.bootstrap,
         groupId,
         properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
       },
     },
   });
-  return { topic, table, schemaId, setup };
+  return { topic, table, schemaId, setup, broker };
 }

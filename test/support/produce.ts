@@ -6,9 +6,9 @@ export async function produceNumbered(
   partitions: number,
   ids: Iterable<number>,
   encode: (i: number) => Promise<Buffer> | Buffer,
-  batchSize = 5000,
+  { batchSize = 5000, bootstrap }: { batchSize?: number | undefined; bootstrap?: string | undefined } = {},
 ): Promise<void> {
-  const producer = await new TestProducer().connect();
+  const producer = await new TestProducer(bootstrap).connect();
   try {
     let batch: Array<{ key: Buffer; value: Buffer; partition: number }> = [];
     for (const i of ids) {

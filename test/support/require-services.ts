@@ -32,6 +32,7 @@ async function httpAnswers(url: string): Promise<boolean> {
 export async function setup(): Promise<void> {
   const checks: Array<[string, Promise<boolean>]> = [
     [`Kafka broker at ${services.kafkaBrokers}`, tcpOpen(services.kafkaBrokers)],
+    [`kfake broker at ${services.kfakeBrokers}`, tcpOpen(services.kfakeBrokers)],
     [`S3 store at ${services.s3.endpoint}`, httpAnswers(services.s3.endpoint)],
     [`Iceberg REST catalog at ${services.restUri}`, httpAnswers(`${services.restUri}/v1/config`)],
     [`schema registry at ${services.registryUrl}`, httpAnswers(`${services.registryUrl}/subjects`)],

@@ -21,6 +21,8 @@ const cache = env.FLOE_CACHE ?? join(homedir(), '.cache/floe');
 
 export const services = {
   kafkaBrokers: env.FLOE_KAFKA_BROKERS ?? `127.0.0.1:${env.FLOE_KAFKA_PORT}`,
+  /** The second Kafka-protocol broker, kfake (test/support/brokers.ts). */
+  kfakeBrokers: env.FLOE_KFAKE_BROKERS ?? `127.0.0.1:${env.FLOE_KFAKE_PORT}`,
   s3: {
     endpoint: env.FLOE_S3_ENDPOINT ?? `http://127.0.0.1:${env.FLOE_S3_PORT}`,
     accessKeyId: env.FLOE_S3_ACCESS_KEY!,

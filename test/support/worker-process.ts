@@ -21,6 +21,8 @@ export function writeWorkerConfig(options: {
   groupId: string;
   catalog: CatalogChoice;
   connectors: Record<string, Record<string, unknown>>;
+  /** The broker's bootstrap servers (default: the stack's Kafka; test/support/brokers.ts). */
+  bootstrap?: string;
   extra?: Record<string, unknown>;
 }): WorkerSetup {
   const dir = mkdtempSync(join(tmpdir(), 'floe-worker-'));
@@ -31,7 +33,7 @@ export function writeWorkerConfig(options: {
       ? { type: 'sql', name: 'floe_it' }
       : { type: 'rest', uri: services.restUri, warehouse: `s3://${services.s3.bucket}/rest` };
   const worker = {
-    kafka: { bootstrapServers: services.kafkaBrokers, groupId: options.groupId },
+    kafka: { bootstrapServers: options.bootstrap ?? services.kafkaBrokers, groupId: options.groupId },
     schemaRegistry: { url: services.registryUrl },
     catalog,
     storage: {
