@@ -83,5 +83,6 @@ function toConnectorConfig(parsed: ParsedConnectorConfig, file: string): Connect
     metadataColumn: parsed.metadataColumn,
     commit: parsed.commit,
     errors: parsed.errors,
+    maintenance: parsed.maintenance,
   };
 }

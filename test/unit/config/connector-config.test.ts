@@ -25,6 +25,7 @@ describe('loadConnectorConfig', () => {
       metadataColumn: false,
       commit: { intervalMs: 60_000, maxRecords: 1_000_000, maxBytes: 128 * 1024 * 1024 },
       errors: { policy: 'fail' },
+      maintenance: { enabled: true, intervalMs: 600_000 },
     });
   });
 
