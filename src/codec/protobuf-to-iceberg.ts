@@ -11,9 +11,11 @@
 //   the wrappers (Int32Value, StringValue, ...) -> their primitive, null when absent
 //
 // A oneof becomes an optional struct, shaped like a multi-branch Avro union
-// (avro-to-iceberg.ts): a required int `tag` (the field number of the member that
-// is set) and one optional field per member, by the member's name; null when no
-// member is set. Every field of a message is an optional column (a later version
+// (avro-to-iceberg.ts): an int `tag` (the field number of the member that is set)
+// and one optional field per member, by the member's name; null when no member is
+// set. `tag` is set whenever the struct is, but declared optional: a required
+// field inside a struct that may be null is refused by pyspark's Arrow conversion
+// (toArrow / toPandas) whenever the struct is null. Every field of a message is an optional column (a later version
 // may drop it); list elements and map values are required, as Protobuf has no
 // null elements.
 import { decimal, type IcebergType, type NestedField, primitive, type Schema } from '../iceberg/types.ts';
@@ -135,7 +137,7 @@ class ProtoTypeMapper {
       );
     }
     const fields: NestedField[] = [
-      { id: ++this.#lastId, name: ONEOF_TAG_FIELD, required: true, type: primitive('int') },
+      { id: ++this.#lastId, name: ONEOF_TAG_FIELD, required: false, type: primitive('int') },
     ];
     for (const member of oneof.fields) fields.push(this.#field(member, path));
     return { id, name: oneof.name, required: false, type: { kind: 'struct', fields } };

@@ -61,7 +61,7 @@ describe('Protobuf through the registry: type mapping', () => {
         '4: customer: optional struct<5: email: optional string, 6: address: optional struct<7: city: optional string>>, ' +
         '8: lines: optional list<struct<10: sku: optional string, 11: qty: optional int>>, ' +
         '12: counts: optional map<string, int>, 15: scores: optional list<int>, ' +
-        '17: payment: optional struct<18: tag: required int, 19: card: optional string, ' +
+        '17: payment: optional struct<18: tag: optional int, 19: card: optional string, ' +
         '20: cash: optional struct<21: currency: optional string, 22: units: optional long>>, ' +
         '23: at: optional timestamptz, 24: took: optional long, 25: maybe: optional int, 26: note: optional string, ' +
         '27: big: optional decimal(20,0), 28: delta: optional int, 29: blob: optional binary, 30: ratio: optional double, ' +

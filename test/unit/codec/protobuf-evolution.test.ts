@@ -79,7 +79,7 @@ describe('Protobuf schema evolution', () => {
     }
     expect(shape(table)).toBe(
       'struct<1: id: optional long, 2: customer: optional struct<3: email: optional string, 4: phone: optional string>, ' +
-        '5: payment: optional struct<6: tag: required int, 7: card: optional string, 8: voucher: optional long>, ' +
+        '5: payment: optional struct<6: tag: optional int, 7: card: optional string, 8: voucher: optional long>, ' +
         '9: at: optional timestamptz>',
     );
     expect(changes).toEqual([
