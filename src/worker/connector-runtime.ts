@@ -62,6 +62,8 @@ export class ConnectorRuntime {
   readonly #retention: RetentionCheck;
   readonly #reporter: RunReporter;
   #batch: ConnectorBatch | undefined;
+  /** When the last successful commit started and how long it took. */
+  #previousCommit: { startMs: number; ms: number } | undefined;
 
   constructor(deps: ConnectorRuntimeDeps) {
     this.settings = deps.settings;
@@ -193,8 +195,20 @@ export class ConnectorRuntime {
       this.failure !== undefined ||
       batch.records >= maxRecords ||
       batch.bytes >= maxBytes ||
-      this.#now() - batch.startedAtMs >= intervalMs
+      this.#now() - this.#intervalStart(batch) >= intervalMs
     );
+  }
+
+  /**
+   * The commit interval runs from the batch's first record, less the time the
+   * previous commit kept the worker from reading (records that came meanwhile
+   * waited that long already), but not from before that commit started: with
+   * commits of C ms, a record is visible within intervalMs + C (issue 14).
+   */
+  #intervalStart(batch: ConnectorBatch): number {
+    const previous = this.#previousCommit;
+    if (previous === undefined) return batch.startedAtMs;
+    return Math.max(previous.startMs, batch.startedAtMs - previous.ms);
   }
 
   /**
@@ -293,6 +307,7 @@ export class ConnectorRuntime {
   async commit(): Promise<Array<TopicPartition & { offset: bigint }>> {
     const batch = this.#batch;
     if (batch === undefined) return [];
+    const startMs = this.#now();
     let states: TableState[];
     try {
       await this.#errors.flush();
@@ -312,6 +327,7 @@ export class ConnectorRuntime {
       throw error;
     }
     this.#batch = undefined;
+    this.#previousCommit = { startMs, ms: this.#now() - startMs };
     return [...batch.reads.values()].map(({ topic, partition, end }) => {
       const lowest = lowestRecorded(states, topic, partition);
       return { topic, partition, offset: lowest !== undefined && lowest < end ? lowest : end };
