@@ -18,6 +18,7 @@
 // simply widen to string.
 import type { IcebergType, NestedField, Row, Schema, StructType } from '../iceberg/types.ts';
 import { primitive } from '../iceberg/types.ts';
+import { followFields } from './inferred-table-columns.ts';
 import { type InferredTemporal, readIsoTemporal } from './iso-temporal.ts';
 import { JsonNumberText } from './json-number.ts';
 import { PayloadError } from './payload-error.ts';
@@ -109,57 +110,6 @@ function inferType(value: unknown, path: string): IcebergType | undefined {
       return undefined;
   }
 }
-
-/** `inferred` with the table's columns (of inferable types) taking precedence; the same array when nothing changes. */
-function followFields(
-  inferred: readonly NestedField[],
-  table: readonly NestedField[],
-): readonly NestedField[] {
-  let changed = false;
-  const merged = inferred.map((field) => {
-    const column = table.find((candidate) => candidate.name === field.name);
-    const type = column === undefined ? undefined : followType(field.type, column.type);
-    if (type === undefined || type === field.type) return field;
-    changed = true;
-    return { ...field, type };
-  });
-  for (const column of table) {
-    if (inferred.some((field) => field.name === column.name)) continue;
-    const type = followType(undefined, column.type);
-    if (type === undefined) continue;
-    changed = true;
-    merged.push({ id: 0, name: column.name, required: false, type });
-  }
-  return changed ? merged : inferred;
-}
-
-/** The table's type as inference would hold it (`current` when equal), or undefined when inference cannot hold it. */
-function followType(current: IcebergType | undefined, table: IcebergType): IcebergType | undefined {
-  if (table.kind === 'struct') {
-    const fields = followFields(current?.kind === 'struct' ? current.fields : [], table.fields);
-    if (current?.kind === 'struct' && fields === current.fields) return current;
-    return fields.length === 0 ? undefined : { kind: 'struct', fields };
-  }
-  if (table.kind === 'list') {
-    const element = followType(current?.kind === 'list' ? current.element : undefined, table.element);
-    if (element === undefined) return undefined;
-    if (current?.kind === 'list' && element === current.element) return current;
-    return { kind: 'list', elementId: 0, elementRequired: false, element };
-  }
-  if (!INFERABLE.has(table.kind)) return undefined;
-  return current?.kind === table.kind ? current : primitive(table.kind as InferableKind);
-}
-
-type InferableKind = 'boolean' | 'long' | 'double' | 'string' | InferredTemporal;
-const INFERABLE: ReadonlySet<string> = new Set<InferableKind>([
-  'boolean',
-  'long',
-  'double',
-  'string',
-  'date',
-  'timestamp',
-  'timestamptz',
-]);
 
 function inferStruct(value: Record<string, unknown>, path: string): StructType | undefined {
   const fields: NestedField[] = [];
