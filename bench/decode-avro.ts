@@ -3,10 +3,10 @@
 //   node bench/decode-avro.ts [records]
 // Payloads are encoded with avsc before timing starts; the timed loop is what the
 // worker runs per record once the schema id is cached (decodeSync).
-import { performance } from 'node:perf_hooks';
 import avsc from 'avsc';
 import { createValueDecoder } from '../src/codec/record-decoder.ts';
 import { confluentHeader } from '../src/codec/wire-format.ts';
+import { timeDecoding } from './decode-rounds.ts';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SCHEMA_ID = 7;
@@ -82,30 +82,9 @@ const decoder = createValueDecoder('avro', {
   },
 });
 
-const payloads = makePayloads(RECORDS);
-const where = { topic: 'orders', partition: 0, offset: 0n };
-await decoder.decode(payloads[0]!, where); // caches the schema id
-
-for (let round = 0; round < 3; round++) {
-  let checksum = 0;
-  const start = performance.now();
-  for (let i = 0; i < RECORDS; i++) {
-    const decoded = decoder.decodeSync(payloads[i]!, where);
-    if (decoded !== undefined && decoded.row.flag === true) checksum++;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  console.log(
-    `round ${round + 1}: ${RECORDS} records in ${seconds.toFixed(3)} s = ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s (checksum ${checksum})`,
-  );
-}
-
-// For scale: avsc's own decoder on the same payloads (numbers for longs, no Iceberg
+// The baseline, for scale: avsc's own decoder (numbers for longs, no Iceberg
 // conversion, unions unwrapped), which floe does not use on the hot path.
-{
-  const start = performance.now();
-  for (let i = 0; i < RECORDS; i++) encoder.decode(payloads[i]!, 5);
-  const seconds = (performance.now() - start) / 1000;
-  console.log(
-    `avsc Type.decode baseline: ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s`,
-  );
-}
+await timeDecoding('avro', decoder, makePayloads(RECORDS), {
+  name: 'avsc Type.decode',
+  decode: (payload) => encoder.decode(payload, 5),
+});

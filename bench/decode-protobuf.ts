@@ -5,11 +5,11 @@
 //   node bench/decode-protobuf.ts [records]
 // Payloads are encoded with protobufjs before timing starts; the timed loop is what
 // the worker runs per record once the schema id is cached (decodeSync).
-import { performance } from 'node:perf_hooks';
 import protobuf from 'protobufjs';
 import { messageIndexBytes } from '../src/codec/protobuf-wire-format.ts';
 import { createValueDecoder } from '../src/codec/record-decoder.ts';
 import { confluentHeader } from '../src/codec/wire-format.ts';
+import { timeDecoding } from './decode-rounds.ts';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SCHEMA_ID = 7;
@@ -74,30 +74,9 @@ const decoder = createValueDecoder('protobuf', {
   registry: { getSchema: async () => ({ type: 'PROTOBUF', schema: PROTO, references: [] }) },
 });
 
-const payloads = makePayloads(RECORDS);
-const where = { topic: 'orders', partition: 0, offset: 0n };
-await decoder.decode(payloads[0]!, where); // caches the schema id
-
-for (let round = 0; round < 3; round++) {
-  let checksum = 0;
-  const start = performance.now();
-  for (let i = 0; i < RECORDS; i++) {
-    const decoded = decoder.decodeSync(payloads[i]!, where);
-    if (decoded !== undefined && decoded.row.flag === true) checksum++;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  console.log(
-    `protobuf round ${round + 1}: ${RECORDS} records in ${seconds.toFixed(3)} s = ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s (checksum ${checksum})`,
-  );
-}
-
-// For scale: protobufjs's own generated decoder on the same payloads (Long objects
-// for int64, enums as numbers, no Iceberg conversion), which floe does not use.
-{
-  const start = performance.now();
-  for (let i = 0; i < RECORDS; i++) Order.decode(payloads[i]!.subarray(6));
-  const seconds = (performance.now() - start) / 1000;
-  console.log(
-    `protobufjs Type.decode baseline: ${Math.round(RECORDS / seconds).toLocaleString('en-US')} records/s`,
-  );
-}
+// The baseline, for scale: protobufjs's own generated decoder (Long objects for
+// int64, enums as numbers, no Iceberg conversion), which floe does not use.
+await timeDecoding('protobuf', decoder, makePayloads(RECORDS), {
+  name: 'protobufjs Type.decode',
+  decode: (payload) => Order.decode(payload.subarray(6)),
+});

@@ -4,6 +4,7 @@
 // (missing bytes read as 0); the caller checks `pos <= end` once per record,
 // except where a length would make us allocate (strings, bytes, blocks).
 import { PayloadError } from './payload-error.ts';
+import { utf8Text } from './utf8-text.ts';
 
 export class AvroCursor {
   bytes: Buffer = Buffer.alloc(0);
@@ -136,24 +137,11 @@ export function readDouble(c: AvroCursor): number {
   return b.readDoubleLE(p);
 }
 
-const MAX_ASCII_FAST_PATH = 24;
-
 export function readString(c: AvroCursor): string {
   const length = readLength(c);
-  const b = c.bytes;
   const start = c.pos;
   c.pos = start + length;
-  if (length <= MAX_ASCII_FAST_PATH) {
-    // Short ASCII strings: building in JS beats the call into the UTF-8 decoder.
-    let text = '';
-    for (let i = start; i < start + length; i++) {
-      const code = b[i]!;
-      if (code > 0x7f) return b.toString('utf8', start, start + length);
-      text += String.fromCharCode(code);
-    }
-    return text;
-  }
-  return b.toString('utf8', start, start + length);
+  return utf8Text(c.bytes, start, length);
 }
 
 const UUID_TEXT_LENGTH = 36;

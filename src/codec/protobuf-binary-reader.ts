@@ -3,6 +3,7 @@
 // exact bigint, 32-bit ones as numbers. The cursor's `end` is the end of the
 // message being read; nested messages move it and put it back.
 import { PayloadError } from './payload-error.ts';
+import { utf8Text } from './utf8-text.ts';
 
 export class ProtoCursor {
   bytes: Buffer = Buffer.alloc(0);
@@ -175,23 +176,11 @@ export function readLength(c: ProtoCursor): number {
   return length;
 }
 
-const MAX_ASCII_FAST_PATH = 24;
-
 export function readString(c: ProtoCursor): string {
   const length = readLength(c);
-  const b = c.bytes;
   const start = c.pos;
   c.pos = start + length;
-  if (length <= MAX_ASCII_FAST_PATH) {
-    let text = '';
-    for (let i = start; i < start + length; i++) {
-      const code = b[i]!;
-      if (code > 0x7f) return b.toString('utf8', start, start + length);
-      text += String.fromCharCode(code);
-    }
-    return text;
-  }
-  return b.toString('utf8', start, start + length);
+  return utf8Text(c.bytes, start, length);
 }
 
 export function readBytes(c: ProtoCursor): Uint8Array {

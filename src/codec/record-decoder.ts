@@ -13,7 +13,7 @@ import { JsonValueDecoder } from './json-value-decoder.ts';
 import { MetadataColumnDecoder, type MetadataColumnOptions } from './metadata-column.ts';
 import { protobufFormat } from './protobuf-format.ts';
 import { type RegistryFormat, RegistryValueDecoder } from './registry-value-decoder.ts';
-import type { SchemaLookup } from './schema-lookup.ts';
+import type { RegisteredSchema, SchemaLookup } from './schema-lookup.ts';
 
 export type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
 
@@ -30,23 +30,24 @@ export interface ValueDecoderOptions {
   readonly metadataColumn?: false | MetadataColumnOptions;
 }
 
-export const AVRO_FORMAT: RegistryFormat = {
+// `satisfies`, so that callers see each format's own compiled type.
+export const AVRO_FORMAT = {
   schemaType: 'AVRO',
   name: 'avro',
-  compile: (registered) =>
+  compile: (registered: RegisteredSchema) =>
     compileAvroDecoder(
       parseAvroSchema(
         registered.schema,
         (registered.references ?? []).map((r) => r.schema),
       ),
     ),
-};
+} satisfies RegistryFormat;
 
-export const JSON_SCHEMA_FORMAT: RegistryFormat = {
+export const JSON_SCHEMA_FORMAT = {
   schemaType: 'JSON',
   name: 'json-schema',
-  compile: (registered) => compileJsonSchemaDecoder(registered.schema),
-};
+  compile: (registered: RegisteredSchema) => compileJsonSchemaDecoder(registered.schema),
+} satisfies RegistryFormat;
 
 export function createValueDecoder(format: ValueFormat, options: ValueDecoderOptions = {}): RecordDecoder {
   const decoder = baseDecoder(format, options);
