@@ -13,11 +13,13 @@ KFAKE_SRC="$FLOE_ROOT/tools/kfake"
 KFAKE_HOME="$FLOE_CACHE/kfake-$(cat "$KFAKE_SRC"/go.mod "$KFAKE_SRC"/go.sum "$KFAKE_SRC"/*.go "$KFAKE_SRC"/*.patch | sha256sum | cut -c1-12)"
 KFAKE_BIN="$KFAKE_HOME/kfake"
 
-kfake_go() { GOMODCACHE="$FLOE_CACHE/go/mod" GOCACHE="$FLOE_CACHE/go/build" go "$@"; }
+# kfake's go.mod needs Go 1.26: an older go (1.21+) fetches that toolchain from the
+# Go proxy into the module cache, also where a distribution's go.env says "local".
+kfake_go() { GOTOOLCHAIN=auto GOMODCACHE="$FLOE_CACHE/go/mod" GOCACHE="$FLOE_CACHE/go/build" go "$@"; }
 
 kfake_provision() {
   [[ -x "$KFAKE_BIN" ]] && return 0
-  command -v go >/dev/null || die "go not found (kfake is built with go build)"
+  command -v go >/dev/null || die "go not found (kfake is built with Go 1.21+)"
   apt_install patch
   say "building kfake (tools/kfake) with go build"
   local build="$KFAKE_HOME/build" fix
