@@ -109,7 +109,7 @@ export function parseProtobufSchema(registered: RegisteredSchema): ProtoSchema {
     if (error instanceof PayloadError) throw error;
     throw new PayloadError(
       'incompatible',
-      `the Protobuf schema does not parse: ${(error as Error).message}`,
+      `the Protobuf schema cannot be read: ${(error as Error).message}`,
       {},
       { cause: error },
     );

@@ -208,6 +208,24 @@ describe('Protobuf through the registry: type mapping', () => {
   });
 });
 
+describe('Protobuf schemas that do not resolve', () => {
+  it('names the type an import the registry does not hold would have given', async () => {
+    const schemas = new InMemorySchemas();
+    schemas.schemas.set(
+      5,
+      protobufSchema(
+        'syntax = "proto3"; import "google/type/date.proto"; message Event { google.type.Date day = 1; }',
+      ),
+    );
+    const decoder = createValueDecoder('protobuf', { registry: schemas });
+    const error = await rejection(decoder.decode(wireBytes(5, [0], Buffer.alloc(0)), where));
+    expect(error.message).toMatch(
+      /^orders\[3\]@1234: schema id 5: the Protobuf schema cannot be read: no such Type or Enum 'google\.type\.Date' in Type \.Event$/,
+    );
+    expect(error.context.reason).toBe('incompatible');
+  });
+});
+
 describe('Protobuf descriptors (what Confluent Python registers)', () => {
   it('decodes records of confluent-kafka 2.16.1 ProtobufSerializer against the descriptors Apicurio returned', async () => {
     // shop/order.proto: Order { int64 id = 1; Money total = 2; Timestamp at = 3; map<string, int32> counts = 4;
