@@ -165,7 +165,10 @@ export async function commitRewrite(
       lastError = error;
       if (error instanceof CommitConflictError) {
         if (!unknown) await io.delete(listPath).catch(() => undefined);
-        log.info('compaction commit conflict; validating again on the new table state', { attempt });
+        log.info('compaction commit conflict; validating again on the new table state', {
+          attempt,
+          reason: error.message,
+        });
       } else if (error instanceof CommitStateUnknownError) {
         unknown = true;
         log.warn('compaction commit outcome unknown; will look for it before retrying', {

@@ -101,15 +101,13 @@ export async function compactTable(
       await deleteAll(io, added);
       throw error;
     }
-    const outcome = await commitRewrite(
-      catalog,
-      io,
-      { id, startSnapshot: head, replaced, added },
-      {
-        ...options.commit,
-        log,
-      },
-    );
+    if (options.signal?.aborted) {
+      await deleteAll(io, added);
+      return { ...nothing, replans, skipped: 'stopped' };
+    }
+    const commit = () =>
+      commitRewrite(catalog, io, { id, startSnapshot: head, replaced, added }, { ...options.commit, log });
+    const outcome = await (options.locks ? options.locks.withTables([id], commit) : commit());
     if (outcome.kind === 'stale') {
       log.info('compaction plan is stale; planning again', { reason: outcome.reason, replans });
       if (!outcome.mayHaveLanded) await deleteAll(io, added);
