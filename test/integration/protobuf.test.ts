@@ -8,8 +8,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
+import { messageIndexBytes } from '../../src/codec/protobuf-wire-format.ts';
+import { createValueDecoder } from '../../src/codec/record-decoder.ts';
+import { SchemaRegistryClient } from '../../src/codec/schema-registry-client.ts';
+import { confluentHeader } from '../../src/codec/wire-format.ts';
 import { createTopic } from '../support/kafka-tools.ts';
 import { readerPython } from '../support/reader-python.ts';
 import { services, uniqueName } from '../support/services.ts';
@@ -43,6 +48,52 @@ async function produceVersion(
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** Registers a schema through the registry's Confluent API; its id. */
+async function register(subject: string, body: Record<string, unknown>): Promise<number> {
+  const response = await fetch(`${services.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ schemaType: 'PROTOBUF', ...body }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { id: number }).id;
+}
+
+describe('Protobuf .proto text in the registry (what Java serializers register)', () => {
+  it('decodes a message nested in a file that imports another subject', async () => {
+    const name = uniqueName('prototext');
+    const common = `syntax = "proto3"; package ${name}; message Money { string currency = 1; int64 units = 2; }`;
+    const order = `syntax = "proto3";
+package ${name};
+import "${name}/common.proto";
+import "google/protobuf/timestamp.proto";
+message Order {
+  message Line { string sku = 1; Money price = 2; google.protobuf.Timestamp at = 3; }
+  repeated Line lines = 1;
+}`;
+    await register(`${name}/common.proto`, { schema: common });
+    const id = await register(`${name}-value`, {
+      schema: order,
+      references: [{ name: `${name}/common.proto`, subject: `${name}/common.proto`, version: 1 }],
+    });
+    const root = new protobuf.Root();
+    root.addJSON(protobuf.common.get('google/protobuf/timestamp.proto')!.nested!);
+    protobuf.parse(common, root, { keepCase: true });
+    protobuf.parse(order, root, { keepCase: true });
+    const line = root.lookupType(`${name}.Order.Line`);
+    const payload = line.encode(
+      line.fromObject({ sku: 'a', price: { currency: 'EUR', units: 7 }, at: { seconds: 86_400 } }),
+    );
+    const record = Buffer.concat([confluentHeader(id), messageIndexBytes([0, 0]), payload.finish()]);
+
+    const decoder = createValueDecoder('protobuf', {
+      registry: new SchemaRegistryClient({ url: services.registryUrl }),
+    });
+    const decoded = await decoder.decode(record, { topic: 't', partition: 0, offset: 0n });
+    expect(decoded.row).toEqual({ sku: 'a', price: { currency: 'EUR', units: 7n }, at: 86_400_000_000n });
+  });
+});
 
 describe('floe run: Protobuf through the schema registry', () => {
   let catalog: Catalog | undefined;
