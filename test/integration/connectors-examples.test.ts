@@ -155,7 +155,11 @@ describe('the shipped connector files run against the stack', () => {
         .filter((name) => name.endsWith('.yaml'))
         .sort(),
     ).toEqual(['clicks-json.yaml', 'events-routed.yaml', 'orders-avro.yaml']);
+    const started = Date.now();
+    const phase = (name: string) =>
+      console.log(`[connectors-examples] ${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
     await recreateTopics();
+    phase('topics re-created');
     const setup = writeWorkerConfig({
       groupId: uniqueName('examples'),
       catalog: 'sql',
@@ -163,6 +167,7 @@ describe('the shipped connector files run against the stack', () => {
       extra: { connectorsDir: CONNECTORS },
     });
     await produceSamples();
+    phase('samples produced');
     const worker = new WorkerProcess(setup, { CLICKS_COMMIT_INTERVAL_MS: '2000' });
     const line = await worker.waitForLine(/"http server listening"/, 60_000);
     const port = (JSON.parse(line) as { port: number }).port;
@@ -179,7 +184,9 @@ describe('the shipped connector files run against the stack', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       seen = await consumed(port);
     }
+    phase('every sample consumed');
     expect(await worker.stop()).toEqual({ code: 0, signal: null });
+    phase('worker stopped (SIGTERM commits the open batches)');
     const reader = readerCatalog('sql', setup);
 
     const orders = await readWithPyIceberg(reader, 'table', { table: 'shop.orders' });
@@ -206,6 +213,7 @@ describe('the shipped connector files run against the stack', () => {
     expect(headers['floe.error.connector']).toBe('clicks');
     expect(headers['floe.error.message']).toMatch(/ts: a string that is not an ISO-8601 date or timestamp/);
 
+    phase('orders, clicks and the dead letter checked');
     const signups = await readWithPyIceberg(reader, 'table', { table: 'app.signups' });
     const purchases = await readWithPyIceberg(reader, 'table', { table: 'app.purchases' });
     expect(signups.rows.length + purchases.rows.length).toBe(EVENTS);
@@ -221,5 +229,6 @@ describe('the shipped connector files run against the stack', () => {
       });
     }
     expect(signups.rows.every((row) => row.type === 'signup' && row.amount === null)).toBe(true);
+    phase('events checked');
   });
 });
