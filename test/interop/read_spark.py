@@ -54,7 +54,10 @@ def jdbc_props(args, scratch):
         if not os.path.isfile(source):
             sys.exit(f"read_spark.py: no SQLite catalog file at {source}")
         copy = os.path.join(scratch, "catalog.db")
-        shutil.copyfile(source, copy)
+        # A catalog still open in WAL mode has its latest commits in the -wal file.
+        for suffix in ("", "-wal"):
+            if os.path.isfile(source + suffix):
+                shutil.copyfile(source + suffix, copy + suffix)
         return {"uri": f"jdbc:sqlite:{copy}"}
     url = urllib.parse.urlsplit(args.uri)
     if not url.scheme.startswith("postgresql"):
@@ -117,6 +120,19 @@ def quoted(catalog, table):
     return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
 
 
+def read_arrow(spark, catalog, table):
+    """The table as a PyArrow table (toArrow: the same Python values as PyIceberg's)."""
+    # Every file in one task: local[1] runs them one after the other anyway, and a
+    # task per small file costs about a second each on a busy machine.
+    frame = (
+        spark.read.format("iceberg")
+        .option("split-size", str(1 << 40))
+        .option("file-open-cost", "1")
+        .load(quoted(catalog, table))
+    )
+    return frame.toArrow()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_catalog_args(p)
@@ -129,16 +145,10 @@ def main():
         print(f"read_spark.py: Spark session in {time.monotonic() - started:.1f} s", file=sys.stderr)
         for table in args.tables:
             started = time.monotonic()
-            # toArrow: the same Python values as PyIceberg's (maps as pairs, zoned timestamps).
-            # Every file in one task: local[1] runs them one after the other anyway, and
-            # a task per small file costs about a second each here.
-            frame = (
-                spark.read.format("iceberg")
-                .option("split-size", str(1 << 40))
-                .option("file-open-cost", "1")
-                .load(quoted(args.name, table))
-            )
-            arrow = frame.toArrow()
+            try:
+                arrow = read_arrow(spark, args.name, table)
+            except Exception as error:  # Spark's errors: their first line says what failed
+                sys.exit(f"read_spark.py: cannot read {table}: {str(error).strip().splitlines()[0]}")
             for row in arrow.to_pylist():
                 emit_row(sys.stdout, table, row_line(canonical(row)))
             print(f"read_spark.py: {table}: {arrow.num_rows} rows in {time.monotonic() - started:.1f} s", file=sys.stderr)
