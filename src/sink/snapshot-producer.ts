@@ -15,7 +15,7 @@ import type { DataFile } from '../iceberg/data-file.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import { ancestors, branchHead } from '../iceberg/table-metadata.ts';
 import type { Schema } from '../iceberg/types.ts';
-import type { FileIO } from '../io/file-io.ts';
+import { type FileIO, isNotFound } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import {
@@ -215,7 +215,7 @@ export class SnapshotProducer {
             commitId,
             schema: p.append.fileSchema,
           });
-          p.prepared = await buildAppendAttempt(this.#io, metadata, p.manifests, {
+          p.prepared = await this.#build(metadata, p.manifests, {
             snapshotId: p.snapshotId,
             commitId,
             attempt,
@@ -264,6 +264,28 @@ export class SnapshotProducer {
       { table: names, commitId },
       { cause: lastError },
     );
+  }
+
+  /**
+   * The attempt on `metadata`. A manifest list or manifest of the base that is
+   * gone means the base is stale (main moved on and snapshot expiry deleted the
+   * files only older snapshots reached): a conflict, rebased on a fresh load.
+   */
+  async #build(
+    metadata: TableMetadata,
+    manifests: readonly NewManifest[],
+    args: Parameters<typeof buildAppendAttempt>[3],
+  ): Promise<AppendAttempt> {
+    try {
+      return await buildAppendAttempt(this.#io, metadata, manifests, args);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      throw new CommitConflictError(
+        `a file of the base snapshot is gone (expired meanwhile?): ${(error as Error).message}`,
+        { table: metadata.location },
+        { cause: error },
+      );
+    }
   }
 
   async #deleteUnused(committed: readonly Pending[]): Promise<void> {

@@ -7,6 +7,7 @@
 // partition up to the log's last record.
 import type { TableIdentifier } from '../../src/catalog/catalog.ts';
 import type { Snapshot } from '../../src/iceberg/snapshot.ts';
+import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import { fieldIdViolations, metadataViolations } from './metadata-invariants.ts';
 import type { Scenario } from './scenario.ts';
 import type { SecondEngine } from './second-engine.ts';
@@ -59,6 +60,8 @@ export class Invariants {
   /** Per table, the head of main last seen (main must never leave it behind). */
   readonly #heads = new Map<string, bigint>();
   readonly #checkedLogs = new Set<string>();
+  /** Per table, the offsets floe read back at the last check. */
+  readonly #readOffsets = new Map<string, Offsets>();
   /** Per table, the highest sequence number already written to the event log. */
   readonly #logged = new Map<string, number>();
 
@@ -90,6 +93,17 @@ export class Invariants {
       }
       out.push(...metadataViolations(name, view.metadata), ...fieldIdViolations(name, view.metadata));
       out.push(...(await this.#metadataLog(view)), ...this.#history(view), ...this.#rows(view, final));
+      out.push(...this.#readBack(view));
+    }
+    return out;
+  }
+
+  /** Every file the table's metadata reaches exists (snapshot expiry deletes only what nothing reaches). */
+  async files(name?: string): Promise<Violation[]> {
+    const out: Violation[] = [];
+    for (const table of name === undefined ? new Set(this.#scenario.routes.values()) : [name]) {
+      for (const path of await this.#reader.missing(identifier(table)))
+        out.push({ invariant: 'files-present', detail: `${table}: ${path} is reached but gone` });
     }
     return out;
   }
@@ -119,7 +133,9 @@ export class Invariants {
     const out: Violation[] = [];
     const previous = this.#heads.get(view.name);
     const head = view.chain.at(-1);
-    if (previous !== undefined && !view.chain.some((s) => s.snapshotId === previous))
+    // (a previous head that snapshot expiry removed since cannot be looked for)
+    const exists = view.metadata.snapshots.some((s) => s.snapshotId === previous);
+    if (previous !== undefined && exists && !view.chain.some((s) => s.snapshotId === previous))
       out.push({
         invariant: 'main-moves-forward',
         detail: `${view.name}: main left snapshot ${previous} behind`,
@@ -149,6 +165,28 @@ export class Invariants {
       }
       before = now;
     }
+    return out;
+  }
+
+  /**
+   * What floe reads back as the table's offsets (table-offsets.ts: main's
+   * ancestry, else the table property once expiry cut the history) never
+   * decreases from one check to the next, whoever expired what.
+   */
+  #readBack(view: TableView): Violation[] {
+    const out: Violation[] = [];
+    const now = new Map<string, bigint>();
+    for (const [topic, partitions] of committedOffsets(view.metadata, this.#scenario.connector))
+      for (const [partition, offset] of partitions) now.set(`${topic}:${partition}`, offset);
+    for (const [tp, offset] of this.#readOffsets.get(view.name) ?? []) {
+      const after = now.get(tp);
+      if (after === undefined || after < offset)
+        out.push({
+          invariant: 'offsets-monotone',
+          detail: `${view.name}: floe reads ${tp} back as ${after ?? 'nothing'}, after ${offset} before (${view.metadata.snapshots.length} snapshots kept)`,
+        });
+    }
+    this.#readOffsets.set(view.name, now);
     return out;
   }
 

@@ -2,8 +2,11 @@
 // its current incarnation), the backfill, and how each incarnation ended. A
 // process that died or exited leaves its group membership behind until the
 // session times out (an exit after disconnect has already left).
-import { CommitConflictError } from '../../src/errors.ts';
+import type { TableIdentifier } from '../../src/catalog/catalog.ts';
+import { CommitConflictError, NoSuchTableError } from '../../src/errors.ts';
+import { isNotFound } from '../../src/io/file-io.ts';
 import { isInjected } from './fault-plan.ts';
+import { MaintainerProcess } from './sim-maintainer.ts';
 import { BackfillProcess, type ProcessDeps, WorkerProcess } from './sim-processes.ts';
 import type { Violation } from './violation.ts';
 
@@ -12,6 +15,8 @@ export class ProcessTable {
   readonly slots: Array<WorkerProcess | undefined>;
   backfill: BackfillProcess | undefined;
   backfillDone = false;
+  /** floe's snapshot expiry, one run at a time. */
+  maintainer: MaintainerProcess | undefined;
   #incarnation = 0;
   readonly #actors: string[] = [];
 
@@ -50,6 +55,20 @@ export class ProcessTable {
     return worker;
   }
 
+  maintainerRunning(): boolean {
+    return this.maintainer !== undefined && this.#alive(this.maintainer.actor);
+  }
+
+  isMaintainer(actor: string): boolean {
+    return this.maintainer?.actor === actor;
+  }
+
+  startMaintainer(table: TableIdentifier): MaintainerProcess {
+    this.maintainer = new MaintainerProcess(`mt.${this.#incarnation++}`, this.#deps, table);
+    this.#deps.world.log.add(`start ${this.maintainer.actor}`);
+    return this.maintainer;
+  }
+
   startBackfill(): BackfillProcess {
     this.backfill = new BackfillProcess(`bf.${this.#incarnation++}`, this.#deps);
     this.#actors.push(this.backfill.actor);
@@ -64,6 +83,7 @@ export class ProcessTable {
     const isBackfill = this.backfill?.actor === actor;
     if (outcome === 'dead') return undefined; // the scheduler logged the kill
     const result = world.scheduler.result(actor)!;
+    if (this.isMaintainer(actor)) return this.#settleMaintainer(actor, result);
     if (result.ok) {
       world.log.add(
         `${actor} exited ${JSON.stringify(result.value, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`,
@@ -78,6 +98,26 @@ export class ProcessTable {
     // The process exits and is restarted: expected after an injected fault or a commit
     // that gave up against other writers; anything else is a bug.
     if (isInjected(error) || error instanceof CommitConflictError) return undefined;
+    return { invariant: 'no-unexpected-error', detail: `${actor}: ${error?.stack ?? String(error)}` };
+  }
+
+  /**
+   * Expiry is a background step: it may fail on a fault, a conflict, a table not
+   * created yet, or a file another engine's expiry deleted meanwhile.
+   */
+  #settleMaintainer(
+    actor: string,
+    result: { ok: boolean; value?: unknown; error?: unknown },
+  ): Violation | undefined {
+    const { log } = this.#deps.world;
+    if (result.ok) {
+      log.add(`${actor} expired ${JSON.stringify(result.value)}`);
+      return undefined;
+    }
+    const error = result.error as Error;
+    log.add(`${actor} failed: ${error?.message}`);
+    const expected = error instanceof CommitConflictError || error instanceof NoSuchTableError;
+    if (isInjected(error) || expected || isNotFound(error)) return undefined;
     return { invariant: 'no-unexpected-error', detail: `${actor}: ${error?.stack ?? String(error)}` };
   }
 }

@@ -118,9 +118,14 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const advance = async (worldRate: number, withWorkers: boolean): Promise<void> => {
     log.step = ++step;
     const runnable = world.scheduler.runnable();
-    if (runnable.length === 0 || rng.schedule.chance(worldRate)) await worldAction(deps, withWorkers);
-    else {
+    let expiring = false;
+    if (runnable.length === 0 || rng.schedule.chance(worldRate)) {
+      const action = await worldAction(deps, withWorkers);
+      expiring = action === 'engine' || action === 'maintain';
+    } else {
       const actor = rng.schedule.pick(runnable);
+      // floe's expiry deletes files only after its commit: check every reachable file after each delete
+      expiring = processes.isMaintainer(actor) && world.scheduler.label(actor).startsWith('io.delete');
       log.add(`${actor} ${world.scheduler.label(actor)}`);
       const outcome = await world.scheduler.grant(actor);
       const broken = processes.settle(actor, outcome);
@@ -131,6 +136,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       checked = watch.version;
       violations.push(...(await invariants.check(false)));
     }
+    if (expiring) violations.push(...(await invariants.files()));
   };
 
   try {
@@ -191,7 +197,8 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
             .map((w) => w.actor)
             .join(', ')}`,
         });
-      const final = violations.length === 0 ? await invariants.check(true) : [];
+      const final =
+        violations.length === 0 ? [...(await invariants.check(true)), ...(await invariants.files())] : [];
       const lagging = final.length > 0 && final.every((v) => v.invariant === 'caught-up');
       if (!lagging || round === STOP_ROUNDS - 1) {
         violations.push(...final);

@@ -42,6 +42,8 @@ export interface Scenario {
   readonly multiTable: boolean;
   /** Steps of the active phase (faults, rebalances, producing) before the drain. */
   readonly activeSteps: number;
+  /** Tables' commit.manifest.min-count-to-merge: small ones merge manifests every few commits. */
+  readonly mergeMinCount: number;
 }
 
 export function tableNames(s: Scenario): string[] {
@@ -111,6 +113,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     prefetch,
     multiTable: rng.chance(0.5),
     activeSteps: rng.range(80, 250),
+    mergeMinCount: rng.pick([2, 3, 5, 100]),
   };
 }
 
@@ -122,7 +125,7 @@ export function describeScenario(s: Scenario): string {
   return [
     `${s.kind}: ${s.partitions} partitions, ${s.workers} workers, ${s.initialRecords}+${s.liveRecords} records`,
     `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms, poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
-    `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}`,
+    `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}, manifests merged at ${s.mergeMinCount}`,
     `faults ${faults || 'none'}`,
   ].join('\n');
 }

@@ -3,8 +3,12 @@
 // catalog or FileIO call): it adds a column (a fresh field id, with the
 // requirements a careful engine sends), appends its own rows (a Parquet file
 // written by floe's TableWriter), commits a snapshot without data, and replaces
-// files (compaction: a copy in, the original out). Its snapshots carry no floe
-// offsets, so floe must find them in main's ancestry.
+// files (compaction: a copy in, the original out), and expires snapshots as
+// Spark does (expire_snapshots(retain_last => n): the oldest retained snapshot
+// keeps naming its expired parent) or as PyIceberg leaves a table (that parent
+// id gone), deleting the removed snapshots' manifest lists. Its snapshots carry
+// no floe offsets, so floe must find them in main's ancestry, or, once every
+// snapshot with them expired, in the table property.
 import { randomBytes } from 'node:crypto';
 import type { Catalog, TableIdentifier } from '../../src/catalog/catalog.ts';
 import { CommitConflictError } from '../../src/errors.ts';
@@ -18,7 +22,13 @@ import {
   summarizePartitions,
 } from '../../src/iceberg/manifest-list.ts';
 import type { Snapshot } from '../../src/iceberg/snapshot.ts';
-import { branchHead, currentSchema, specById, type TableMetadata } from '../../src/iceberg/table-metadata.ts';
+import {
+  ancestors,
+  branchHead,
+  currentSchema,
+  specById,
+  type TableMetadata,
+} from '../../src/iceberg/table-metadata.ts';
 import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-update.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { TableWriter } from '../../src/sink/table-writer.ts';
@@ -26,7 +36,13 @@ import { liveEntries } from './live-entries.ts';
 import type { CatalogWatch } from './sim-catalog.ts';
 import type { SimWorld } from './sim-world.ts';
 
-export type EngineOp = 'add-column' | 'append-rows' | 'empty-append' | 'replace-files';
+export type EngineOp =
+  | 'add-column'
+  | 'append-rows'
+  | 'empty-append'
+  | 'replace-files'
+  | 'expire-java'
+  | 'expire-pyiceberg';
 
 export class SecondEngine {
   readonly #world: SimWorld;
@@ -56,6 +72,8 @@ export class SecondEngine {
       ['append-rows', 3],
       ['empty-append', 1],
       ['replace-files', 2],
+      ['expire-java', 1],
+      ['expire-pyiceberg', 1],
     ]);
     const name = [...id.namespace, id.name].join('.');
     const metadata = (await this.#catalog.loadTable(id)).metadata;
@@ -72,7 +90,50 @@ export class SecondEngine {
     if (op === 'add-column') return this.#addColumn(id, metadata);
     if (op === 'append-rows') return this.#appendRows(id, name, metadata);
     if (op === 'empty-append') return this.#commitSnapshot(id, metadata, 'append', [], [], []);
+    if (op === 'expire-java' || op === 'expire-pyiceberg') return this.#expire(id, metadata, op);
     return this.#replaceFiles(id, metadata);
+  }
+
+  /**
+   * Keeps main's newest 1-3 snapshots and every other ref's, removes the rest
+   * (Java keeps the oldest retained snapshot's parent id; PyIceberg's tables
+   * lose it: modelled by re-adding that snapshot without it), then deletes the
+   * removed snapshots' manifest lists (their manifests and data files may
+   * still be reached, and are left).
+   */
+  async #expire(id: TableIdentifier, metadata: TableMetadata, op: EngineOp): Promise<boolean> {
+    const head = branchHead(metadata, 'main');
+    if (head === undefined) return false;
+    const kept = ancestors(metadata, head.snapshotId).slice(0, this.#world.rng.engine.range(1, 3));
+    const keep = new Set([...kept, ...Object.values(metadata.refs)].map((s) => s.snapshotId));
+    const removed = metadata.snapshots.filter((s) => !keep.has(s.snapshotId));
+    if (removed.length === 0) return false;
+    const updates: TableUpdate[] = [
+      { action: 'remove-snapshots', snapshotIds: removed.map((s) => s.snapshotId) },
+    ];
+    const oldest = kept.at(-1)!;
+    if (op === 'expire-pyiceberg' && oldest.parentSnapshotId !== undefined) {
+      const { parentSnapshotId: _, ...orphaned } = oldest;
+      updates[0] = { action: 'remove-snapshots', snapshotIds: [...removed, oldest].map((s) => s.snapshotId) };
+      updates.push({ action: 'add-snapshot', snapshot: orphaned });
+      // removing main's head drops main: point it back
+      if (oldest === head)
+        updates.push({
+          action: 'set-snapshot-ref',
+          refName: 'main',
+          type: 'branch',
+          snapshotId: head.snapshotId,
+        });
+    }
+    await this.#commit(
+      id,
+      Object.entries(metadata.refs).map(
+        ([ref, r]): TableRequirement => ({ type: 'assert-ref-snapshot-id', ref, snapshotId: r.snapshotId }),
+      ),
+      updates,
+    );
+    for (const snapshot of removed) await this.#io.delete(snapshot.manifestList);
+    return true;
   }
 
   async #addColumn(id: TableIdentifier, metadata: TableMetadata): Promise<boolean> {

@@ -30,7 +30,11 @@ export function connectorSettings(
     name: s.connector,
     topics: [s.topic],
     route,
-    autoCreate: { enabled: true, partitionBy: [], properties: {} },
+    autoCreate: {
+      enabled: true,
+      partitionBy: [],
+      properties: { 'commit.manifest.min-count-to-merge': String(s.mergeMinCount) },
+    },
     schemaEvolution: true,
     commit,
     errors: { kind: 'skip' },

@@ -80,6 +80,28 @@ export class TableReader {
     };
   }
 
+  /** Files the table's current metadata reaches (any snapshot's list, manifests, live files) that do not exist. */
+  async missing(id: TableIdentifier): Promise<string[]> {
+    const location = await this.#locate(id);
+    if (location === undefined) return [];
+    const reached = new Set<string>();
+    const exists = (path: string) => this.#io.exists(path);
+    for (const snapshot of (await this.metadataAt(location)).snapshots) {
+      reached.add(snapshot.manifestList);
+      if (!(await exists(snapshot.manifestList))) continue;
+      for (const manifest of await this.#list(snapshot.manifestList)) {
+        if (reached.has(manifest.manifestPath)) continue;
+        reached.add(manifest.manifestPath);
+        if (!(await exists(manifest.manifestPath))) continue;
+        for (const entry of await this.#manifest(manifest.manifestPath))
+          if (entry.status !== ENTRY_STATUS.DELETED) reached.add(entry.file.filePath);
+      }
+    }
+    const missing: string[] = [];
+    for (const path of reached) if (!(await exists(path))) missing.push(path);
+    return missing.sort();
+  }
+
   async liveFiles(snapshot: Snapshot): Promise<DataFile[]> {
     const files: DataFile[] = [];
     for (const manifest of await this.#list(snapshot.manifestList)) {

@@ -9,7 +9,7 @@ import type { SecondEngine } from './second-engine.ts';
 import type { SimProducer } from './sim-producer.ts';
 import type { SimWorld } from './sim-world.ts';
 
-type Action =
+export type Action =
   | 'produce'
   | 'start'
   | 'crash'
@@ -19,6 +19,7 @@ type Action =
   | 'churn'
   | 'retention'
   | 'engine'
+  | 'maintain'
   | 'tick';
 
 export interface WorldDeps {
@@ -39,7 +40,14 @@ export function deadMembers(d: WorldDeps): string[] {
   return d.processes.gone().filter((actor) => d.world.group.isMember(actor));
 }
 
-export async function worldAction(d: WorldDeps, withWorkers: boolean): Promise<void> {
+/** Returns what it did (the runner checks every reachable file after an expiry). */
+export async function worldAction(d: WorldDeps, withWorkers: boolean): Promise<Action> {
+  const action = drawAction(d, withWorkers);
+  await act(d, action);
+  return action;
+}
+
+function drawAction(d: WorldDeps, withWorkers: boolean): Action {
   const { world, scenario, processes } = d;
   const rng = world.rng.schedule;
   const live = processes.live();
@@ -54,8 +62,16 @@ export async function worldAction(d: WorldDeps, withWorkers: boolean): Promise<v
     ['churn', withWorkers ? 1 : 0],
     ['retention', scenario.retention ? 0.4 : 0],
     ['engine', d.engine ? 1.5 : 0],
+    ['maintain', processes.maintainerRunning() ? 0 : 0.5],
     ['tick', 2],
   ]);
+  return action;
+}
+
+async function act(d: WorldDeps, action: Action): Promise<void> {
+  const { world, scenario, processes } = d;
+  const rng = world.rng.schedule;
+  const live = processes.live();
   switch (action) {
     case 'produce':
       for (let n = rng.range(1, 4); n > 0 && recordsLeft(d) > 0; n--) d.producer.produce();
@@ -93,6 +109,9 @@ export async function worldAction(d: WorldDeps, withWorkers: boolean): Promise<v
     }
     case 'engine':
       await d.engine!.act(d.tables);
+      return;
+    case 'maintain':
+      processes.startMaintainer(rng.pick(d.tables));
       return;
     case 'tick':
       world.clock.advance(rng.range(300, 3000));

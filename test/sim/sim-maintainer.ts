@@ -1,0 +1,40 @@
+// floe's own snapshot expiry as a process of the run: the real SnapshotExpiry
+// on the actor's faulty catalog and FileIO, so every call may conflict, fail,
+// have an unknown outcome or kill it (before its commit, after it landed, in the
+// middle of its deletes), interleaved call by call with the workers' commits
+// and the second engine. Its policy is drawn per run: a short max age and a
+// small minimum, so it removes most of main's history each time.
+import type { TableIdentifier } from '../../src/catalog/catalog.ts';
+import { SnapshotExpiry } from '../../src/maintenance/expire-snapshots.ts';
+import { SimCatalog } from './sim-catalog.ts';
+import { noSleep } from './sim-connector.ts';
+import { SimFileIO } from './sim-file-io.ts';
+import { SimLogger } from './sim-logger.ts';
+import type { ProcessDeps } from './sim-processes.ts';
+
+export class MaintainerProcess {
+  readonly actor: string;
+
+  constructor(actor: string, deps: ProcessDeps, table: TableIdentifier) {
+    this.actor = actor;
+    const { world, scenario } = deps;
+    const rng = world.rng.schedule;
+    const policy = { maxSnapshotAgeMs: rng.pick([0, 1_000, 10_000]), minSnapshotsToKeep: rng.range(1, 3) };
+    const name = [...table.namespace, table.name].join('.');
+    world.log.add(
+      `${actor} expires ${name} (max age ${policy.maxSnapshotAgeMs} ms, keep ${policy.minSnapshotsToKeep})`,
+    );
+    const expiry = new SnapshotExpiry(
+      new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable),
+      new SimFileIO(deps.io, actor, world, deps.faults),
+      {
+        now: world.clock.now,
+        policy,
+        log: new SimLogger(deps.trace, actor),
+        sleep: noSleep,
+        conflictRetry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+    );
+    world.scheduler.spawn(actor, () => expiry.expire(table));
+  }
+}
