@@ -106,6 +106,7 @@ describe('floe run: Protobuf through the schema registry', () => {
     const pkg = topic.replace(/[^a-z0-9_]/g, '_');
     const table = `it_rest.${topic}`;
     await createTopic(topic, PARTITIONS);
+    const started = Date.now();
     const produced: Array<Record<string, unknown>> = [];
     for (const version of [1, 2, 3]) produced.push(...(await produceVersion(topic, pkg, version)));
     expect(produced).toHaveLength(3 * PER_VERSION);
@@ -113,6 +114,7 @@ describe('floe run: Protobuf through the schema registry', () => {
     const subject = await fetch(`${services.registryUrl}/subjects/${topic}-value/versions`);
     expect(await subject.json()).toEqual([1, 2, 3]);
 
+    const producedAt = Date.now();
     const setup = writeWorkerConfig({
       groupId: uniqueName('group'),
       catalog: 'rest',
@@ -136,6 +138,7 @@ describe('floe run: Protobuf through the schema registry', () => {
     const evolved = worker.lines.filter((line) => line.includes('customer.phone'));
     expect(evolved.length).toBeGreaterThan(0);
 
+    const landedAt = Date.now();
     const rows = (await expectReadersAgree(readerCatalog('rest', setup), [table])).get(table)!;
     const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
       (a.id as number) - (b.id as number);
@@ -145,5 +148,10 @@ describe('floe run: Protobuf through the schema registry', () => {
     for (let i = 0; i < produced.length; i++) {
       if (JSON.stringify(rows[i]) !== JSON.stringify(produced[i])) expect(rows[i]).toEqual(produced[i]);
     }
-  });
+    const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
+    console.log(
+      `[protobuf] ${produced.length} records: produced in ${seconds(started, producedAt)} s, ` +
+        `landed in ${seconds(producedAt, landedAt)} s, read by three readers in ${seconds(landedAt, Date.now())} s`,
+    );
+  }, 600_000); // Spark starts a JVM: ~30 s on a quiet machine, minutes on a loaded one
 });
