@@ -167,7 +167,8 @@ describe.each(withEveryBroker<CatalogChoice>(['sql', 'rest']))(
       } finally {
         await catalog.close();
       }
-    });
+      // Producing 300,000 records alone takes a minute on a busy 2-core machine.
+    }, 240_000);
   },
 );
 
