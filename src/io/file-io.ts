@@ -27,11 +27,52 @@ export interface FileIO {
   read(path: string): Promise<Uint8Array>;
   /** Whole-object write: readers see either the old state or all of `data`, never a prefix. */
   write(path: string, data: Uint8Array, options?: WriteOptions): Promise<void>;
+  /**
+   * A new file written piece by piece (S3: a multipart upload; local: a temp file
+   * renamed into place). Like write(), readers see it only once close() returned,
+   * never a prefix. Without it, openOutput() buffers the pieces and calls write().
+   */
+  create?(path: string): FileOutput;
   exists(path: string): Promise<boolean>;
   /** Deleting a missing file is not an error. */
   delete(path: string): Promise<void>;
   /** Every file whose path starts with `prefix` (a string prefix, not only a directory), in path order. */
   list(prefix: string): AsyncIterable<FileInfo>;
+}
+
+/** A file being written piece by piece (FileIO.create). */
+export interface FileOutput {
+  /** Appends; pieces are written in call order (await each before the next). */
+  write(piece: Uint8Array): Promise<void>;
+  /** Publishes the file. */
+  close(): Promise<void>;
+  /** Drops what was written; the path is left as it was. */
+  abort(): Promise<void>;
+}
+
+/** The FileIO's streaming output, or one that buffers the pieces and writes them whole on close. */
+export function openOutput(io: FileIO, path: string): FileOutput {
+  if (io.create !== undefined) return io.create(path);
+  let pieces: Uint8Array[] = [];
+  return {
+    write: async (piece) => {
+      pieces.push(piece);
+    },
+    close: async () => {
+      const length = pieces.reduce((n, p) => n + p.length, 0);
+      const whole = new Uint8Array(length);
+      let at = 0;
+      for (const piece of pieces) {
+        whole.set(piece, at);
+        at += piece.length;
+      }
+      pieces = [];
+      await io.write(path, whole);
+    },
+    abort: async () => {
+      pieces = [];
+    },
+  };
 }
 
 export function notFoundError(path: string, cause?: unknown): StorageError {

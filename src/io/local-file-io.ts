@@ -4,7 +4,18 @@
 // partial file under the final name.
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageError } from '../errors.ts';
@@ -12,6 +23,7 @@ import {
   alreadyExistsError,
   type FileInfo,
   type FileIO,
+  type FileOutput,
   notFoundError,
   type WriteOptions,
 } from './file-io.ts';
@@ -57,6 +69,11 @@ export class LocalFileIO implements FileIO {
     }
   }
 
+  /** Appends to a temp file next to the target, renamed into place on close. */
+  create(path: string): FileOutput {
+    return new LocalFileOutput(path);
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       return (await stat(toLocalPath(path))).isFile();
@@ -86,6 +103,53 @@ export class LocalFileIO implements FileIO {
     }
     found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const file of found) yield asUri ? { ...file, path: `file://${file.path}` } : file;
+  }
+}
+
+class LocalFileOutput implements FileOutput {
+  readonly #path: string;
+  readonly #local: string;
+  readonly #temp: string;
+  #handle: Promise<FileHandle> | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+    this.#local = toLocalPath(path);
+    this.#temp = join(dirname(this.#local), `.${basename(this.#local)}.${randomUUID()}${TEMP_SUFFIX}`);
+  }
+
+  async write(piece: Uint8Array): Promise<void> {
+    try {
+      const handle = await this.#opened();
+      await handle.writeFile(piece);
+    } catch (error) {
+      throw storageError('write', this.#path, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      const handle = await this.#opened();
+      await handle.sync();
+      await handle.close();
+      await rename(this.#temp, this.#local);
+    } catch (error) {
+      await unlink(this.#temp).catch(() => undefined);
+      throw storageError('write', this.#path, error);
+    }
+  }
+
+  async abort(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle === undefined) return;
+    await (await handle.catch(() => undefined))?.close().catch(() => undefined);
+    await unlink(this.#temp).catch(() => undefined);
+  }
+
+  #opened(): Promise<FileHandle> {
+    this.#handle ??= mkdir(dirname(this.#local), { recursive: true }).then(() => open(this.#temp, 'wx'));
+    return this.#handle;
   }
 }
 

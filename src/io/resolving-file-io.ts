@@ -2,7 +2,7 @@
 // S3, file:// and plain absolute paths to the local filesystem. A table's files
 // can then be addressed by whatever URI its metadata holds.
 import { StorageError } from '../errors.ts';
-import type { FileInfo, FileIO, WriteOptions } from './file-io.ts';
+import { type FileInfo, type FileIO, type FileOutput, openOutput, type WriteOptions } from './file-io.ts';
 import { isS3Uri } from './s3-uri.ts';
 
 export interface ResolvingFileIOOptions {
@@ -26,6 +26,10 @@ export class ResolvingFileIO implements FileIO {
 
   write(path: string, data: Uint8Array, options?: WriteOptions): Promise<void> {
     return this.resolve(path).write(path, data, options);
+  }
+
+  create(path: string): FileOutput {
+    return openOutput(this.resolve(path), path);
   }
 
   exists(path: string): Promise<boolean> {

@@ -22,11 +22,13 @@ import {
   alreadyExistsError,
   type FileInfo,
   type FileIO,
+  type FileOutput,
   notFoundError,
   type WriteOptions,
 } from './file-io.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.ts';
 import { classifyS3Error, type S3ErrorClass } from './s3-error.ts';
+import { type MultipartCalls, S3StreamedUpload } from './s3-streamed-upload.ts';
 import { parseS3Uri, type S3Location } from './s3-uri.ts';
 
 const MIB = 1024 * 1024;
@@ -108,6 +110,14 @@ export class S3FileIO implements FileIO {
     } else {
       await this.#writeSingle(loc, path, data, ifNotExists);
     }
+  }
+
+  /** A multipart upload fed part by part (parts of partSizeBytes), completed on close. */
+  create(path: string): FileOutput {
+    return new S3StreamedUpload(
+      this.#multipartCalls(parseS3Uri(path, { requireKey: true }), path),
+      this.#partSize,
+    );
   }
 
   async exists(path: string): Promise<boolean> {
@@ -262,6 +272,57 @@ export class S3FileIO implements FileIO {
       if (!maybeLanded) await this.#abort(loc, uploadId);
       throw error;
     }
+  }
+
+  #multipartCalls(loc: S3Location, path: string): MultipartCalls {
+    const object = { Bucket: loc.bucket, Key: loc.key };
+    return {
+      put: (data) => this.#writeSingle(loc, path, data, false),
+      begin: async () => {
+        const created = await this.#retrying('write', path, () =>
+          this.#client.send(new CreateMultipartUploadCommand(object)),
+        );
+        if (!created.UploadId) throw new StorageError(`S3 returned no upload id for ${path}`, { path }, true);
+        return created.UploadId;
+      },
+      part: async (uploadId, number, body) => {
+        const out = await this.#retrying('write', path, () =>
+          this.#client.send(
+            new UploadPartCommand({
+              ...object,
+              UploadId: uploadId,
+              PartNumber: number,
+              Body: body,
+              ContentLength: body.byteLength,
+            }),
+          ),
+        );
+        if (!out.ETag)
+          throw new StorageError(`S3 returned no ETag for part ${number} of ${path}`, { path }, true);
+        return out.ETag;
+      },
+      complete: async (uploadId, etags) => {
+        // A retry after an unknown outcome may find the upload gone because it completed.
+        let maybeLanded = false;
+        await this.#retrying('write', path, async () => {
+          try {
+            await this.#client.send(
+              new CompleteMultipartUploadCommand({
+                ...object,
+                UploadId: uploadId,
+                MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+              }),
+            );
+          } catch (error) {
+            const kind = classifyS3Error(error);
+            if (maybeLanded && kind.noSuchUpload && (await this.exists(path))) return;
+            if (kind.outcomeUnknown) maybeLanded = true;
+            throw error;
+          }
+        });
+      },
+      abort: (uploadId) => this.#abort(loc, uploadId),
+    };
   }
 
   async #etagIs(loc: S3Location, expected: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // A FileIO that counts the wall-clock seconds spent writing (the `upload` stage
 // of the worker's stage clock, src/worker/stage-clock.ts): whole-object writes
 // and the parts of streamed files. Reads, lists and deletes pass through.
-import type { FileInfo, FileIO, WriteOptions } from './file-io.ts';
+import { type FileInfo, type FileIO, type FileOutput, openOutput, type WriteOptions } from './file-io.ts';
 
 export class TimedFileIO implements FileIO {
   readonly #inner: FileIO;
@@ -20,10 +20,23 @@ export class TimedFileIO implements FileIO {
     return this.#inner.read(path);
   }
 
-  async write(path: string, data: Uint8Array, options?: WriteOptions): Promise<void> {
+  write(path: string, data: Uint8Array, options?: WriteOptions): Promise<void> {
+    return this.#timed(() => this.#inner.write(path, data, options));
+  }
+
+  create(path: string): FileOutput {
+    const output = openOutput(this.#inner, path);
+    return {
+      write: (piece) => this.#timed(() => output.write(piece)),
+      close: () => this.#timed(() => output.close()),
+      abort: () => output.abort(),
+    };
+  }
+
+  async #timed(work: () => Promise<void>): Promise<void> {
     const start = performance.now();
     try {
-      await this.#inner.write(path, data, options);
+      await work();
     } finally {
       this.#writeMs += performance.now() - start;
     }

@@ -11,8 +11,13 @@ import { type ParquetWriterOptions, writeArrowTableToParquet } from './parquet-w
 import type { ParquetWriteProperties } from './parquet-write-properties.ts';
 import { RecordBatchBuilder } from './record-batch-builder.ts';
 
-export interface ParquetDataFile {
+export interface ParquetDataFile extends WrittenParquetFile {
   readonly bytes: Uint8Array;
+}
+
+/** What a data file's manifest entry needs; its bytes went to storage as they were encoded. */
+export interface WrittenParquetFile {
+  readonly sizeBytes: number;
   readonly recordCount: number;
   /** Per leaf field id, nested leaves included. */
   readonly columns: Map<number, ColumnStats>;
@@ -27,10 +32,22 @@ export function writeParquetDataFile(
   props: ParquetWriteProperties,
 ): ParquetDataFile {
   const prepared = prepare(schema, rows, props);
-  return described(writeArrowTableToParquet(prepared.table, prepared.options), prepared);
+  const bytes = writeArrowTableToParquet(prepared.table, prepared.options);
+  return { ...described(bytes, bytes.length, prepared), bytes };
+}
+
+/** Where a streamed file's bytes go as they are encoded (io/file-io.ts's FileOutput fits). */
+export interface ParquetSink {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Publishes the file once every byte was written. */
+  close(): Promise<void>;
+  /** Drops what was written. */
+  abort(): Promise<void>;
 }
 
 export interface StreamedFileOptions {
+  /** Receives the file row group by row group; without one, finish() returns the bytes. */
+  readonly sink?: ParquetSink;
   /** Arrow bytes per chunk sent to the encoder (default 16 MiB: WebAssembly memory stays small). */
   readonly chunkBytes?: number;
   /** How often (in rows) the chunk's size is measured; default 1024. */
@@ -44,6 +61,10 @@ const CHECK_EVERY_ROWS = 1024;
  * One data file written while rows arrive: every ~16 MiB of Arrow columns goes to
  * a pool thread that encodes it into the open row group, so the file's Arrow data
  * is never all in memory and encoding overlaps with decoding the next records.
+ * Each finished row group goes on to the sink (S3 multipart part, local append)
+ * while the next is encoded, so the encoded file is not held either: memory holds
+ * the open chunk, at most two queued chunks, the encoder's open row group and the
+ * row groups the sink has not taken yet (`bufferedBytes`).
  */
 export class StreamedParquetFile {
   readonly #schema: Schema;
@@ -56,6 +77,16 @@ export class StreamedParquetFile {
   #sentBytes = 0;
   readonly #chunkBytes: number;
   readonly #checkEvery: number;
+  readonly #sink: ParquetSink | undefined;
+  /** Without a sink: every piece, for finish(). */
+  readonly #pieces: Uint8Array[] = [];
+  /** A copy of the file's last bytes so far: the footer in the end. */
+  #tail: Uint8Array = new Uint8Array(0);
+  #sizeBytes = 0;
+  /** Sink writes in order; the first failure is kept. */
+  #writes: Promise<void> = Promise.resolve();
+  #unwrittenBytes = 0;
+  #sinkFailure: unknown;
 
   constructor(
     schema: Schema,
@@ -69,6 +100,7 @@ export class StreamedParquetFile {
     this.#builder = new RecordBatchBuilder(schema);
     this.#chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     this.#checkEvery = options.checkEveryRows ?? CHECK_EVERY_ROWS;
+    this.#sink = options.sink;
   }
 
   /**
@@ -95,20 +127,53 @@ export class StreamedParquetFile {
     return this.#sentBytes + this.#builder.estimatedBytes;
   }
 
-  /** Arrow bytes in memory: the open chunk and the chunks the encoder has not taken. */
+  /** Bytes in memory: the open chunk, the chunks the encoder has not taken, encoded bytes not yet stored. */
   get bufferedBytes(): number {
-    return this.#builder.estimatedBytes + (this.#stream?.queuedBytes ?? 0);
+    return this.#builder.estimatedBytes + (this.#stream?.queuedBytes ?? 0) + this.#unwrittenBytes;
   }
 
-  async finish(): Promise<ParquetDataFile> {
+  /** Encodes the rest, stores it and closes the sink; `bytes` only without a sink. */
+  async finish(): Promise<WrittenParquetFile & { readonly bytes?: Uint8Array }> {
     if (this.#builder.rowCount > 0 || this.#stream === undefined) this.#send();
-    const bytes = await this.#stream!.close();
-    return described(bytes, { recordCount: this.#sentRows, columns: this.#columns! });
+    try {
+      await this.#stream!.close();
+      await this.#writes;
+      if (this.#sinkFailure !== undefined) throw this.#sinkFailure;
+    } catch (error) {
+      await this.#sink?.abort().catch(() => undefined);
+      throw error;
+    }
+    const prepared = { recordCount: this.#sentRows, columns: this.#columns! };
+    const written = described(footerBytes(this.#tail, this.#sizeBytes), this.#sizeBytes, prepared);
+    if (this.#sink === undefined) return { ...written, bytes: concat(this.#pieces, this.#sizeBytes) };
+    await this.#sink.close();
+    return written;
   }
 
   /** Drops the file (its batch was discarded). */
   abort(): void {
     this.#stream?.abort();
+    void this.#writes.then(() => this.#sink?.abort()).catch(() => undefined);
+  }
+
+  #received(bytes: Uint8Array): void {
+    this.#sizeBytes += bytes.length;
+    this.#tail = keepTail(this.#tail, bytes);
+    const sink = this.#sink;
+    if (sink === undefined) {
+      this.#pieces.push(bytes);
+      return;
+    }
+    this.#unwrittenBytes += bytes.length;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        if (this.#sinkFailure === undefined) await sink.write(bytes);
+      } catch (error) {
+        this.#sinkFailure = error;
+      } finally {
+        this.#unwrittenBytes -= bytes.length;
+      }
+    });
   }
 
   #send(): EncoderStream {
@@ -117,6 +182,7 @@ export class StreamedParquetFile {
     this.#columns = this.#columns === undefined ? columns : mergeColumnStats(this.#columns, columns);
     this.#stream ??= this.#pool.openStream(
       writerOptions(this.#schema, this.#props, builder.estimatedBytes, builder.rowCount),
+      (bytes) => this.#received(bytes),
     );
     this.#sentRows += builder.rowCount;
     this.#sentBytes += builder.estimatedBytes;
@@ -169,9 +235,14 @@ function writerOptions(
   };
 }
 
-function described(bytes: Uint8Array, prepared: Pick<Prepared, 'recordCount' | 'columns'>): ParquetDataFile {
+/** The footer's statistics checked against the batch's; `footerEnd` holds at least the footer. */
+function described(
+  footerEnd: Uint8Array,
+  sizeBytes: number,
+  prepared: Pick<Prepared, 'recordCount' | 'columns'>,
+): WrittenParquetFile {
   const { recordCount, columns } = prepared;
-  const footer = readParquetFooter(bytes);
+  const footer = readParquetFooter(footerEnd);
   if (footer.numRows !== recordCount || footer.leafFieldIds.length !== columns.size) {
     throw new ValidationError(
       `written Parquet footer disagrees with the batch: ${footer.numRows} rows / ${footer.leafFieldIds.length} leaves, expected ${recordCount} / ${columns.size}`,
@@ -187,7 +258,50 @@ function described(bytes: Uint8Array, prepared: Pick<Prepared, 'recordCount' | '
     });
   }
   const splitOffsets = footer.rowGroups.map((rowGroup) => rowGroup.columns[0]?.startOffset ?? 4);
-  return { bytes, recordCount, columns, splitOffsets };
+  return { sizeBytes, recordCount, columns, splitOffsets };
+}
+
+/** Bytes kept from a streamed file's end: its footer is a few KiB per row group of a wide schema. */
+const TAIL_BYTES = 4 * 1024 * 1024;
+
+/** The last TAIL_BYTES of `tail` followed by `piece`, copied (the piece goes on to storage). */
+function keepTail(tail: Uint8Array, piece: Uint8Array): Uint8Array {
+  const fromPiece = Math.min(piece.length, TAIL_BYTES);
+  const fromTail = Math.min(tail.length, TAIL_BYTES - fromPiece);
+  const kept = new Uint8Array(fromTail + fromPiece);
+  kept.set(tail.subarray(tail.length - fromTail), 0);
+  kept.set(piece.subarray(piece.length - fromPiece), fromTail);
+  return kept;
+}
+
+function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  if (pieces.length === 1 && pieces[0]!.length === length) return pieces[0]!;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
+}
+
+/**
+ * The file's end, parseable by readParquetFooter: the leading magic and the
+ * footer. A file small enough to be all in the tail is returned as it is.
+ */
+function footerBytes(end: Uint8Array, sizeBytes: number): Uint8Array {
+  if (end.length === sizeBytes || end.length < 8) return end;
+  const footerLength = new DataView(end.buffer, end.byteOffset + end.length - 8, 4).getUint32(0, true);
+  if (footerLength + 8 > end.length) {
+    throw new ValidationError(
+      `Parquet footer of ${footerLength} bytes is larger than the ${TAIL_BYTES} kept`,
+    );
+  }
+  const footer = end.subarray(end.length - 8 - footerLength);
+  const bytes = new Uint8Array(4 + footer.length);
+  bytes.set(new TextEncoder().encode('PAR1'), 0);
+  bytes.set(footer, 4);
+  return bytes;
 }
 
 function buildRows(schema: Schema, rows: readonly Row[]): RecordBatchBuilder {

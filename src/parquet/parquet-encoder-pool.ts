@@ -1,9 +1,10 @@
 // Parquet encoding off the main thread: a few worker threads running parquet-wasm
 // (parquet-encoder-thread.ts). A data file is a stream pinned to one thread: the
 // caller sends Arrow chunks as they fill (IPC bytes moved, not copied) and the
-// thread encodes them while the caller goes on consuming; closing the stream
-// returns the file. A stream accepts chunks beyond what its writer took, so the
-// caller bounds the backlog (see `queued` and `drained`).
+// thread encodes them while the caller goes on consuming; the file's bytes come
+// back piece by piece (a row group each, the footer last) as they are encoded.
+// A stream accepts chunks beyond what its writer took, so the caller bounds the
+// backlog (see `queued` and `drained`).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Table, tableToIPC } from 'apache-arrow';
@@ -19,8 +20,8 @@ export interface EncoderStream {
   readonly queuedBytes: number;
   /** Resolves once the encoder's backlog is at most `maxBytes`. */
   drained(maxBytes: number): Promise<void>;
-  /** The finished file. */
-  close(): Promise<Uint8Array>;
+  /** Resolves once the file's last piece (with the footer) went to `onPart`. */
+  close(): Promise<void>;
   /** Drops the file; the thread frees what it holds. */
   abort(): void;
 }
@@ -51,10 +52,11 @@ export class ParquetEncoderPool {
     this.#size = size;
   }
 
-  openStream(options: ParquetWriterOptions): EncoderStream {
+  /** `onPart` receives the file's bytes in order, as they are encoded. */
+  openStream(options: ParquetWriterOptions, onPart: (bytes: Uint8Array) => void): EncoderStream {
     if (this.#closed) throw new FloeError('Parquet encoder pool is closed');
     const thread = this.#pick();
-    const stream = new PooledStream(this.#nextId++, thread.worker, this.#waits, () => {
+    const stream = new PooledStream(this.#nextId++, thread.worker, this.#waits, onPart, () => {
       thread.streams.delete(stream.id);
       if (thread.streams.size === 0) thread.worker.unref();
     });
@@ -110,18 +112,26 @@ class PooledStream implements EncoderStream {
   readonly #worker: Worker;
   readonly #release: () => void;
   readonly #waits: { seconds: number };
+  readonly #onPart: (bytes: Uint8Array) => void;
   /** Byte sizes of the chunks sent and not taken yet, oldest first. */
   readonly #queued: number[] = [];
   #queuedBytes = 0;
   #waiters: Array<{ maxBytes: number; resolve(): void; reject(error: Error): void }> = [];
-  #result: { resolve(bytes: Uint8Array): void; reject(error: Error): void } | undefined;
+  #result: { resolve(): void; reject(error: Error): void } | undefined;
   #failure: Error | undefined;
   #done = false;
 
-  constructor(id: number, worker: Worker, waits: { seconds: number }, release: () => void) {
+  constructor(
+    id: number,
+    worker: Worker,
+    waits: { seconds: number },
+    onPart: (bytes: Uint8Array) => void,
+    release: () => void,
+  ) {
     this.id = id;
     this.#worker = worker;
     this.#waits = waits;
+    this.#onPart = onPart;
     this.#release = release;
   }
 
@@ -150,11 +160,11 @@ class PooledStream implements EncoderStream {
     );
   }
 
-  close(): Promise<Uint8Array> {
+  close(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#done) return Promise.reject(new FloeError('Parquet stream: close() called twice'));
     this.#done = true;
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.#result = { resolve, reject };
       this.post({ kind: 'close', stream: this.id });
     });
@@ -179,11 +189,13 @@ class PooledStream implements EncoderStream {
         w.resolve();
         return false;
       });
+    } else if (reply.kind === 'part') {
+      if (this.#failure === undefined) this.#onPart(reply.bytes);
     } else if (reply.kind === 'closed') {
       const result = this.#result;
       this.#result = undefined;
       this.#release();
-      result?.resolve(reply.bytes);
+      result?.resolve();
     } else {
       this.fail(new ValidationError(`Parquet encoding failed: ${reply.error}`));
     }

@@ -13,13 +13,23 @@ export type EncoderRequest =
 export type EncoderReply =
   /** The stream's writer took one more chunk (the sender may queue another). */
   | { readonly kind: 'taken'; readonly stream: number }
-  | { readonly kind: 'closed'; readonly stream: number; readonly bytes: Uint8Array }
+  /** The next bytes of the file (a row group; the footer comes with the last). */
+  | { readonly kind: 'part'; readonly stream: number; readonly bytes: Uint8Array }
+  /** Every part was sent. */
+  | { readonly kind: 'closed'; readonly stream: number }
   | { readonly kind: 'failed'; readonly stream: number; readonly error: string };
 
 const writers = new Map<number, ParquetStreamWriter>();
 
 function reply(message: EncoderReply): void {
-  parentPort?.postMessage(message, message.kind === 'closed' ? [message.bytes.buffer as ArrayBuffer] : []);
+  if (message.kind !== 'part') {
+    parentPort?.postMessage(message);
+    return;
+  }
+  // Moved, not copied, unless the bytes are a view into a larger buffer.
+  const { bytes } = message;
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  parentPort?.postMessage({ ...message, bytes: own }, [own.buffer as ArrayBuffer]);
 }
 
 function fail(stream: number, error: unknown): void {
@@ -33,7 +43,14 @@ parentPort?.on('message', (request: EncoderRequest) => {
   try {
     switch (request.kind) {
       case 'open':
-        writers.set(stream, new ParquetStreamWriter(request.options, () => reply({ kind: 'taken', stream })));
+        writers.set(
+          stream,
+          new ParquetStreamWriter(
+            request.options,
+            () => reply({ kind: 'taken', stream }),
+            (bytes) => reply({ kind: 'part', stream, bytes }),
+          ),
+        );
         return;
       case 'write':
         writers.get(stream)?.write(request.ipc);
@@ -42,7 +59,7 @@ parentPort?.on('message', (request: EncoderRequest) => {
         const writer = writers.get(stream);
         writers.delete(stream);
         writer?.close().then(
-          (bytes) => reply({ kind: 'closed', stream, bytes }),
+          () => reply({ kind: 'closed', stream }),
           (error: unknown) => reply({ kind: 'failed', stream, error: String(error) }),
         );
         return;

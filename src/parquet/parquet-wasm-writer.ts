@@ -84,16 +84,19 @@ export function readParquetToArrowIpc(bytes: Uint8Array): Uint8Array {
  * One Parquet file written from Arrow IPC chunks as they come: arrow-rs encodes
  * each chunk into the open row group (row groups close at maxRowGroupRows), so
  * WebAssembly memory holds one chunk and the encoded row group, not the file's
- * Arrow data. `onTaken` runs when the writer takes a chunk (backpressure).
+ * Arrow data. `onTaken` runs when the writer takes a chunk (backpressure);
+ * `onOutput` receives the file's bytes in order as arrow-rs flushes them (one
+ * piece per row group, the footer with the last), so the file is never whole
+ * in memory.
  */
 export class ParquetStreamWriter {
   readonly #pending: WasmRecordBatch[] = [];
   #wake: (() => void) | undefined;
   #closed = false;
   #aborted: Error | undefined;
-  readonly #bytes: Promise<Uint8Array>;
+  readonly #done: Promise<void>;
 
-  constructor(options: ParquetWriterOptions, onTaken: () => void) {
+  constructor(options: ParquetWriterOptions, onTaken: () => void, onOutput: (bytes: Uint8Array) => void) {
     const input = new ReadableStream<WasmRecordBatch>(
       {
         pull: async (controller) => {
@@ -111,10 +114,14 @@ export class ParquetStreamWriter {
       },
       { highWaterMark: 0 },
     );
-    this.#bytes = transformParquetStream(input, writerProperties(options)).then(collect, (cause) => {
-      throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
-    });
-    this.#bytes.catch(() => undefined); // surfaced by close()
+    this.#done = transformParquetStream(input, writerProperties(options))
+      .then(async (output) => {
+        for await (const bytes of output) onOutput(bytes);
+      })
+      .catch((cause: unknown) => {
+        throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
+      });
+    this.#done.catch(() => undefined); // surfaced by close()
   }
 
   /** Queues a chunk (an Arrow IPC stream of the file's schema); the first one fixes the schema. */
@@ -131,11 +138,11 @@ export class ParquetStreamWriter {
     this.#wake?.();
   }
 
-  /** Ends the file: every chunk written, the footer appended. */
-  close(): Promise<Uint8Array> {
+  /** Ends the file: resolves once every piece, the footer last, went to `onOutput`. */
+  close(): Promise<void> {
     this.#closed = true;
     this.#wake?.();
-    return this.#bytes;
+    return this.#done;
   }
 
   /** Drops the file (its batch was discarded), freeing what the writer holds. */
@@ -144,23 +151,6 @@ export class ParquetStreamWriter {
     for (const batch of this.#pending.splice(0)) batch.free();
     this.#wake?.();
   }
-}
-
-async function collect(output: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of output) {
-    chunks.push(chunk);
-    length += chunk.length;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
 }
 
 function writerProperties(options: ParquetWriterOptions): WriterProperties {

@@ -1,15 +1,15 @@
 // Rows of one table -> Parquet data files: fan-out by partition, one open file
-// per partition (encoded chunk by chunk on the encoder pool), rolled to a new
-// file near the table's target file size (write.target-file-size-bytes),
-// uploaded through the FileIO. Returns the DataFiles to commit; nothing here
-// touches the catalog.
+// per partition (encoded chunk by chunk on the encoder pool, each row group
+// streamed to the FileIO as it is encoded), rolled to a new file near the
+// table's target file size (write.target-file-size-bytes). Returns the
+// DataFiles to commit; nothing here touches the catalog.
 import { randomUUID } from 'node:crypto';
 import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import { partitionPath } from '../iceberg/partition-path.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
-import type { FileIO } from '../io/file-io.ts';
+import { type FileIO, openOutput } from '../io/file-io.ts';
 import { StreamedParquetFile } from '../parquet/parquet-data-file-writer.ts';
 import { type ParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import {
@@ -35,6 +35,7 @@ export interface TableWriterOptions {
 interface OpenFile {
   readonly tuple: PartitionTuple;
   readonly file: StreamedParquetFile;
+  readonly path: string;
 }
 
 /** A file rolls before this many Arrow bytes whatever the compression (guards a bad estimate). */
@@ -68,12 +69,14 @@ export class TableWriter {
     const key = partitionKey(tuple);
     let open = this.#open.get(key);
     if (open === undefined) {
+      const path = this.#nextPath(tuple);
       const file = new StreamedParquetFile(
         this.#options.schema,
         this.#parquet,
         this.#options.encoder ?? sharedParquetEncoderPool(),
+        { sink: openOutput(this.#options.io, path) },
       );
-      open = { tuple, file };
+      open = { tuple, file, path };
       this.#open.set(key, open);
     }
     return open.file.append(row);
@@ -113,32 +116,34 @@ export class TableWriter {
     this.#open.clear();
   }
 
+  #nextPath(tuple: PartitionTuple): string {
+    const { schema, spec, dataDirectory } = this.#options;
+    const folder =
+      spec.fields.length === 0 ? dataDirectory : `${dataDirectory}/${partitionPath(spec, schema, tuple)}`;
+    const name = `${String(this.#fileCount++).padStart(5, '0')}-${this.#filePrefix}.parquet`;
+    return `${folder}/${name}`;
+  }
+
+  /** Encodes the file's last rows and closes it in storage (its row groups went there already). */
   async #writeFile(open: OpenFile): Promise<void> {
-    const { schema, spec, properties, io, dataDirectory } = this.#options;
+    const { schema, spec, properties } = this.#options;
     const buffered = open.file.estimatedBytes;
     const file = await open.file.finish();
     this.#bufferedBytesWritten += buffered;
-    this.#writtenBytes += file.bytes.length;
+    this.#writtenBytes += file.sizeBytes;
     this.#compressionRatio = Math.min(
       1,
       Math.max(0.02, this.#writtenBytes / Math.max(1, this.#bufferedBytesWritten)),
     );
-    const folder =
-      spec.fields.length === 0
-        ? dataDirectory
-        : `${dataDirectory}/${partitionPath(spec, schema, open.tuple)}`;
-    const name = `${String(this.#fileCount++).padStart(5, '0')}-${this.#filePrefix}.parquet`;
-    const filePath = `${folder}/${name}`;
-    await io.write(filePath, file.bytes);
     crashPoint('after-data-file-write');
     this.#written.push({
       content: 0,
-      filePath,
+      filePath: open.path,
       fileFormat: 'PARQUET',
       specId: spec.specId,
       partition: open.tuple,
       recordCount: file.recordCount,
-      fileSizeInBytes: file.bytes.length,
+      fileSizeInBytes: file.sizeBytes,
       ...dataFileMetrics(schema, file.columns, properties),
       splitOffsets: file.splitOffsets,
     });

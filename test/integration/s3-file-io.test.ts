@@ -68,6 +68,32 @@ describe('S3FileIO on versitygw', () => {
     expect((await listAll(path))[0]?.size).toBe(40 * MIB);
   });
 
+  it('streams a file piece by piece (create): parts go up while writing, the object appears on close', async () => {
+    const path = `${base}/streamed/file.bin`;
+    const pieces = Array.from({ length: 7 }, (_, i) => randomBytes(3 * MIB + i * 1000));
+    const out = io.create(path);
+    for (const piece of pieces) await out.write(piece);
+    expect(await io.exists(path)).toBe(false); // a multipart upload is invisible until completed
+    await out.close();
+    const whole = Buffer.concat(pieces);
+    const read = await io.read(path);
+    expect(read.length).toBe(whole.length);
+    expect(sha256(read)).toBe(sha256(whole));
+
+    const small = `${base}/streamed/small.bin`;
+    const tiny = io.create(small);
+    await tiny.write(text('a few '));
+    await tiny.write(text('bytes'));
+    await tiny.close();
+    expect(new TextDecoder().decode(await io.read(small))).toBe('a few bytes');
+
+    const dropped = `${base}/streamed/dropped.bin`;
+    const aborted = io.create(dropped);
+    for (const piece of pieces) await aborted.write(piece);
+    await aborted.abort();
+    expect(await io.exists(dropped)).toBe(false);
+  });
+
   it('refuses a second create-only write and keeps the first object', async () => {
     const path = `${base}/cas/v1.metadata.json`;
     await io.write(path, text('first'), { ifNotExists: true });

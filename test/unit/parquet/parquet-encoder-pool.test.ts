@@ -13,10 +13,11 @@ import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA, normalizeRow } from './all-types-fixt
 import { readParquetWithPyArrow } from './pyarrow-reader.ts';
 
 /** The live path: a streamed data file, its rows sent to the pool as one chunk at finish(). */
-function encode(schema: Schema, rows: readonly Row[], pool: ParquetEncoderPool) {
+async function encode(schema: Schema, rows: readonly Row[], pool: ParquetEncoderPool) {
   const file = new StreamedParquetFile(schema, DEFAULT_PARQUET_WRITE_PROPERTIES, pool);
   for (const row of rows) file.append(row);
-  return file.finish();
+  const written = await file.finish();
+  return { ...written, bytes: written.bytes! }; // no sink: the bytes come back
 }
 
 describe('ParquetEncoderPool', () => {

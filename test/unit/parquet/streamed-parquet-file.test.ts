@@ -28,13 +28,13 @@ describe('StreamedParquetFile', () => {
       const written = await file.finish();
       const whole = writeParquetDataFile(ALL_TYPES_SCHEMA, rows, props);
       expect(written.recordCount).toBe(40);
-      expect(readParquetFooter(written.bytes).numRows).toBe(40);
+      expect(readParquetFooter(written.bytes!).numRows).toBe(40);
       // Compressed sizes depend on the encoding run; everything else must match.
       const withoutSizes = (columns: typeof whole.columns) =>
         [...columns].map(([id, { compressedSize: _, ...stats }]) => [id, stats]);
       expect(withoutSizes(written.columns)).toEqual(withoutSizes(whole.columns));
       for (const stats of written.columns.values()) expect(stats.compressedSize).toBeGreaterThan(0);
-      const read = readParquetWithPyArrow(written.bytes);
+      const read = readParquetWithPyArrow(written.bytes!);
       expect(read.rows).toEqual(rows.map((row) => normalizeRow(ALL_TYPES_SCHEMA, row)));
     });
   }
@@ -46,7 +46,7 @@ describe('StreamedParquetFile', () => {
     await file.append(rows[1]!);
     const written = await file.finish();
     expect(written.recordCount).toBe(2);
-    const read = readParquetWithPyArrow(written.bytes);
+    const read = readParquetWithPyArrow(written.bytes!);
     expect(read.rows).toEqual(rows.slice(0, 2).map((row) => normalizeRow(ALL_TYPES_SCHEMA, row)));
   });
 
