@@ -208,6 +208,42 @@ describe('Protobuf through the registry: type mapping', () => {
   });
 });
 
+describe('Protobuf schema variants', () => {
+  it('finds messages by index under a nested package and without a package', async () => {
+    const nested =
+      'syntax = "proto3"; package a.b.c; enum E { Z = 0; } message First { int32 x = 1; } message Second { message Inner { string s = 1; } }';
+    const bare = 'syntax = "proto3"; message Only { bool ok = 1; }';
+    const schemas = new InMemorySchemas();
+    schemas.schemas.set(1, protobufSchema(nested));
+    schemas.schemas.set(2, protobufSchema(bare));
+    const decoder = createValueDecoder('protobuf', { registry: schemas });
+    const inner = await decoder.decode(wireBytes(1, [1, 0], Buffer.from([0x0a, 0x01, 0x71])), where);
+    expect(inner.row).toEqual({ s: 'q' });
+    const first = await decoder.decode(wireBytes(1, [0], Buffer.from([0x08, 0x05])), where);
+    expect(first.row).toEqual({ x: 5 });
+    const only = await decoder.decode(wireBytes(2, [0], Buffer.from([0x08, 0x01])), where);
+    expect(only.row).toEqual({ ok: true });
+  });
+
+  it('reads proto2 optional fields as null when absent', async () => {
+    const schemas = new InMemorySchemas();
+    schemas.schemas.set(
+      1,
+      protobufSchema(
+        'syntax = "proto2"; message P { optional int32 a = 1 [default = 7]; optional string b = 2; repeated int32 c = 3; }',
+      ),
+    );
+    const decoder = createValueDecoder('protobuf', { registry: schemas });
+    const absent = await decoder.decode(wireBytes(1, [0], Buffer.alloc(0)), where);
+    expect(absent.row).toEqual({ a: null, b: null, c: [] });
+    const present = await decoder.decode(
+      wireBytes(1, [0], Buffer.from([0x08, 0x00, 0x18, 0x01, 0x18, 0x02])),
+      where,
+    );
+    expect(present.row).toEqual({ a: 0, b: null, c: [1, 2] });
+  });
+});
+
 describe('Protobuf schemas that do not resolve', () => {
   it('names the type an import the registry does not hold would have given', async () => {
     const schemas = new InMemorySchemas();
