@@ -1,7 +1,8 @@
 // Schema handling through `floe run` (SQLite catalog): three registered Avro
 // schema versions mid-stream (add an optional field, add a nested field, promote
 // int to long) evolve one table; and a schemaless JSON topic lands in a table
-// with an inferred, widened schema. Checked row by row with PyIceberg.
+// with an inferred, widened schema. Checked row by row with PyIceberg; Spark and
+// DuckDB read the Avro table identically.
 import { describe, expect, it } from 'vitest';
 import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
 import { produceNumbered } from '../support/produce.ts';
@@ -9,6 +10,7 @@ import { readWithPyIceberg } from '../support/reader.ts';
 import { pyTimestamptz } from '../support/reader-form.ts';
 import { uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, waitForRecords } from '../support/table-watch.ts';
+import { expectReadersAgree } from '../support/three-readers.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
 const BASE = 1_717_200_000_000_000n;
@@ -109,7 +111,10 @@ describe('floe run: schemas', () => {
     expect(rows.length).toBe(9000);
     expect(rows).toEqual(Array.from({ length: 9000 }, (_, i) => expected(i)));
     expect(read.snapshots.some((s) => s.summary['floe.commit-id'] !== undefined)).toBe(true);
-  });
+    // Spark and DuckDB read the evolved table as PyIceberg does.
+    const agreed = await expectReadersAgree(readerCatalog('sql', setup), [table]);
+    expect(agreed.get(table)).toHaveLength(9000);
+  }, 600_000); // Spark starts a JVM: ~30 s on a quiet machine, minutes on a loaded one
 
   it('lands a schemaless JSON topic in a table with an inferred schema', async () => {
     const topic = uniqueName('clicks');

@@ -120,8 +120,23 @@ def quoted(catalog, table):
     return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
 
 
+def nullable(kind):
+    """A Spark type with every nested field nullable (same values)."""
+    from pyspark.sql.types import ArrayType, MapType, StructField, StructType
+
+    if isinstance(kind, StructType):
+        return StructType([StructField(f.name, nullable(f.dataType), True) for f in kind.fields])
+    if isinstance(kind, ArrayType):
+        return ArrayType(nullable(kind.elementType), True)
+    if isinstance(kind, MapType):
+        return MapType(nullable(kind.keyType), nullable(kind.valueType), True)
+    return kind
+
+
 def read_arrow(spark, catalog, table):
     """The table as a PyArrow table (toArrow: the same Python values as PyIceberg's)."""
+    from pyspark.sql.functions import col
+
     # Every file in one task: local[1] runs them one after the other anyway, and a
     # task per small file costs about a second each on a busy machine.
     frame = (
@@ -130,7 +145,13 @@ def read_arrow(spark, catalog, table):
         .option("file-open-cost", "1")
         .load(quoted(catalog, table))
     )
-    return frame.toArrow()
+    # toArrow refuses a null struct whose fields are required ("nulls in input cannot
+    # be viewed as non-nullable"): read every column as its all-nullable type.
+    columns = [
+        col("`" + f.name.replace("`", "``") + "`").cast(nullable(f.dataType)).alias(f.name)
+        for f in frame.schema.fields
+    ]
+    return frame.select(columns).toArrow()
 
 
 def main():
