@@ -24,6 +24,8 @@ export async function orderScenario(
   choice: CatalogChoice,
   prefix: string,
   broker: TestBroker = KAFKA,
+  /** Connector keys added to (or replacing) the scenario's. */
+  connector: Record<string, unknown> = {},
 ): Promise<OrderScenario> {
   const topic = uniqueName(prefix);
   const table = `it_${choice}.${topic}`;
@@ -40,6 +42,7 @@ export async function orderScenario(
         table,
         autoCreate: { partitionBy: ['bucket(4, id)'] },
         commit: { intervalMs: 700, maxRecords: 1500 },
+        ...connector,
       },
     },
     extra: {
