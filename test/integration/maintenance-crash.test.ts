@@ -93,8 +93,8 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
       await produce(s, produced, produced + perRun);
       produced += perRun;
       await waitForRecords(catalog, s.table, produced, { timeoutMs: 120_000 });
-      const expired = worker.lines.filter((l) => l.includes('maintenance: expire-snapshots done')).length;
       await worker.waitForLine(/maintenance: expire-snapshots done/, 30_000);
+      const expired = worker.lines.filter((l) => l.includes('maintenance: expire-snapshots done')).length;
       expect(await worker.stop()).toEqual({ code: 0, signal: null });
 
       const { metadata } = await catalog.loadTable(id);
@@ -115,7 +115,7 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
       console.log(
         `[expiry ${choice}] ${produced} records exactly once (PyIceberg); ${metadata.snapshots.length} snapshots kept, ` +
           `${manifests} manifests in the current list, ${reached.size} reachable files all present; ` +
-          `${expired}+ expiry runs in the last worker`,
+          `${expired} expiry runs in the last worker`,
       );
       // Expiry kept the history short and merging the manifest list (every 4 commits).
       expect(metadata.snapshots.length).toBeLessThan(5);
