@@ -5,11 +5,13 @@
 //
 // Evolution: a field keeps its column by name (protobuf-to-iceberg.ts). A field
 // number is what Protobuf readers go by, so a field that changes its number, or a
-// number taken by another field, between two versions this connector has decoded
-// is refused (the record goes to the error policy, naming the field and both
-// schema ids), rather than quietly moving values between columns. Type changes
-// are left to schema evolution (int32 -> int64 widens the column; string ->
-// int32 is refused there, naming the column).
+// number taken by another field, is refused (the record goes to the error policy,
+// naming the field and both versions) rather than quietly moving values between
+// columns. The check compares each schema id with the versions registered before
+// it under the same subjects (asked of the registry once per schema id) and with
+// every schema id the connector has decoded. Type changes are left to schema
+// evolution (int32 -> int64 widens the column; string -> int32 is refused there,
+// naming the column).
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { DecodedRecord } from './decoded-record.ts';
 import { PayloadError } from './payload-error.ts';
@@ -22,16 +24,56 @@ import {
 } from './protobuf-schema.ts';
 import { FIRST_MESSAGE, readMessageIndexes } from './protobuf-wire-format.ts';
 import type { CompiledSchemaFile, RegistryFormat } from './registry-value-decoder.ts';
+import type { EarlierSchemaVersion, SchemaLookup } from './schema-lookup.ts';
 
-/** A format for one connector's decoder: it remembers field numbers across the schema ids it decodes. */
+/** A format for one connector's decoder: it remembers field numbers across the schema versions it sees. */
 export function protobufFormat(): RegistryFormat {
   const ledger = new FieldNumberLedger();
+  const admitted = new Set<string>();
   return {
     schemaType: 'PROTOBUF',
     name: 'protobuf',
     compile: (registered, schemaId) =>
       new ProtobufSchemaFile(parseProtobufSchema(registered), schemaId, ledger),
+    prepare: (schemaId, _registered, lookup) => admitEarlierVersions(schemaId, lookup, ledger, admitted),
   };
+}
+
+/** Records the field numbers of the versions registered before schema id `schemaId`, oldest first. */
+async function admitEarlierVersions(
+  schemaId: number,
+  lookup: SchemaLookup,
+  ledger: FieldNumberLedger,
+  admitted: Set<string>,
+): Promise<void> {
+  if (lookup.getEarlierVersions === undefined) return;
+  let earlier: readonly EarlierSchemaVersion[];
+  try {
+    earlier = await lookup.getEarlierVersions(schemaId);
+  } catch (error) {
+    if (error instanceof PayloadError) return; // a version vanished meanwhile: check what there is
+    throw error;
+  }
+  for (const { subject, version, schema } of earlier) {
+    const source = `subject ${subject} version ${version}`;
+    if (admitted.has(source) || schema.type !== 'PROTOBUF') continue;
+    admitted.add(source);
+    let messages: ProtoMessage[];
+    try {
+      messages = parseProtobufSchema(schema).topLevelMessages();
+    } catch (error) {
+      if (error instanceof PayloadError) continue; // a version floe cannot read says nothing
+      throw error;
+    }
+    for (const message of messages) {
+      try {
+        ledger.admit(message, source);
+      } catch (error) {
+        // Two earlier versions disagree already: the first one seen stays the reference.
+        if (!(error instanceof PayloadError)) throw error;
+      }
+    }
+  }
 }
 
 interface CompiledMessage {
@@ -78,7 +120,7 @@ class ProtobufSchemaFile implements CompiledSchemaFile {
     try {
       const message = this.#schema.message(indexes);
       const compiled = compileProtobufDecoder(message);
-      this.#ledger.admit(message, this.#schemaId);
+      this.#ledger.admit(message, `schema id ${this.#schemaId}`);
       return compiled;
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
@@ -97,7 +139,8 @@ class ProtobufSchemaFile implements CompiledSchemaFile {
 
 interface Seen {
   readonly value: number | string;
-  readonly schemaId: number;
+  /** `schema id 7` or `subject orders-value version 2`. */
+  readonly source: string;
 }
 
 /** Field numbers by message and field name, and names by message and number, as first seen. */
@@ -105,26 +148,26 @@ export class FieldNumberLedger {
   readonly #numbers = new Map<string, Seen>();
   readonly #names = new Map<string, Seen>();
 
-  /** Checks every field reachable from `message` against what earlier schema ids said, then records them. */
-  admit(message: ProtoMessage, schemaId: number): void {
+  /** Checks every field reachable from `message` against what earlier versions said, then records them. */
+  admit(message: ProtoMessage, source: string): void {
     const fields: Array<[ProtoMessage, ProtoField]> = [];
     collectFields(message, new Set(), fields);
     for (const [owner, field] of fields) {
       const byName = this.#numbers.get(`${owner.fullName}\u0000${field.name}`);
       if (byName !== undefined && byName.value !== field.number) {
         throw renumbered(
-          `field ${owner.fullName}.${field.name} has number ${field.number} in schema id ${schemaId}, but ${byName.value} in schema id ${byName.schemaId}`,
+          `field ${owner.fullName}.${field.name} has number ${field.number} in ${source}, but ${byName.value} in ${byName.source}`,
         );
       }
       const byNumber = this.#names.get(`${owner.fullName}\u0000${field.number}`);
       if (byNumber !== undefined && byNumber.value !== field.name) {
         throw renumbered(
-          `field number ${field.number} of ${owner.fullName} is ${field.name} in schema id ${schemaId}, but ${byNumber.value} in schema id ${byNumber.schemaId}`,
+          `field number ${field.number} of ${owner.fullName} is ${field.name} in ${source}, but ${byNumber.value} in ${byNumber.source}`,
         );
       }
     }
     for (const [owner, field] of fields) {
-      const seen = { schemaId };
+      const seen = { source };
       if (!this.#numbers.has(`${owner.fullName}\u0000${field.name}`)) {
         this.#numbers.set(`${owner.fullName}\u0000${field.name}`, { ...seen, value: field.number });
       }

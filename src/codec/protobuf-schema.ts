@@ -73,6 +73,8 @@ export interface ProtoMessage {
 export interface ProtoSchema {
   /** The message a wire-format record names by its message indexes; throws PayloadError. */
   message(indexes: readonly number[]): ProtoMessage;
+  /** The file's top-level messages, in order. */
+  topLevelMessages(): ProtoMessage[];
 }
 
 const WELL_KNOWN_FILES = [
@@ -209,6 +211,19 @@ class RootSchema implements ProtoSchema {
   message(indexes: readonly number[]): ProtoMessage {
     const type = this.#root.lookupType(this.#nameOf(indexes));
     return this.#message(type);
+  }
+
+  topLevelMessages(): ProtoMessage[] {
+    const messages: ProtoMessage[] = [];
+    for (let index = 0; ; index++) {
+      let name: string;
+      try {
+        name = this.#nameOf([index]);
+      } catch {
+        return messages; // past the last one
+      }
+      messages.push(this.#message(this.#root.lookupType(name)));
+    }
   }
 
   #message(type: protobuf.Type): ProtoMessage {

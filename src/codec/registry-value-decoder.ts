@@ -26,6 +26,8 @@ export interface RegistryFormat {
   /** The connector's name for the format, for messages. */
   readonly name: string;
   compile(registered: RegisteredSchema, schemaId: number): CompiledWriterSchema | CompiledSchemaFile;
+  /** Runs once per schema id before compile, for what needs the registry again (Protobuf: earlier versions). */
+  prepare?(schemaId: number, registered: RegisteredSchema, lookup: SchemaLookup): Promise<void>;
 }
 
 export class RegistryValueDecoder implements RecordDecoder {
@@ -67,7 +69,7 @@ export class RegistryValueDecoder implements RecordDecoder {
     try {
       let pending = this.#pending.get(schemaId);
       if (pending === undefined) {
-        pending = this.#lookup.getSchema(schemaId);
+        pending = this.#fetch(schemaId);
         this.#pending.set(schemaId, pending);
       }
       try {
@@ -88,6 +90,13 @@ export class RegistryValueDecoder implements RecordDecoder {
     }
     this.#compile(schemaId, registered);
     return this.decodeSync(value, where)!;
+  }
+
+  async #fetch(schemaId: number): Promise<RegisteredSchema> {
+    const registered = await this.#lookup.getSchema(schemaId);
+    if (registered.type === this.#format.schemaType)
+      await this.#format.prepare?.(schemaId, registered, this.#lookup);
+    return registered;
   }
 
   #compile(schemaId: number, registered: RegisteredSchema): void {

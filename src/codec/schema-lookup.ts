@@ -19,7 +19,19 @@ export interface RegisteredSchema {
   readonly references?: readonly ResolvedSchemaReference[];
 }
 
+/** A version of a subject registered before a given schema (checks across versions: Protobuf field numbers). */
+export interface EarlierSchemaVersion {
+  readonly subject: string;
+  readonly version: number;
+  readonly schema: RegisteredSchema;
+}
+
 export interface SchemaLookup {
   /** The schema with this id; rejects with a PayloadError (reason unknown-schema-id) when the registry has none. */
   getSchema(id: number): Promise<RegisteredSchema>;
+  /**
+   * The versions registered before schema `id` under every subject that holds it,
+   * oldest first per subject; [] when the registry cannot say.
+   */
+  getEarlierVersions?(id: number): Promise<readonly EarlierSchemaVersion[]>;
 }

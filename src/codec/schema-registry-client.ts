@@ -1,12 +1,15 @@
 // Reads writer schemas from a Confluent-API schema registry (Confluent, Apicurio's
 // ccompat API, Karapace, Redpanda). Only GET /schemas/ids/{id} and, for schema
-// references, GET /subjects/{subject}/versions/{version} are needed, so this speaks
+// references, GET /subjects/{subject}/versions/{version} are needed (and, for the
+// Protobuf field-number check, GET /schemas/ids/{id}/versions and
+// GET /subjects/{subject}/versions), so this speaks
 // HTTP with fetch (the @kafkajs/confluent-schema-registry package, which tests use
 // to encode, returns parsed Avro types rather than the schema text).
 // Schemas are immutable per id: each is fetched once and kept.
 import { FloeError } from '../errors.ts';
 import { PayloadError } from './payload-error.ts';
 import type {
+  EarlierSchemaVersion,
   RegisteredSchema,
   RegisteredSchemaType,
   ResolvedSchemaReference,
@@ -64,6 +67,31 @@ export class SchemaRegistryClient implements SchemaLookup {
       this.#byId.set(id, pending);
     }
     return pending;
+  }
+
+  async getEarlierVersions(id: number): Promise<EarlierSchemaVersion[]> {
+    let holders: unknown;
+    try {
+      holders = await this.#get(`/schemas/ids/${id}/versions`, `the subjects of schema id ${id}`);
+    } catch (error) {
+      if (error instanceof PayloadError) return []; // 404: the registry cannot say
+      throw error;
+    }
+    const earlier: EarlierSchemaVersion[] = [];
+    for (const holder of Array.isArray(holders) ? (holders as Array<Record<string, unknown>>) : []) {
+      const { subject, version } = holder;
+      if (typeof subject !== 'string' || typeof version !== 'number') continue;
+      const path = `/subjects/${encodeURIComponent(subject)}/versions`;
+      const versions: unknown = await this.#get(path, `the versions of subject ${subject}`);
+      const before = (Array.isArray(versions) ? versions : [])
+        .filter((v): v is number => typeof v === 'number' && v < version)
+        .sort((a, b) => a - b);
+      for (const v of before) {
+        const schema = await this.#load(`${path}/${v}`, `subject ${subject} version ${v}`, 0);
+        earlier.push({ subject, version: v, schema });
+      }
+    }
+    return earlier;
   }
 
   async #load(path: string, what: string, depth: number): Promise<RegisteredSchema> {

@@ -95,6 +95,36 @@ message Order {
   });
 });
 
+describe('Protobuf field numbers across the versions in the registry', () => {
+  it('refuses a version that renumbers a field, even in a decoder that never saw the earlier version', async () => {
+    const subject = `${uniqueName('protonum')}-value`;
+    const v1 = 'syntax = "proto3"; package num; message Order { int64 id = 1; string email = 2; }';
+    const v2 =
+      'syntax = "proto3"; package num; message Order { int64 id = 1; string email = 3; string note = 4; }';
+    await register(subject, { schema: v1 });
+    const id = await register(subject, { schema: v2 });
+    const registry = new SchemaRegistryClient({ url: services.registryUrl });
+    expect((await registry.getEarlierVersions(id)).map((e) => [e.subject, e.version])).toEqual([
+      [subject, 1],
+    ]);
+
+    const root = new protobuf.Root();
+    protobuf.parse(v2, root, { keepCase: true });
+    const order = root.lookupType('num.Order');
+    const payload = order.encode(order.fromObject({ id: 1, email: 'a@b' })).finish();
+    const record = Buffer.concat([confluentHeader(id), messageIndexBytes([0]), payload]);
+    const decoder = createValueDecoder('protobuf', { registry });
+    const error = await decoder.decode(record, { topic: 't', partition: 2, offset: 9n }).then(
+      () => expect.fail('decoded'),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).toBe(
+      `t[2]@9: field num.Order.email has number 3 in schema id ${id}, but 2 in subject ${subject} version 1: ` +
+        "a renumbered Protobuf field is refused (its column would take another field's values)",
+    );
+  });
+});
+
 describe('floe run: Protobuf through the schema registry', () => {
   let catalog: Catalog | undefined;
   afterAll(async () => {

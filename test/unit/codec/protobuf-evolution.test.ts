@@ -114,6 +114,26 @@ describe('Protobuf schema evolution', () => {
     ).toBe(5n);
   });
 
+  it('refuses a renumbered field after a restart too, by the versions the registry holds before it', async () => {
+    const schemas = new InMemorySchemas();
+    schemas.schemas.set(4, protobufSchema(RENUMBERED));
+    const lookup = Object.assign(schemas, {
+      getEarlierVersions: async (id: number) =>
+        id === 4 ? [{ subject: 'orders-value', version: 1, schema: protobufSchema(V1) }] : [],
+    });
+    // A fresh decoder that never decoded version 1, as after a restart.
+    const decoder = createValueDecoder('protobuf', { registry: lookup });
+    const record = protoRecord(4, encoderRoot(RENUMBERED), 'shop.Order', { id: 2, customer: { email: 'x' } });
+    const error = await decoder.decode(record, where).then(
+      () => expect.fail('decoded'),
+      (e: unknown) => e as RecordError,
+    );
+    expect(error.message).toBe(
+      'orders[3]@1234: field shop.Customer.email has number 3 in schema id 4, but 1 in subject orders-value version 1: ' +
+        "a renumbered Protobuf field is refused (its column would take another field's values)",
+    );
+  });
+
   it('refuses a field number that another field took', async () => {
     const decoder = decoderOf({ 2: V2, 5: REUSED });
     await decoder.decode(protoRecord(2, encoderRoot(V2), 'shop.Order', { id: 1 }), where);
