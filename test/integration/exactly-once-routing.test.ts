@@ -17,6 +17,7 @@ import { produceNumbered } from '../support/produce.ts';
 import { appendAndExpireWithPyIceberg, readWithPyIceberg } from '../support/reader.ts';
 import { uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
+import { expectReadersAgree } from '../support/three-readers.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -225,7 +226,10 @@ describe.each(BROKERS)('exactly once with routing and concurrent schema changes 
       const set = Object.entries(row).filter(([name, value]) => /^[xy]\d$/.test(name) && value !== null);
       expect(set).toEqual([[id % 2 ? `y${round}` : `x${round}`, id % 2 ? `y${id}` : `x${id}`]]);
     }
-  });
+    // Spark and DuckDB read the table the two workers evolved as PyIceberg does.
+    const agreed = await expectReadersAgree(readerCatalog('sql', setup), [table]);
+    expect(agreed.get(table)).toHaveLength(1100);
+  }, 600_000); // Spark starts a JVM: ~30 s on a quiet machine, minutes on a loaded one
 });
 
 /** The same worker file with another consumer group (and the earliest reset). */
