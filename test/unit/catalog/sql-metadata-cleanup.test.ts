@@ -2,35 +2,15 @@
 // write.metadata.previous-versions-max bounds the metadata log, and with
 // write.metadata.delete-after-commit.enabled the files that leave it are deleted
 // after the commit; without it they stay (the reference implementation's default).
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../../../src/catalog/catalog.ts';
-import { openSqlCatalog } from '../../../src/catalog/sql/open-sql-catalog.ts';
-import { primitive } from '../../../src/iceberg/types.ts';
-import { LocalFileIO } from '../../../src/io/local-file-io.ts';
+import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
 const id: TableIdentifier = { namespace: ['db'], name: 't' };
 
 async function commitsWith(properties: Record<string, string>, commits: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'floe-meta-'));
-  const io = new LocalFileIO();
-  const catalog = openSqlCatalog({
-    name: 'c',
-    uri: join(dir, 'catalog.db'),
-    warehouse: `file://${dir}/wh`,
-    io,
-  });
-  await catalog.createNamespace(['db']);
-  await catalog.createTable(id, {
-    schema: {
-      schemaId: 0,
-      identifierFieldIds: [],
-      fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
-    },
-    properties,
-  });
+  const { catalog, io } = await tempSqlTable(properties);
   for (let i = 0; i < commits; i++)
     await catalog.commitTable(id, [], [{ action: 'set-properties', updates: { n: String(i) } }]);
   const loaded = await catalog.loadTable(id);

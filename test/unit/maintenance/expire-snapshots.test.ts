@@ -1,42 +1,18 @@
-// Snapshot expiry through the real SQL catalog and local files: the commit
-// removes what the policy says, the files only removed snapshots reached are
-// deleted after it, and every file the table still reaches exists.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Catalog, TableIdentifier } from '../../../src/catalog/catalog.ts';
-import { openSqlCatalog } from '../../../src/catalog/sql/open-sql-catalog.ts';
 import type { DataFile } from '../../../src/iceberg/data-file.ts';
 import { decodeManifestList, encodeManifestList } from '../../../src/iceberg/manifest-list.ts';
 import { branchHead } from '../../../src/iceberg/table-metadata.ts';
-import { primitive } from '../../../src/iceberg/types.ts';
-import { LocalFileIO } from '../../../src/io/local-file-io.ts';
 import { SnapshotExpiry } from '../../../src/maintenance/expire-snapshots.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { committedOffsets } from '../../../src/worker/commit/table-offsets.ts';
 import { missingFiles, reachableFiles } from '../../support/reachable-files.ts';
+import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
 const id: TableIdentifier = { namespace: ['db'], name: 't' };
 
 async function setup(properties: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'floe-expire-'));
-  const io = new LocalFileIO();
-  const catalog: Catalog = openSqlCatalog({
-    name: 'c',
-    uri: join(dir, 'catalog.db'),
-    warehouse: `file://${dir}/wh`,
-    io,
-  });
-  await catalog.createNamespace(['db']);
-  await catalog.createTable(id, {
-    schema: {
-      schemaId: 0,
-      identifierFieldIds: [],
-      fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
-    },
-    properties,
-  });
+  const { dir, catalog, io } = await tempSqlTable(properties);
   let clock = 0;
   let n = 0;
   /** One commit at time `at` with one (real, tiny) data file and floe's offsets. */

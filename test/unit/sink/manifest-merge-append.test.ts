@@ -1,14 +1,5 @@
-// Manifest merging on every append, through the real snapshot producer, SQL
-// catalog and local files: for random sequences of appends (and another
-// writer's deletes, which leave DELETED entries behind), the live data files and
-// each one's data sequence number are exactly what they would be without
-// merging, and the manifest list stays bounded.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Catalog, TableIdentifier } from '../../../src/catalog/catalog.ts';
-import { openSqlCatalog } from '../../../src/catalog/sql/open-sql-catalog.ts';
 import type { DataFile } from '../../../src/iceberg/data-file.ts';
 import { decodeManifest, encodeManifest } from '../../../src/iceberg/manifest.ts';
 import {
@@ -27,35 +18,17 @@ import {
   defaultSpec,
   type TableMetadata,
 } from '../../../src/iceberg/table-metadata.ts';
-import { primitive } from '../../../src/iceberg/types.ts';
 import type { FileIO } from '../../../src/io/file-io.ts';
-import { LocalFileIO } from '../../../src/io/local-file-io.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { liveEntries } from '../../sim/live-entries.ts';
 import { Rng } from '../../sim/rng.ts';
+import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
 const id: TableIdentifier = { namespace: ['db'], name: 't' };
 const syncMarker = new Uint8Array(16);
 
 async function newTable(properties: Record<string, string>): Promise<{ catalog: Catalog; io: FileIO }> {
-  const dir = mkdtempSync(join(tmpdir(), 'floe-merge-'));
-  const io = new LocalFileIO();
-  const catalog = openSqlCatalog({
-    name: 'c',
-    uri: join(dir, 'catalog.db'),
-    warehouse: `file://${dir}/wh`,
-    io,
-  });
-  await catalog.createNamespace(['db']);
-  await catalog.createTable(id, {
-    schema: {
-      schemaId: 0,
-      identifierFieldIds: [],
-      fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
-    },
-    properties,
-  });
-  return { catalog, io };
+  return tempSqlTable(properties);
 }
 
 let fileCounter = 0;
