@@ -232,9 +232,10 @@ export class SnapshotProducer {
         for (const [i, { p }] of toCommit.entries()) {
           outcomes[p.index] = { kind: 'committed', snapshotId: p.snapshotId!, metadata: loaded[i]!.metadata };
         }
-        // Merged manifests of earlier attempts that this list does not name were never committed
-        // (unless an unknown outcome may still land one: then orphan cleanup takes them).
-        if (!everUnknown) await this.#deleteUnused(toCommit.map(({ p }) => p));
+        // Merged manifests of earlier attempts that this list does not name were never committed,
+        // unless an unknown outcome or a non-atomic server's multi-table 409 landed one: those are
+        // left to orphan cleanup (as the manifest lists are).
+        if (!everUnknown && appends.length === 1) await this.#deleteUnused(toCommit.map(({ p }) => p));
         log.debug('snapshots committed', { attempt, tables: toCommit.length });
         return done(attempt);
       } catch (error) {
