@@ -97,10 +97,11 @@ message Order {
 
 describe('Protobuf field numbers across the versions in the registry', () => {
   it('refuses a version that renumbers a field, even in a decoder that never saw the earlier version', async () => {
-    const subject = `${uniqueName('protonum')}-value`;
-    const v1 = 'syntax = "proto3"; package num; message Order { int64 id = 1; string email = 2; }';
-    const v2 =
-      'syntax = "proto3"; package num; message Order { int64 id = 1; string email = 3; string note = 4; }';
+    // Unique text: the registry gives equal schema text one id across subjects.
+    const name = uniqueName('protonum');
+    const subject = `${name}-value`;
+    const v1 = `syntax = "proto3"; package ${name}; message Order { int64 id = 1; string email = 2; }`;
+    const v2 = `syntax = "proto3"; package ${name}; message Order { int64 id = 1; string email = 3; string note = 4; }`;
     await register(subject, { schema: v1 });
     const id = await register(subject, { schema: v2 });
     const registry = new SchemaRegistryClient({ url: services.registryUrl });
@@ -110,7 +111,7 @@ describe('Protobuf field numbers across the versions in the registry', () => {
 
     const root = new protobuf.Root();
     protobuf.parse(v2, root, { keepCase: true });
-    const order = root.lookupType('num.Order');
+    const order = root.lookupType(`${name}.Order`);
     const payload = order.encode(order.fromObject({ id: 1, email: 'a@b' })).finish();
     const record = Buffer.concat([confluentHeader(id), messageIndexBytes([0]), payload]);
     const decoder = createValueDecoder('protobuf', { registry });
@@ -119,7 +120,7 @@ describe('Protobuf field numbers across the versions in the registry', () => {
       (e: unknown) => e as Error,
     );
     expect(error.message).toBe(
-      `t[2]@9: field num.Order.email has number 3 in schema id ${id}, but 2 in subject ${subject} version 1: ` +
+      `t[2]@9: field ${name}.Order.email has number 3 in schema id ${id}, but 2 in subject ${subject} version 1: ` +
         "a renumbered Protobuf field is refused (its column would take another field's values)",
     );
   });
