@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import type { MaintenanceScheduler } from '../maintenance/maintenance-scheduler.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import type { TableLocks } from '../sink/table-locks.ts';
-import { ConnectorRuntime, maxFileBytes } from '../worker/connector-runtime.ts';
+import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import type { ConnectorSettings } from '../worker/connector-settings.ts';
 import { DeadLetterQueue, type DeadLetterSender } from '../worker/dead-letter-queue.ts';
 import type { WorkerMetrics } from '../worker/worker-metrics.ts';
@@ -51,7 +51,6 @@ export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRunt
     log: args.log,
     metrics: args.metrics,
     producer: { reconcileTimeoutMs: args.config.commitTimeoutMs, ...maintenanceHooks(args) },
-    maxFileBytes: maxFileBytes(args.config.memory.maxBufferedBytes),
     ...(args.summary ? { summary: args.summary } : {}),
   });
 }

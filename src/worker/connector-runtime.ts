@@ -33,20 +33,11 @@ export interface ConnectorRuntimeDeps {
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
   readonly producer?: SnapshotProducerOptions;
-  /** Parquet bytes per data file at most, below the table's target size (see maxFileBytes). */
+  /** Parquet bytes per data file at most, below the table's target size (tests use small files). */
   readonly maxFileBytes?: number;
   readonly now?: () => number;
   /** Extra summary properties of every snapshot (e.g. a backfill marker). */
   readonly summary?: Readonly<Record<string, string>>;
-}
-
-/**
- * A finished data file is held in memory until it is uploaded (about twice its
- * size while the encoder assembles it), so files stop at half the memory budget
- * even when the table's target size is larger (512 MiB by default).
- */
-export function maxFileBytes(memoryBudgetBytes: number): number {
-  return Math.max(16 * 1024 * 1024, Math.floor(memoryBudgetBytes / 2));
 }
 
 export class ConnectorRuntime {
