@@ -3,6 +3,7 @@
 // checkConnectorExclusives so they run even when other keys are wrong.
 import { z } from 'zod';
 import type { ConfigProblem } from './config-problem.ts';
+import { cdcSchema, checkConnectorMode, keyFieldsSchema, modeSchema, orderSchema } from './connector-mode.ts';
 import { declaredFieldSchema, declaredSchemaToIceberg } from './declared-schema.ts';
 import { parsePartitionField } from './partition-by.ts';
 import { nonEmptyString, positiveInt, propertiesMap } from './schema-parts.ts';
@@ -114,7 +115,15 @@ export const connectorConfigSchema = z.strictObject({
   }),
   topics: z.array(topicName).min(1, { error: 'must list at least one topic' }).optional(),
   topicPattern: topicPattern.optional(),
-  key: z.strictObject({ format: z.enum(['none', 'string', 'json', 'avro']).default('string') }).prefault({}),
+  mode: modeSchema,
+  key: z
+    .strictObject({
+      format: z.enum(['none', 'string', 'json', 'avro']).default('string'),
+      fields: keyFieldsSchema,
+    })
+    .prefault({}),
+  cdc: cdcSchema,
+  order: orderSchema,
   value: valueSchema,
   table: tableName.optional(),
   route: routeSchema.optional(),
@@ -141,7 +150,8 @@ export type ParsedConnectorConfig = z.output<typeof connectorConfigSchema>;
 
 /**
  * Exactly one of topics/topicPattern and exactly one of table/route, and
- * `value.unknownFields: add` only with schema evolution; checked on the raw file.
+ * `value.unknownFields: add` only with schema evolution, the keyed modes' keys
+ * (connector-mode.ts); checked on the raw file.
  */
 export function checkConnectorExclusives(raw: Readonly<Record<string, unknown>>): ConfigProblem[] {
   const value = raw.value as Readonly<Record<string, unknown>> | undefined;
@@ -149,6 +159,7 @@ export function checkConnectorExclusives(raw: Readonly<Record<string, unknown>>)
   return [
     ...exactlyOne(raw, 'topics', 'topicPattern'),
     ...exactlyOne(raw, 'table', 'route'),
+    ...checkConnectorMode(raw),
     ...(addsWithoutEvolution
       ? [{ path: ['value', 'unknownFields'], message: 'add needs schemaEvolution: true (it adds columns)' }]
       : []),

@@ -2,6 +2,7 @@
 // table(s) they go to, and how. Every key is documented in docs/configuration.md.
 import type { PartitionFieldRequest } from '../iceberg/partition-spec.ts';
 import type { Schema } from '../iceberg/types.ts';
+import type { ChangeSettings, ConnectorMode } from './connector-mode.ts';
 
 export type KeyFormat = 'none' | 'string' | 'json' | 'avro';
 export type ValueFormat = 'avro' | 'json-schema' | 'protobuf' | 'json';
@@ -36,6 +37,10 @@ export interface ConnectorConfig {
   /** A regular expression (source text) matched against whole topic names. */
   readonly topicPattern?: string | undefined;
   readonly key: { readonly format: KeyFormat };
+  /** append (absent: append), upsert or cdc (docs/upsert.md); the keyed modes are refused at load until floe run supports them. */
+  readonly mode?: ConnectorMode;
+  /** Only in the keyed modes: key fields, cdc format and tombstones, order column. */
+  readonly changes?: ChangeSettings;
   readonly value: {
     readonly format: ValueFormat;
     /** Only for format json: the declared schema; absent = inferred from the records. */

@@ -11,6 +11,7 @@ import {
   connectorConfigSchema,
   type ParsedConnectorConfig,
 } from './connector-config-schema.ts';
+import type { ChangeSettings } from './connector-mode.ts';
 import type { Env } from './env-interpolation.ts';
 import { parseConfigSource } from './parse-config-source.ts';
 
@@ -69,7 +70,8 @@ function toConnectorConfig(parsed: ParsedConnectorConfig, file: string): Connect
     file,
     ...(parsed.topics !== undefined ? { topics: parsed.topics } : {}),
     ...(parsed.topicPattern !== undefined ? { topicPattern: parsed.topicPattern } : {}),
-    key: parsed.key,
+    key: { format: parsed.key.format },
+    ...(parsed.mode !== 'append' ? { mode: parsed.mode, changes: changeSettings(parsed) } : {}),
     value: parsed.value.schema === undefined ? { format: parsed.value.format } : parsed.value,
     ...(parsed.table !== undefined ? { table: parsed.table } : {}),
     ...(parsed.route !== undefined ? { route: parsed.route } : {}),
@@ -84,5 +86,13 @@ function toConnectorConfig(parsed: ParsedConnectorConfig, file: string): Connect
     commit: parsed.commit,
     errors: parsed.errors,
     maintenance: parsed.maintenance,
+  };
+}
+
+function changeSettings(parsed: ParsedConnectorConfig): ChangeSettings {
+  return {
+    ...(parsed.key.fields !== undefined ? { keyFields: parsed.key.fields } : {}),
+    ...(parsed.cdc !== undefined ? { cdc: parsed.cdc } : {}),
+    ...(parsed.order !== undefined ? { orderBy: parsed.order.by } : {}),
   };
 }

@@ -1,0 +1,96 @@
+// The keyed modes' keys (mode, key.fields, cdc, order.by): shape, cross-key rules,
+// and the refusal of upsert/cdc until floe run supports them.
+import { describe, expect, it } from 'vitest';
+import { connectorConfigSchema } from '../../../src/config/connector-config-schema.ts';
+import { checkConnectorMode, KEYED_MODES_SUPPORTED } from '../../../src/config/connector-mode.ts';
+import { loadConnectorConfig } from '../../../src/config/load-connector-config.ts';
+import { errorMessage, tempFolder, writeConfig } from './temp-config.ts';
+
+const base = 'topics: [orders]\nvalue: { format: json }\ntable: shop.orders\n';
+const messages = (raw: Record<string, unknown>) =>
+  checkConnectorMode(raw).map((p) => `${p.path.join('.')}: ${p.message}`);
+
+describe('connector mode', () => {
+  it('defaults to append, which loads as before (no mode or changes in the config)', () => {
+    const file = writeConfig(tempFolder(), 'orders.yaml', base);
+    const config = loadConnectorConfig(file, {});
+    expect(config.mode).toBeUndefined();
+    expect(config.changes).toBeUndefined();
+    expect(config.key).toEqual({ format: 'string' });
+  });
+
+  it('refuses upsert and cdc at load, naming the file and the key, while floe run cannot run them', () => {
+    expect(KEYED_MODES_SUPPORTED).toBe(false);
+    const folder = tempFolder();
+    const upsert = writeConfig(folder, 'a.yaml', `${base}mode: upsert\n`);
+    expect(errorMessage(() => loadConnectorConfig(upsert, {}))).toMatch(
+      new RegExp(`${upsert}:\\d+: mode: upsert is not yet supported by floe run`),
+    );
+    const cdc = writeConfig(folder, 'b.yaml', `${base}mode: cdc\ncdc: { format: debezium }\n`);
+    expect(errorMessage(() => loadConnectorConfig(cdc, {}))).toContain('mode: cdc is not yet supported');
+  });
+
+  it('reports every rule of the keyed keys at once', () => {
+    const folder = tempFolder();
+    const file = writeConfig(
+      folder,
+      'c.yaml',
+      `${base}mode: cdc\nkey: { format: none }\norder: { by: '' }\n`,
+    );
+    const message = errorMessage(() => loadConnectorConfig(file, {}));
+    expect(message).toContain('cdc: is required with mode cdc');
+    expect(message).toContain('key.format: none leaves mode cdc without a key');
+    expect(message).toContain('order.by: must not be empty');
+  });
+
+  it.each([
+    [
+      { mode: 'append', key: { fields: ['id'] } },
+      'key.fields: is only used with mode upsert or cdc (mode is append)',
+    ],
+    [{ order: { by: 'version' } }, 'order: is only used with mode upsert or cdc (mode is append)'],
+    [{ mode: 'upsert', cdc: { format: 'debezium' } }, 'cdc: is only used with mode cdc (mode is upsert)'],
+    [{ mode: 'cdc' }, 'cdc: is required with mode cdc (cdc: { format: debezium })'],
+    [
+      { mode: 'upsert', key: { format: 'none' } },
+      'key.format: none leaves mode upsert without a key: read the Kafka key (string, json, avro) or name key.fields',
+    ],
+  ])('%j: %s', (raw, expected) => {
+    expect(messages(raw)).toContain(expected);
+  });
+
+  it('accepts a keyed mode whose key comes from the value even with key.format none', () => {
+    const problems = messages({ mode: 'upsert', key: { format: 'none', fields: ['id'] } });
+    expect(problems.filter((p) => !p.startsWith('mode:'))).toEqual([]);
+  });
+
+  it('parses the keys with their defaults', () => {
+    const parsed = connectorConfigSchema.parse({
+      name: 'x',
+      topics: ['t'],
+      value: { format: 'avro' },
+      table: 'a.b',
+      mode: 'cdc',
+      key: { fields: ['id', 'region'] },
+      cdc: { format: 'debezium' },
+      order: { by: 'version' },
+    });
+    expect(parsed.mode).toBe('cdc');
+    expect(parsed.key).toEqual({ format: 'string', fields: ['id', 'region'] });
+    expect(parsed.cdc).toEqual({ format: 'debezium', tombstones: 'ignore' });
+    expect(parsed.order).toEqual({ by: 'version' });
+    expect(connectorConfigSchema.parse({ name: 'x', value: { format: 'json' } }).mode).toBe('append');
+  });
+
+  it.each([
+    [{ mode: 'merge' }, 'mode'],
+    [{ key: { fields: [] } }, 'key.fields'],
+    [{ key: { fields: ['id', 'id'] } }, 'key.fields'],
+    [{ cdc: { format: 'maxwell' } }, 'cdc.format'],
+    [{ cdc: { format: 'debezium', tombstones: 'keep' } }, 'cdc.tombstones'],
+  ])('refuses the shape %j at %s', (extra, path) => {
+    const result = connectorConfigSchema.safeParse({ name: 'x', value: { format: 'json' }, ...extra });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(path);
+  });
+});
