@@ -74,6 +74,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         new SnapshotExpiry(catalog, io, { locks, log: logger.child({ maintenance: 'expire-snapshots' }) }),
       ],
       log: logger,
+      onRun: (run) => metrics.maintenanceRun(run),
     });
     const runtimes = connectors.map((connector) =>
       buildConnectorRuntime({

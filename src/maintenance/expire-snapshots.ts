@@ -25,7 +25,7 @@ import {
   planSnapshotExpiry,
   type SnapshotManifests,
 } from '../iceberg/snapshot-expiry.ts';
-import type { TableMetadata } from '../iceberg/table-metadata.ts';
+import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
 import type { TableRequirement } from '../iceberg/table-update.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
@@ -33,7 +33,16 @@ import { type Logger, silentLogger } from '../log.ts';
 import { TableLocks } from '../sink/table-locks.ts';
 import { ManifestCache } from './manifest-cache.ts';
 
-export interface ExpiryResult {
+/** The table after the run. */
+export interface TableHealth {
+  readonly snapshots: number;
+  /** Manifests in the current snapshot's manifest list. */
+  readonly manifests: number;
+  /** Live data files of the current snapshot, when its summary says. */
+  readonly dataFiles?: number;
+}
+
+export interface ExpiryResult extends TableHealth {
   readonly snapshotsRemoved: number;
   readonly refsRemoved: number;
   readonly contentFilesDeleted: number;
@@ -81,9 +90,9 @@ export class SnapshotExpiry {
     const log = this.#options.log ?? silentLogger;
     for (let attempt = 1; ; attempt++) {
       try {
-        const committed = await this.#locks.withTables([id], () => this.#commit(id));
-        if (committed === undefined) return nothing;
-        return await this.#deleteFiles(committed.base, committed.after, committed.refsRemoved);
+        const { after, removal } = await this.#locks.withTables([id], () => this.#commit(id));
+        const done = removal ? await this.#deleteFiles(removal.base, after, removal.refsRemoved) : nothing;
+        return { ...done, ...(await this.#health(after)) };
       } catch (error) {
         if (!(error instanceof CommitConflictError) || attempt >= retry.maxAttempts) throw error;
         log.info('snapshot expiry conflicted with another commit; planning again', { attempt });
@@ -92,14 +101,15 @@ export class SnapshotExpiry {
     }
   }
 
-  async #commit(
-    id: TableIdentifier,
-  ): Promise<{ base: TableMetadata; after: TableMetadata; refsRemoved: number } | undefined> {
+  async #commit(id: TableIdentifier): Promise<{
+    after: TableMetadata;
+    removal?: { readonly base: TableMetadata; readonly refsRemoved: number };
+  }> {
     const { metadata } = await this.#catalog.loadTable(id);
     const policy = { ...expiryPolicy(metadata.properties), ...this.#options.policy };
     const plan = planSnapshotExpiry(metadata, (this.#options.now ?? Date.now)(), policy);
     const updates = expiryUpdates(plan);
-    if (updates.length === 0) return undefined;
+    if (updates.length === 0) return { after: metadata };
     const requirements: TableRequirement[] = [
       { type: 'assert-table-uuid', uuid: metadata.tableUuid },
       ...Object.entries(metadata.refs).map(
@@ -108,11 +118,27 @@ export class SnapshotExpiry {
     ];
     const loaded = await this.#catalog.commitTable(id, requirements, updates);
     crashPoint('after-expiry-commit');
-    return { base: metadata, after: loaded.metadata, refsRemoved: plan.removedRefs.length };
+    return { after: loaded.metadata, removal: { base: metadata, refsRemoved: plan.removedRefs.length } };
+  }
+
+  /** How the table looks now (for the table health metrics). */
+  async #health(metadata: TableMetadata): Promise<TableHealth> {
+    const head = branchHead(metadata, 'main');
+    const manifests = head ? (await this.#cache.manifestList(head.manifestList)).length : 0;
+    const dataFiles = Number(head?.summary['total-data-files'] ?? Number.NaN);
+    return {
+      snapshots: metadata.snapshots.length,
+      manifests,
+      ...(Number.isFinite(dataFiles) ? { dataFiles } : {}),
+    };
   }
 
   /** Deletes what the snapshots gone between `base` and `after` reached and no snapshot of `after` does. */
-  async #deleteFiles(base: TableMetadata, after: TableMetadata, refsRemoved: number): Promise<ExpiryResult> {
+  async #deleteFiles(
+    base: TableMetadata,
+    after: TableMetadata,
+    refsRemoved: number,
+  ): Promise<Omit<ExpiryResult, keyof TableHealth>> {
     const kept = new Set(after.snapshots.map((s) => s.snapshotId));
     const removed = base.snapshots.filter((s) => !kept.has(s.snapshotId));
     // Another engine's expiry may have deleted some of the removed snapshots' files already.
@@ -153,7 +179,7 @@ export class SnapshotExpiry {
   }
 }
 
-const nothing: ExpiryResult = {
+const nothing: Omit<ExpiryResult, keyof TableHealth> = {
   snapshotsRemoved: 0,
   refsRemoved: 0,
   contentFilesDeleted: 0,

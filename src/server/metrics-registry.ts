@@ -38,6 +38,9 @@ export class FloeMetrics implements MetricsSource {
   readonly #errors: Counter<'kind'>;
   readonly #offsetsLost: Counter<'connector' | 'topic' | 'partition'>;
   readonly #stageSeconds: Counter<'stage'>;
+  readonly #maintenanceRuns: Counter<'step' | 'outcome'>;
+  readonly #maintenanceSeconds: Counter<'step'>;
+  readonly #tableGauges: ReadonlyMap<string, Gauge<'table'>>;
 
   constructor(options: FloeMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -143,6 +146,43 @@ export class FloeMetrics implements MetricsSource {
       labelNames: ['stage'],
       registers,
     });
+    this.#maintenanceRuns = new Counter({
+      name: 'floe_maintenance_runs_total',
+      help: 'Table maintenance step runs (expire-snapshots, compact, ...) by outcome: ok or failed.',
+      labelNames: ['step', 'outcome'],
+      registers,
+    });
+    this.#maintenanceSeconds = new Counter({
+      name: 'floe_maintenance_seconds_total',
+      help: 'Wall-clock seconds spent in table maintenance steps.',
+      labelNames: ['step'],
+      registers,
+    });
+    const tableGauge = (name: string, help: string) =>
+      new Gauge({ name, help, labelNames: ['table'] as const, registers });
+    this.#tableGauges = new Map([
+      [
+        'snapshots',
+        tableGauge(
+          'floe_table_snapshots',
+          'Snapshots in the table metadata, after the last maintenance run.',
+        ),
+      ],
+      [
+        'manifests',
+        tableGauge(
+          'floe_table_manifests',
+          "Manifests in the current snapshot's manifest list, after the last maintenance run.",
+        ),
+      ],
+      [
+        'dataFiles',
+        tableGauge(
+          'floe_table_data_files',
+          'Live data files of the current snapshot, after the last maintenance run.',
+        ),
+      ],
+    ]);
     const buildInfo = new Gauge({
       name: 'floe_build_info',
       help: 'Always 1; labels carry the floe and Node.js versions.',
@@ -227,6 +267,22 @@ export class FloeMetrics implements MetricsSource {
 
   stageSeconds(stage: string, seconds: number): void {
     this.#stageSeconds.inc({ stage }, seconds);
+  }
+
+  /** One maintenance step run on a table; its figures named snapshots, manifests, dataFiles set the table gauges. */
+  maintenanceRun(run: {
+    readonly table: string;
+    readonly step: string;
+    readonly seconds: number;
+    readonly ok: boolean;
+    readonly figures: Readonly<Record<string, number>>;
+  }): void {
+    this.#maintenanceRuns.inc({ step: run.step, outcome: run.ok ? 'ok' : 'failed' });
+    this.#maintenanceSeconds.inc({ step: run.step }, run.seconds);
+    for (const [figure, gauge] of this.#tableGauges) {
+      const value = run.figures[figure];
+      if (value !== undefined) gauge.set({ table: run.table }, value);
+    }
   }
 
   /** Kinds are short fixed words (a RecordError reason, 'fenced-batch', ...), never free text: each is a series. */

@@ -82,3 +82,25 @@ describe('FloeMetrics', () => {
     expect(withProcess.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 });
+
+describe('FloeMetrics: table maintenance', () => {
+  it('counts runs and seconds per step and sets the table gauges from the figures', async () => {
+    const floe = new FloeMetrics({ processMetrics: false });
+    const figures = { snapshotsRemoved: 4, snapshots: 2, manifests: 7, dataFiles: 31 };
+    floe.maintenanceRun({ table: 'sales.orders', step: 'expire-snapshots', seconds: 0.5, ok: true, figures });
+    floe.maintenanceRun({
+      table: 'sales.orders',
+      step: 'expire-snapshots',
+      seconds: 0.25,
+      ok: false,
+      figures: {},
+    });
+    const text = await floe.metricsText();
+    expect(sample(text, 'floe_maintenance_runs_total{step="expire-snapshots",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'floe_maintenance_runs_total{step="expire-snapshots",outcome="failed"}')).toBe(1);
+    expect(sample(text, 'floe_maintenance_seconds_total{step="expire-snapshots"}')).toBe(0.75);
+    expect(sample(text, 'floe_table_snapshots{table="sales.orders"}')).toBe(2);
+    expect(sample(text, 'floe_table_manifests{table="sales.orders"}')).toBe(7);
+    expect(sample(text, 'floe_table_data_files{table="sales.orders"}')).toBe(31);
+  });
+});
