@@ -4,6 +4,7 @@
 // refused by schema evolution naming the column.
 import { describe, expect, it } from 'vitest';
 import { createValueDecoder } from '../../../src/codec/record-decoder.ts';
+import { SchemaRegistryClient } from '../../../src/codec/schema-registry-client.ts';
 import { RecordError } from '../../../src/errors.ts';
 import { IncompatibleSchemaError, unionByName } from '../../../src/iceberg/schema-evolution.ts';
 import { highestFieldId, type Schema, typeToString } from '../../../src/iceberg/types.ts';
@@ -132,6 +133,24 @@ describe('Protobuf schema evolution', () => {
       'orders[3]@1234: field shop.Customer.email has number 3 in schema id 4, but 1 in subject orders-value version 1: ' +
         "a renumbered Protobuf field is refused (its column would take another field's values)",
     );
+  });
+
+  it('decodes when the registry cannot list the subjects of a schema id', async () => {
+    const fetchFn = (async (input: string | URL | Request) => {
+      const path = String(input).replace('http://registry', '');
+      if (path === '/schemas/ids/4') {
+        return new Response(JSON.stringify({ schema: RENUMBERED, schemaType: 'PROTOBUF' }), { status: 200 });
+      }
+      return new Response('{"error_code":40403}', { status: 404 });
+    }) as typeof fetch;
+    const registry = new SchemaRegistryClient({ url: 'http://registry', fetch: fetchFn });
+    expect(await registry.getEarlierVersions(4)).toEqual([]);
+    const decoder = createValueDecoder('protobuf', { registry });
+    const record = protoRecord(4, encoderRoot(RENUMBERED), 'shop.Order', { id: 2, customer: { email: 'x' } });
+    expect((await decoder.decode(record, where)).row).toEqual({
+      id: 2n,
+      customer: { email: 'x', phone: '' },
+    });
   });
 
   it('refuses a field number that another field took', async () => {
