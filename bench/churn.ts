@@ -6,9 +6,10 @@
 // dynamic members and once with static ones (kafka.groupInstanceId).
 //   node bench/churn.ts [--modes dynamic,static] [--duration-s 90] [--workers 3] [--partitions 6]
 //                       [--rate 2000] [--session-timeout-ms 45000] [--commit-interval-ms 2000]
-//                       [--kill-every-s 3-10] [--seed 1] [--catalog rest|sql]
+//                       [--kill-every-s 3-10] [--seed 1] [--catalog rest|sql] [--logs DIR]
 // Needs the local services (scripts/services up). npm run bench:churn -- <options>.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { KafkaAdminClient } from '../src/worker/kafka/admin-client.ts';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     'kill-every-s': { type: 'string', default: '3-10' },
     seed: { type: 'string', default: '1' },
     catalog: { type: 'string', default: 'rest' },
+    logs: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -103,7 +105,11 @@ interface ChurnResult {
   readonly kills: number;
   readonly producedDuring: number;
   readonly committedDuring: number;
-  readonly assignments: number;
+  /** Restarted workers that were up (logged "worker started") before the churn ended. */
+  readonly restartsUp: number;
+  /** Of those, how many got partitions before the churn ended, and the median seconds from start to partitions. */
+  readonly restartsAssigned: number;
+  readonly medianAssignSeconds: number | undefined;
   readonly drainSeconds: number;
   readonly rows: number;
   readonly duplicates: number;
@@ -167,6 +173,7 @@ async function churn(mode: Mode): Promise<ChurnResult> {
         );
       }
     }
+    const restarts = restartStats(all.slice(workerCount), Date.now());
     const produced = await producer.stop();
     const producedDuring = produced - p0;
     const committedDuring = (await committed()) - c0;
@@ -184,17 +191,12 @@ async function churn(mode: Mode): Promise<ChurnResult> {
     for (const row of read.rows) seen.set(row.id as number, (seen.get(row.id as number) ?? 0) + 1);
     let missing = 0;
     for (let id = 0; id < produced; id++) if (!seen.has(id)) missing++;
-    const assignments = all.reduce(
-      (n, w) =>
-        n + w.lines.filter((l) => /"msg":"partitions assigned"/.test(l) && !l.includes('"component"')).length,
-      0,
-    );
     return {
       mode,
       kills,
       producedDuring,
       committedDuring,
-      assignments,
+      ...restarts,
       drainSeconds,
       rows: read.rows.length,
       duplicates: [...seen.values()].filter((n) => n > 1).length,
@@ -203,8 +205,39 @@ async function churn(mode: Mode): Promise<ChurnResult> {
   } finally {
     await producer.stop();
     for (const w of all) await w.kill9();
+    if (args.logs !== undefined) {
+      mkdirSync(args.logs, { recursive: true });
+      all.forEach((w, n) => writeFileSync(join(args.logs!, `${mode}-${n}.log`), `${w.lines.join('\n')}\n`));
+    }
     await catalog.close();
   }
+}
+
+/** When each restarted worker was up and when it first got partitions, from its log lines' times. */
+function restartStats(
+  restarted: readonly WorkerProcess[],
+  untilMs: number,
+): Pick<ChurnResult, 'restartsUp' | 'restartsAssigned' | 'medianAssignSeconds'> {
+  const at = (w: WorkerProcess, pattern: RegExp): number | undefined => {
+    const line = w.lines.find((l) => pattern.test(l) && !l.includes('"component"'));
+    const ms = line === undefined ? Number.NaN : Date.parse((JSON.parse(line) as { time: string }).time);
+    return Number.isNaN(ms) || ms > untilMs ? undefined : ms;
+  };
+  const delays: number[] = [];
+  let up = 0;
+  for (const w of restarted) {
+    const started = at(w, /"msg":"worker started"/);
+    if (started === undefined) continue;
+    up++;
+    const assigned = at(w, /"msg":"partitions assigned"/);
+    if (assigned !== undefined) delays.push((assigned - started) / 1000);
+  }
+  delays.sort((a, b) => a - b);
+  return {
+    restartsUp: up,
+    restartsAssigned: delays.length,
+    medianAssignSeconds: delays[Math.floor(delays.length / 2)],
+  };
 }
 
 function log(mode: Mode, line: string): void {
@@ -217,13 +250,13 @@ process.stdout.write(
   `\n${workerCount} workers, ${partitions} partitions, ${rate} records/s, ${args['duration-s']} s of churn (kill -9 + restart every ${args['kill-every-s']} s, seed ${args.seed}), session.timeout.ms ${args['session-timeout-ms']}, commit every ${args['commit-interval-ms']} ms, ${catalogChoice} catalog\n\n`,
 );
 process.stdout.write(
-  '| members | kills | produced during churn | committed during churn | share | partition assignments | drain after churn | PyIceberg: rows, duplicates, missing |\n',
+  '| members | kills | produced during churn | committed during churn | share | restarted workers with partitions during churn (median s from start) | drain after churn | PyIceberg: rows, duplicates, missing |\n',
 );
 process.stdout.write('| --- | --- | --- | --- | --- | --- | --- | --- |\n');
 for (const r of results) {
   const share = r.producedDuring > 0 ? ((100 * r.committedDuring) / r.producedDuring).toFixed(0) : '-';
   process.stdout.write(
-    `| ${r.mode} | ${r.kills} | ${r.producedDuring} | ${r.committedDuring} | ${share}% | ${r.assignments} | ${r.drainSeconds.toFixed(1)} s | ${r.rows}, ${r.duplicates}, ${r.missing} |\n`,
+    `| ${r.mode} | ${r.kills} | ${r.producedDuring} | ${r.committedDuring} | ${share}% | ${r.restartsAssigned} of ${r.restartsUp} (${r.medianAssignSeconds?.toFixed(1) ?? '-'} s) | ${r.drainSeconds.toFixed(1)} s | ${r.rows}, ${r.duplicates}, ${r.missing} |\n`,
   );
 }
 const broken = results.filter((r) => r.duplicates > 0 || r.missing > 0);

@@ -127,7 +127,12 @@ describe('static group membership (REST catalog)', () => {
     // Before any shutdown: a SIGTERM leaves the group, and the other member takes over.
     const restartedOwned = assignedPartitions(restarted);
     const bGroupEvents = b.lines.slice(bAt).filter((line) => GROUP_EVENT.test(line));
+    // A SIGTERM commits and leaves the group, static member or not (floe unsubscribes
+    // first, which sends LeaveGroup): the other member takes the partitions over at
+    // once instead of after the session timeout.
+    const leftAt = b.lines.length;
     expect(await restarted.stop()).toEqual({ code: 0, signal: null });
+    await lineAfter(b, leftAt, /"msg":"partitions assigned"/, SESSION_TIMEOUT_MS / 2);
     expect(await b.stop()).toEqual({ code: 0, signal: null });
 
     // No rebalance: the restarted member got exactly its predecessor's partitions, and
