@@ -1,0 +1,111 @@
+// A batch's changes collapsed to the last per key, before anything is written:
+// an upsert followed by a delete of the same key writes nothing, two updates
+// write one row. "Last" is by offset within a partition, or by the `order.by`
+// value (change.ts, supersedes): an older change arriving later is dropped.
+//
+// A key lives in one Kafka partition (the topic is keyed by it, as Debezium
+// does); a key arriving from a second partition cannot be ordered against the
+// first and is a record error for the error policy, naming both places. A
+// truncate drops the batch's earlier changes of its topic and partition and
+// is handed on, so that the table's rows of the topic go too.
+import { RecordError } from '../../errors.ts';
+import {
+  type Change,
+  type ChangeLocation,
+  describeLocation,
+  type KeyedChange,
+  supersedes,
+} from './change.ts';
+
+export type AddOutcome =
+  | { readonly kind: 'kept' }
+  /** The key already has a newer change (order.by): this one is dropped. */
+  | { readonly kind: 'stale' }
+  /** For the error policy: the key belongs to another partition. */
+  | { readonly kind: 'error'; readonly error: RecordError };
+
+/** Where a key lives outside this batch (the key index of the worker's partitions), as `topic:partition`. */
+export type KeyOwner = (key: string, topic: string) => ChangeLocation | undefined;
+
+export class ChangeCollapser {
+  readonly #byKey = new Map<string, KeyedChange>();
+  readonly #truncates: ChangeLocation[] = [];
+  readonly #owner: KeyOwner | undefined;
+  #stale = 0;
+
+  constructor(owner?: KeyOwner) {
+    this.#owner = owner;
+  }
+
+  /** Adds the next change; changes of one partition must come in offset order. */
+  add(change: Change): AddOutcome {
+    if (change.kind === 'truncate') {
+      this.#truncate(change.location);
+      return { kind: 'kept' };
+    }
+    const here = change.location;
+    const mapKey = `${here.topic}\u0000${change.key}`;
+    const earlier = this.#byKey.get(mapKey);
+    const elsewhere = earlier?.location ?? this.#owner?.(change.key, here.topic);
+    if (elsewhere !== undefined && elsewhere.partition !== here.partition) {
+      return { kind: 'error', error: keyInTwoPartitions(change, elsewhere) };
+    }
+    if (earlier !== undefined && !supersedes(change, earlier)) {
+      this.#stale++;
+      return { kind: 'stale' };
+    }
+    // Re-inserted so that iteration keeps the order of the last change per key.
+    this.#byKey.delete(mapKey);
+    this.#byKey.set(mapKey, change);
+    return { kind: 'kept' };
+  }
+
+  /** The surviving change per key, by topic, partition and offset. */
+  changes(): KeyedChange[] {
+    return [...this.#byKey.values()].sort(byLocation);
+  }
+
+  /** The truncates of the batch, in the order they came. */
+  truncates(): readonly ChangeLocation[] {
+    return this.#truncates;
+  }
+
+  /** Changes dropped because the key already had a newer one. */
+  get staleCount(): number {
+    return this.#stale;
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  #truncate(at: ChangeLocation): void {
+    for (const [mapKey, change] of this.#byKey) {
+      const where = change.location;
+      if (where.topic === at.topic && where.partition === at.partition) this.#byKey.delete(mapKey);
+    }
+    this.#truncates.push(at);
+  }
+}
+
+function byLocation(a: KeyedChange, b: KeyedChange): number {
+  const x = a.location;
+  const y = b.location;
+  if (x.topic !== y.topic) return x.topic < y.topic ? -1 : 1;
+  if (x.partition !== y.partition) return x.partition - y.partition;
+  return x.offset < y.offset ? -1 : x.offset > y.offset ? 1 : 0;
+}
+
+function keyInTwoPartitions(change: KeyedChange, elsewhere: ChangeLocation): RecordError {
+  const here = change.location;
+  return new RecordError(
+    `${describeLocation(here)}: key ${change.key} also arrives in partition ${elsewhere.partition} (${describeLocation(elsewhere)}); upsert needs each key in one partition: key the topic by it (docs/upsert.md)`,
+    {
+      topic: here.topic,
+      partition: here.partition,
+      offset: here.offset.toString(),
+      key: change.key,
+      reason: 'key-in-two-partitions',
+    },
+  );
+}

@@ -1,0 +1,145 @@
+// Collapsing a batch's changes: last per key by offset or by order.by, a key from
+// two partitions refused, truncates; and, over seeded random batches, the
+// collapsed changes applied to a table equal a replay of every change.
+import { describe, expect, it } from 'vitest';
+import type { Row } from '../../../../src/iceberg/types.ts';
+import {
+  type Change,
+  type KeyedChange,
+  type OrderValue,
+  supersedes,
+} from '../../../../src/worker/upsert/change.ts';
+import { ChangeCollapser } from '../../../../src/worker/upsert/change-collapse.ts';
+import { Rng } from '../../../sim/rng.ts';
+
+const at = (offset: number, partition = 0, topic = 't') => ({ topic, partition, offset: BigInt(offset) });
+const upsert = (
+  key: string,
+  offset: number,
+  row: Row = { v: offset },
+  order?: number,
+  partition = 0,
+): Change => ({
+  kind: 'upsert',
+  key,
+  row,
+  order,
+  location: at(offset, partition),
+});
+const del = (key: string, offset: number, order?: number, partition = 0): KeyedChange => ({
+  kind: 'delete',
+  key,
+  order,
+  location: at(offset, partition),
+});
+
+function collapse(changes: Change[]): ChangeCollapser {
+  const collapser = new ChangeCollapser();
+  for (const change of changes) expect(collapser.add(change).kind).not.toBe('error');
+  return collapser;
+}
+
+describe('ChangeCollapser', () => {
+  it('keeps the last change per key by offset', () => {
+    const result = collapse([upsert('a', 1), upsert('b', 2), upsert('a', 3), del('b', 4), upsert('c', 5)]);
+    expect(result.changes().map((c) => [c.kind, c.key, c.location.offset])).toEqual([
+      ['upsert', 'a', 3n],
+      ['delete', 'b', 4n],
+      ['upsert', 'c', 5n],
+    ]);
+  });
+
+  it('a Postgres key change (delete old key, tombstone, create new key) leaves the old key deleted and the new one', () => {
+    const result = collapse([upsert('3', 2), del('3', 4), del('3', 5), upsert('4', 6)]);
+    expect(result.changes().map((c) => [c.kind, c.key])).toEqual([
+      ['delete', '3'],
+      ['upsert', '4'],
+    ]);
+  });
+
+  it('by order.by, an older change arriving later loses; ties go to the later offset', () => {
+    const collapser = new ChangeCollapser();
+    collapser.add(upsert('a', 1, { v: 'v5' }, 5));
+    expect(collapser.add(upsert('a', 2, { v: 'v3' }, 3)).kind).toBe('stale');
+    expect(collapser.add(del('a', 3, 4)).kind).toBe('stale');
+    collapser.add(upsert('a', 4, { v: 'v5 again' }, 5));
+    expect(collapser.staleCount).toBe(2);
+    expect(collapser.changes()).toEqual([upsert('a', 4, { v: 'v5 again' }, 5)]);
+  });
+
+  it('orders a change without an order value (a tombstone) by its offset', () => {
+    expect(supersedes({}, { order: 9 })).toBe(true);
+    expect(supersedes({ order: 1 }, {})).toBe(true);
+    expect(supersedes({ order: 1n }, { order: 2 })).toBe(false);
+    expect(supersedes({ order: '2024-05-02' }, { order: '2024-05-01' })).toBe(true);
+  });
+
+  it('refuses a key arriving from a second partition, naming both places and the key', () => {
+    const collapser = new ChangeCollapser();
+    collapser.add(upsert('k', 10, { v: 1 }, undefined, 0));
+    const outcome = collapser.add(upsert('k', 3, { v: 2 }, undefined, 1));
+    expect(outcome.kind).toBe('error');
+    if (outcome.kind !== 'error') return;
+    expect(outcome.error.message).toBe(
+      't[1]@3: key k also arrives in partition 0 (t[0]@10); upsert needs each key in one partition: key the topic by it (docs/upsert.md)',
+    );
+    expect(outcome.error.context).toMatchObject({ topic: 't', partition: 1, offset: '3', key: 'k' });
+    expect(collapser.changes()).toHaveLength(1);
+  });
+
+  it('asks the key index where a key lives outside the batch', () => {
+    const collapser = new ChangeCollapser((key) => (key === 'old' ? at(0, 2) : undefined));
+    expect(collapser.add(upsert('old', 5)).kind).toBe('error');
+    expect(collapser.add(upsert('new', 6)).kind).toBe('kept');
+  });
+
+  it('a truncate drops the earlier changes of its partition and is handed on', () => {
+    const collapser = new ChangeCollapser();
+    collapser.add(upsert('a', 1));
+    collapser.add(upsert('b', 1, { v: 1 }, undefined, 1));
+    collapser.add({ kind: 'truncate', location: at(2) });
+    collapser.add(upsert('c', 3));
+    expect(collapser.changes().map((c) => c.key)).toEqual(['c', 'b']);
+    expect(collapser.truncates()).toEqual([at(2)]);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'seed %i: collapsed changes applied to a table equal the replay',
+    (seed) => {
+      const rng = new Rng(seed);
+      const withOrder = rng.chance(0.5);
+      const table = new Map<string, { row: Row; order?: OrderValue | undefined }>();
+      for (let i = 0; i < 30; i++) table.set(`k${i}`, { row: { v: -i }, order: 0 });
+      const replay = new Map(table);
+      const deletedAt = new Map<string, { order?: OrderValue | undefined }>();
+      const collapser = new ChangeCollapser();
+      for (let offset = 0; offset < 400; offset++) {
+        const key = `k${rng.int(40)}`;
+        const order = withOrder ? rng.int(50) : undefined;
+        const change: KeyedChange = rng.chance(0.2)
+          ? del(key, offset, order)
+          : upsert(key, offset, { v: offset }, order);
+        // the dictionary replay: the newest version per key wins (deletes remember theirs in the batch)
+        const current = replay.get(key);
+        const prior = current ?? deletedAt.get(key);
+        if (prior === undefined || supersedes(change, prior)) {
+          if (change.kind === 'delete') {
+            replay.delete(key);
+            deletedAt.set(key, { order });
+          } else {
+            replay.set(key, { row: change.row, order });
+            deletedAt.delete(key);
+          }
+        }
+        collapser.add(change);
+      }
+      for (const change of collapser.changes()) {
+        const current = table.get(change.key);
+        if (current !== undefined && !supersedes(change, current)) continue; // the index's order check
+        if (change.kind === 'delete') table.delete(change.key);
+        else table.set(change.key, { row: change.row, order: change.order });
+      }
+      expect(Object.fromEntries(table)).toEqual(Object.fromEntries(replay));
+    },
+  );
+});
