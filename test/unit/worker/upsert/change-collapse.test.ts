@@ -19,7 +19,7 @@ const upsert = (
   row: Row = { v: offset },
   order?: number,
   partition = 0,
-): Change => ({
+): KeyedChange => ({
   kind: 'upsert',
   key,
   row,
