@@ -34,7 +34,7 @@ import {
   VARINT,
 } from './protobuf-binary-reader.ts';
 import type { ProtoField, ProtoMessage, ProtoOneof, ProtoScalar, ProtoValueType } from './protobuf-schema.ts';
-import { join, ONEOF_TAG_FIELD, protobufToIceberg, wellKnownType } from './protobuf-to-iceberg.ts';
+import { hasColumn, join, ONEOF_TAG_FIELD, protobufToIceberg, wellKnownType } from './protobuf-to-iceberg.ts';
 import { readingRowFactory } from './row-factory.ts';
 
 type Read = (c: ProtoCursor) => unknown;
@@ -107,7 +107,9 @@ class HandlerCompiler {
     const locals: string[] = [];
     const cases: Case[] = [];
     const expected = new Map<number, [string, number]>(); // field number -> path, wire type
-    message.members.forEach((member, slot) => {
+    // Fields without a column are skipped like unknown ones (protobuf-to-iceberg.ts).
+    const members = message.members.filter((member) => member.kind === 'oneof' || hasColumn(member));
+    members.forEach((member, slot) => {
       const local = `v${slot}`;
       const memberPath = join(path, member.name);
       if (member.kind === 'oneof') {
@@ -125,7 +127,7 @@ class HandlerCompiler {
     });
     const other = helper((c: ProtoCursor, key: number) => otherField(c, key, expected));
     const body = [
-      `let ${locals.join(', ')};`,
+      locals.length === 0 ? '' : `let ${locals.join(', ')};`,
       'const end = c.end;',
       'while (c.pos < end) {',
       '  const key = readKey(c);',
@@ -135,7 +137,7 @@ class HandlerCompiler {
       '  }',
       '}',
       `if (c.pos > end) throw ${helper(truncated)}();`,
-      `return { ${message.members.map((member, slot) => `${propertyKey(member.name)}: v${slot}`).join(', ')} };`,
+      `return { ${members.map((member, slot) => `${propertyKey(member.name)}: v${slot}`).join(', ')} };`,
     ];
     const factory = new Function('h', 'readKey', `return function readMessage(c) {\n${body.join('\n')}\n};`);
     read = factory(helpers, readVarint32) as Read;
@@ -188,9 +190,11 @@ class HandlerCompiler {
     path: string,
     helper: (value: unknown) => string,
   ): Array<{ field: ProtoField; wireType: number; case: Case }> {
-    const names = [ONEOF_TAG_FIELD, ...oneof.fields.map((field) => field.name)];
-    return oneof.fields.map((field, branch) => {
+    const columns = oneof.fields.filter((field) => hasColumn(field));
+    const names = [ONEOF_TAG_FIELD, ...columns.map((field) => field.name)];
+    return oneof.fields.map((field) => {
       const { read, wireType } = this.#value(field.type, join(path, field.name));
+      const branch = columns.indexOf(field); // -1: no column, only the tag says it was set
       const value = readingRowFactory<unknown>(
         names,
         names.map((_, i) => (i === 0 ? () => field.number : i === branch + 1 ? (v) => v : () => null)),

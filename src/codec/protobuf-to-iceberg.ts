@@ -15,9 +15,12 @@
 // and one optional field per member, by the member's name; null when no member is
 // set. `tag` is set whenever the struct is, but declared optional: a required
 // field inside a struct that may be null is refused by pyspark's Arrow conversion
-// (toArrow / toPandas) whenever the struct is null. Every field of a message is an optional column (a later version
-// may drop it); list elements and map values are required, as Protobuf has no
-// null elements.
+// (toArrow / toPandas) whenever the struct is null.
+//
+// Every field of a message is an optional column (a later version may drop it);
+// list elements and map values are required, as Protobuf has no null elements. A
+// field of a message with no fields (google.protobuf.Empty) has no column (Parquet
+// has no empty groups); as a oneof member, `tag` still says it was set.
 import { decimal, type IcebergType, type NestedField, primitive, type Schema } from '../iceberg/types.ts';
 import { PayloadError } from './payload-error.ts';
 import type { ProtoField, ProtoMessage, ProtoOneof, ProtoScalar, ProtoValueType } from './protobuf-schema.ts';
@@ -91,10 +94,18 @@ class ProtoTypeMapper {
       );
     }
     this.#open.add(message);
-    const fields = message.members.map((member) =>
-      member.kind === 'oneof' ? this.#oneof(member, path) : this.#field(member, path),
-    );
+    const fields: NestedField[] = [];
+    for (const member of message.members) {
+      if (member.kind === 'oneof') fields.push(this.#oneof(member, path));
+      else if (hasColumn(member)) fields.push(this.#field(member, path));
+    }
     this.#open.delete(message);
+    if (fields.length === 0) {
+      throw new PayloadError(
+        'incompatible',
+        `Protobuf message ${message.fullName}${path === '' ? '' : ` at ${path}`} has no fields to make columns of`,
+      );
+    }
     return fields;
   }
 
@@ -139,7 +150,7 @@ class ProtoTypeMapper {
     const fields: NestedField[] = [
       { id: ++this.#lastId, name: ONEOF_TAG_FIELD, required: false, type: primitive('int') },
     ];
-    for (const member of oneof.fields) fields.push(this.#field(member, path));
+    for (const member of oneof.fields) if (hasColumn(member)) fields.push(this.#field(member, path));
     return { id, name: oneof.name, required: false, type: { kind: 'struct', fields } };
   }
 
@@ -158,6 +169,17 @@ class ProtoTypeMapper {
       }
     }
   }
+}
+
+/** Whether a field makes a column: not when its message has no field that does (google.protobuf.Empty). */
+export function hasColumn(field: ProtoField, open: Set<ProtoMessage> = new Set()): boolean {
+  if (field.type.kind !== 'message' || wellKnownType(field.type.message) !== undefined) return true;
+  const message = field.type.message;
+  if (open.has(message)) return true; // recursive: refused by the mapper, with its own message
+  open.add(message);
+  const any = message.members.some((member) => member.kind === 'oneof' || hasColumn(member, open));
+  open.delete(message);
+  return any;
 }
 
 export function join(path: string, name: string): string {

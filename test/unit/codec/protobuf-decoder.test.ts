@@ -225,6 +225,36 @@ describe('Protobuf schema variants', () => {
     expect(only.row).toEqual({ ok: true });
   });
 
+  it('gives messages without fields (google.protobuf.Empty) no column; a oneof tag still says one was set', async () => {
+    const text = `syntax = "proto3"; import "google/protobuf/empty.proto";
+      message Nothing {}
+      message R {
+        int32 id = 1;
+        google.protobuf.Empty e = 2;
+        repeated Nothing ns = 3;
+        oneof result { google.protobuf.Empty ok = 4; string error = 5; }
+      }`;
+    const schemas = new InMemorySchemas();
+    schemas.schemas.set(1, protobufSchema(text));
+    schemas.schemas.set(2, protobufSchema('syntax = "proto3"; message Nothing {}'));
+    const decoder = createValueDecoder('protobuf', { registry: schemas });
+    const r = encoderRoot(text);
+    const ok = await decoder.decode(
+      protoRecord(1, r, 'R', { id: 1, e: {}, ns: [{}, {}], ok: {} }, [1]),
+      where,
+    );
+    expect(shape(ok.schema)).toBe(
+      'struct<1: id: optional int, 2: result: optional struct<3: tag: optional int, 4: error: optional string>>',
+    );
+    expect(ok.row).toEqual({ id: 1, result: { tag: 4, error: null } });
+    const failed = await decoder.decode(protoRecord(1, r, 'R', { id: 2, error: 'no' }, [1]), where);
+    expect(failed.row).toEqual({ id: 2, result: { tag: 5, error: 'no' } });
+    const empty = await rejection(decoder.decode(wireBytes(2, [0], Buffer.alloc(0)), where));
+    expect(empty.message).toBe(
+      'orders[3]@1234: schema id 2: Protobuf message Nothing has no fields to make columns of',
+    );
+  });
+
   it('reads proto2 optional fields as null when absent', async () => {
     const schemas = new InMemorySchemas();
     schemas.schemas.set(

@@ -74,6 +74,7 @@ export function encoderRoot(...texts: string[]): protobuf.Root {
     'google/protobuf/timestamp.proto',
     'google/protobuf/duration.proto',
     'google/protobuf/wrappers.proto',
+    'google/protobuf/empty.proto',
   ]) {
     root.addJSON(protobuf.common.get(name)!.nested!);
   }
