@@ -179,3 +179,24 @@ describe('manifest merging on append', () => {
     expect(decodeManifestList(await io.read(head.manifestList))).toHaveLength(5);
   });
 });
+
+describe('manifest merging on a v1 table', () => {
+  it('keeps every live file (v1 entries name their snapshot; no sequence numbers)', async () => {
+    const { catalog, io } = await newTable({
+      'format-version': '1',
+      'commit.manifest.min-count-to-merge': '3',
+    });
+    expect((await catalog.loadTable(id)).metadata.formatVersion).toBe(1);
+    const producer = new SnapshotProducer(catalog, io);
+    const written: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const files = [dataFile(i + 1)];
+      written.push(...files.map((f) => f.filePath));
+      await producer.append(id, { dataFiles: files, decide: () => ({ kind: 'commit' }) });
+    }
+    const head = branchHead((await catalog.loadTable(id)).metadata, 'main')!;
+    expect(decodeManifestList(await io.read(head.manifestList)).length).toBeLessThan(3);
+    const live = (await liveEntries(io, head)).map(({ entry }) => entry.dataFile.filePath);
+    expect(live.sort()).toEqual(written.sort());
+  });
+});
