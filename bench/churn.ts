@@ -207,7 +207,9 @@ async function churn(mode: Mode): Promise<ChurnResult> {
     for (const w of all) await w.kill9();
     if (args.logs !== undefined) {
       mkdirSync(args.logs, { recursive: true });
-      all.forEach((w, n) => writeFileSync(join(args.logs!, `${mode}-${n}.log`), `${w.lines.join('\n')}\n`));
+      for (const [n, w] of all.entries()) {
+        writeFileSync(join(args.logs, `${mode}-${n}.log`), `${w.lines.join('\n')}\n`);
+      }
     }
     await catalog.close();
   }
