@@ -1,43 +1,26 @@
-// Protobuf binary message -> Row, by a tree of field handlers built once per
-// message type (no type switch per value), producing Iceberg values directly
-// (protobuf-to-iceberg.ts has the mapping). Fields may come in any order and
+// Protobuf binary message -> Row, by a function generated once per message type
+// (no type switch per value), producing Iceberg values directly
+// (protobuf-to-iceberg.ts has the mapping; protobuf-value-readers.ts reads the
+// values). Fields may come in any order and
 // more than once (the last wins; repeated ones append); fields the schema does
 // not know are skipped. An absent field is null when it has presence, else its
 // default (0, "", false, the enum's zero value, [] or an empty map).
 import type { Row, Schema } from '../iceberg/types.ts';
 import { PayloadError } from './payload-error.ts';
 import {
-  FIXED32,
-  FIXED64,
   LENGTH_DELIMITED,
   ProtoCursor,
-  readBool,
-  readBytes,
-  readDouble,
-  readFixed32,
-  readFixed64,
-  readFloat,
   readInt32,
-  readInt64,
-  readInt64Loose,
   readLength,
-  readSfixed32,
-  readSfixed64,
-  readSint32,
-  readSint64,
-  readString,
   readVarint32,
-  readVarintU64,
-  secondsNanosToMicros,
   skipField,
   truncated,
   VARINT,
 } from './protobuf-binary-reader.ts';
-import type { ProtoField, ProtoMessage, ProtoOneof, ProtoScalar, ProtoValueType } from './protobuf-schema.ts';
+import type { ProtoField, ProtoMessage, ProtoOneof, ProtoValueType } from './protobuf-schema.ts';
 import { hasColumn, join, ONEOF_TAG_FIELD, protobufToIceberg, wellKnownType } from './protobuf-to-iceberg.ts';
+import { embedded, type Read, SCALARS, wellKnownReader, zeroOf } from './protobuf-value-readers.ts';
 import { readingRowFactory } from './row-factory.ts';
-
-type Read = (c: ProtoCursor) => unknown;
 
 /** A message type ready to decode: its Iceberg schema and a reader for its payloads. */
 export interface CompiledProtobufMessage {
@@ -59,30 +42,6 @@ export function compileProtobufDecoder(message: ProtoMessage): CompiledProtobufM
   };
 }
 
-interface Scalar {
-  readonly read: Read;
-  readonly wireType: number;
-  readonly zero: unknown;
-}
-
-const EMPTY_BYTES = new Uint8Array(0);
-const SCALARS: Record<ProtoScalar, Scalar> = {
-  double: { read: readDouble, wireType: FIXED64, zero: 0 },
-  float: { read: readFloat, wireType: FIXED32, zero: 0 },
-  int32: { read: readInt32, wireType: VARINT, zero: 0 },
-  int64: { read: readInt64, wireType: VARINT, zero: 0n },
-  uint32: { read: readVarint32, wireType: VARINT, zero: 0 },
-  uint64: { read: readVarintU64, wireType: VARINT, zero: 0n },
-  sint32: { read: readSint32, wireType: VARINT, zero: 0 },
-  sint64: { read: readSint64, wireType: VARINT, zero: 0n },
-  fixed32: { read: readFixed32, wireType: FIXED32, zero: 0 },
-  fixed64: { read: readFixed64, wireType: FIXED64, zero: 0n },
-  sfixed32: { read: readSfixed32, wireType: FIXED32, zero: 0 },
-  sfixed64: { read: readSfixed64, wireType: FIXED64, zero: 0n },
-  bool: { read: readBool, wireType: VARINT, zero: false },
-  string: { read: readString, wireType: LENGTH_DELIMITED, zero: '' },
-  bytes: { read: readBytes, wireType: LENGTH_DELIMITED, zero: EMPTY_BYTES },
-};
 /** One `case` of a message's generated switch: a key (field number and wire type) and its statement. */
 interface Case {
   readonly key: number;
@@ -253,44 +212,8 @@ class HandlerCompiler {
   #messageValue(message: ProtoMessage, path: string): Read {
     const known = wellKnownType(message);
     if (known === undefined) return this.message(message, path);
-    if (known.kind === 'wrapper') {
-      const { read, wireType, zero } = SCALARS[known.scalar];
-      return (c) => {
-        let value = zero;
-        while (c.pos < c.end) {
-          const key = readVarint32(c);
-          if (key === (1 << 3) + wireType) value = read(c);
-          else skipField(c, key & 7, key >>> 3);
-        }
-        return value;
-      };
-    }
-    return (c) => {
-      let seconds: number | bigint = 0;
-      let nanos = 0;
-      while (c.pos < c.end) {
-        const key = readVarint32(c);
-        if (key === (1 << 3) + VARINT) seconds = readInt64Loose(c);
-        else if (key === (2 << 3) + VARINT) nanos = readInt32(c);
-        else skipField(c, key & 7, key >>> 3);
-      }
-      return secondsNanosToMicros(seconds, nanos);
-    };
+    return wellKnownReader(known);
   }
-}
-
-/** A length-delimited message: the reader runs with the cursor's end moved to the message's end. */
-function embedded(read: Read): Read {
-  return (c) => {
-    const length = readLength(c);
-    const end = c.pos + length;
-    const outer = c.end;
-    c.end = end;
-    const value = read(c);
-    c.end = outer;
-    if (c.pos > end) throw truncated();
-    return value;
-  };
 }
 
 /** The value of a field the message does not carry, as code. */
@@ -301,24 +224,6 @@ function initialValue(field: ProtoField, helper: (value: unknown) => string): st
   if (field.type.kind === 'enum') return helper(field.type.zero);
   if (field.type.kind === 'scalar') return helper(SCALARS[field.type.scalar].zero);
   return 'null';
-}
-
-/** A map entry without a value: the value type's default (an empty message for messages). */
-function zeroOf(type: ProtoValueType, read: Read): (c: ProtoCursor) => unknown {
-  if (type.kind === 'scalar') {
-    const zero = SCALARS[type.scalar].zero;
-    return () => zero;
-  }
-  if (type.kind === 'enum') {
-    const zero = type.zero;
-    return () => zero;
-  }
-  const empty = Buffer.of(0);
-  const scratch = new ProtoCursor();
-  return () => {
-    scratch.reset(empty, 0);
-    return read(scratch);
-  };
 }
 
 function key(fieldNumber: number, wireType: number): number {
