@@ -10,14 +10,18 @@
 // Use:
 //   const rows = await expectReadersAgree({ kind: 'rest' }, ['ns.orders', 'ns.clicks']);
 //   expect(rows.get('ns.orders')).toHaveLength(1000);   // parsed canonical rows
+//   // every value equal to what was written: canonical-form.ts
+//   expect(sortById(rows.get('ns.orders')!)).toEqual(written.map((r) => canonicalRow(schema, r)));
 // Name every table a test wants read in ONE call: Spark starts one JVM per call
-// (~15-25 s), the others a Python process each (~2 s). SQL catalogs:
+// (30-90 s on the loaded 2-core machines, less when quiet), the others a Python
+// process each (a few s); give such a test a longer timeout (600_000). SQL catalogs:
 // { kind: 'sql', uri: 'sqlite:////abs/catalog.db' | 'postgresql+psycopg2://…',
-//   warehouse, name } as for readWithPyIceberg; Spark reads a copy of a SQLite file,
-// DuckDB reads the current metadata file of each table (it cannot attach a SQL catalog).
-// Known limits: PyIceberg reads a NULL list<struct> / map<k, struct> as empty
-// (iceberg-python #3833), so such values make the readers differ; Spark cannot read
-// Iceberg's `time` type; DuckDB does not apply equality deletes.
+//   warehouse, name } as for readWithPyIceberg; Spark reads a copy of a SQLite file
+// (with its -wal), PostgreSQL in place; DuckDB reads the current metadata file of
+// each table (it cannot attach a SQL catalog). REST: Spark and DuckDB use the catalog.
+// Known limits: PyIceberg reads a NULL list<struct> / map<k, struct> value as empty
+// (iceberg-python #3833), so such values make the readers differ; `time` and
+// nanosecond columns are untried; DuckDB does not apply equality deletes.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
