@@ -20,6 +20,7 @@ import type {
   RecordConverter,
   TableRoute,
 } from '../worker/connector-settings.ts';
+import { createdTableProperties } from '../worker/created-table-properties.ts';
 import type { KafkaClientConfig } from '../worker/kafka-types.ts';
 
 export function buildFileIO(config: WorkerConfig, log: Logger): FileIO {
@@ -125,7 +126,7 @@ export function connectorSettings(
     autoCreate: {
       enabled: connector.autoCreate.enabled,
       partitionBy: connector.autoCreate.partitionFields,
-      properties: connector.autoCreate.properties,
+      properties: createdTableProperties(connector.autoCreate.properties),
     },
     schemaEvolution: connector.schemaEvolution,
     commit: connector.commit,
