@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog, TableIdentifier } from '../../../../src/catalog/catalog.ts';
 import { silentLogger } from '../../../../src/log.ts';
-import type { AssignedConsumerApi, AssignedPoll } from '../../../../src/worker/backfill/backfill-consumer.ts';
 import { Backfill } from '../../../../src/worker/backfill/backfill.ts';
+import type { AssignedConsumerApi, AssignedPoll } from '../../../../src/worker/backfill/backfill-consumer.ts';
 import { silentProgress } from '../../../../src/worker/backfill/backfill-progress.ts';
 import {
   type KafkaAdminApi,
