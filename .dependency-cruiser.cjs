@@ -77,6 +77,7 @@ module.exports = {
     sdk('protobufjs', 'src/codec/protobuf-schema.ts'),
     sdk('prom-client', 'src/server/metrics-registry.ts'),
     sdk('pino', 'src/log.ts'),
+    sdk('lmdb', 'src/worker/upsert/lmdb-key-store.ts'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'not-to-dev-dep',

@@ -24,8 +24,8 @@ export type AddOutcome =
   /** For the error policy: the key belongs to another partition. */
   | { readonly kind: 'error'; readonly error: RecordError };
 
-/** Where a key lives outside this batch (the key index of the worker's partitions), as `topic:partition`. */
-export type KeyOwner = (key: string, topic: string) => ChangeLocation | undefined;
+/** Another partition of `at`'s topic that holds the key outside this batch (the key index of the worker's partitions). */
+export type KeyOwner = (key: string, at: ChangeLocation) => number | undefined;
 
 export class ChangeCollapser {
   readonly #byKey = new Map<string, KeyedChange>();
@@ -46,9 +46,15 @@ export class ChangeCollapser {
     const here = change.location;
     const mapKey = `${here.topic}\u0000${change.key}`;
     const earlier = this.#byKey.get(mapKey);
-    const elsewhere = earlier?.location ?? this.#owner?.(change.key, here.topic);
-    if (elsewhere !== undefined && elsewhere.partition !== here.partition) {
-      return { kind: 'error', error: keyInTwoPartitions(change, elsewhere) };
+    if (earlier !== undefined && earlier.location.partition !== here.partition) {
+      return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier.location)) };
+    }
+    const owner = earlier === undefined ? this.#owner?.(change.key, here) : undefined;
+    if (owner !== undefined && owner !== here.partition) {
+      return {
+        kind: 'error',
+        error: keyInTwoPartitions(change, `${here.topic}[${owner}], in the key index`),
+      };
     }
     if (earlier !== undefined && !supersedes(change, earlier)) {
       this.#stale++;
@@ -96,10 +102,10 @@ function byLocation(a: KeyedChange, b: KeyedChange): number {
   return x.offset < y.offset ? -1 : x.offset > y.offset ? 1 : 0;
 }
 
-function keyInTwoPartitions(change: KeyedChange, elsewhere: ChangeLocation): RecordError {
+function keyInTwoPartitions(change: KeyedChange, elsewhere: string): RecordError {
   const here = change.location;
   return new RecordError(
-    `${describeLocation(here)}: key ${change.key} also arrives in partition ${elsewhere.partition} (${describeLocation(elsewhere)}); upsert needs each key in one partition: key the topic by it (docs/upsert.md)`,
+    `${describeLocation(here)}: key ${change.key} is also in another partition (${elsewhere}); upsert needs each key in one partition: key the topic by it (docs/upsert.md)`,
     {
       topic: here.topic,
       partition: here.partition,

@@ -1,0 +1,219 @@
+// The key index of one table (docs/upsert.md, "The key index"): per Kafka
+// partition the worker owns, key -> (data file, row position, order value), so
+// that an update or delete of a key already in the table becomes a position
+// delete against its file. Plus one shared part for the rows of files no Kafka
+// partition can be attributed to (another engine's rewrite): it is looked up
+// after the partition's own and never says which partition owns a key.
+//
+// The index never gets ahead of the table: a batch's updates are staged
+// (IndexStage) and applied only after its commit succeeded; an aborted batch
+// discards them. Entries live in a KeyStore (lmdb-key-store.ts, on local disk);
+// data file paths are interned as ids.
+
+import type { ChangeLocation, OrderValue } from './change.ts';
+import type { KeyOwner } from './change-collapse.ts';
+import { DELETED_FILE, type KeyStore, type StoredEntry } from './lmdb-key-store.ts';
+
+/** The name of a table's shared part (rows of files no partition can be attributed to). */
+export const SHARED_INDEX = '(unattributed)';
+
+export type IndexLookup =
+  | {
+      readonly live: true;
+      readonly file: string;
+      readonly position: number;
+      readonly order?: OrderValue | undefined;
+    }
+  /** A deleted key remembered for its order value (order.by), until the next rebuild. */
+  | { readonly live: false; readonly order?: OrderValue | undefined };
+
+/** Metrics hooks (the wiring points them at the worker's metrics). */
+export interface KeyIndexMetrics {
+  indexSize(index: string, keys: number): void;
+  rebuilt(index: string, keys: number, seconds: number): void;
+}
+
+export class PartitionKeyIndex {
+  /** `topic:partition`, or SHARED_INDEX for the shared part. */
+  readonly name: string;
+  readonly #store: KeyStore;
+  readonly #files: string[] = [];
+  readonly #fileIds = new Map<string, number>();
+  readonly #metrics: KeyIndexMetrics | undefined;
+  #stage: IndexStage | undefined;
+
+  constructor(name: string, store: KeyStore, metrics?: KeyIndexMetrics) {
+    this.name = name;
+    this.#store = store;
+    this.#metrics = metrics;
+  }
+
+  lookup(key: string): IndexLookup | undefined {
+    const entry = this.#store.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.file === DELETED_FILE) return { live: false, order: entry.order };
+    return { live: true, file: this.#files[entry.file]!, position: entry.position, order: entry.order };
+  }
+
+  /** Opens the batch's staged updates; one at a time. */
+  stage(): IndexStage {
+    if (this.#stage !== undefined) throw new Error(`key index ${this.name}: a staged batch is still open`);
+    this.#stage = new IndexStage(this, (puts, removals) => this.#apply(puts, removals));
+    return this.#stage;
+  }
+
+  /** Every live key with its file and position (a truncate deletes them all). */
+  *live(): Iterable<[string, { file: string; position: number }]> {
+    for (const [key, entry] of this.#store.entries()) {
+      if (entry.file !== DELETED_FILE)
+        yield [key, { file: this.#files[entry.file]!, position: entry.position }];
+    }
+  }
+
+  get size(): number {
+    return this.#store.count();
+  }
+
+  /** The interned id of a data file path. */
+  fileId(path: string): number {
+    let id = this.#fileIds.get(path);
+    if (id === undefined) {
+      id = this.#files.length;
+      if (id >= DELETED_FILE) throw new Error(`key index ${this.name}: too many data files`);
+      this.#files.push(path);
+      this.#fileIds.set(path, id);
+    }
+    return id;
+  }
+
+  /** Loads entries straight into the store (a rebuild; no stage). */
+  load(entries: ReadonlyMap<string, StoredEntry>): void {
+    this.#store.apply(entries, []);
+  }
+
+  /** Called by the rebuild when it is done. */
+  reportRebuilt(seconds: number): void {
+    this.#metrics?.rebuilt(this.name, this.size, seconds);
+  }
+
+  #apply(puts: ReadonlyMap<string, StoredEntry>, removals: readonly string[]): void {
+    this.#stage = undefined;
+    this.#store.apply(puts, removals);
+    this.#metrics?.indexSize(this.name, this.size);
+  }
+
+  /** Forgets the open stage (its batch was aborted). */
+  closeStage(): void {
+    this.#stage = undefined;
+  }
+}
+
+type ApplyStage = (puts: ReadonlyMap<string, StoredEntry>, removals: readonly string[]) => void;
+
+/** One batch's updates of one partition index, applied when its commit succeeded. */
+export class IndexStage {
+  readonly #index: PartitionKeyIndex;
+  readonly #apply: ApplyStage;
+  readonly #puts = new Map<string, StoredEntry>();
+  readonly #removals = new Set<string>();
+  #closed = false;
+
+  constructor(index: PartitionKeyIndex, apply: ApplyStage) {
+    this.#index = index;
+    this.#apply = apply;
+  }
+
+  /** The key's row is now at `position` of `file`. */
+  put(key: string, file: string, position: number, order?: OrderValue): void {
+    this.#open();
+    this.#removals.delete(key);
+    this.#puts.set(key, { file: this.#index.fileId(file), position, order });
+  }
+
+  /**
+   * The key is deleted. With an order value (order.by) the delete is
+   * remembered so that older changes lose; with `shadow` it is remembered so
+   * that the key's row in the shared part reads as gone.
+   */
+  remove(key: string, order?: OrderValue, shadow = false): void {
+    this.#open();
+    if (order === undefined && !shadow) {
+      this.#puts.delete(key);
+      this.#removals.add(key);
+    } else {
+      this.#puts.set(key, { file: DELETED_FILE, position: 0, order });
+    }
+  }
+
+  /** The commit succeeded: the index follows the table. */
+  commit(): void {
+    this.#open();
+    this.#closed = true;
+    this.#apply(this.#puts, [...this.#removals]);
+  }
+
+  /** The commit failed or was aborted: nothing changes. */
+  discard(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#index.closeStage();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error(`key index ${this.#index.name}: the staged batch is closed`);
+  }
+}
+
+/** A table's index: the partitions the worker owns, and the shared unattributed part. */
+export class TableKeyIndex {
+  readonly #partitions = new Map<string, PartitionKeyIndex>();
+  #shared: PartitionKeyIndex | undefined;
+
+  set(topic: string, partition: number, index: PartitionKeyIndex): void {
+    this.#partitions.set(`${topic}:${partition}`, index);
+  }
+
+  setShared(index: PartitionKeyIndex | undefined): void {
+    this.#shared = index;
+  }
+
+  /** The indexes a truncate of `topic` empties: its partitions owned here and the shared part. */
+  truncateScope(topic: string): PartitionKeyIndex[] {
+    const scope = [...this.#partitions]
+      .filter(([name]) => name.slice(0, name.lastIndexOf(':')) === topic)
+      .map(([, index]) => index);
+    return this.#shared === undefined ? scope : [...scope, this.#shared];
+  }
+
+  /** A revoked partition's index goes. */
+  drop(topic: string, partition: number): void {
+    this.#partitions.delete(`${topic}:${partition}`);
+  }
+
+  partition(topic: string, partition: number): PartitionKeyIndex | undefined {
+    return this.#partitions.get(`${topic}:${partition}`);
+  }
+
+  /** Where the key's row is: its partition's index first, then the shared part. */
+  lookup(key: string, at: ChangeLocation): { index: PartitionKeyIndex; found: IndexLookup } | undefined {
+    for (const index of [this.partition(at.topic, at.partition), this.#shared]) {
+      const found = index?.lookup(key);
+      if (index !== undefined && found !== undefined) return { index, found };
+    }
+    return undefined;
+  }
+
+  /**
+   * For ChangeCollapser: another partition of the topic (owned here) whose
+   * index holds the key live; asked only when the key's own partition lacks it.
+   */
+  readonly owner: KeyOwner = (key, at) => {
+    if (this.partition(at.topic, at.partition)?.lookup(key) !== undefined) return undefined;
+    for (const [name, index] of this.#partitions) {
+      const split = name.lastIndexOf(':');
+      if (name.slice(0, split) !== at.topic) continue;
+      if (index.lookup(key)?.live === true) return Number(name.slice(split + 1));
+    }
+    return undefined;
+  };
+}
