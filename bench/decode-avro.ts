@@ -6,7 +6,7 @@
 import avsc from 'avsc';
 import { createValueDecoder } from '../src/codec/record-decoder.ts';
 import { confluentHeader } from '../src/codec/wire-format.ts';
-import { timeDecoding } from './decode-rounds.ts';
+import { type BenchOrder, makePayloads, timeDecoding } from './decode-rounds.ts';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SCHEMA_ID = 7;
@@ -48,33 +48,20 @@ function decimalBytes(unscaled: number): Buffer {
   return buf.subarray(start);
 }
 
-function makePayloads(n: number): Buffer[] {
-  const header = confluentHeader(SCHEMA_ID);
-  const out: Buffer[] = new Array(n);
-  let seed = 42;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed;
-  };
-  for (let i = 0; i < n; i++) {
-    const r = next();
-    const hex = (next().toString(16).padStart(8, '0') + next().toString(16).padStart(8, '0')).repeat(2);
-    const body = encoder.toBuffer({
-      id: i,
-      ts: 1_704_067_200_000 + i,
-      name: `customer-${r % 100_000}`,
-      amount: decimalBytes(r % 10_000_000),
-      qty: r % 100,
-      price: (r % 100_000) / 100,
-      flag: (r & 1) === 1,
-      category: ['books', 'games', 'garden', 'toys'][r % 4],
-      uuid: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
-      day: 19_700 + (r % 365),
-    });
-    out[i] = Buffer.concat([header, body]);
-  }
-  return out;
-}
+const CATEGORIES = ['books', 'games', 'garden', 'toys'];
+const encode = (o: BenchOrder) =>
+  encoder.toBuffer({
+    id: o.id,
+    ts: o.millis,
+    name: o.name,
+    amount: decimalBytes(o.cents),
+    qty: o.qty,
+    price: o.price,
+    flag: o.flag,
+    category: CATEGORIES[o.category],
+    uuid: o.uuid,
+    day: o.day,
+  });
 
 const decoder = createValueDecoder('avro', {
   registry: {
@@ -84,7 +71,7 @@ const decoder = createValueDecoder('avro', {
 
 // The baseline, for scale: avsc's own decoder (numbers for longs, no Iceberg
 // conversion, unions unwrapped), which floe does not use on the hot path.
-await timeDecoding('avro', decoder, makePayloads(RECORDS), {
+await timeDecoding('avro', decoder, makePayloads(RECORDS, confluentHeader(SCHEMA_ID), encode), {
   name: 'avsc Type.decode',
   decode: (payload) => encoder.decode(payload, 5),
 });

@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { messageIndexBytes } from '../src/codec/protobuf-wire-format.ts';
 import { createValueDecoder } from '../src/codec/record-decoder.ts';
 import { confluentHeader } from '../src/codec/wire-format.ts';
-import { timeDecoding } from './decode-rounds.ts';
+import { type BenchOrder, makePayloads, timeDecoding } from './decode-rounds.ts';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SCHEMA_ID = 7;
@@ -39,36 +39,22 @@ protobuf.parse(PROTO, root, { keepCase: true });
 root.resolveAll();
 const Order = root.lookupType('bench.Order');
 
-function makePayloads(n: number): Buffer[] {
-  const header = Buffer.concat([confluentHeader(SCHEMA_ID), messageIndexBytes([0])]);
-  const out: Buffer[] = new Array(n);
-  let seed = 42;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed;
-  };
-  for (let i = 0; i < n; i++) {
-    const r = next();
-    const hex = (next().toString(16).padStart(8, '0') + next().toString(16).padStart(8, '0')).repeat(2);
-    const millis = 1_704_067_200_000 + i;
-    const body = Order.encode(
-      Order.fromObject({
-        id: i,
-        ts: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1_000_000 },
-        name: `customer-${r % 100_000}`,
-        amount_cents: r % 10_000_000,
-        qty: r % 100,
-        price: (r % 100_000) / 100,
-        flag: (r & 1) === 1,
-        category: r % 4,
-        uuid: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
-        day: 19_700 + (r % 365),
-      }),
-    ).finish();
-    out[i] = Buffer.concat([header, body]);
-  }
-  return out;
-}
+const encode = (o: BenchOrder) =>
+  Order.encode(
+    Order.fromObject({
+      id: o.id,
+      ts: { seconds: Math.floor(o.millis / 1000), nanos: (o.millis % 1000) * 1_000_000 },
+      name: o.name,
+      amount_cents: o.cents,
+      qty: o.qty,
+      price: o.price,
+      flag: o.flag,
+      category: o.category,
+      uuid: o.uuid,
+      day: o.day,
+    }),
+  ).finish();
+const header = Buffer.concat([confluentHeader(SCHEMA_ID), messageIndexBytes([0])]);
 
 const decoder = createValueDecoder('protobuf', {
   registry: { getSchema: async () => ({ type: 'PROTOBUF', schema: PROTO, references: [] }) },
@@ -76,7 +62,7 @@ const decoder = createValueDecoder('protobuf', {
 
 // The baseline, for scale: protobufjs's own generated decoder (Long objects for
 // int64, enums as numbers, no Iceberg conversion), which floe does not use.
-await timeDecoding('protobuf', decoder, makePayloads(RECORDS), {
+await timeDecoding('protobuf', decoder, makePayloads(RECORDS, header, encode), {
   name: 'protobufjs Type.decode',
   decode: (payload) => Order.decode(payload.subarray(6)),
 });
