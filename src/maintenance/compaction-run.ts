@@ -15,6 +15,7 @@ import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
 import { planFiles, readSnapshotFiles } from './compaction-files.ts';
 import { type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
+import { COMPACTION_PROPERTIES, compactionSettings } from './compaction-properties.ts';
 import { rewriteGroup } from './compaction-rewrite.ts';
 
 export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFileSizeBytes' | 'nowMs'> {
@@ -27,6 +28,8 @@ export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFi
   readonly commit?: RewriteCommitOptions;
   /** The process's table locks: the replace commit runs holding the table's (never the rewrite). */
   readonly locks?: TableLocks;
+  /** Compacts even when the table's floe.compaction.enabled is false. */
+  readonly force?: boolean;
   /** Stops between groups (the worker is shutting down). */
   readonly signal?: AbortSignal;
 }
@@ -73,12 +76,17 @@ export async function compactTable(
       return { ...nothing, replans, skipped: 'format version 1 (no sequence numbers): not compacted' };
     const head = branchHead(metadata, 'main');
     if (head === undefined) return { ...nothing, replans, skipped: 'no snapshot' };
+    const fromTable = compactionSettings(metadata.properties, table);
+    if (!fromTable.enabled && options.force !== true)
+      return { ...nothing, replans, skipped: `${COMPACTION_PROPERTIES.enabled} is false` };
     const files = await readSnapshotFiles(io, metadata, head);
     const target =
       options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
+    // Explicit options (tests, a one-off command) win over the table's properties.
     const groups = planCompaction(planFiles(metadata, files), {
+      ...fromTable,
       ...options,
-      maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
+      maxInputBytes: options.maxInputBytes ?? fromTable.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
       targetFileSizeBytes: target,
       nowMs: now(),
     });
