@@ -17,6 +17,7 @@ apply equality deletes (floe never writes them).
 import argparse
 import importlib.util
 import os
+import signal
 import sys
 import urllib.parse
 
@@ -92,6 +93,7 @@ def main():
     add_catalog_args(p)
     p.add_argument("tables", nargs="+", metavar="NS.NAME")
     args = p.parse_args()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends it quietly
     con = connect(args)
     if args.catalog == "rest":
         con.execute(
