@@ -26,4 +26,16 @@ export interface DataFile {
   readonly splitOffsets?: readonly number[];
   readonly equalityIds?: readonly number[];
   readonly sortOrderId?: number;
+  /**
+   * Position deletes only (field 143, v2 optional): the one data file every row of
+   * this delete file refers to (a file-scoped delete, as Java writes them).
+   */
+  readonly referencedDataFile?: string;
+  /** Deletion vectors only (fields 144/145, v3): where the blob starts in the Puffin file, and its length. */
+  readonly contentOffset?: number;
+  readonly contentSizeInBytes?: number;
 }
+
+/** Field ids and names of a position-delete file's columns (spec: "Position Delete Files"). */
+export const POSITION_DELETE_FILE_PATH_ID = 2147483546;
+export const POSITION_DELETE_POS_ID = 2147483545;

@@ -100,6 +100,13 @@ export function entryToAvro(
     equality_ids: file.equalityIds === undefined ? null : [...file.equalityIds],
     sort_order_id: file.sortOrderId ?? null,
   };
+  if (formatVersion >= 2) dataFile.referenced_data_file = file.referencedDataFile ?? null;
+  else if (file.referencedDataFile !== undefined)
+    throw new ValidationError(`${where}: v1 manifests have no referenced_data_file`);
+  if (file.referencedDataFile !== undefined && file.content !== 1)
+    throw new ValidationError(`${where}: referenced_data_file is for position-delete files only`);
+  if (file.contentOffset !== undefined || file.contentSizeInBytes !== undefined)
+    throw new ValidationError(`${where}: deletion vectors (content_offset) need v3 manifests`);
   return {
     status: entry.status,
     snapshot_id: entry.snapshotId,
@@ -201,6 +208,20 @@ export function entryFromAvro(
     ...optionalField(
       'sortOrderId',
       file.sort_order_id == null ? undefined : num(file.sort_order_id, 'sort_order_id'),
+    ),
+    ...optionalField(
+      'referencedDataFile',
+      file.referenced_data_file == null ? undefined : String(file.referenced_data_file),
+    ),
+    ...optionalField(
+      'contentOffset',
+      file.content_offset == null ? undefined : num(file.content_offset, 'content_offset'),
+    ),
+    ...optionalField(
+      'contentSizeInBytes',
+      file.content_size_in_bytes == null
+        ? undefined
+        : num(file.content_size_in_bytes, 'content_size_in_bytes'),
     ),
   };
   return {

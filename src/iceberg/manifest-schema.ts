@@ -77,6 +77,9 @@ function dataFileSchema(formatVersion: ManifestFormatVersion, partition: StructT
     fields.push(optional(135, 'equality_ids', list(136, 'int')));
   }
   fields.push(optional(140, 'sort_order_id', 'int'));
+  // v2 optional (spec: "Manifests"); Java's v2 writer has it too. content_offset /
+  // content_size_in_bytes (144/145) are v3 fields, for deletion vectors.
+  if (formatVersion >= 2) fields.push(optional(143, 'referenced_data_file', 'string'));
   return { type: 'record', name: 'r2', fields };
 }
 

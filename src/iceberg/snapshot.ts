@@ -39,6 +39,12 @@ export interface AddedFiles {
   readonly bytes: number;
   /** Distinct partitions touched; written as 'changed-partition-count' when given. */
   readonly changedPartitions?: number;
+  /** Position-delete files of a row delta (their bytes are in `bytes`, as Java counts them). */
+  readonly positionDeleteFiles?: number;
+  /** Rows of those files: the positions they delete. */
+  readonly positionDeletes?: number;
+  /** 'append' unless given (a row delta is 'overwrite' or 'delete'). */
+  readonly operation?: SnapshotOperation;
 }
 
 const SUMMARY_OPERATION = 'operation';
@@ -46,13 +52,13 @@ const TOTALS: readonly (readonly [total: string, added: string | undefined])[] =
   ['total-records', 'added-records'],
   ['total-files-size', 'added-files-size'],
   ['total-data-files', 'added-data-files'],
-  ['total-delete-files', undefined],
-  ['total-position-deletes', undefined],
+  ['total-delete-files', 'added-delete-files'],
+  ['total-position-deletes', 'added-position-deletes'],
   ['total-equality-deletes', undefined],
 ];
 
 /**
- * The summary of a fast append on top of `previous`, the parent snapshot's
+ * The summary of a fast append (or a row delta) on top of `previous`, the parent snapshot's
  * summary (undefined or {} for the first snapshot). Like the reference
  * implementation, totals start at 0 without a parent, and a total the parent does
  * not carry is left out rather than guessed (spec: Appendix F, "Optional
@@ -64,11 +70,17 @@ export function updateSnapshotSummary(
 ): Record<string, string> {
   const first = previous === undefined || Object.keys(previous).length === 0;
   const summary: Record<string, string> = {
-    [SUMMARY_OPERATION]: 'append',
+    [SUMMARY_OPERATION]: added.operation ?? 'append',
     'added-files-size': String(added.bytes),
     'added-data-files': String(added.files),
     'added-records': String(added.records),
   };
+  if (added.positionDeleteFiles !== undefined && added.positionDeleteFiles > 0) {
+    // As Java's SnapshotSummary: every position-delete file is a delete file (no DVs on v2).
+    summary['added-delete-files'] = String(added.positionDeleteFiles);
+    summary['added-position-delete-files'] = String(added.positionDeleteFiles);
+    summary['added-position-deletes'] = String(added.positionDeletes ?? 0);
+  }
   if (added.changedPartitions !== undefined) {
     summary['changed-partition-count'] = String(added.changedPartitions);
   }

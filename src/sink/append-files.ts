@@ -1,6 +1,6 @@
-// The files and catalog changes of one fast-append attempt: manifests for the
-// new data files (written once per append; entries inherit their sequence
-// number), and per attempt a manifest list on top of the current base, with
+// The files and catalog changes of one fast-append (or row-delta) attempt:
+// manifests for the new data files and position-delete files (written once per
+// append; entries inherit their sequence number), and per attempt a manifest list on top of the current base, with
 // manifests merged as the table's commit.manifest.* properties ask
 // (manifest-merger.ts).
 
@@ -21,6 +21,7 @@ import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
 import { highestFieldId, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { type MergedManifests, mergeManifestList } from './manifest-merger.ts';
+import { addedDeletes, commitOperation } from './row-delta.ts';
 import { sameSchemaFields } from './schema-equality.ts';
 import { newSyncMarker } from './snapshot-ids.ts';
 import { metadataDirectory } from './table-paths.ts';
@@ -29,6 +30,8 @@ export interface NewManifest {
   readonly path: string;
   readonly length: number;
   readonly specId: number;
+  /** 0: data files, 1: position-delete files (see row-delta.ts). */
+  readonly content: 0 | 1;
   readonly dataFiles: readonly DataFile[];
 }
 
@@ -40,19 +43,24 @@ export interface AppendAttempt {
   readonly requirements: TableRequirement[];
 }
 
-/** One manifest per partition spec among the data files. */
+/** One manifest per partition spec and content (data, deletes) among the files. */
 export async function writeNewManifests(
   io: FileIO,
   metadata: TableMetadata,
   dataFiles: readonly DataFile[],
   ids: { snapshotId: bigint; commitId: string; schema?: Schema | undefined },
 ): Promise<NewManifest[]> {
-  const bySpec = new Map<number, DataFile[]>();
-  for (const file of dataFiles) bySpec.set(file.specId, [...(bySpec.get(file.specId) ?? []), file]);
+  const groups = new Map<string, DataFile[]>();
+  for (const file of dataFiles) {
+    const key = `${file.content === 0 ? 0 : 1}:${file.specId}`;
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
   // The manifest header names the schema the files were written with (spec: "Manifests").
   const schema = ids.schema ?? currentSchema(metadata);
   const manifests: NewManifest[] = [];
-  for (const [specId, files] of bySpec) {
+  for (const files of groups.values()) {
+    const { specId } = files[0]!;
+    const content = files[0]!.content === 0 ? 0 : 1;
     const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
     if (!spec)
       throw new ValidationError(`data files use partition spec ${specId}, unknown to the table`, { specId });
@@ -68,13 +76,13 @@ export async function writeNewManifests(
         schema,
         spec,
         formatVersion: metadata.formatVersion === 1 ? 1 : 2,
-        content: 'data',
+        content: content === 0 ? 'data' : 'deletes',
         syncMarker: newSyncMarker(),
       },
     );
     const path = `${metadataDirectory(metadata)}/${ids.commitId}-m${manifests.length}.avro`;
     await io.write(path, bytes);
-    manifests.push({ path, length: bytes.length, specId, dataFiles: files });
+    manifests.push({ path, length: bytes.length, specId, content, dataFiles: files });
   }
   return manifests;
 }
@@ -105,7 +113,7 @@ export async function buildAppendAttempt(
       manifestPath: m.path,
       manifestLength: m.length,
       partitionSpecId: m.specId,
-      content: 0,
+      content: m.content,
       sequenceNumber,
       minSequenceNumber: sequenceNumber,
       addedSnapshotId: args.snapshotId,
@@ -130,11 +138,17 @@ export async function buildAppendAttempt(
   });
   await io.write(manifestListPath, listBytes);
 
-  const dataFiles = manifests.flatMap((m) => m.dataFiles);
+  const files = manifests.flatMap((m) => m.dataFiles);
+  const dataFiles = files.filter((f) => f.content === 0);
+  const deletes = addedDeletes(files);
+  const operation = commitOperation(files);
   const totals = updateSnapshotSummary(parent?.summary ?? {}, {
     files: dataFiles.length,
     records: dataFiles.reduce((n, f) => n + f.recordCount, 0),
-    bytes: dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0),
+    bytes: dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0) + deletes.bytes,
+    positionDeleteFiles: deletes.positionDeleteFiles,
+    positionDeletes: deletes.positionDeletes,
+    operation,
   });
   const updates: TableUpdate[] = [];
   const requirements: TableRequirement[] = [
@@ -161,7 +175,7 @@ export async function buildAppendAttempt(
     sequenceNumber,
     timestampMs: args.nowMs,
     manifestList: manifestListPath,
-    summary: { operation: 'append', ...totals, ...args.summary },
+    summary: { ...totals, ...args.summary, operation },
     schemaId,
   };
   updates.push({ action: 'add-snapshot', snapshot });

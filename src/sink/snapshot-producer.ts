@@ -6,7 +6,10 @@
 // assert-ref-snapshot-id(main = base). Conflicts rebase on the fresh tables; an
 // unknown outcome is reconciled by finding our commit id in main's ancestry
 // before anything else, and its files are never deleted. Every append merges
-// the table's manifests as MergeAppend does (manifest-merger.ts).
+// the table's manifests as MergeAppend does (manifest-merger.ts). An append with
+// position-delete files is a row delta (row-delta.ts): validated on the fresh
+// table at every attempt, aborted with conflict DATA_FILES_GONE when a data file
+// its deletes reference is no longer live.
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { crashPoint } from '../crash-points.ts';
@@ -25,6 +28,7 @@ import {
   writeNewManifests,
 } from './append-files.ts';
 import { type MergedManifests, unusedMerged } from './manifest-merger.ts';
+import { DATA_FILES_GONE, missingReferencedFiles } from './row-delta.ts';
 import { newCommitId, newSnapshotId } from './snapshot-ids.ts';
 import type { TableLocks } from './table-locks.ts';
 
@@ -49,6 +53,8 @@ export type CommitDecision =
 export interface TableAppend {
   readonly id: TableIdentifier;
   readonly dataFiles: readonly DataFile[];
+  /** File-scoped position-delete files (v2): with them the commit is a row delta (row-delta.ts). */
+  readonly deleteFiles?: readonly DataFile[];
   /** The schema the data files were written with, for their manifests (default: the table's current one). */
   readonly fileSchema?: Schema;
   readonly decide: (table: TableMetadata) => CommitDecision;
@@ -66,7 +72,13 @@ export type CommitResult =
       readonly tables: readonly TableOutcome[];
       readonly attempts: number;
     }
-  | { readonly kind: 'aborted'; readonly reason: string; readonly attempts: number };
+  | {
+      readonly kind: 'aborted';
+      readonly reason: string;
+      readonly attempts: number;
+      /** Set when a row delta's referenced data files are gone (rebuild the key index, re-read the batch). */
+      readonly conflict?: typeof DATA_FILES_GONE;
+    };
 
 /** The result of a single-table append. */
 export type AppendResult =
@@ -77,7 +89,8 @@ export type AppendResult =
       readonly metadata: TableMetadata;
       readonly attempts: number;
     }
-  | { readonly kind: 'skipped' | 'aborted'; readonly reason: string; readonly attempts: number };
+  | { readonly kind: 'skipped'; readonly reason: string; readonly attempts: number }
+  | (CommitResult & { readonly kind: 'aborted' });
 
 export interface SnapshotProducerOptions {
   readonly conflictRetry?: RetryPolicy;
@@ -201,16 +214,25 @@ export class SnapshotProducer {
           log.info(`batch not committed: ${decision.reason}`, { decision: decision.kind, attempt });
           return { kind: 'aborted', reason: decision.reason, attempts: attempt };
         }
-        if (decision.kind === 'skip')
+        if (decision.kind === 'skip') {
           outcomes[p.index] = { kind: 'skipped', reason: decision.reason, metadata };
-        else toCommit.push({ p, metadata, decision });
+          continue;
+        }
+        const gone = await missingReferencedFiles(this.#io, metadata, p.append.deleteFiles ?? []);
+        if (gone.length > 0) {
+          const reason = `${gone.length} data file(s) the row delta deletes from are no longer live: ${gone.slice(0, 3).join(', ')}`;
+          log.info(`batch not committed: ${reason}`, { conflict: DATA_FILES_GONE, attempt });
+          return { kind: 'aborted', reason, attempts: attempt, conflict: DATA_FILES_GONE };
+        }
+        toCommit.push({ p, metadata, decision });
       }
       outcomeUnknown = false;
       if (toCommit.length === 0) return done(attempt);
       try {
         for (const { p, metadata, decision } of toCommit) {
           p.snapshotId ??= newSnapshotId(metadata);
-          p.manifests ??= await writeNewManifests(this.#io, metadata, p.append.dataFiles, {
+          const files = [...p.append.dataFiles, ...(p.append.deleteFiles ?? [])];
+          p.manifests ??= await writeNewManifests(this.#io, metadata, files, {
             snapshotId: p.snapshotId,
             commitId,
             schema: p.append.fileSchema,

@@ -1,0 +1,90 @@
+// The table side of a row delta (REST/Java: RowDelta) on v2 tables: data files
+// and position-delete files added in one snapshot. SnapshotProducer commits it
+// like an append (same fence, same `decide`, same offsets in the summary); this
+// module holds what differs: the validation run on the fresh table at every
+// attempt (every data file a new delete file references must still be live on
+// main: compaction or another engine may have rewritten it meanwhile, and a
+// delete against a removed file would silently delete nothing, resurrecting the
+// old row in the rewritten file), the snapshot's operation, and the
+// delete-file counts of its summary as Java computes them.
+import { ValidationError } from '../errors.ts';
+import type { DataFile } from '../iceberg/data-file.ts';
+import { decodeManifest } from '../iceberg/manifest.ts';
+import { ENTRY_STATUS } from '../iceberg/manifest-entry.ts';
+import { decodeManifestList } from '../iceberg/manifest-list.ts';
+import type { SnapshotOperation } from '../iceberg/snapshot.ts';
+import type { TableMetadata } from '../iceberg/table-metadata.ts';
+import { branchHead, specById } from '../iceberg/table-metadata.ts';
+import type { FileIO } from '../io/file-io.ts';
+
+/** Why a row delta was aborted: a data file its deletes reference is no longer live on main. */
+export const DATA_FILES_GONE = 'data-files-gone';
+
+/** The referenced data file of a position-delete file (its field 143, else equal path bounds). */
+export function referencedDataFile(deleteFile: DataFile): string {
+  if (deleteFile.content !== 1 || deleteFile.referencedDataFile === undefined) {
+    throw new ValidationError(
+      `${deleteFile.filePath}: floe commits file-scoped position deletes only (content 1 with referenced_data_file)`,
+    );
+  }
+  return deleteFile.referencedDataFile;
+}
+
+/**
+ * The data files referenced by `deleteFiles` that are not live on main of
+ * `metadata` (absent, or removed by a later snapshot), in the order given.
+ * Reads the current snapshot's data manifests.
+ */
+export async function missingReferencedFiles(
+  io: FileIO,
+  metadata: TableMetadata,
+  deleteFiles: readonly DataFile[],
+): Promise<string[]> {
+  const wanted = new Set(deleteFiles.map(referencedDataFile));
+  if (wanted.size === 0) return [];
+  const head = branchHead(metadata, 'main');
+  const found = new Set<string>();
+  if (head !== undefined) {
+    for (const manifest of decodeManifestList(await io.read(head.manifestList))) {
+      if (manifest.content !== 0) continue;
+      const decoded = decodeManifest(
+        await io.read(manifest.manifestPath),
+        specById(metadata, manifest.partitionSpecId),
+      );
+      for (const entry of decoded.entries) {
+        const path = entry.dataFile.filePath;
+        if (entry.status !== ENTRY_STATUS.DELETED && wanted.has(path)) found.add(path);
+      }
+      if (found.size === wanted.size) return [];
+    }
+  }
+  return [...wanted].filter((path) => !found.has(path));
+}
+
+/** Java's operation of a row delta: `delete` when it adds delete files only, else `overwrite`; appends stay `append`. */
+export function commitOperation(files: readonly DataFile[]): SnapshotOperation {
+  const deletes = files.some((f) => f.content !== 0);
+  if (!deletes) return 'append';
+  return files.some((f) => f.content === 0) ? 'overwrite' : 'delete';
+}
+
+/** The position-delete part of the snapshot summary's counts (Java: SnapshotSummary). */
+export interface AddedDeletes {
+  readonly deleteFiles: number;
+  readonly positionDeleteFiles: number;
+  readonly positionDeletes: number;
+  readonly bytes: number;
+}
+
+export function addedDeletes(files: readonly DataFile[]): AddedDeletes {
+  const deletes = files.filter((f) => f.content !== 0);
+  if (deletes.some((f) => f.content === 2)) {
+    throw new ValidationError('floe never writes equality-delete files');
+  }
+  return {
+    deleteFiles: deletes.length,
+    positionDeleteFiles: deletes.length,
+    positionDeletes: deletes.reduce((n, f) => n + f.recordCount, 0),
+    bytes: deletes.reduce((n, f) => n + f.fileSizeInBytes, 0),
+  };
+}
