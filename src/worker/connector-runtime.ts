@@ -186,7 +186,7 @@ export class ConnectorRuntime {
       this.failure !== undefined ||
       batch.records >= maxRecords ||
       batch.bytes >= maxBytes ||
-      this.#now() - this.#intervalStart(batch) >= intervalMs
+      this.#intervalElapsed(batch, intervalMs)
     );
   }
 
@@ -194,12 +194,18 @@ export class ConnectorRuntime {
    * The commit interval runs from the batch's first record, less the time the
    * previous commit kept the worker from reading (records that came meanwhile
    * waited that long already), but not from before that commit started: with
-   * commits of C ms, a record is visible within intervalMs + C (issue 14).
+   * commits of C ms, a record is visible within intervalMs + C (issue 14). The
+   * worker still reads at least as long as the last commit took, so commits
+   * slower than half the interval cannot take all its time (a commit after
+   * every poll fell behind a steady producer).
    */
-  #intervalStart(batch: ConnectorBatch): number {
+  #intervalElapsed(batch: ConnectorBatch, intervalMs: number): boolean {
+    const now = this.#now();
     const previous = this.#previousCommit;
-    if (previous === undefined) return batch.startedAtMs;
-    return Math.max(previous.startMs, batch.startedAtMs - previous.ms);
+    if (previous === undefined) return now - batch.startedAtMs >= intervalMs;
+    const start = Math.max(previous.startMs, batch.startedAtMs - previous.ms);
+    const readingFor = now - (previous.startMs + previous.ms);
+    return now - start >= intervalMs && readingFor >= previous.ms;
   }
 
   /**
