@@ -16,15 +16,22 @@ import type { Row, Schema } from '../iceberg/types.ts';
 import type { DecodedRecord } from './decoded-record.ts';
 import { PayloadError } from './payload-error.ts';
 import { compileProtobufDecoder } from './protobuf-decoder.ts';
-import {
-  type ProtoField,
-  type ProtoMessage,
-  type ProtoSchema,
-  parseProtobufSchema,
-} from './protobuf-schema.ts';
+import type { ProtoField, ProtoMessage, ProtoSchema } from './protobuf-schema.ts';
 import { FIRST_MESSAGE, readMessageIndexes } from './protobuf-wire-format.ts';
 import type { CompiledSchemaFile, RegistryFormat } from './registry-value-decoder.ts';
 import type { EarlierSchemaVersion, SchemaLookup } from './schema-lookup.ts';
+
+type ParseSchema = typeof import('./protobuf-schema.ts').parseProtobufSchema;
+// protobufjs (in protobuf-schema.ts) is loaded with the first Protobuf schema, not
+// with every `floe` command: prepare runs before every compile.
+let parseProtobufSchema: ParseSchema | undefined;
+
+async function schemaParser(): Promise<ParseSchema> {
+  if (parseProtobufSchema === undefined) {
+    parseProtobufSchema = (await import('./protobuf-schema.ts')).parseProtobufSchema;
+  }
+  return parseProtobufSchema;
+}
 
 /** A format for one connector's decoder: it remembers field numbers across the schema versions it sees. */
 export function protobufFormat(): RegistryFormat {
@@ -33,9 +40,14 @@ export function protobufFormat(): RegistryFormat {
   return {
     schemaType: 'PROTOBUF',
     name: 'protobuf',
-    compile: (registered, schemaId) =>
-      new ProtobufSchemaFile(parseProtobufSchema(registered), schemaId, ledger),
-    prepare: (schemaId, _registered, lookup) => admitEarlierVersions(schemaId, lookup, ledger, admitted),
+    compile: (registered, schemaId) => {
+      if (parseProtobufSchema === undefined) throw new Error('protobuf format: compile before prepare');
+      return new ProtobufSchemaFile(parseProtobufSchema(registered), schemaId, ledger);
+    },
+    prepare: async (schemaId, _registered, lookup) => {
+      const parse = await schemaParser();
+      await admitEarlierVersions(schemaId, lookup, ledger, admitted, parse);
+    },
   };
 }
 
@@ -45,6 +57,7 @@ async function admitEarlierVersions(
   lookup: SchemaLookup,
   ledger: FieldNumberLedger,
   admitted: Set<string>,
+  parse: ParseSchema,
 ): Promise<void> {
   if (lookup.getEarlierVersions === undefined) return;
   let earlier: readonly EarlierSchemaVersion[];
@@ -60,7 +73,7 @@ async function admitEarlierVersions(
     admitted.add(source);
     let messages: ProtoMessage[];
     try {
-      messages = parseProtobufSchema(schema).topLevelMessages();
+      messages = parse(schema).topLevelMessages();
     } catch (error) {
       if (error instanceof PayloadError) continue; // a version floe cannot read says nothing
       throw error;
