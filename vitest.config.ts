@@ -10,6 +10,9 @@ export const config = defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Some unit tests start a floe process or a Parquet encoder thread; on a
+          // busy 2-core machine that alone can take seconds. No test asserts a time.
+          testTimeout: 30_000,
         },
       },
       {
