@@ -3,9 +3,12 @@
 // order when it has one, and written again through the table writer (partition
 // path, Parquet properties, metrics modes and file size of the table), on the
 // Parquet encoder thread. Nothing here touches the catalog: until the replace
-// commit lands, the new files are unreferenced.
+// commit lands, the new files are unreferenced. A column a file does not store
+// reads as the file's identity-partition value when its spec has one (spec:
+// "Column Projection"; a Hive table migrated in place, Spark's add_files).
 import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
+import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
 import type { SortField, SortOrder } from '../iceberg/sort-order.ts';
 import { currentSchema, sortOrderById, specById, type TableMetadata } from '../iceberg/table-metadata.ts';
 import { applyTransform } from '../iceberg/transforms.ts';
@@ -23,23 +26,27 @@ export interface RewrittenGroup {
   readonly rows: number;
 }
 
+/** `files`: the group's data files by path (their partition tuples fill columns a file lacks). */
 export async function rewriteGroup(
   io: FileIO,
   metadata: TableMetadata,
   group: CompactionGroup,
+  files?: ReadonlyMap<string, DataFile>,
 ): Promise<RewrittenGroup> {
   const schema = currentSchema(metadata);
+  const spec = specById(metadata, group.specId);
   const rows: Row[] = [];
   for (const file of group.files) {
     const bytes = await io.read(file.path);
-    for (const row of readParquetRows(bytes, schema, file.path)) rows.push(row);
+    const fill = identityFill(spec, schema, files?.get(file.path)?.partition);
+    for (const row of readParquetRows(bytes, schema, file.path)) rows.push(fill(row));
   }
   const order = sortOrderById(metadata, metadata.defaultSortOrderId);
   if (order.fields.length > 0) rows.sort(rowComparator(order, schema));
   const writer = new TableWriter({
     io,
     schema,
-    spec: specById(metadata, group.specId),
+    spec,
     properties: metadata.properties,
     dataDirectory: dataDirectory(metadata),
   });
@@ -55,6 +62,27 @@ export async function rewriteGroup(
     writer.abort();
     throw error;
   }
+}
+
+/**
+ * Sets each top-level column an identity partition field of `spec` reads from to
+ * the file's partition value where the row has none: a file that lacks the
+ * column reads it as null, and in a file that has it every value equals the
+ * partition value anyway (null included).
+ */
+function identityFill(spec: PartitionSpec, schema: Schema, partition: PartitionTuple | undefined) {
+  if (partition === undefined) return (row: Row) => row;
+  const top = new Map(schema.fields.map((f) => [f.id, f.name]));
+  const fills = spec.fields.flatMap((field, i) => {
+    const name = top.get(field.sourceId);
+    const value = partition[i];
+    const usable = field.transform.kind === 'identity' && name !== undefined && value !== null;
+    return usable && value !== undefined ? [{ name, value }] : [];
+  });
+  return (row: Row): Row => {
+    for (const { name, value } of fills) if (row[name] === null || row[name] === undefined) row[name] = value;
+    return row;
+  };
 }
 
 /** The order of `order` (spec: "Sorting"): each field's transform of its source column, direction, nulls. */

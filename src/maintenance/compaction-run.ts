@@ -100,7 +100,7 @@ export async function compactTable(
     try {
       for (const group of groups) {
         if (options.signal?.aborted) break;
-        const rewritten = await rewriteGroup(io, metadata, group);
+        const rewritten = await rewriteGroup(io, metadata, group, byPath);
         for (const f of group.files) replaced.push(byPath.get(f.path)!);
         added.push(...rewritten.added);
         records += rewritten.rows;
@@ -114,7 +114,12 @@ export async function compactTable(
       return { ...nothing, replans, skipped: 'stopped' };
     }
     const commit = () =>
-      commitRewrite(catalog, io, { id, startSnapshot: head, replaced, added }, { ...options.commit, log });
+      commitRewrite(
+        catalog,
+        io,
+        { id, startSnapshot: head, replaced, added },
+        { now, ...options.commit, log },
+      );
     const outcome = await (options.locks ? options.locks.withTables([id], commit) : commit());
     if (outcome.kind === 'stale') {
       log.info('compaction plan is stale; planning again', { reason: outcome.reason, replans });
