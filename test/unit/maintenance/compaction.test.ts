@@ -1,4 +1,5 @@
-// Compaction of a table on an in-process SQLite catalog and local files: rows
+// Compaction of a table (the interop tests' schema: every primitive, nested
+// types, nulls, NaN) on an in-process SQLite catalog and local files: rows
 // read back from the live files are the same before and after, the replace
 // snapshot carries the offsets, sequence numbers follow the spec, a concurrent
 // append is rebased on, a concurrent removal makes the plan stale (never
@@ -12,85 +13,17 @@ import { openSqlCatalog } from '../../../src/catalog/sql/open-sql-catalog.ts';
 import { buildPartitionSpec } from '../../../src/iceberg/partition-spec.ts';
 import { branchHead, currentSchema } from '../../../src/iceberg/table-metadata.ts';
 import { parseTransform } from '../../../src/iceberg/transforms.ts';
-import { decimal, fixed, primitive, type Row, type Schema } from '../../../src/iceberg/types.ts';
+import type { Row } from '../../../src/iceberg/types.ts';
 import { LocalFileIO } from '../../../src/io/local-file-io.ts';
 import { commitRewrite } from '../../../src/maintenance/compaction-commit.ts';
 import { readSnapshotFiles } from '../../../src/maintenance/compaction-files.ts';
 import { compactTable } from '../../../src/maintenance/compaction-run.ts';
 import { readParquetRows } from '../../../src/parquet/parquet-row-reader.ts';
 import { appendRows } from '../../support/floe-append.ts';
+import { interopRow, interopSchema } from '../../support/interop-table.ts';
 
-const schema: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [],
-  fields: [
-    { id: 1, name: 'id', required: true, type: primitive('long') },
-    { id: 2, name: 'ts', required: true, type: primitive('timestamptz') },
-    { id: 3, name: 'day', required: false, type: primitive('date') },
-    { id: 4, name: 'name', required: false, type: primitive('string') },
-    { id: 5, name: 'amount', required: false, type: decimal(10, 2) },
-    { id: 6, name: 'uid', required: false, type: primitive('uuid') },
-    { id: 7, name: 'payload', required: false, type: primitive('binary') },
-    {
-      id: 8,
-      name: 'attrs',
-      required: false,
-      type: {
-        kind: 'struct',
-        fields: [
-          { id: 9, name: 'a', required: false, type: primitive('int') },
-          { id: 10, name: 'ok', required: false, type: primitive('boolean') },
-        ],
-      },
-    },
-    {
-      id: 11,
-      name: 'tags',
-      required: false,
-      type: { kind: 'list', elementId: 12, elementRequired: false, element: primitive('string') },
-    },
-    {
-      id: 13,
-      name: 'props',
-      required: false,
-      type: {
-        kind: 'map',
-        keyId: 14,
-        key: primitive('string'),
-        valueId: 15,
-        valueRequired: false,
-        value: primitive('long'),
-      },
-    },
-    { id: 16, name: 'score', required: false, type: primitive('double') },
-    { id: 17, name: 'code', required: false, type: fixed(3) },
-  ],
-};
-
-const BASE = 1_709_251_200_000_000n;
-
-function makeRow(i: number): Row {
-  return {
-    id: BigInt(i),
-    ts: BASE + BigInt(i % 3) * 86_400_000_000n + BigInt(i),
-    day: 19_783 + (i % 5),
-    name: i % 7 === 0 ? null : `n${i % 13}`,
-    amount: i % 11 === 0 ? null : BigInt(i * 137 - 5000),
-    uid: i % 8 === 0 ? null : `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000001`,
-    payload: i % 4 === 0 ? null : new Uint8Array([i & 255, 7]),
-    attrs: i % 6 === 0 ? null : { a: i % 9 === 0 ? null : i, ok: i % 2 === 0 },
-    tags: i % 5 === 0 ? null : i % 5 === 1 ? [] : [`x${i}`, null],
-    props:
-      i % 4 === 1
-        ? null
-        : new Map<string, bigint | null>([
-            ['k', BigInt(i)],
-            ['z', null],
-          ]),
-    score: i % 13 === 0 ? null : i / 4,
-    code: i % 9 === 0 ? null : new Uint8Array([1, 2, i & 255]),
-  };
-}
+const schema = interopSchema;
+const makeRow = interopRow;
 
 const ID: TableIdentifier = { namespace: ['m'], name: 'events' };
 
@@ -128,7 +61,7 @@ describe('compactTable', { timeout: 60_000 }, () => {
     await catalog.createNamespace(['m']);
     await catalog.createTable(ID, {
       schema,
-      spec: buildPartitionSpec(schema, [{ source: 'ts', transform: parseTransform('day') }]),
+      spec: buildPartitionSpec(schema, [{ source: 'day', transform: parseTransform('identity') }]),
       properties: { 'format-version': '2' },
     });
   });
@@ -147,12 +80,12 @@ describe('compactTable', { timeout: 60_000 }, () => {
   it('rewrites small files per partition into few, with every row the same', async () => {
     await appendBatches(12, 30);
     const before = await liveRows(catalog, io);
-    expect(before.files).toBe(36);
+    expect(before.files).toBe(60);
     const result = await compactTable(catalog, io, ID, { quietMs: 0 });
-    expect(result.filesRewritten).toBe(36);
-    expect(result.filesAdded).toBe(3);
+    expect(result.filesRewritten).toBe(60);
+    expect(result.filesAdded).toBe(5);
     const after = await liveRows(catalog, io);
-    expect(after.files).toBe(3);
+    expect(after.files).toBe(5);
     expect(after.rows).toEqual(before.rows);
 
     const { metadata } = await catalog.loadTable(ID);
@@ -160,12 +93,12 @@ describe('compactTable', { timeout: 60_000 }, () => {
     expect(head.summary.operation).toBe('replace');
     expect(head.summary['floe.offsets.c1']).toBe(JSON.stringify({ t: { 0: 360 } }));
     expect(head.summary['total-records']).toBe('360');
-    expect(head.summary['total-data-files']).toBe('3');
-    expect(head.summary['deleted-data-files']).toBe('36');
+    expect(head.summary['total-data-files']).toBe('5');
+    expect(head.summary['deleted-data-files']).toBe('60');
     // The new files keep the sequence number of the snapshot the plan read.
     const files = await readSnapshotFiles(io, metadata, head);
     const added = files.manifests.flatMap((m) => m.live).filter((e) => e.snapshotId === head.snapshotId);
-    expect(added).toHaveLength(3);
+    expect(added).toHaveLength(5);
     expect(added.every((e) => e.sequenceNumber === head.sequenceNumber - 1)).toBe(true);
     expect(added.every((e) => e.fileSequenceNumber === head.sequenceNumber)).toBe(true);
     // Nothing left to do.
@@ -178,7 +111,7 @@ describe('compactTable', { timeout: 60_000 }, () => {
     await appendBatches(6, 10);
     expect((await compactTable(catalog, io, ID)).skipped).toBe('no partition needs compaction');
     const bounded = await compactTable(catalog, io, ID, { maxFilesPerActivePartition: 5 });
-    expect(bounded.filesRewritten).toBe(18);
+    expect(bounded.filesRewritten).toBe(30);
   });
 
   it('keeps files that another writer appended meanwhile, and the appended rows', async () => {
@@ -197,7 +130,7 @@ describe('compactTable', { timeout: 60_000 }, () => {
       },
     });
     const result = await compactTable(racing, io, ID, { quietMs: 0 });
-    expect(result.filesRewritten).toBe(18);
+    expect(result.filesRewritten).toBe(30);
     const after = await liveRows(catalog, io);
     expect(after.rows.map((r) => Number(r.id))).toEqual([
       ...Array.from({ length: 120 }, (_, i) => i),
@@ -252,7 +185,7 @@ describe('compactTable', { timeout: 60_000 }, () => {
       ],
     );
     await appendBatches(6, 15);
-    expect((await compactTable(catalog, io, ID, { quietMs: 0 })).filesAdded).toBe(3);
+    expect((await compactTable(catalog, io, ID, { quietMs: 0 })).filesAdded).toBe(5);
     const { metadata } = await catalog.loadTable(ID);
     const files = await readSnapshotFiles(io, metadata, branchHead(metadata, 'main')!);
     for (const e of files.manifests.flatMap((m) => m.live)) {
