@@ -7,10 +7,10 @@
 // under-filled is the newest one, merged again by a later commit. A bin of one
 // manifest is kept as it is; the bin holding the group's first manifest is
 // merged only when it has at least min-count manifests, so a table merges every
-// min-count commits, not on every one. Delete manifests (only other engines
-// write them here) are kept as they are, after the data manifests: floe's
-// data_file model does not carry every field a delete file may have
-// (referenced_data_file), and a rewrite must not drop one. This module plans
+// min-count commits, not on every one. Delete manifests (floe's row deltas and
+// other engines') are kept as they are, after the data manifests: they are
+// rewritten by delete-file maintenance, not on append (v3 deletion-vector fields
+// are not modelled for writing yet, and a rewrite must not drop one). This module plans
 // the bins and the merged entries; writing them is sink/manifest-merger.ts's.
 import { ValidationError } from '../errors.ts';
 import { ENTRY_STATUS, type ManifestEntry } from './manifest-entry.ts';
