@@ -37,8 +37,10 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
     // librdkafka's 1 MiB per partition per fetch interleaves partitions finely, so most
     // backfill commits cover every partition (not guaranteed: a resume starts partitions
     // the tables never saw at --from, which is still exactly once).
+    // Not a group member at all, so never a static one (kafka.groupInstanceId is the worker's).
+    const { groupInstanceId: _member, ...client } = config;
     const properties = consumerProperties(
-      { ...config, groupId: `${config.groupId}.backfill` },
+      { ...client, groupId: `${config.groupId}.backfill` },
       { largeFetches: false },
     );
     this.#consumer = new RdKafka.KafkaConsumer({ ...properties, 'enable.partition.eof': true }, {});
