@@ -20,6 +20,14 @@ import type { TableUpdate } from './table-update.ts';
 export const MAX_SNAPSHOT_AGE_MS_PROPERTY = 'history.expire.max-snapshot-age-ms';
 export const MIN_SNAPSHOTS_TO_KEEP_PROPERTY = 'history.expire.min-snapshots-to-keep';
 export const MAX_REF_AGE_MS_PROPERTY = 'history.expire.max-ref-age-ms';
+/** false: the table shares its files with another table; nothing may delete them (expiry, orphans). */
+export const GC_ENABLED_PROPERTY = 'gc.enabled';
+
+/** Whether files of the table may be garbage-collected: gc.enabled, read as Java's Boolean.parseBoolean (default true). */
+export function gcEnabled(properties: Readonly<Record<string, string>>): boolean {
+  const value = properties[GC_ENABLED_PROPERTY];
+  return value === undefined || value.trim().toLowerCase() === 'true';
+}
 
 export interface ExpiryPolicy {
   readonly maxSnapshotAgeMs: number;

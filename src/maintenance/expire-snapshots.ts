@@ -8,6 +8,9 @@
 // a referenced one missing. An unknown commit outcome deletes nothing: the
 // next run plans again, and what it cannot see any more is left to orphan cleanup.
 //
+// A table with gc.enabled=false is left alone (as Iceberg's RemoveSnapshots
+// refuses it): it shares its files with another table.
+//
 // The offsets floe keeps survive: main's current snapshot is never removed,
 // and when the retained history no longer holds a snapshot with them, readers
 // take the table property floe.offsets.<connector> (worker/commit/table-offsets.ts).
@@ -22,6 +25,8 @@ import {
   expiredStatistics,
   expiryPolicy,
   expiryUpdates,
+  GC_ENABLED_PROPERTY,
+  gcEnabled,
   planSnapshotExpiry,
   type SnapshotManifests,
 } from '../iceberg/snapshot-expiry.ts';
@@ -106,6 +111,12 @@ export class SnapshotExpiry {
     removal?: { readonly base: TableMetadata; readonly refsRemoved: number };
   }> {
     const { metadata } = await this.#catalog.loadTable(id);
+    if (!gcEnabled(metadata.properties)) {
+      (this.#options.log ?? silentLogger).info(
+        `snapshots not expired: table property ${GC_ENABLED_PROPERTY} is false (its files may belong to another table)`,
+      );
+      return { after: metadata };
+    }
     const policy = { ...expiryPolicy(metadata.properties), ...this.#options.policy };
     const plan = planSnapshotExpiry(metadata, (this.#options.now ?? Date.now)(), policy);
     const updates = expiryUpdates(plan);

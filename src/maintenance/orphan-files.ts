@@ -6,12 +6,15 @@
 // manifests (entries of any status), and statistics files. A file is removed
 // only when nothing reaches it AND it is older than the safety age: a writer
 // that has uploaded files but not committed yet (or whose commit outcome is
-// still unknown) is protected by that age, never by a guess.
+// still unknown) is protected by that age, never by a guess. A table with
+// gc.enabled=false is refused (as Iceberg's DeleteOrphanFiles does): it shares
+// its files with another table.
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { FloeError } from '../errors.ts';
 import { decodeManifest } from '../iceberg/manifest.ts';
 import { decodeManifestList } from '../iceberg/manifest-list.ts';
+import { GC_ENABLED_PROPERTY, gcEnabled } from '../iceberg/snapshot-expiry.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import { parseTableMetadata } from '../iceberg/table-metadata-json.ts';
 import { type FileInfo, type FileIO, isNotFound } from '../io/file-io.ts';
@@ -55,6 +58,12 @@ export async function removeOrphanFiles(
   // The cut-off is taken before anything is read: a file written after it is never a candidate.
   const cutoff = (options.now ?? Date.now)() - olderThanMs;
   const { metadata, metadataLocation } = await catalog.loadTable(id);
+  if (!gcEnabled(metadata.properties)) {
+    throw new FloeError(
+      `table ${table}: orphan files are not removed: table property ${GC_ENABLED_PROPERTY} is '${metadata.properties[GC_ENABLED_PROPERTY]}' (its files may belong to another table)`,
+      { table },
+    );
+  }
   const reachable = await reachableFiles(io, metadata, metadataLocation);
   const location = metadata.location.replace(/\/+$/, '');
   const orphans: FileInfo[] = [];
