@@ -14,7 +14,17 @@ type Reader = (index: number) => unknown;
 
 /** Every row of the file, in file order, shaped by `schema`. */
 export function readParquetRows(bytes: Uint8Array, schema: Schema, where: string): Row[] {
-  const table = tableFromIPC(readParquetToArrowIpc(bytes));
+  let ipc: Uint8Array;
+  try {
+    ipc = readParquetToArrowIpc(bytes);
+  } catch (cause) {
+    throw new ValidationError(
+      `${where}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { path: where },
+      { cause },
+    );
+  }
+  const table = tableFromIPC(ipc);
   const rows: Row[] = [];
   for (const batch of table.batches) {
     const readers = schema.fields.map((field) => {
