@@ -4,8 +4,8 @@
 //   node bench/freshness.ts [--rate 20000] [--seconds 60] [--warmup-seconds 10]
 //                           [--shapes reference,wide] [--partitions 6,64]
 //                           [--commit-interval-ms 1000] [--storage local|s3]
-// Records produced during the warm-up (start-up, table creation, first commit)
-// are produced and committed but not counted. After the producer stops, the
+// The clock starts once floe has started and committed one record per partition;
+// records of the warm-up at the rate that follows are committed but not counted. After the producer stops, the
 // worker gets SIGTERM once everything is visible; its exit time is printed too.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { kafkaConfig, registerSchema } from './e2e/bench-topic.ts';
 import { CONNECTOR, writeFloeFiles } from './e2e/floe-run.ts';
 import { readProcessUsage } from './e2e/process-usage.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
-import { produceSteadily } from './e2e/steady-producer.ts';
+import { SteadyProducer } from './e2e/steady-producer.ts';
 import { openBenchCatalog, readTableProgress, type Storage } from './e2e/table-progress.ts';
 import { VisibilityTracker } from './e2e/visibility.ts';
 
@@ -93,38 +93,42 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const catalog = await openBenchCatalog(storage, services, files.dataDir);
-  try {
-    const warmupEndMs = Date.now() + warmupSeconds * 1000;
-    const total = seconds + warmupSeconds;
-    say(`${shape}, ${partitions} partitions: producing ${rate} records/s for ${total} s`);
-    const run = await produceSteadily(
-      services,
-      topic,
-      partitions,
-      RECORD_SHAPES[shape],
-      schemaId,
-      rate,
-      total,
-    );
-    const tracker = new VisibilityTracker(topic, CONNECTOR, run.sentAt);
-    const id = parseTableIdentifier(files.table);
-    let usage = readProcessUsage(child.pid!);
-    for (const deadline = Date.now() + 120_000; tracker.visibleRecords < run.records; ) {
-      if (Date.now() > deadline) throw new Error(`only ${tracker.visibleRecords} of ${run.records} visible`);
+  const producer = await SteadyProducer.connect(services, topic, partitions, RECORD_SHAPES[shape], schemaId);
+  const id = parseTableIdentifier(files.table);
+  let tracker = new VisibilityTracker(topic, CONNECTOR, producer.sentAt);
+  let usage = readProcessUsage(child.pid!);
+  /** Polls the table until every record produced so far is visible. */
+  const caughtUp = async (timeoutMs: number) => {
+    for (const deadline = Date.now() + timeoutMs; tracker.visibleRecords < producer.records; ) {
+      if (Date.now() > deadline)
+        throw new Error(`only ${tracker.visibleRecords} of ${producer.records} visible`);
       const progress = await readTableProgress(catalog, id);
       if (progress) tracker.observe(progress.metadata);
       usage = readProcessUsage(child.pid!) ?? usage;
       await sleep(200);
     }
+  };
+  try {
+    // Start-up (process, group join, table creation, first commit) is not freshness: one record
+    // per partition, visible, before the clock starts; then a warm-up at the rate, not counted.
+    await producer.produce(partitions, 1);
+    await caughtUp(300_000);
+    say(
+      `${shape}, ${partitions} partitions: ${rate} records/s for ${warmupSeconds} s + ${seconds} s measured`,
+    );
+    const warmupEndMs = Date.now() + warmupSeconds * 1000;
+    const achieved = await producer.produce(rate, seconds + warmupSeconds);
+    tracker = new VisibilityTracker(topic, CONNECTOR, producer.sentAt); // sized for every record now
+    await caughtUp(300_000);
     const signalled = performance.now();
     child.kill('SIGTERM');
     await exited;
     const summary = tracker.summary(warmupEndMs);
-    say(`  produced ${run.achievedRate.toFixed(0)} records/s; ${summary.records} measured`);
+    say(`  produced ${achieved.toFixed(0)} records/s; ${summary.records} measured`);
     return {
       shape,
       partitions,
-      rate: Math.round(run.achievedRate),
+      rate: Math.round(achieved),
       records: summary.records,
       p50: summary.p50Ms,
       p99: summary.p99Ms,
@@ -136,6 +140,7 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
     };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await producer.disconnect();
     await catalog.close();
   }
 }

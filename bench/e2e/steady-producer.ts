@@ -1,7 +1,8 @@
 // Produces records of one shape at a steady rate, round-robin over the
 // partitions of a fresh topic, and remembers when each was handed to the
 // producer: record k of partition p has offset k (one idempotent producer, acks
-// all, partitions start empty), so its produce time is sentAt[p][k].
+// all, partitions start empty, records queued in order), so its produce time is
+// sentAt[p][k].
 import { performance } from 'node:perf_hooks';
 import { confluentHeader } from '../../src/codec/wire-format.ts';
 import { KafkaProducerClient } from '../../src/worker/kafka/producer-client.ts';
@@ -14,60 +15,77 @@ import type { RecordShape } from './record-shapes.ts';
 const TICK_MS = 10;
 const DISTINCT_VALUES = 4096;
 
-export interface SteadyRun {
+export class SteadyProducer {
+  readonly #producer: KafkaProducerClient;
+  readonly #topic: string;
+  readonly #partitions: number;
+  /** Encoded before the clock starts (the same few thousand, cycled): a loaded machine delays sends less. */
+  readonly #values: Buffer[];
   /** Per partition, the wall-clock ms (Date.now()) each record was produced, by offset. */
-  readonly sentAt: readonly number[][];
-  readonly records: number;
-  readonly valueBytes: number;
-  /** Records/s actually produced (the producer may fall behind on a loaded machine). */
-  readonly achievedRate: number;
-}
+  readonly sentAt: number[][];
+  #produced = 0;
 
-export async function produceSteadily(
-  services: BenchServices,
-  topic: string,
-  partitions: number,
-  shape: RecordShape,
-  schemaId: number,
-  rate: number,
-  seconds: number,
-): Promise<SteadyRun> {
-  const producer = KafkaProducerClient.create({
-    ...kafkaConfig(services, 'floe-bench'),
-    properties: { 'linger.ms': '5', 'queue.buffering.max.messages': '1000000' },
-  });
-  await producer.connect();
-  // Values are encoded before the clock starts (the same few thousand, cycled), so
-  // a loaded machine delays the sends as little as possible.
-  const header = confluentHeader(schemaId);
-  const values = Array.from({ length: DISTINCT_VALUES }, (_, i) => Buffer.concat([header, shape.encode(i)]));
-  const sentAt: number[][] = Array.from({ length: partitions }, () => []);
-  const inFlight: Array<Promise<void>> = [];
-  const total = Math.round(rate * seconds);
-  const start = performance.now();
-  let produced = 0;
-  let valueBytes = 0;
-  try {
-    while (produced < total) {
+  private constructor(producer: KafkaProducerClient, topic: string, partitions: number, values: Buffer[]) {
+    this.#producer = producer;
+    this.#topic = topic;
+    this.#partitions = partitions;
+    this.#values = values;
+    this.sentAt = Array.from({ length: partitions }, () => []);
+  }
+
+  static async connect(
+    services: BenchServices,
+    topic: string,
+    partitions: number,
+    shape: RecordShape,
+    schemaId: number,
+  ): Promise<SteadyProducer> {
+    const producer = KafkaProducerClient.create({
+      ...kafkaConfig(services, 'floe-bench'),
+      properties: { 'linger.ms': '5', 'queue.buffering.max.messages': '1000000' },
+    });
+    await producer.connect();
+    const header = confluentHeader(schemaId);
+    const values = Array.from({ length: DISTINCT_VALUES }, (_, i) =>
+      Buffer.concat([header, shape.encode(i)]),
+    );
+    return new SteadyProducer(producer, topic, partitions, values);
+  }
+
+  get records(): number {
+    return this.#produced;
+  }
+
+  /** `rate` records/s for `seconds`; resolves once all are acknowledged, with the rate achieved. */
+  async produce(rate: number, seconds: number): Promise<number> {
+    const total = Math.round(rate * seconds);
+    const start = performance.now();
+    let sent = 0;
+    let previous: Promise<void> = Promise.resolve();
+    while (sent < total) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-      if (due > produced) {
+      if (due > sent) {
         const batch: ProducerRecord[] = [];
         const now = Date.now();
-        for (; produced < due; produced++) {
-          const partition = produced % partitions;
-          const value = values[produced % DISTINCT_VALUES]!;
-          valueBytes += value.length;
-          sentAt[partition]!.push(now);
-          batch.push({ key: null, value, partition, timestampMs: now });
+        for (; sent < due; sent++, this.#produced++) {
+          const partition = this.#produced % this.#partitions;
+          this.sentAt[partition]!.push(now);
+          batch.push({
+            key: null,
+            value: this.#values[this.#produced % DISTINCT_VALUES]!,
+            partition,
+            timestampMs: now,
+          });
         }
-        inFlight.push(producer.send(topic, batch));
+        previous = Promise.all([previous, this.#producer.send(this.#topic, batch)]).then(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
-    await Promise.all(inFlight);
-  } finally {
-    await producer.disconnect();
+    await previous;
+    return sent / ((performance.now() - start) / 1000);
   }
-  const elapsed = (performance.now() - start) / 1000;
-  return { sentAt, records: produced, valueBytes, achievedRate: produced / elapsed };
+
+  disconnect(): Promise<void> {
+    return this.#producer.disconnect();
+  }
 }
