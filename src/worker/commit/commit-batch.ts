@@ -14,6 +14,7 @@ import type { DataFile } from '../../iceberg/data-file.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import type { Logger } from '../../log.ts';
 import { commitSchema } from '../../sink/commit-schema.ts';
+import { DATA_FILES_GONE } from '../../sink/row-delta.ts';
 import {
   type CommitDecision,
   SnapshotProducer,
@@ -31,11 +32,13 @@ import { committedOffsets, getOffset } from './table-offsets.ts';
 /**
  * Why a batch was fenced. `offsets`: another writer moved the connector's
  * offsets (a zombie, a gap). `schema`: another writer took the field ids the
- * batch was written with. `dropped`: a table was dropped meanwhile. The last two
+ * batch was written with. `dropped`: a table was dropped meanwhile. `deletes`: a
+ * data file the batch's position deletes reference is no longer live (compacted
+ * or removed by another engine; the key index must be rebuilt). The last three
  * are cured by reading the batch again; the first means someone else serves
  * the partitions now.
  */
-export type FenceKind = 'offsets' | 'schema' | 'dropped';
+export type FenceKind = 'offsets' | 'schema' | 'dropped' | 'deletes';
 
 /** The batch must not be committed: another worker owns (part of) its range now, or took its field ids. */
 export class FencedBatchError extends FloeError {
@@ -100,6 +103,7 @@ export async function commitConnectorBatch(
   for (const group of groups) {
     const result = await commitGroup(producer, group, deps, fence);
     if (result.kind === 'aborted') {
+      if (result.conflict === DATA_FILES_GONE) fence.kind = 'deletes';
       const message = `connector ${deps.connector}: batch not committed: ${result.reason}`;
       throw new FencedBatchError(message, fence.kind, { connector: deps.connector });
     }
