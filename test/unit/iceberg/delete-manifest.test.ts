@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import { readerPython } from '../../support/reader-python.ts';
 import { BIG_SNAPSHOT_ID, dataFiles, schema, spec, syncMarker } from './manifest-fixtures.ts';
 
 const READER = new URL('../../interop/read-manifest-list.py', import.meta.url);
+const GOLDEN = new URL('../../golden/manifests/', import.meta.url);
 const target = dataFiles[0]!;
 const pathBound = encodeSingleValue(primitive('string'), target.filePath);
 const deleteFile: DataFile = {
@@ -116,5 +117,38 @@ describe('delete manifests (v2)', () => {
     const b64 = Buffer.from(pathBound).toString('base64');
     expect(seen.entries[0].lower_bounds[String(POSITION_DELETE_FILE_PATH_ID)]).toBe(b64);
     expect(seen.entries[0].upper_bounds[String(POSITION_DELETE_FILE_PATH_ID)]).toBe(b64);
+  });
+
+  // Written by Spark (Iceberg Java 1.12; test/interop/generate-golden-delete-manifest.py), read by PyIceberg.
+  it('decodes a delete manifest Java wrote as PyIceberg reads it', () => {
+    const decoded = decodeManifest(readFileSync(new URL('spark-deletes.avro', GOLDEN)));
+    const want = JSON.parse(readFileSync(new URL('spark-deletes.json', GOLDEN), 'utf8')) as Array<{
+      status: number;
+      content: number;
+      file_path: string;
+      record_count: number;
+      referenced_data_file: string | null;
+      lower_bounds: Record<string, string>;
+      upper_bounds: Record<string, string>;
+    }>;
+    expect(decoded).toMatchObject({ content: 'deletes', formatVersion: 2 });
+    const b64 = (bounds: ReadonlyMap<number, Uint8Array> | undefined) =>
+      Object.fromEntries([...(bounds ?? [])].map(([k, v]) => [String(k), Buffer.from(v).toString('base64')]));
+    expect(
+      decoded.entries.map((e) => ({
+        status: e.status,
+        content: e.dataFile.content,
+        file_path: e.dataFile.filePath,
+        record_count: e.dataFile.recordCount,
+        referenced_data_file: e.dataFile.referencedDataFile ?? null,
+        lower_bounds: b64(e.dataFile.lowerBounds),
+        upper_bounds: b64(e.dataFile.upperBounds),
+      })),
+    ).toEqual(want);
+    // Java 1.12 keeps field 143 null on v2 position-delete files: file-scoped by equal file_path bounds
+    const only = decoded.entries[0]!.dataFile;
+    expect(only.lowerBounds?.get(POSITION_DELETE_FILE_PATH_ID)).toEqual(
+      only.upperBounds?.get(POSITION_DELETE_FILE_PATH_ID),
+    );
   });
 });
