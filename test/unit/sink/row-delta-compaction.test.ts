@@ -1,0 +1,69 @@
+// Row deltas and floe's compaction on one table: compaction leaves the data
+// files a position-delete file may apply to alone (their rows need the deletes
+// applied; it scopes that by partition and sequence number, so every file of the
+// partition up to the delete's sequence number) and rewrites the later ones; a row delta planned against files compaction replaced meanwhile
+// is aborted with data-files-gone; one against the file it left is committed.
+import { describe, expect, it } from 'vitest';
+import { branchHead } from '../../../src/iceberg/table-metadata.ts';
+import { compactTable } from '../../../src/maintenance/compaction-run.ts';
+import { writePositionDeleteFile } from '../../../src/sink/position-delete-writer.ts';
+import { DATA_FILES_GONE } from '../../../src/sink/row-delta.ts';
+import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
+import { liveEntries } from '../../sim/live-entries.ts';
+import { appendIds, RowDeltaModel, readLiveIds, writeIds } from '../../support/row-delta-table.ts';
+import { tempSqlTable } from '../../support/temp-sql-table.ts';
+
+const commitNow = () => ({ kind: 'commit' as const });
+
+describe('row deltas and compaction', () => {
+  it('compaction keeps the file with deletes; a row delta against a compacted file aborts, nothing lost', async () => {
+    const { catalog, io, id } = await tempSqlTable({ 'format-version': '2' });
+    const producer = new SnapshotProducer(catalog, io, { sleep: async () => {} });
+    const load = async () => (await catalog.loadTable(id)).metadata;
+    const model = new RowDeltaModel();
+    await appendIds(producer, catalog, io, id, model, 10);
+    const [withDeletes] = [...model.files.values()];
+    const before = await load();
+    const del = await writePositionDeleteFile(io, before, { dataFile: withDeletes!.file, positions: [1, 8] });
+    const again = await writeIds(io, before, [1n, 8n]);
+    const delta = await producer.append(id, { dataFiles: [again], deleteFiles: [del], decide: commitNow });
+    expect(delta.kind).toBe('committed');
+    for (let i = 0; i < 5; i++) await appendIds(producer, catalog, io, id, model, 10);
+    const compactedAway = [...model.files.values()].at(-1);
+    const expected = [...Array(60).keys()].map(BigInt);
+    expect(await readLiveIds(io, await load())).toEqual(expected);
+
+    // A row delta planned now, committed after the compaction below.
+    const stale = await writePositionDeleteFile(io, await load(), {
+      dataFile: compactedAway!.file,
+      positions: [0],
+    });
+    const compaction = await compactTable(catalog, io, id, {
+      force: true,
+      minInputFiles: 2,
+      quietMs: 0,
+      now: () => Date.now() + 3_600_000,
+    });
+    // the five later appends; not the file with deletes, nor the re-insert (same sequence number as the deletes)
+    expect(compaction.filesRewritten).toBe(5);
+    const live = (await liveEntries(io, branchHead(await load(), 'main')!)).map(
+      (e) => e.entry.dataFile.filePath,
+    );
+    expect(live).toContain(withDeletes!.file.filePath);
+    expect(live).not.toContain(compactedAway!.file.filePath);
+    expect(await readLiveIds(io, await load())).toEqual(expected);
+
+    const snapshots = (await load()).snapshots.length;
+    const aborted = await producer.append(id, { dataFiles: [], deleteFiles: [stale], decide: commitNow });
+    expect(aborted).toMatchObject({ kind: 'aborted', conflict: DATA_FILES_GONE });
+    expect((await load()).snapshots).toHaveLength(snapshots);
+
+    const kept = await writePositionDeleteFile(io, await load(), {
+      dataFile: withDeletes!.file,
+      positions: [0],
+    });
+    const committed = await producer.append(id, { dataFiles: [], deleteFiles: [kept], decide: commitNow });
+    expect(committed.kind).toBe('committed');
+    expect(await readLiveIds(io, await load())).toEqual(expected.filter((n) => n !== 0n));
+  });
+});
