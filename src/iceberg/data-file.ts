@@ -31,6 +31,12 @@ export interface DataFile {
    * this delete file refers to (a file-scoped delete, as Java writes them).
    */
   readonly referencedDataFile?: string;
+  /**
+   * v3 row lineage (field 142): the row id of the file's first row. New files leave
+   * it unset and inherit it from their manifest's first_row_id (spec: "First Row ID
+   * Inheritance"); files copied into a rewritten manifest carry it explicitly.
+   */
+  readonly firstRowId?: bigint;
   /** Deletion vectors only (fields 144/145, v3): where the blob starts in the Puffin file, and its length. */
   readonly contentOffset?: number;
   readonly contentSizeInBytes?: number;

@@ -105,8 +105,18 @@ export function entryToAvro(
     throw new ValidationError(`${where}: v1 manifests have no referenced_data_file`);
   if (file.referencedDataFile !== undefined && file.content !== 1)
     throw new ValidationError(`${where}: referenced_data_file is for position-delete files only`);
-  if (file.contentOffset !== undefined || file.contentSizeInBytes !== undefined)
-    throw new ValidationError(`${where}: deletion vectors (content_offset) need v3 manifests`);
+  if (formatVersion >= 3) {
+    dataFile.first_row_id = file.firstRowId ?? null;
+    dataFile.content_offset = file.contentOffset ?? null;
+    dataFile.content_size_in_bytes = file.contentSizeInBytes ?? null;
+  } else {
+    if (file.contentOffset !== undefined || file.contentSizeInBytes !== undefined)
+      throw new ValidationError(`${where}: deletion vectors (content_offset) need v3 manifests`);
+    if (file.firstRowId !== undefined)
+      throw new ValidationError(`${where}: first_row_id (row lineage) needs v3 manifests`);
+  }
+  if (file.firstRowId !== undefined && file.content !== 0)
+    throw new ValidationError(`${where}: first_row_id is for data files only`);
   return {
     status: entry.status,
     snapshot_id: entry.snapshotId,
@@ -212,6 +222,10 @@ export function entryFromAvro(
     ...optionalField(
       'referencedDataFile',
       file.referenced_data_file == null ? undefined : String(file.referenced_data_file),
+    ),
+    ...optionalField(
+      'firstRowId',
+      file.first_row_id == null ? undefined : toBigint(file.first_row_id, `${where}, first_row_id`),
     ),
     ...optionalField(
       'contentOffset',

@@ -41,6 +41,12 @@ export interface ManifestFile {
   readonly deletedRowsCount: number;
   readonly partitions?: readonly FieldSummary[];
   readonly keyMetadata?: Uint8Array;
+  /**
+   * v3 data manifests (field 520): the row id inherited by the manifest's first
+   * data file without one. Unset on a manifest not yet listed: the list's writer
+   * assigns it (row-lineage.ts).
+   */
+  readonly firstRowId?: bigint;
 }
 
 export interface ManifestListWriteContext {
@@ -48,6 +54,8 @@ export interface ManifestListWriteContext {
   readonly parentSnapshotId: bigint | null;
   readonly sequenceNumber: number;
   readonly formatVersion: ManifestFormatVersion;
+  /** v3: the snapshot's first-row-id, recorded in the list's header like Java's v3 writer does. */
+  readonly firstRowId?: bigint;
   readonly syncMarker: Uint8Array;
   readonly codec?: AvroCodec;
 }
@@ -144,6 +152,7 @@ export function encodeManifestList(
           upper_bound: s.upperBound === undefined ? null : Buffer.from(s.upperBound),
         })) ?? null,
       key_metadata: file.keyMetadata === undefined ? null : Buffer.from(file.keyMetadata),
+      ...(ctx.formatVersion >= 3 ? { first_row_id: firstRowIdToAvro(file, where) } : {}),
     };
   });
   // spec: "Manifest Lists": key-value metadata of the Avro file
@@ -153,6 +162,11 @@ export function encodeManifestList(
     'format-version': String(ctx.formatVersion),
   };
   if (ctx.formatVersion >= 2) metadata['sequence-number'] = String(ctx.sequenceNumber);
+  if (ctx.formatVersion >= 3) {
+    if (ctx.firstRowId === undefined)
+      throw new ValidationError('a v3 manifest list needs the snapshot first-row-id');
+    metadata['first-row-id'] = ctx.firstRowId.toString();
+  }
   return writeAvroContainer({
     schema: manifestFileSchema(ctx.formatVersion),
     records,
@@ -196,8 +210,24 @@ export function decodeManifestList(bytes: Uint8Array): ManifestFile[] {
       deletedRowsCount: num(r.deleted_rows_count, 'deleted_rows_count'),
       ...(partitions == null ? {} : { partitions: partitions.map(summaryFromAvro) }),
       ...(r.key_metadata == null ? {} : { keyMetadata: new Uint8Array(r.key_metadata as Uint8Array) }),
+      ...(r.first_row_id == null ? {} : { firstRowId: BigInt(r.first_row_id as bigint | number) }),
     };
   });
+}
+
+/** A v3 list's first_row_id: required on data manifests (assigned before writing), absent on delete manifests. */
+function firstRowIdToAvro(file: ManifestFile, where: string): bigint | null {
+  if (file.content !== 0) {
+    if (file.firstRowId !== undefined)
+      throw new ValidationError(`${where}: a delete manifest has no first_row_id`);
+    return null;
+  }
+  if (file.firstRowId === undefined) {
+    throw new ValidationError(
+      `${where}: a v3 data manifest needs first_row_id (assignRowIds before writing)`,
+    );
+  }
+  return file.firstRowId;
 }
 
 function summaryFromAvro(s: Readonly<Record<string, unknown>>): FieldSummary {

@@ -8,7 +8,7 @@ import type { PartitionSpec, PartitionTuple } from './partition-spec.ts';
 import { bytesToDecimal, bytesToUuid, decimalToBytes, uuidToBytes } from './single-value.ts';
 import type { PrimitiveType, StructType } from './types.ts';
 
-export type ManifestFormatVersion = 1 | 2;
+export type ManifestFormatVersion = 1 | 2 | 3;
 
 /** The 'format-version' header; old writers omitted it, then v2 is recognised by its sequence numbers. */
 export function manifestFormatVersion(
@@ -16,8 +16,8 @@ export function manifestFormatVersion(
   looksLikeV2: () => boolean,
 ): ManifestFormatVersion {
   if (text === undefined) return looksLikeV2() ? 2 : 1;
-  if (text === '1' || text === '2') return Number(text) as ManifestFormatVersion;
-  throw new ValidationError(`manifest format-version '${text}' is not supported (1 or 2)`);
+  if (text === '1' || text === '2' || text === '3') return Number(text) as ManifestFormatVersion;
+  throw new ValidationError(`manifest format-version '${text}' is not supported (1, 2 or 3)`);
 }
 
 type AvroField = Readonly<Record<string, unknown>>;
@@ -78,8 +78,13 @@ function dataFileSchema(formatVersion: ManifestFormatVersion, partition: StructT
   }
   fields.push(optional(140, 'sort_order_id', 'int'));
   // v2 optional (spec: "Manifests"); Java's v2 writer has it too. content_offset /
-  // content_size_in_bytes (144/145) are v3 fields, for deletion vectors.
+  // content_size_in_bytes (144/145) are v3 fields, for deletion vectors, and
+  // first_row_id (142) is v3 row lineage (null: inherited from the manifest's).
+  if (formatVersion >= 3) fields.push(optional(142, 'first_row_id', 'long'));
   if (formatVersion >= 2) fields.push(optional(143, 'referenced_data_file', 'string'));
+  if (formatVersion >= 3) {
+    fields.push(optional(144, 'content_offset', 'long'), optional(145, 'content_size_in_bytes', 'long'));
+  }
   return { type: 'record', name: 'r2', fields };
 }
 
@@ -123,6 +128,8 @@ export function manifestFileSchema(formatVersion: ManifestFormatVersion): AvroSc
   const tail = [
     optional(507, 'partitions', list(508, FIELD_SUMMARY)),
     optional(519, 'key_metadata', 'bytes'),
+    // v3 row lineage: the first row id of the manifest's data files (null for delete manifests)
+    ...(formatVersion >= 3 ? [optional(520, 'first_row_id', 'long')] : []),
   ];
   const counts = (wrap: typeof field) => [
     wrap(504, 'added_files_count', 'int'),

@@ -13,6 +13,7 @@ import {
   type ManifestFile,
   summarizePartitions,
 } from '../iceberg/manifest-list.ts';
+import { assignRowIds } from '../iceberg/row-lineage.ts';
 import type { Snapshot } from '../iceberg/snapshot.ts';
 import { updateSnapshotSummary } from '../iceberg/snapshot.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
@@ -75,7 +76,7 @@ export async function writeNewManifests(
       {
         schema,
         spec,
-        formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+        formatVersion: metadata.formatVersion,
         content: content === 0 ? 'data' : 'deletes',
         syncMarker: newSyncMarker(),
       },
@@ -128,12 +129,16 @@ export async function buildAppendAttempt(
   });
   const carried = parent ? decodeManifestList(await io.read(parent.manifestList)) : [];
   const manifestListPath = `${metadataDirectory(metadata)}/snap-${args.snapshotId}-${args.attempt}-${args.commitId}.avro`;
-  const listed = await mergeManifestList(io, metadata, [...fresh, ...carried], args);
+  const merged = await mergeManifestList(io, metadata, [...fresh, ...carried], args);
+  // v3: the list hands row-id ranges to its data manifests that have none (row-lineage.ts)
+  const lineage = metadata.formatVersion >= 3 ? assignRowIds(merged, metadata.nextRowId ?? 0n) : undefined;
+  const listed = lineage?.manifests ?? merged;
   const listBytes = encodeManifestList(listed, {
     snapshotId: args.snapshotId,
     parentSnapshotId: parent?.snapshotId ?? null,
     sequenceNumber,
-    formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+    formatVersion: metadata.formatVersion,
+    ...(lineage ? { firstRowId: lineage.firstRowId } : {}),
     syncMarker: newSyncMarker(),
   });
   await io.write(manifestListPath, listBytes);
@@ -177,6 +182,7 @@ export async function buildAppendAttempt(
     manifestList: manifestListPath,
     summary: { ...totals, ...args.summary, operation },
     schemaId,
+    ...(lineage ? { firstRowId: lineage.firstRowId, addedRows: lineage.addedRows } : {}),
   };
   updates.push({ action: 'add-snapshot', snapshot });
   if (args.properties && Object.keys(args.properties).length > 0)

@@ -7,6 +7,7 @@ import { decodeManifest, encodeManifest } from '../iceberg/manifest.ts';
 import { inheritManifestMetadata, type ManifestEntry } from '../iceberg/manifest-entry.ts';
 import { describeManifest, type ManifestFile } from '../iceberg/manifest-list.ts';
 import { manifestMergeSettings, mergedEntries, planManifestMerge } from '../iceberg/manifest-merge.ts';
+import { inheritFirstRowIds } from '../iceberg/row-lineage.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import { currentSchema, specById } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
@@ -19,7 +20,8 @@ export type MergedManifests = Map<string, ManifestFile>;
 /**
  * The manifest list of the new snapshot `snapshotId`: `manifests` (its own, then
  * the parent's) with the bins the table's merge settings ask for merged.
- * v3 tables are left unmerged: their manifests carry row lineage floe does not model.
+ * On v3 tables the entries a merge copies keep their row ids (written out
+ * explicitly, row-lineage.ts); the merged manifest gets a new range when listed.
  */
 export async function mergeManifestList(
   io: FileIO,
@@ -27,7 +29,6 @@ export async function mergeManifestList(
   manifests: readonly ManifestFile[],
   args: { snapshotId: bigint; commitId: string; merged: MergedManifests },
 ): Promise<ManifestFile[]> {
-  if (metadata.formatVersion > 2) return [...manifests];
   const bins = planManifestMerge(manifests, manifestMergeSettings(metadata.properties));
   const list: ManifestFile[] = [];
   for (const bin of bins) {
@@ -66,7 +67,8 @@ async function writeMerged(
   for (const manifest of bin) {
     const decoded = decodeManifest(await io.read(manifest.manifestPath), spec);
     const own = manifest.addedSnapshotId === args.snapshotId;
-    for (const entry of decoded.entries) {
+    // The new snapshot's own manifests have no first_row_id yet: their files keep inheriting.
+    for (const entry of inheritFirstRowIds(decoded.entries, manifest)) {
       // The new snapshot's entries keep inheriting (their sequence number is the attempt's).
       entries.push(
         own
@@ -79,7 +81,7 @@ async function writeMerged(
   const bytes = encodeManifest(kept, {
     schema,
     spec,
-    formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+    formatVersion: metadata.formatVersion,
     content: 'data',
     syncMarker: newSyncMarker(),
   });

@@ -14,6 +14,8 @@ import sys
 import uuid
 from decimal import Decimal
 
+import fastavro
+
 from pyiceberg.io.pyarrow import PyArrowFileIO
 from pyiceberg.manifest import ManifestFile, read_manifest_list  # noqa: F401
 
@@ -35,9 +37,15 @@ def plain(value):
     return [plain(v) for v in value]
 
 
+def raw_records(path):
+    with open(path, "rb") as f:
+        return list(fastavro.reader(f))
+
+
 def main() -> None:
     io = PyArrowFileIO()
     manifests = list(read_manifest_list(io.new_input(sys.argv[1])))
+    raw_list = raw_records(sys.argv[1])
     out = []
     for m in manifests:
         entries = m.fetch_manifest_entry(io, discard_deleted=False)
@@ -56,6 +64,9 @@ def main() -> None:
                 "added_rows_count": plain(m.added_rows_count),
                 "existing_rows_count": plain(m.existing_rows_count),
                 "deleted_rows_count": plain(m.deleted_rows_count),
+                # v3 row lineage: PyIceberg 0.12 reads lists and manifests with its v2
+                # schema and drops it, so fastavro reads the stored values
+                "first_row_id": plain(raw_list[len(out)].get("first_row_id")),
                 "partitions": [
                     {
                         "contains_null": p.contains_null,
@@ -85,8 +96,9 @@ def main() -> None:
                         "upper_bounds": plain(e.data_file.upper_bounds or {}),
                         "split_offsets": plain(e.data_file.split_offsets),
                         "sort_order_id": plain(e.data_file.sort_order_id),
+                        "first_row_id": plain(raw["data_file"].get("first_row_id")),
                     }
-                    for e in entries
+                    for e, raw in zip(entries, raw_records(m.manifest_path))
                 ],
             }
         )
