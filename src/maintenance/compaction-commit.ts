@@ -99,8 +99,11 @@ export async function commitRewrite(
       };
     const files = await readSnapshotFiles(io, metadata, head);
     const stale = validate(files.manifests, request);
-    if (stale !== undefined)
+    if (stale !== undefined) {
+      // Nothing of this commit landed (else it was found above): its manifests are garbage.
+      if (!unknown) await deleteQuietly(io, added?.manifests.map((m) => m.manifestPath) ?? []);
       return { kind: 'stale', reason: stale, attempts: attempt, mayHaveLanded: unknown };
+    }
 
     const snapshotId = added?.snapshotId ?? newSnapshotId(metadata);
     added ??= {
@@ -109,6 +112,7 @@ export async function commitRewrite(
     };
     const replacedPaths = new Set(request.replaced.map((f) => f.filePath));
     const list: ManifestFile[] = [...added.manifests];
+    const rewritten: string[] = [];
     for (const [index, { manifest, live }] of files.manifests.entries()) {
       if (manifest.content !== 0 || !live.some((e) => replacedPaths.has(e.dataFile.filePath))) {
         list.push(manifest);
@@ -121,6 +125,7 @@ export async function commitRewrite(
       );
       const path = `${metadataDirectory(metadata)}/${commitId}-a${attempt}-r${index}.avro`;
       list.push(await writeManifest(io, metadata, path, entries, manifest.partitionSpecId, snapshotId));
+      rewritten.push(path);
     }
     const sequenceNumber = metadata.lastSequenceNumber + 1;
     const listPath = `${metadataDirectory(metadata)}/snap-${snapshotId}-${attempt}-${commitId}.avro`;
@@ -164,7 +169,8 @@ export async function commitRewrite(
     } catch (error) {
       lastError = error;
       if (error instanceof CommitConflictError) {
-        if (!unknown) await io.delete(listPath).catch(() => undefined);
+        // This attempt's list and rewritten manifests are garbage (the next one writes its own).
+        if (!unknown) await deleteQuietly(io, [listPath, ...rewritten]);
         log.info('compaction commit conflict; validating again on the new table state', {
           attempt,
           reason: error.message,
@@ -184,6 +190,10 @@ export async function commitRewrite(
     { commitId },
     { cause: lastError },
   );
+}
+
+async function deleteQuietly(io: FileIO, paths: readonly string[]): Promise<void> {
+  for (const path of paths) await io.delete(path).catch(() => undefined);
 }
 
 /** Why the rewrite can no longer be committed on this state, or undefined when it can. */

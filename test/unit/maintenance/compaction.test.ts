@@ -18,6 +18,7 @@ import { LocalFileIO } from '../../../src/io/local-file-io.ts';
 import { commitRewrite } from '../../../src/maintenance/compaction-commit.ts';
 import { readSnapshotFiles } from '../../../src/maintenance/compaction-files.ts';
 import { compactTable } from '../../../src/maintenance/compaction-run.ts';
+import { normalizePath, reachableFiles } from '../../../src/maintenance/orphan-files.ts';
 import { readParquetRows } from '../../../src/parquet/parquet-row-reader.ts';
 import { appendRows } from '../../support/floe-append.ts';
 import { interopRow, interopSchema } from '../../support/interop-table.ts';
@@ -160,6 +161,12 @@ describe('compactTable', { timeout: 60_000 }, () => {
     const files = await readSnapshotFiles(io, metadata, head);
     expect(files.manifests.flatMap((m) => m.live).some((e) => e.dataFile.filePath === removed)).toBe(false);
     expect(after.rows.length).toBe(120 - removedRows);
+    // The stale attempt's files (data files, manifests, manifest list) were deleted: nothing is unreferenced.
+    const reachable = await reachableFiles(io, metadata, (await catalog.loadTable(ID)).metadataLocation);
+    const unreferenced: string[] = [];
+    for await (const f of io.list(`${metadata.location}/`))
+      if (!reachable.has(normalizePath(f.path))) unreferenced.push(f.path);
+    expect(unreferenced).toEqual([]);
   });
 
   it('sorts rewritten files by the table sort order', async () => {
