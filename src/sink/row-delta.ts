@@ -33,7 +33,6 @@ export function referencedDataFile(deleteFile: DataFile): string {
 /**
  * The data files referenced by `deleteFiles` that are not live on main of
  * `metadata` (absent, or removed by a later snapshot), in the order given.
- * Reads the current snapshot's data manifests.
  */
 export async function missingReferencedFiles(
   io: FileIO,
@@ -42,23 +41,36 @@ export async function missingReferencedFiles(
 ): Promise<string[]> {
   const wanted = new Set(deleteFiles.map(referencedDataFile));
   if (wanted.size === 0) return [];
+  const live = await liveDataFiles(io, metadata, wanted);
+  return [...wanted].filter((path) => !live.has(path));
+}
+
+/**
+ * The live data files on main among `paths`, as their manifest entries record
+ * them (what writePositionDeleteFile needs: spec, partition, record count).
+ * Reads the current snapshot's data manifests, stopping once all are found.
+ */
+export async function liveDataFiles(
+  io: FileIO,
+  metadata: TableMetadata,
+  paths: ReadonlySet<string>,
+): Promise<Map<string, DataFile>> {
+  const found = new Map<string, DataFile>();
   const head = branchHead(metadata, 'main');
-  const found = new Set<string>();
-  if (head !== undefined) {
-    for (const manifest of decodeManifestList(await io.read(head.manifestList))) {
-      if (manifest.content !== 0) continue;
-      const decoded = decodeManifest(
-        await io.read(manifest.manifestPath),
-        specById(metadata, manifest.partitionSpecId),
-      );
-      for (const entry of decoded.entries) {
-        const path = entry.dataFile.filePath;
-        if (entry.status !== ENTRY_STATUS.DELETED && wanted.has(path)) found.add(path);
-      }
-      if (found.size === wanted.size) return [];
+  if (head === undefined || paths.size === 0) return found;
+  for (const manifest of decodeManifestList(await io.read(head.manifestList))) {
+    if (manifest.content !== 0) continue;
+    const decoded = decodeManifest(
+      await io.read(manifest.manifestPath),
+      specById(metadata, manifest.partitionSpecId),
+    );
+    for (const entry of decoded.entries) {
+      const file = entry.dataFile;
+      if (entry.status !== ENTRY_STATUS.DELETED && paths.has(file.filePath)) found.set(file.filePath, file);
     }
+    if (found.size === paths.size) break;
   }
-  return [...wanted].filter((path) => !found.has(path));
+  return found;
 }
 
 /** Java's operation of a row delta: `delete` when it adds delete files only, else `overwrite`; appends stay `append`. */

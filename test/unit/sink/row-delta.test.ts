@@ -7,7 +7,7 @@ import { branchHead } from '../../../src/iceberg/table-metadata.ts';
 import { primitive } from '../../../src/iceberg/types.ts';
 import { readParquetRows } from '../../../src/parquet/parquet-row-reader.ts';
 import { POSITION_DELETE_SCHEMA, writePositionDeleteFile } from '../../../src/sink/position-delete-writer.ts';
-import { DATA_FILES_GONE } from '../../../src/sink/row-delta.ts';
+import { DATA_FILES_GONE, liveDataFiles } from '../../../src/sink/row-delta.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { Rng } from '../../sim/rng.ts';
 import {
@@ -183,4 +183,22 @@ describe('row delta commit', () => {
       expect(Number(head.summary['total-position-deletes'])).toBe(deleted);
     },
   );
+});
+
+describe('liveDataFiles', () => {
+  it('finds the live data files among paths with their manifest fields, not removed or unknown ones', async () => {
+    const { catalog, io, id, producer, load, model } = await setup();
+    await appendIds(producer, catalog, io, id, model, 3);
+    await appendIds(producer, catalog, io, id, model, 4);
+    const [a, b] = [...model.files.values()];
+    const paths = new Set([a!.file.filePath, b!.file.filePath, 'file:///nowhere.parquet']);
+    const found = await liveDataFiles(io, await load(), paths);
+    expect([...found.keys()].sort()).toEqual([a!.file.filePath, b!.file.filePath].sort());
+    expect(found.get(b!.file.filePath)).toMatchObject({
+      content: 0,
+      recordCount: 4,
+      specId: 0,
+      partition: [],
+    });
+  });
 });
