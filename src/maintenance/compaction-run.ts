@@ -72,8 +72,13 @@ export async function compactTable(
   };
   for (let replans = 0; replans <= maxReplans; replans++) {
     const { metadata } = await catalog.loadTable(id);
-    if (metadata.formatVersion < 2)
-      return { ...nothing, replans, skipped: 'format version 1 (no sequence numbers): not compacted' };
+    // v1 has no sequence numbers; v3's row lineage (first-row-id) and manifest fields are not in floe's model yet.
+    if (metadata.formatVersion !== 2)
+      return {
+        ...nothing,
+        replans,
+        skipped: `format version ${metadata.formatVersion}: only v2 tables are compacted`,
+      };
     const head = branchHead(metadata, 'main');
     if (head === undefined) return { ...nothing, replans, skipped: 'no snapshot' };
     const fromTable = compactionSettings(metadata.properties, table);

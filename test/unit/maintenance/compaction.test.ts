@@ -169,6 +169,17 @@ describe('compactTable', { timeout: 60_000 }, () => {
     expect(unreferenced).toEqual([]);
   });
 
+  it('leaves v1 and v3 tables alone', async () => {
+    for (const version of ['1', '3']) {
+      const id: TableIdentifier = { namespace: ['m'], name: `v${version}` };
+      await catalog.createTable(id, { schema, properties: { 'format-version': version } });
+      for (let b = 0; b < 6; b++) await appendRows(catalog, io, id, [makeRow(b)]);
+      expect((await compactTable(catalog, io, id, { quietMs: 0 })).skipped).toBe(
+        `format version ${version}: only v2 tables are compacted`,
+      );
+    }
+  });
+
   it('sorts rewritten files by the table sort order', async () => {
     await catalog.commitTable(
       ID,
