@@ -58,6 +58,27 @@ function findField(
   return byName;
 }
 
+// Arrow's TimeUnit: SECOND 0, MILLISECOND 1, MICROSECOND 2, NANOSECOND 3.
+const MICROSECOND = 2;
+const NANOSECOND = 3;
+
+/**
+ * Iceberg keeps times and timestamps in microseconds (nanoseconds for the _ns
+ * types). Files other writers registered (add_files, migrations) may store
+ * milliseconds, or INT96, which Arrow reads as nanoseconds: convert, flooring.
+ */
+function toIcebergUnit(data: Data, kind: string): (value: bigint) => bigint {
+  const unit = (data.type as { unit?: number }).unit ?? MICROSECOND;
+  const target = kind.endsWith('_ns') ? NANOSECOND : MICROSECOND;
+  if (unit === target) return (value) => value;
+  const factor = 10n ** BigInt(3 * Math.abs(target - unit));
+  if (unit < target) return (value) => value * factor;
+  return (value) => {
+    const quotient = value / factor;
+    return value % factor < 0n ? quotient - 1n : quotient;
+  };
+}
+
 function isNull(data: Data, index: number): boolean {
   return data.nullCount > 0 && !data.getValid(index);
 }
@@ -83,15 +104,21 @@ function readerFor(data: Data, type: IcebergType, where: string): Reader {
     case 'double':
       return nullable((i) => Number(values[at + i]));
     case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
       return nullable((i) => {
         const value = values[at + i];
         return typeof value === 'bigint' ? value : BigInt(value as number);
       });
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'timestamp_ns':
+    case 'timestamptz_ns': {
+      const scale = toIcebergUnit(data, type.kind);
+      return nullable((i) => {
+        const value = values[at + i];
+        return scale(typeof value === 'bigint' ? value : BigInt(value as number));
+      });
+    }
     case 'decimal':
       return nullable((i) => decimalAt(data, at + i));
     case 'string':
