@@ -26,6 +26,9 @@ export class Compaction implements MaintenanceStep {
 
   async run(id: TableIdentifier, signal: AbortSignal): Promise<Readonly<Record<string, number>>> {
     const result = await compactTable(this.#catalog, this.#io, id, { ...this.#options, signal });
+    // "Nothing to do" is the common case; any other reason is worth a line (a v1 table, disabled, stale).
+    if (result.skipped !== undefined && result.groups === 0 && !result.skipped.startsWith('no '))
+      this.#options.log?.info('compaction skipped', { table: result.table, reason: result.skipped });
     return {
       groups: result.groups,
       filesRewritten: result.filesRewritten,
