@@ -10,6 +10,7 @@ import { writePositionDeleteFile } from '../../../src/sink/position-delete-write
 import { DATA_FILES_GONE } from '../../../src/sink/row-delta.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { liveEntries } from '../../sim/live-entries.ts';
+import { FaultyCatalog } from '../../support/faulty-catalog.ts';
 import { appendIds, RowDeltaModel, readLiveIds, writeIds } from '../../support/row-delta-table.ts';
 import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
@@ -65,5 +66,32 @@ describe('row deltas and compaction', () => {
     const committed = await producer.append(id, { dataFiles: [], deleteFiles: [kept], decide: commitNow });
     expect(committed.kind).toBe('committed');
     expect(await readLiveIds(io, await load())).toEqual(expected.filter((n) => n !== 0n));
+  });
+
+  it('a compaction landing during the commit is caught on the rebase: the attempt after the 409 aborts', async () => {
+    const { catalog: inner, io, id } = await tempSqlTable({ 'format-version': '2' });
+    const catalog = new FaultyCatalog(inner);
+    const producer = new SnapshotProducer(catalog, io, { sleep: async () => {} });
+    const model = new RowDeltaModel();
+    for (let i = 0; i < 3; i++) await appendIds(producer, catalog, io, id, model, 5);
+    const target = [...model.files.values()][1]!.file;
+    const metadata = (await catalog.loadTable(id)).metadata;
+    const del = await writePositionDeleteFile(io, metadata, { dataFile: target, positions: [2] });
+    let rewritten = 0;
+    catalog.faults.push({
+      before: async () => {
+        const run = await compactTable(inner, io, id, {
+          force: true,
+          minInputFiles: 2,
+          quietMs: 0,
+          now: () => Date.now() + 3_600_000,
+        });
+        rewritten = run.filesRewritten;
+      },
+    });
+    const result = await producer.append(id, { dataFiles: [], deleteFiles: [del], decide: commitNow });
+    expect(rewritten).toBe(3);
+    expect(result).toMatchObject({ kind: 'aborted', conflict: DATA_FILES_GONE, attempts: 2 });
+    expect(await readLiveIds(io, (await inner.loadTable(id)).metadata)).toEqual(model.liveIds());
   });
 });

@@ -10,6 +10,7 @@ import { POSITION_DELETE_SCHEMA, writePositionDeleteFile } from '../../../src/si
 import { DATA_FILES_GONE, liveDataFiles } from '../../../src/sink/row-delta.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { Rng } from '../../sim/rng.ts';
+import { FaultyCatalog } from '../../support/faulty-catalog.ts';
 import {
   appendIds,
   RowDeltaModel,
@@ -200,5 +201,27 @@ describe('liveDataFiles', () => {
       specId: 0,
       partition: [],
     });
+  });
+});
+
+describe('row delta under commit faults', () => {
+  it('rebases on a concurrent append (409) and reconciles a lost answer, delete files carried once', async () => {
+    const { catalog: inner, io, id, load, model } = await setup();
+    const catalog = new FaultyCatalog(inner);
+    const producer = new SnapshotProducer(catalog, io, { sleep: async () => {} });
+    await appendIds(producer, catalog, io, id, model, 6);
+    const target = [...model.files.values()][0]!;
+    const del = await writePositionDeleteFile(io, await load(), { dataFile: target.file, positions: [0, 5] });
+    const other = new SnapshotProducer(inner, io);
+    catalog.faults.push(
+      { before: async () => void (await appendIds(other, inner, io, id, model, 3)) },
+      'lost-after-commit',
+    );
+    const result = await producer.append(id, { dataFiles: [], deleteFiles: [del], decide: commitNow });
+    expect(result).toMatchObject({ kind: 'committed', attempts: 3 });
+    for (const pos of [0, 5]) target.deleted.add(pos);
+    const head = branchHead(await load(), 'main')!;
+    expect(head.summary).toMatchObject({ 'total-delete-files': '1', 'total-position-deletes': '2' });
+    expect(await readLiveIds(io, await load())).toEqual(model.liveIds());
   });
 });
