@@ -46,7 +46,11 @@ const root = args.dir ?? mkdtempSync(join(tmpdir(), 'floe-bench-upsert-'));
 mkdirSync(root, { recursive: true });
 
 const MIB = 1024 * 1024;
-const rss = () => `${(process.memoryUsage().rss / MIB).toFixed(0)} MiB`;
+/** RSS counts the LMDB pages mapped into the process (file-backed, reclaimable); the heap is the JS part. */
+const rss = () => {
+  const usage = process.memoryUsage();
+  return `${(usage.rss / MIB).toFixed(0)} MiB (heap ${(usage.heapUsed / MIB).toFixed(0)} MiB)`;
+};
 const peak = () => `${(resourceUsage().maxRSS / 1024).toFixed(0)} MiB`;
 let cpuMark = process.cpuUsage();
 /** CPU seconds (user + system) since the last call: the machine may be shared, wall time alone misleads. */
