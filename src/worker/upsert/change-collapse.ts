@@ -61,8 +61,14 @@ export class ChangeCollapser {
       return { kind: 'stale' };
     }
     // Re-inserted so that iteration keeps the order of the last change per key.
+    // An upsert after a delete (or after an upsert that followed one) in this batch
+    // is not ordered against the table's row: the delete removed it.
     this.#byKey.delete(mapKey);
-    this.#byKey.set(mapKey, change);
+    const afterDelete =
+      change.kind === 'upsert' &&
+      earlier !== undefined &&
+      (earlier.kind === 'delete' || earlier.afterDelete === true);
+    this.#byKey.set(mapKey, afterDelete ? { ...change, afterDelete } : change);
     return { kind: 'kept' };
   }
 

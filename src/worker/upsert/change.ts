@@ -23,6 +23,11 @@ export type Change =
       readonly row: Row;
       readonly order?: OrderValue | undefined;
       readonly location: ChangeLocation;
+      /**
+       * Set by the collapse when the key was deleted earlier in the batch: the
+       * row replaces nothing, so it is not ordered against the table's row.
+       */
+      readonly afterDelete?: boolean;
     }
   | {
       readonly kind: 'delete';

@@ -91,7 +91,8 @@ export function planRowDelta(
   for (const change of changes) {
     const hit = truncated.has(change.key) ? undefined : index.lookup(change.key, change.location);
     const current = hit?.found;
-    if (current !== undefined && !supersedes(change, current)) {
+    const ordered = !(change.kind === 'upsert' && change.afterDelete === true);
+    if (current !== undefined && ordered && !supersedes(change, current)) {
       counts.stale++;
       continue;
     }

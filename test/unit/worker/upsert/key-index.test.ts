@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyedChange } from '../../../../src/worker/upsert/change.ts';
+import { ChangeCollapser } from '../../../../src/worker/upsert/change-collapse.ts';
 import { PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from '../../../../src/worker/upsert/key-index.ts';
 import { decodeEntry, encodeEntry, LmdbKeyStores } from '../../../../src/worker/upsert/lmdb-key-store.ts';
 import { planRowDelta, stageIndex } from '../../../../src/worker/upsert/row-delta-plan.ts';
@@ -142,6 +143,18 @@ describe('planRowDelta', () => {
     const plan = planRowDelta([upsert('a', 1, 9), upsert('gone', 2, 19), upsert('gone2', 3, 1)], [], table);
     expect(plan.counts).toMatchObject({ stale: 2, inserts: 1 });
     expect(plan.positionDeletes.size).toBe(0);
+  });
+
+  it('a delete then an older upsert in one batch leaves the upsert (the delete removed the newer row)', () => {
+    const { table, p0 } = tableIndex();
+    p0.load(new Map([['a', { file: p0.fileId('f'), position: 0, order: 500 }]]));
+    const collapser = new ChangeCollapser();
+    collapser.add(del('a', 1));
+    collapser.add(upsert('a', 2, 100));
+    expect(collapser.changes()).toEqual([{ ...upsert('a', 2, 100), afterDelete: true }]);
+    const plan = planRowDelta(collapser.changes(), [], table);
+    expect(plan.counts).toMatchObject({ updates: 1, stale: 0 });
+    expect([...plan.positionDeletes]).toEqual([['f', [0]]]);
   });
 
   it('shadows a deleted row of the shared (unattributed) part with a remembered delete', () => {
