@@ -1,5 +1,5 @@
 // Issue 4, exactly-once through consumer-group rebalances with real processes,
-// on each broker of the stack (test/support/brokers.ts) and each catalog:
+// on each broker of the stack and each catalog (the second broker on the first catalog; test/support/brokers.ts):
 // two `floe run` workers share a 6-partition topic, a third joins mid-stream and
 // one leaves (SIGTERM; in a variant another is killed -9) while a producer keeps
 // writing. The independent PyIceberg reader must find every record exactly once.
