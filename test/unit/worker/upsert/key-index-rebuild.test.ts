@@ -1,10 +1,7 @@
 // Rebuilding a partition's key index from real Parquet data files: key columns
 // and positions of the files attributed to the partition, minus deleted
 // positions, later files winning; the file-name attribution round-trips.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NestedField, Row, Schema } from '../../../../src/iceberg/types.ts';
 import { primitive } from '../../../../src/iceberg/types.ts';
 import { writeParquetDataFile } from '../../../../src/parquet/parquet-data-file-writer.ts';
@@ -16,7 +13,7 @@ import {
 } from '../../../../src/worker/upsert/file-attribution.ts';
 import { PartitionKeyIndex } from '../../../../src/worker/upsert/key-index.ts';
 import { rebuildPartitionIndex } from '../../../../src/worker/upsert/key-index-rebuild.ts';
-import { LmdbKeyStores } from '../../../../src/worker/upsert/lmdb-key-store.ts';
+import { useTempKeyStores } from './temp-key-stores.ts';
 
 const id: NestedField = { id: 1, name: 'id', required: true, type: primitive('long') };
 const region: NestedField = { id: 2, name: 'region', required: true, type: primitive('string') };
@@ -27,16 +24,7 @@ const schema: Schema = {
   fields: [id, region, { id: 3, name: 'payload', required: false, type: primitive('string') }, version],
 };
 
-let dir: string;
-let stores: LmdbKeyStores;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'floe-rebuild-'));
-  stores = new LmdbKeyStores(dir);
-});
-afterEach(async () => {
-  await stores.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const keyStores = useTempKeyStores();
 
 const file = (rows: Row[]) => writeParquetDataFile(schema, rows, DEFAULT_PARQUET_WRITE_PROPERTIES).bytes;
 const row = (n: number, v = 1): Row => ({
@@ -65,7 +53,7 @@ describe('rebuildPartitionIndex', () => {
       ['b.kp0-t.parquet', file([row(2, 5), row(4, 6)])],
     ]);
     const rebuilt: Array<[string, number]> = [];
-    const index = new PartitionKeyIndex('t:0', stores.openFresh('t:0'), {
+    const index = new PartitionKeyIndex('t:0', keyStores().openFresh('t:0'), {
       indexSize: () => {},
       rebuilt: (name, keys) => rebuilt.push([name, keys]),
     });
@@ -109,7 +97,7 @@ describe('rebuildPartitionIndex', () => {
       DEFAULT_PARQUET_WRITE_PROPERTIES,
     ).bytes;
     await expect(
-      rebuildPartitionIndex(new PartitionKeyIndex('t:0', stores.openFresh('t:0')), {
+      rebuildPartitionIndex(new PartitionKeyIndex('t:0', keyStores().openFresh('t:0')), {
         files: [{ path: 'n.kp0-t.parquet' }],
         keyFields: [id],
         read: async () => bytes,

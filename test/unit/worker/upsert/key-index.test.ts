@@ -2,26 +2,15 @@
 // kind), staged updates reach the index only on commit, an aborted batch leaves
 // it as it was, the shared part is shadowed by deletes, and a plan against the
 // index yields the position deletes and counts a replay expects.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KeyedChange } from '../../../../src/worker/upsert/change.ts';
 import { ChangeCollapser } from '../../../../src/worker/upsert/change-collapse.ts';
 import { PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from '../../../../src/worker/upsert/key-index.ts';
-import { decodeEntry, encodeEntry, LmdbKeyStores } from '../../../../src/worker/upsert/lmdb-key-store.ts';
+import { decodeEntry, encodeEntry } from '../../../../src/worker/upsert/lmdb-key-store.ts';
 import { planRowDelta, stageIndex } from '../../../../src/worker/upsert/row-delta-plan.ts';
+import { useTempKeyStores } from './temp-key-stores.ts';
 
-let dir: string;
-let stores: LmdbKeyStores;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'floe-key-index-'));
-  stores = new LmdbKeyStores(dir);
-});
-afterEach(async () => {
-  await stores.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const keyStores = useTempKeyStores();
 
 const at = (offset: number, partition = 0) => ({ topic: 't', partition, offset: BigInt(offset) });
 const upsert = (key: string, offset: number, order?: number, partition = 0): KeyedChange => ({
@@ -40,7 +29,7 @@ const del = (key: string, offset: number, order?: number): KeyedChange => ({
 
 function tableIndex(): { table: TableKeyIndex; p0: PartitionKeyIndex } {
   const table = new TableKeyIndex();
-  const p0 = new PartitionKeyIndex('t:0', stores.openFresh('t:0'));
+  const p0 = new PartitionKeyIndex('t:0', keyStores().openFresh('t:0'));
   table.set('t', 0, p0);
   return { table, p0 };
 }
@@ -96,8 +85,8 @@ describe('PartitionKeyIndex', () => {
     const { p0 } = tableIndex();
     p0.load(new Map([['a', { file: p0.fileId('f'), position: 0 }]]));
     expect(p0.size).toBe(1);
-    expect(stores.openFresh('t:0').count()).toBe(0);
-    expect(stores.diskBytes()).toBeGreaterThan(0);
+    expect(keyStores().openFresh('t:0').count()).toBe(0);
+    expect(keyStores().diskBytes()).toBeGreaterThan(0);
   });
 });
 
@@ -159,7 +148,7 @@ describe('planRowDelta', () => {
 
   it('shadows a deleted row of the shared (unattributed) part with a remembered delete', () => {
     const { table, p0 } = tableIndex();
-    const shared = new PartitionKeyIndex(SHARED_INDEX, stores.openFresh(SHARED_INDEX));
+    const shared = new PartitionKeyIndex(SHARED_INDEX, keyStores().openFresh(SHARED_INDEX));
     shared.load(new Map([['s', { file: shared.fileId('spark.parquet'), position: 3 }]]));
     table.setShared(shared);
     const plan = planRowDelta([del('s', 1)], [], table);
@@ -171,7 +160,7 @@ describe('planRowDelta', () => {
 
   it('a truncate deletes every live row of the topic; later changes of the batch insert anew', () => {
     const { table, p0 } = tableIndex();
-    const p1 = new PartitionKeyIndex('t:1', stores.openFresh('t:1'));
+    const p1 = new PartitionKeyIndex('t:1', keyStores().openFresh('t:1'));
     table.set('t', 1, p1);
     p0.load(new Map([['a', { file: p0.fileId('f0'), position: 0 }]]));
     p1.load(new Map([['b', { file: p1.fileId('f1'), position: 5 }]]));
@@ -188,7 +177,7 @@ describe('planRowDelta', () => {
 
   it('tells the collapser which other partition holds a key', () => {
     const { table, p0 } = tableIndex();
-    const p1 = new PartitionKeyIndex('t:1', stores.openFresh('t:1'));
+    const p1 = new PartitionKeyIndex('t:1', keyStores().openFresh('t:1'));
     table.set('t', 1, p1);
     p1.load(new Map([['k', { file: p1.fileId('f'), position: 0 }]]));
     p0.load(new Map([['mine', { file: p0.fileId('f'), position: 1 }]]));

@@ -5,10 +5,7 @@
 // read again). After every seed: the table's live rows equal a replay of the
 // changes in a dictionary (order.by honoured), and a rebuild from the table's
 // files gives the same index as the one kept up to date batch by batch.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NestedField, Row, Schema } from '../../../../src/iceberg/types.ts';
 import { primitive } from '../../../../src/iceberg/types.ts';
 import { writeParquetDataFile } from '../../../../src/parquet/parquet-data-file-writer.ts';
@@ -19,10 +16,10 @@ import { KeyEncoder } from '../../../../src/worker/upsert/change-key.ts';
 import { attributedFileSuffix } from '../../../../src/worker/upsert/file-attribution.ts';
 import { PartitionKeyIndex, TableKeyIndex } from '../../../../src/worker/upsert/key-index.ts';
 import { rebuildPartitionIndex } from '../../../../src/worker/upsert/key-index-rebuild.ts';
-import { LmdbKeyStores } from '../../../../src/worker/upsert/lmdb-key-store.ts';
 import { upsertChange } from '../../../../src/worker/upsert/record-change.ts';
 import { planRowDelta, stageIndex } from '../../../../src/worker/upsert/row-delta-plan.ts';
 import { Rng } from '../../../sim/rng.ts';
+import { useTempKeyStores } from './temp-key-stores.ts';
 
 const id: NestedField = { id: 1, name: 'id', required: true, type: primitive('long') };
 const version: NestedField = { id: 3, name: 'version', required: true, type: primitive('long') };
@@ -33,16 +30,7 @@ const schema: Schema = {
 };
 const keys = new KeyEncoder([id]);
 
-let dir: string;
-let stores: LmdbKeyStores;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'floe-upsert-pipeline-'));
-  stores = new LmdbKeyStores(dir);
-});
-afterEach(async () => {
-  await stores.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const keyStores = useTempKeyStores();
 
 interface TableFile {
   readonly path: string;
@@ -66,7 +54,7 @@ describe.each([
         orderBy: ordered ? 'version' : undefined,
       };
       const index = new TableKeyIndex();
-      const partition = new PartitionKeyIndex('t:0', stores.openFresh('t:0'));
+      const partition = new PartitionKeyIndex('t:0', keyStores().openFresh('t:0'));
       index.set('t', 0, partition);
       const files: TableFile[] = [];
       const replay = new Map<string, { row: Row; order: bigint | undefined }>();
@@ -145,7 +133,7 @@ describe.each([
         new Map([...replay].map(([k, v]) => [k, v.row] as const).sort()),
       );
 
-      const rebuilt = new PartitionKeyIndex('t:0', stores.openFresh('rebuilt'));
+      const rebuilt = new PartitionKeyIndex('t:0', keyStores().openFresh('rebuilt'));
       const stats = await rebuildPartitionIndex(rebuilt, {
         files: files.map((f) => ({ path: f.path, deleted: f.deleted })),
         keyFields: [id],
