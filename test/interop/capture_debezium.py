@@ -13,7 +13,7 @@ Writes test/vectors/debezium/<variant>.json: the records in offset order (key
 and value as base64, JSON text too when they are JSON) and, for Avro, the
 registry schemas the records name, so the unit tests decode them offline.
 
-Usage: eval "$(scripts/services env)"; $FLOE_READER_PYTHON test/interop/capture_debezium.py
+Usage: eval "$(scripts/services env)"; $FLOE_READER_PYTHON test/interop/capture_debezium.py && npx biome format --write test/vectors/debezium
 """
 
 import base64
