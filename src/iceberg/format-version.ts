@@ -1,12 +1,12 @@
-// Which table format versions floe writes. It reads v1, v2 and v3, but writing
-// v3 needs row lineage (spec: "Row Lineage"): every snapshot carries
-// first-row-id and added-rows, manifests and data files carry first_row_id, and
-// the table's next-row-id advances. floe produces none of that yet, so a v3
-// table would get snapshots that v3 readers reject or misnumber.
+// Which table format versions floe writes: v1, v2 and v3. v3 tables get row
+// lineage (spec: "Row Lineage"; row-lineage.ts): snapshots with first-row-id and
+// added-rows, manifest lists with first_row_id, the table's next-row-id advanced
+// in the same commit. The check stays for versions floe reads but cannot write
+// (a future v4 in the type).
 import { UnsupportedError, ValidationError } from '../errors.ts';
 import type { FormatVersion, TableMetadata } from './table-metadata.ts';
 
-export const WRITABLE_FORMAT_VERSIONS: readonly FormatVersion[] = [1, 2];
+export const WRITABLE_FORMAT_VERSIONS: readonly FormatVersion[] = [1, 2, 3];
 
 /** Reserved table property choosing a new table's format version (spec: "Reserved table properties"). */
 export const FORMAT_VERSION_PROPERTY = 'format-version';
@@ -39,7 +39,7 @@ export function assertWritableFormatVersion(
   if (WRITABLE_FORMAT_VERSIONS.includes(metadata.formatVersion)) return;
   throw new UnsupportedError(
     `table ${tableName} is format version ${metadata.formatVersion}; floe writes only versions ` +
-      `${WRITABLE_FORMAT_VERSIONS.join(' and ')} (v3 needs row lineage: first-row-id and added-rows, which floe does not write yet)`,
+      `${WRITABLE_FORMAT_VERSIONS.join(', ')}`,
     { table: tableName, formatVersion: metadata.formatVersion },
   );
 }

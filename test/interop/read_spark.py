@@ -133,7 +133,10 @@ def nullable(kind):
     return kind
 
 
-def read_arrow(spark, catalog, table):
+LINEAGE_COLUMNS = ["_row_id", "_last_updated_sequence_number", "_file", "_pos"]
+
+
+def read_arrow(spark, catalog, table, lineage=False):
     """The table as a PyArrow table (toArrow: the same Python values as PyIceberg's)."""
     from pyspark.sql.functions import col
 
@@ -151,12 +154,15 @@ def read_arrow(spark, catalog, table):
         col("`" + f.name.replace("`", "``") + "`").cast(nullable(f.dataType)).alias(f.name)
         for f in frame.schema.fields
     ]
+    # --lineage: v3 row lineage (and where each row lives) as Spark's metadata columns
+    columns += [col(name) for name in (LINEAGE_COLUMNS if lineage else [])]
     return frame.select(columns).toArrow()
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_catalog_args(p)
+    p.add_argument("--lineage", action="store_true", help="add " + ", ".join(LINEAGE_COLUMNS) + " to each row")
     p.add_argument("tables", nargs="+", metavar="NS.NAME")
     args = p.parse_args()
     scratch = tempfile.mkdtemp(prefix="floe-spark-")
@@ -167,7 +173,7 @@ def main():
         for table in args.tables:
             started = time.monotonic()
             try:
-                arrow = read_arrow(spark, args.name, table)
+                arrow = read_arrow(spark, args.name, table, args.lineage)
             except Exception as error:  # Spark's errors: their first line says what failed
                 sys.exit(f"read_spark.py: cannot read {table}: {str(error).strip().splitlines()[0]}")
             for row in arrow.to_pylist():

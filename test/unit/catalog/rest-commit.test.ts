@@ -206,14 +206,11 @@ describe('RestCatalog commit replies that cannot be read', () => {
 describe('RestCatalog.createTable and format versions', () => {
   const schema = { schemaId: 0, identifierFieldIds: [], fields: [] };
 
-  it('refuses format-version 3 before sending anything, naming the table', async () => {
-    const fake = configServer();
-    const error = await (await connectFake(fake))
-      .createTable(events, { schema, properties: { 'format-version': '3' } })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnsupportedError);
-    expect((error as UnsupportedError).message).toMatch(/table db\.events is format version 3/);
-    expect(fake.requests).toHaveLength(1);
+  it('sends format-version 3 as asked (v3 tables get row lineage)', async () => {
+    const fake = configServer().on('POST', /\/namespaces\/db\/tables$/, { status: 200, text: loadResult });
+    await (await connectFake(fake)).createTable(events, { schema, properties: { 'format-version': '3' } });
+    const body = parseJson(fake.to('POST', /\/tables$/)[0]?.body ?? '') as { properties: unknown };
+    expect(stringifyJson(body.properties)).toBe('{"format-version":"3"}');
   });
 
   it('sends format-version 2 as asked', async () => {

@@ -1,11 +1,10 @@
 // Issue 10, defect 7: v1 snapshots must not carry a sequence number (spec:
-// "Sequence Numbers"), and v3 tables, which floe cannot write yet (row
-// lineage), are refused with an error naming the table instead of failing
-// every commit.
+// "Sequence Numbers"); v3 tables get row lineage (spec: "Row Lineage"): each
+// snapshot's first-row-id is the table's next-row-id before it, which advances
+// by its added-rows.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { UnsupportedError } from '../../../../src/errors.ts';
 import { feed, record, settings, stack, table } from '../../../support/in-process-connector.ts';
 
 const tp = { topic: 't', partition: 0 };
@@ -29,7 +28,7 @@ describe('format versions', () => {
     for (const snapshot of json.snapshots) expect(snapshot['sequence-number']).toBeUndefined();
   });
 
-  it('refuses a v3 table with an error naming it', async () => {
+  it('appends to a v3 table with row lineage through the worker', async () => {
     const s = stack();
     const base = settings('v3', { kind: 'single', table: table('v3') });
     const runtime = s.runtime({
@@ -37,8 +36,17 @@ describe('format versions', () => {
       autoCreate: { ...base.autoCreate, properties: { 'format-version': '3' } },
     });
     await runtime.assign([tp]);
-    const error = await runtime.processRun(rows(1), 0, 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnsupportedError);
-    expect(String(error)).toContain('r.v3');
+    await feed(runtime, rows(30), 10);
+    const { metadata } = await s.catalog.loadTable(table('v3'));
+    expect(metadata.formatVersion).toBe(3);
+    expect(await s.rows(table('v3'))).toBe(30);
+    const snapshots = [...metadata.snapshots].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+    let next = 0n;
+    for (const snapshot of snapshots) {
+      expect(snapshot.firstRowId).toBe(next);
+      next = snapshot.firstRowId! + snapshot.addedRows!;
+    }
+    expect(metadata.nextRowId).toBe(next);
+    expect(next >= 30n).toBe(true);
   });
 });
