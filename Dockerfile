@@ -38,11 +38,18 @@ ENV CKJS_LINKING=dynamic \
 # A CA bundle for npm's TLS behind an intercepting proxy, when the builder mounts
 # one (scripts/image passes the host's NODE_EXTRA_CA_CERTS); not part of the image.
 ARG NODE_EXTRA_CA_CERTS=""
-COPY package.json package-lock.json ./
-# npm ci's postinstall patches the Kafka binding (packed batch consumption) and recompiles it.
+# npm ci from the lockfile alone, with its root entry as package.json: this layer,
+# where the native addons compile (minutes), is reused until the dependencies
+# change, whatever else changes in package.json (a script, say).
+COPY package-lock.json ./
+RUN node -e "const fs = require('fs'); const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')); fs.writeFileSync('package.json', JSON.stringify(lock.packages['']))" \
+ && npm ci --no-audit --no-fund
+# The real package.json, and its postinstall: patches the Kafka binding (packed
+# batch consumption) and recompiles the patched file.
+COPY package.json ./
 COPY patches ./patches
 COPY scripts/build-kafka-addon.mjs ./scripts/
-RUN npm ci --no-audit --no-fund
+RUN npm run postinstall
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
