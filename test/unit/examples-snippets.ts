@@ -123,6 +123,8 @@ export function exampleEnv(text: string): Record<string, string> {
 export interface FloeInvocation {
   readonly command: string;
   readonly options: string[];
+  /** The words that are not options, in order: the command, a subcommand, arguments. */
+  readonly words: string[];
 }
 
 /**
@@ -142,12 +144,13 @@ export function floeInvocations(text: string): FloeInvocation[] {
     );
     if (at < 0) continue;
     const rest = tokens.slice(at + 1);
-    const command = rest.find((token) => !token.startsWith('-')) ?? '';
+    const words = rest.filter((token) => !token.startsWith('-'));
+    const command = words[0] ?? '';
     const options = rest
       .map((token) => token.replace(/^[[(]+/, '').replace(/[\])]+$/, ''))
       .filter((token) => /^--?[A-Za-z]/.test(token))
       .map((token) => token.split('=')[0]!);
-    invocations.push({ command, options });
+    invocations.push({ command, options, words });
   }
   return invocations;
 }

@@ -147,12 +147,19 @@ async function cliSpec(): Promise<CliSpec> {
   const names = section(top, 'Commands')
     .map((line) => line.trim().split(/\s/)[0]!)
     .filter((command) => command !== 'help');
-  const helps: string[] = [];
-  for (const command of names) helps.push(await help(command));
-  return {
-    commands: new Map(names.map((command, i) => [command, options(helps[i]!)])),
-    global: options(top),
-  };
+  const commands = new Map<string, Set<string>>();
+  for (const command of names) {
+    const text = await help(command);
+    const own = options(text);
+    commands.set(command, own);
+    // Subcommands (`floe tables orphans`) take their own options and their parent's.
+    for (const line of section(text, 'Commands')) {
+      const sub = line.trim().split(/\s/)[0]!;
+      if (sub === 'help') continue;
+      commands.set(`${command} ${sub}`, new Set([...own, ...options(await help(command, sub))]));
+    }
+  }
+  return { commands, global: options(top) };
 }
 
 describe('shipped examples', () => {
@@ -186,8 +193,11 @@ describe('shipped examples', () => {
     const failures: string[] = [];
     let invocations = 0;
     for (const block of shellBlocks) {
-      for (const { command, options } of floeInvocations(block.text)) {
+      for (const invocation of floeInvocations(block.text)) {
         invocations++;
+        const { options, words } = invocation;
+        const nested = words.length > 1 ? `${words[0]} ${words[1]}` : undefined;
+        const command = nested !== undefined && cli.commands.has(nested) ? nested : invocation.command;
         const known = cli.commands.get(command);
         if (command === '' || command.startsWith('-')) {
           const unknown = options.filter((option) => !cli.global.has(option));
