@@ -39,6 +39,12 @@ export async function missingReferencedFiles(
   metadata: TableMetadata,
   deleteFiles: readonly DataFile[],
 ): Promise<string[]> {
+  if (deleteFiles.length > 0 && metadata.formatVersion !== 2) {
+    // v3 tables take deletion vectors only (spec: no new position-delete files); v1 has no deletes
+    throw new ValidationError(
+      `${metadata.location}: position-delete files are committed to v2 tables only (v${metadata.formatVersion})`,
+    );
+  }
   const wanted = new Set(deleteFiles.map(referencedDataFile));
   if (wanted.size === 0) return [];
   const live = await liveDataFiles(io, metadata, wanted);

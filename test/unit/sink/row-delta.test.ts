@@ -141,6 +141,20 @@ describe('row delta commit', () => {
     expect((await load()).snapshots).toHaveLength(1);
   });
 
+  it('refuses position-delete files on a v3 table (deletion vectors only there)', async () => {
+    const { io, id, producer, load, model } = await setup();
+    const v2 = await load();
+    const target = await writeIds(io, v2, model.freshIds(2));
+    const del = await writePositionDeleteFile(io, v2, { dataFile: target, positions: [0] });
+    const v3 = await setup({ 'format-version': '3' });
+    await expect(
+      v3.producer.append(v3.id, { dataFiles: [], deleteFiles: [del], decide: commitNow }),
+    ).rejects.toThrow(/v2 tables only \(v3\)/);
+    expect((await producer.append(id, { dataFiles: [], deleteFiles: [], decide: commitNow })).kind).toBe(
+      'committed',
+    );
+  });
+
   it('a decision to abort wins over the validation and carries no conflict', async () => {
     const { io, id, producer, load, model } = await setup();
     const stranger = await writeIds(io, await load(), model.freshIds(2));
