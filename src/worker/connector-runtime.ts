@@ -14,6 +14,7 @@ import { BatchTables } from './batch-tables.ts';
 import { commitConnectorBatch } from './commit/commit-batch.ts';
 import { ConnectorBatch } from './commit/connector-batch.ts';
 import { lowestRecorded } from './commit/table-offsets.ts';
+import { commitIntervalElapsed, type PreviousCommit } from './commit-interval.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
@@ -54,7 +55,7 @@ export class ConnectorRuntime {
   readonly #reporter: RunReporter;
   #batch: ConnectorBatch | undefined;
   /** When the last successful commit started and how long it took. */
-  #previousCommit: { startMs: number; ms: number } | undefined;
+  #previousCommit: PreviousCommit | undefined;
 
   constructor(deps: ConnectorRuntimeDeps) {
     this.settings = deps.settings;
@@ -186,26 +187,8 @@ export class ConnectorRuntime {
       this.failure !== undefined ||
       batch.records >= maxRecords ||
       batch.bytes >= maxBytes ||
-      this.#intervalElapsed(batch, intervalMs)
+      commitIntervalElapsed(this.#now(), batch.startedAtMs, intervalMs, this.#previousCommit)
     );
-  }
-
-  /**
-   * The commit interval runs from the batch's first record, less the time the
-   * previous commit kept the worker from reading (records that came meanwhile
-   * waited that long already), but not from before that commit started: with
-   * commits of C ms, a record is visible within intervalMs + C (issue 14). The
-   * worker still reads at least as long as the last commit took, so commits
-   * slower than half the interval cannot take all its time (a commit after
-   * every poll fell behind a steady producer).
-   */
-  #intervalElapsed(batch: ConnectorBatch, intervalMs: number): boolean {
-    const now = this.#now();
-    const previous = this.#previousCommit;
-    if (previous === undefined) return now - batch.startedAtMs >= intervalMs;
-    const start = Math.max(previous.startMs, batch.startedAtMs - previous.ms);
-    const readingFor = now - (previous.startMs + previous.ms);
-    return now - start >= intervalMs && readingFor >= previous.ms;
   }
 
   /**
