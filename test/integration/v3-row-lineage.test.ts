@@ -1,9 +1,10 @@
 // v3 tables written by floe (row lineage) on the real stack, REST + S3 and
 // SQLite + local disk: appends of several sizes with manifest merging on, so the
-// lists carry listed, new and merged manifests. floe's own metadata holds the
-// lineage chain (each snapshot's first-row-id is the previous next-row-id, the
-// table's next-row-id their sum, a file's row ids never move when its manifest is
-// merged); PyIceberg, Spark and DuckDB read the same rows; Spark's _row_id and
+// lists carry listed, new and merged manifests, then floe's snapshot expiry.
+// floe's own metadata holds the lineage chain (each snapshot's first-row-id is
+// the previous next-row-id, the table's next-row-id their sum, a file's row ids
+// never move when its manifest is merged or old snapshots expire); PyIceberg,
+// Spark and DuckDB read the same rows; Spark's _row_id and
 // _last_updated_sequence_number are the ids the spec gives (the file's inherited
 // first_row_id + _pos, its data sequence number), unique and below next-row-id.
 import { execFile } from 'node:child_process';
@@ -23,6 +24,7 @@ import type { TableMetadata } from '../../src/iceberg/table-metadata.ts';
 import { branchHead } from '../../src/iceberg/table-metadata.ts';
 import { primitive } from '../../src/iceberg/types.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
+import { SnapshotExpiry } from '../../src/maintenance/expire-snapshots.ts';
 import { SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
 import { testFileIO } from '../support/io.ts';
 import { catalogArgs, type ReaderCatalog } from '../support/reader.ts';
@@ -87,7 +89,7 @@ function describeV3(label: string, open: () => Promise<Setup>): void {
       await setup?.catalog.close();
     });
 
-    it('keeps the lineage chain through appends and merges; three readers and Spark _row_id agree', async () => {
+    it('keeps the lineage chain through appends, merges and expiry; three readers and Spark _row_id agree', async () => {
       setup = await open();
       const { catalog, io, reader } = setup;
       const namespace = uniqueName('v3lineage');
@@ -128,9 +130,24 @@ function describeV3(label: string, open: () => Promise<Setup>): void {
           seen.set(path, lineage.firstRowId);
         }
       }
+      // expiry removes snapshots, never row ids: next-row-id and every file's ids stay
+      const beforeExpiry = (await catalog.loadTable(id)).metadata;
+      const expired = await new SnapshotExpiry(catalog, io, {
+        now: () => Date.now() + 60_000,
+        policy: { maxSnapshotAgeMs: 0, minSnapshotsToKeep: 2 },
+      }).expire(id);
+      expect(expired.snapshotsRemoved).toBeGreaterThan(0);
+      const afterExpiry = (await catalog.loadTable(id)).metadata;
+      expect(afterExpiry.nextRowId).toBe(beforeExpiry.nextRowId);
+      expect(await fileLineage(io, afterExpiry)).toEqual(await fileLineage(io, beforeExpiry));
+      expect((await appendIds(producer, catalog, io, id, model, 9)).kind).toBe('committed');
+      expect(branchHead((await catalog.loadTable(id)).metadata, 'main')!.firstRowId).toBe(
+        beforeExpiry.nextRowId,
+      );
+
       const metadata = (await catalog.loadTable(id)).metadata;
       const manifests = decodeManifestList(await io.read(branchHead(metadata, 'main')!.manifestList));
-      expect(manifests.length).toBeLessThan(7); // merging happened
+      expect(manifests.length).toBeLessThan(8); // merging happened
       const files = await fileLineage(io, metadata);
 
       const expected = model.liveIds();
