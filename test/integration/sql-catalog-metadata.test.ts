@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlCatalog } from '../../src/catalog/sql/open-sql-catalog.ts';
-import { UnsupportedError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import type { Schema } from '../../src/iceberg/types.ts';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
 import { uniqueName } from '../support/services.ts';
@@ -57,29 +57,31 @@ describe('SQL catalog metadata rewrite and format versions', () => {
     await catalog.close();
   });
 
-  it('refuses to create a v3 table, before writing anything, naming the table', async () => {
+  it('refuses to create a table of a format version floe does not write (4), before writing anything, naming the table', async () => {
     const catalog = open();
-    const id = { namespace: ['ns'], name: 'v3' };
+    const id = { namespace: ['ns'], name: 'v4' };
     const error = await catalog
-      .createTable(id, { schema, properties: { 'format-version': '3' } })
+      .createTable(id, { schema, properties: { 'format-version': '4' } })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnsupportedError);
-    expect((error as Error).message).toMatch(/table ns\.v3 \(SQL catalog .*\) is format version 3/);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      /table ns\.v4 \(SQL catalog .*\): property format-version must be 1, 2 or 3, got '4'/,
+    );
     expect(await catalog.tableExists(id)).toBe(false);
-    expect(existsSync(join(dir, 'rewrite', 'ns.db', 'v3'))).toBe(false);
+    expect(existsSync(join(dir, 'rewrite', 'ns.db', 'v4'))).toBe(false);
     // nor through a staged create (REST-style commit of a whole new table)
     const staged = catalog.commitTable(
       id,
       [{ type: 'assert-create' }],
       [
         { action: 'assign-uuid', uuid: '9c12d441-03fe-4693-9a96-a0705ddf69c1' },
-        { action: 'upgrade-format-version', formatVersion: 3 },
+        { action: 'upgrade-format-version', formatVersion: 4 },
         { action: 'add-schema', schema },
         { action: 'set-current-schema', schemaId: -1 },
-        { action: 'set-location', location: join(dir, 'rewrite', 'staged-v3') },
+        { action: 'set-location', location: join(dir, 'rewrite', 'staged-v4') },
       ],
     );
-    await expect(staged).rejects.toThrow(/is format version 3/);
+    await expect(staged).rejects.toThrow(/format version 4/);
     expect(await catalog.tableExists(id)).toBe(false);
     await catalog.close();
   });
