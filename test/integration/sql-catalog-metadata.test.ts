@@ -75,7 +75,7 @@ describe('SQL catalog metadata rewrite and format versions', () => {
       [{ type: 'assert-create' }],
       [
         { action: 'assign-uuid', uuid: '9c12d441-03fe-4693-9a96-a0705ddf69c1' },
-        { action: 'upgrade-format-version', formatVersion: 4 },
+        { action: 'upgrade-format-version', formatVersion: 4 as unknown as 3 }, // what another client could send
         { action: 'add-schema', schema },
         { action: 'set-current-schema', schemaId: -1 },
         { action: 'set-location', location: join(dir, 'rewrite', 'staged-v4') },
