@@ -51,6 +51,34 @@ function produce(s: OrderScenario, from: number, to: number): Promise<void> {
   );
 }
 
+// Expiry only deletes once a run has committed more than one snapshot; a worker
+// that takes a whole run's records in one commit would never reach the crash
+// point (seen in CI on an idle machine). So records come in waves, the next one
+// after the last is committed, until the crash point ends the worker.
+async function produceInWaves(
+  s: OrderScenario,
+  catalog: Catalog,
+  worker: WorkerProcess,
+  from: number,
+): Promise<number> {
+  let exited = false;
+  void worker.exited.then(() => {
+    exited = true;
+  });
+  let produced = from;
+  for (let wave = 0; wave < 12 && !exited; wave++) {
+    await produce(s, produced, produced + 1_000);
+    produced += 1_000;
+    await waitForRecords(catalog, s.table, produced, {
+      timeoutMs: 60_000,
+      failFast: () => (exited ? 'worker exited' : undefined),
+    }).catch((error: unknown) => {
+      if (!exited) throw error;
+    });
+  }
+  return produced;
+}
+
 describe.each<CatalogChoice>(['sql', 'rest'])(
   'floe run killed -9 during snapshot expiry (%s catalog)',
   (choice) => {
@@ -68,11 +96,9 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
       const perRun = 6_000;
       let produced = 0;
       for (const point of ['during-expiry-delete:1', 'after-expiry-commit:1']) {
-        const producing = produce(s, produced, produced + perRun);
-        produced += perRun;
         const worker = new WorkerProcess(s.setup, { FLOE_CRASH_POINT: point });
         started.push(worker);
-        await producing;
+        produced = await produceInWaves(s, catalog, worker, produced);
         const exit = await Promise.race([
           worker.exited,
           new Promise((resolve) => setTimeout(() => resolve('still running'), 90_000)),
