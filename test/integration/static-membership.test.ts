@@ -1,11 +1,13 @@
-// Issue 12, static group membership (kafka.groupInstanceId -> group.instance.id)
-// with real processes, the real broker and the REST catalog: two static workers
-// share a 6-partition topic while a producer writes; one is killed -9 and started
-// again under the same instance id within the session timeout. The group must not
-// rebalance (the other worker's partitions never move, the restarted worker gets
-// its own partitions back), the new process must resume from the table's offsets
-// (its predecessor's open batch was never committed), and the independent
-// PyIceberg reader must find every record exactly once.
+// Issue 12 and issue 14, static group membership (kafka.groupInstanceId ->
+// group.instance.id) with real processes, the real broker and the REST catalog:
+// two static workers share a 6-partition topic while a producer writes. One is
+// killed -9 and started again under the same instance id within the session
+// timeout (a crash), then stopped with SIGTERM and started again (a rolling
+// update of the StatefulSet). Neither restart may rebalance the group: the other
+// worker's log shows no revocation or assignment, the restarted worker gets its
+// own partitions back, a SIGTERM'd static member commits its open batch and
+// does not leave the group, each new process resumes from the table's offsets,
+// and the independent PyIceberg reader finds every record exactly once.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -18,7 +20,6 @@ import { readWithPyIceberg } from '../support/reader.ts';
 import { openCatalog, readerCatalog, waitForRecords } from '../support/table-watch.ts';
 import { WorkerProcess } from '../support/worker-process.ts';
 
-const TOTAL = 30_000;
 const SESSION_TIMEOUT_MS = 60_000;
 const GROUP_EVENT = /partitions (assigned|revoked|lost)/;
 
@@ -45,11 +46,13 @@ function startWorker(s: OrderScenario, instance: string): WorkerProcess {
   return worker;
 }
 
-function produceSteadily(s: OrderScenario): { done: Promise<void>; produced: () => number } {
+/** Writes 300 records about every 150 ms until stopped; `done` resolves with the count. */
+function produceSteadily(s: OrderScenario): { stop: () => Promise<number>; produced: () => number } {
   let produced = 0;
+  let stopping = false;
   const done = (async () => {
-    while (produced < TOTAL) {
-      const next = Math.min(TOTAL, produced + 300);
+    while (!stopping) {
+      const next = produced + 300;
       const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
       await produceNumbered(s.topic, SCENARIO_PARTITIONS, ids, (i) =>
         registry.encode(s.schemaId, orderPayload(i)),
@@ -57,8 +60,15 @@ function produceSteadily(s: OrderScenario): { done: Promise<void>; produced: () 
       produced = next;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
+    return produced;
   })();
-  return { done, produced: () => produced };
+  return {
+    stop: () => {
+      stopping = true;
+      return done;
+    },
+    produced: () => produced,
+  };
 }
 
 /** The partitions of the worker's last "partitions assigned" line (cooperative rounds add to them). */
@@ -93,7 +103,7 @@ describe('static group membership (REST catalog)', () => {
     for (const catalog of catalogs) await catalog.close();
   });
 
-  it('a worker killed -9 and restarted under its instance id gets its partitions back without a rebalance', async () => {
+  it('a static worker killed -9, then SIGTERMed, and restarted under its instance id each time keeps its partitions without a rebalance', async () => {
     const s = await orderScenario('rest', 'static');
     makeStatic(s);
     const catalog = await openCatalog('rest', s.setup);
@@ -110,7 +120,7 @@ describe('static group membership (REST catalog)', () => {
     expect(aOwned.length + bOwned.length).toBe(SCENARIO_PARTITIONS);
     expect(aOwned.length).toBeGreaterThan(0);
 
-    // A dies with an open batch; its successor under the same instance id rejoins.
+    // A crash: A dies with an open batch; its successor under the same instance id rejoins.
     const bAt = b.lines.length;
     const killedAt = Date.now();
     await a.kill9();
@@ -118,31 +128,46 @@ describe('static group membership (REST catalog)', () => {
     await lineAfter(restarted, 0, /partitions assigned/);
     const backAfterMs = Date.now() - killedAt;
     await lineAfter(restarted, 0, COMMITTED);
+    const restartedOwned = assignedPartitions(restarted);
+
+    // A rolling update: SIGTERM, then the same instance id again. The stopping worker
+    // commits its open batch and keeps its place in the group (no LeaveGroup).
+    const commitsBefore = restarted.lines.filter((l) => COMMITTED.test(l)).length;
+    const terminatedAt = Date.now();
+    expect(await restarted.stop()).toEqual({ code: 0, signal: null });
+    const exitMs = Date.now() - terminatedAt;
+    const stoppedLines = restarted.lines.slice(-40);
+    expect(restarted.lines.filter((l) => COMMITTED.test(l)).length).toBeGreaterThan(commitsBefore);
+    expect(stoppedLines.some((l) => l.includes('static member: keeping its place in the group'))).toBe(true);
+    const updated = startWorker(s, 'worker-a');
+    await lineAfter(updated, 0, /partitions assigned/);
+    const updatedAfterMs = Date.now() - terminatedAt;
+    await lineAfter(updated, 0, COMMITTED); // the producer is still writing
     console.log(
-      `[static] worker-a back with ${assignedPartitions(restarted).join(',')} ${backAfterMs} ms after the kill; ${producer.produced()} produced`,
+      `[static] kill -9: worker-a back with ${restartedOwned.join(',')} ${backAfterMs} ms after the kill; ` +
+        `SIGTERM: exit in ${exitMs} ms, back with ${assignedPartitions(updated).join(',')} ${updatedAfterMs} ms after the signal; ${producer.produced()} produced`,
     );
 
-    await producer.done;
+    const TOTAL = await producer.stop();
     await waitForRecords(catalog, s.table, TOTAL, { timeoutMs: 120_000 });
     // Taken before any shutdown.
-    const restartedOwned = assignedPartitions(restarted);
+    const updatedOwned = assignedPartitions(updated);
     const bGroupEvents = b.lines.slice(bAt).filter((line) => GROUP_EVENT.test(line));
-    // A SIGTERM commits and leaves the group, static member or not (floe unsubscribes
-    // first, which sends LeaveGroup): the other member takes the partitions over at
-    // once instead of after the session timeout.
-    const leftAt = b.lines.length;
-    expect(await restarted.stop()).toEqual({ code: 0, signal: null });
-    await lineAfter(b, leftAt, /"msg":"partitions assigned"/, SESSION_TIMEOUT_MS / 2);
+    expect(await updated.stop()).toEqual({ code: 0, signal: null });
     expect(await b.stop()).toEqual({ code: 0, signal: null });
 
-    // No rebalance: the restarted member got exactly its predecessor's partitions, and
-    // the other member's assignment never changed.
+    // No rebalance: each restarted member got exactly its predecessor's partitions, and
+    // the other member's assignment never changed, through the kill and the SIGTERM.
     // A dynamic member in its place waits until the dead member's session expires
     // (the group cannot complete a rebalance before; seen with this test minus the
     // instance id: 60.3 s with this 60 s session): the static one took its place at
-    // once (seen: 4-17 s on a loaded machine, most of it the process start).
+    // once (seen: 4-17 s on a loaded machine, most of it the process start). Before
+    // issue 14 a SIGTERM'd static member unsubscribed, which sent a LeaveGroup: the
+    // other member took its partitions at once and gave them back on its return.
     expect(backAfterMs).toBeLessThan(SESSION_TIMEOUT_MS / 2);
+    expect(updatedAfterMs).toBeLessThan(SESSION_TIMEOUT_MS / 2);
     expect(restartedOwned).toEqual(aOwned);
+    expect(updatedOwned).toEqual(aOwned);
     expect(bGroupEvents).toEqual([]);
 
     const read = await readWithPyIceberg(readerCatalog('rest', s.setup), 'table', { table: s.table });

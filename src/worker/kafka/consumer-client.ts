@@ -73,6 +73,8 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   /** A rebalance fails every in-flight commit at once: one line with a count, not one each. */
   readonly #commitWarnings: WarningAggregator;
   readonly #paused = new PausedTime();
+  /** group.instance.id set: a static member keeps its place in the group when it closes (KIP-345). */
+  readonly #static: boolean;
 
   static create(
     config: KafkaClientConfig,
@@ -87,8 +89,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#commitWarnings = new WarningAggregator(this.#log);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const properties = consumerProperties(config, options);
+    this.#static = (properties['group.instance.id'] ?? '') !== '';
     this.#consumer = new RdKafka.KafkaConsumer({
-      ...consumerProperties(config, options),
+      ...properties,
       rebalance_cb: (err: LibrdKafkaError, assignment: SdkTopicPartition[]) =>
         this.#onRebalance(err, assignment),
       offset_commit_cb: (err: LibrdKafkaError | undefined) => {
@@ -249,11 +253,15 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     await this.#takePrefetch(); // not delivered: the worker stopped polling
     const earlier = this.#rebalances.failure; // already thrown by poll()
     try {
-      if (this.#subscribed) await this.#revokeAllThroughGroup();
+      // A static member does not unsubscribe: that would send a LeaveGroup and make
+      // the group rebalance twice per restart (a rolling update). Its partitions are
+      // revoked locally below, then by librdkafka's close, which keeps the member in
+      // the group until its session times out or it comes back under the same id.
+      if (this.#subscribed && !this.#static) await this.#revokeAllThroughGroup();
     } catch (error) {
       this.#rebalances.fail(error);
     }
-    await this.#rebalances.revokeRemaining();
+    await this.#rebalances.revokeRemaining(this.#static);
     this.#rebalances.closeStarted = true;
     await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
     this.#state = 'closed';

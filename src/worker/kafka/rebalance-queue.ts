@@ -109,14 +109,27 @@ export class RebalanceQueue {
     return this.#applying;
   }
 
-  /** Partitions the group did not revoke before the close: the worker still gets its onRevoked. */
-  async revokeRemaining(): Promise<void> {
+  /**
+   * Partitions not revoked through the group before the close: the worker still gets
+   * its onRevoked. Expected for a static member, which closes without leaving.
+   */
+  async revokeRemaining(staticMember = false): Promise<void> {
     const left = this.assignment();
     if (left.length === 0) return;
     this.#owned.clear();
-    this.#options.log.warn('the group did not revoke every partition before disconnect; revoking them here', {
-      partitions: left.map(partitionKey).join(','),
-    });
+    const partitions = left.map(partitionKey).join(',');
+    if (staticMember) {
+      this.#options.log.info('static member: keeping its place in the group; partitions released here', {
+        partitions,
+      });
+    } else {
+      this.#options.log.warn(
+        'the group did not revoke every partition before disconnect; revoking them here',
+        {
+          partitions,
+        },
+      );
+    }
     await this.#handler.onRevoked(left).catch((error: unknown) => this.fail(error));
   }
 
