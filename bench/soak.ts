@@ -209,6 +209,22 @@ function maintenanceRuns(logFile: string): string {
   );
 }
 
+/** The acceptance's figures over the whole run: the worst sample, and how the last compares to the first. */
+function overall(samples: ReadonlyArray<HealthSample & { scan?: string }>): string[] {
+  if (samples.length === 0) return ['no samples'];
+  const max = (of: (s: HealthSample) => number) => Math.max(...samples.map(of));
+  const perPartition = max((s) => s.dataFiles / Math.max(1, s.partitions));
+  const meta = samples.map((s) => (s.metadataJsonBytes / 1024).toFixed(0));
+  const plans = samples.flatMap((s) => (s.scan === undefined ? [] : [s.scan.split(' + ')[0]!]));
+  return [
+    `over ${samples.length} samples: data files at most ${max((s) => s.dataFiles)} ` +
+      `(at most ${perPartition.toFixed(1)} per partition with data; partitions at most ${max((s) => s.partitions)})`,
+    `manifests in the current list at most ${max((s) => s.manifests)}; snapshots at most ${max((s) => s.snapshots)}`,
+    `metadata.json KB per sample: ${meta.join(' ')}`,
+    `PyIceberg plan seconds per scan: ${plans.join(' ') || 'none'}`,
+  ];
+}
+
 async function main(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   await createTopic(topic, partitions);
@@ -257,6 +273,7 @@ async function main(): Promise<void> {
     await catalog.close();
   }
   say(`worker maintenance runs: ${maintenanceRuns(join(runDir, 'floe.log'))}`);
+  for (const line of overall(samples)) say(line);
   writeFileSync(join(runDir, 'samples.json'), JSON.stringify(samples, null, 2));
   say(`samples written to ${join(runDir, 'samples.json')}`);
 }

@@ -30,7 +30,7 @@ export interface CompactionPlanOptions {
   readonly minInputFiles?: number;
   /** A partition with no file added for this long is quiet (default 10 minutes). */
   readonly quietMs?: number;
-  /** A partition still receiving data is compacted when it holds more small files than this (default 16). */
+  /** A partition still receiving data is compacted when it holds more small files than this (default 8). */
   readonly maxFilesPerActivePartition?: number;
   /** Input bytes over all groups of one plan at most (the memory budget of a run); default unbounded. */
   readonly maxInputBytes?: number;
@@ -51,7 +51,7 @@ export const COMPACTION_DEFAULTS = {
   smallFileRatio: 0.75,
   minInputFiles: 5,
   quietMs: 10 * 60_000,
-  maxFilesPerActivePartition: 16,
+  maxFilesPerActivePartition: 8,
 } as const;
 
 export function planCompaction(

@@ -14,7 +14,7 @@ import { parquetWritePropertiesFromTable } from '../parquet/parquet-write-proper
 import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
 import { planFiles, readSnapshotFiles } from './compaction-files.ts';
-import { type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
+import { COMPACTION_DEFAULTS, type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
 import { COMPACTION_PROPERTIES, compactionSettings } from './compaction-properties.ts';
 import { rewriteGroup } from './compaction-rewrite.ts';
 
@@ -49,6 +49,8 @@ export interface CompactionResult {
   readonly bytesWritten: number;
   readonly records: number;
   readonly replans: number;
+  /** The table's bound on small files of a partition receiving data (when it is compacted at all). */
+  readonly activeBound?: number | undefined;
 }
 
 export async function compactTable(
@@ -70,6 +72,7 @@ export async function compactTable(
     bytesWritten: 0,
     records: 0,
   };
+  let activeBound: number | undefined;
   for (let replans = 0; replans <= maxReplans; replans++) {
     const { metadata } = await catalog.loadTable(id);
     // v1 has no sequence numbers; v3's row lineage (first-row-id) and manifest fields are not in floe's model yet.
@@ -84,6 +87,10 @@ export async function compactTable(
     const fromTable = compactionSettings(metadata.properties, table);
     if (!fromTable.enabled && options.force !== true)
       return { ...nothing, replans, skipped: `${COMPACTION_PROPERTIES.enabled} is false` };
+    activeBound =
+      options.maxFilesPerActivePartition ??
+      fromTable.maxFilesPerActivePartition ??
+      COMPACTION_DEFAULTS.maxFilesPerActivePartition;
     const files = await readSnapshotFiles(io, metadata, head);
     const target =
       options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
@@ -95,7 +102,8 @@ export async function compactTable(
       targetFileSizeBytes: target,
       nowMs: now(),
     });
-    if (groups.length === 0) return { ...nothing, replans, skipped: 'no partition needs compaction' };
+    if (groups.length === 0)
+      return { ...nothing, replans, activeBound, skipped: 'no partition needs compaction' };
 
     const byPath = new Map<string, DataFile>();
     for (const { live } of files.manifests) for (const e of live) byPath.set(e.dataFile.filePath, e.dataFile);
@@ -116,7 +124,7 @@ export async function compactTable(
     }
     if (options.signal?.aborted) {
       await deleteAll(io, added);
-      return { ...nothing, replans, skipped: 'stopped' };
+      return { ...nothing, replans, activeBound, skipped: 'stopped' };
     }
     const commit = () =>
       commitRewrite(
@@ -141,11 +149,17 @@ export async function compactTable(
       bytesWritten: added.reduce((n, f) => n + f.fileSizeInBytes, 0),
       records,
       replans,
+      activeBound,
     };
     log.info('compacted', { ...result, snapshotId: outcome.snapshotId.toString() });
     return result;
   }
-  return { ...nothing, replans: maxReplans, skipped: `the plan went stale ${maxReplans + 1} times` };
+  return {
+    ...nothing,
+    replans: maxReplans,
+    activeBound,
+    skipped: `the plan went stale ${maxReplans + 1} times`,
+  };
 }
 
 async function deleteAll(io: FileIO, files: readonly DataFile[]): Promise<void> {

@@ -3,7 +3,10 @@
 // maintenance.intervalMs) the steps (snapshot expiry, compaction, ...) run on it one after
 // the other, one table at a time, in the background. Each step takes the
 // table's lock (sink/table-locks.ts) around its own catalog commit, so it never
-// runs concurrently with this process's commit to that table. A failing step is
+// runs concurrently with this process's commit to that table. A step may also
+// ask to run early, alone, once a table received a number of commits since it
+// last ran (compaction: each commit adds a small file per partition it wrote, so
+// this bounds the files of a busy partition between runs). A failing step is
 // logged and tried again at the next interval; it never stops the worker.
 import type { TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
@@ -14,6 +17,11 @@ export interface MaintenanceStep {
   readonly name: string;
   /** Returns a few figures for the log (files removed, bytes rewritten, ...). */
   run(id: TableIdentifier, signal: AbortSignal): Promise<Readonly<Record<string, number>>>;
+  /**
+   * Run this step on its own once the table (by name) received this many commits
+   * since the step last ran; undefined: at the interval only.
+   */
+  commitsBetweenRuns?(table: string): number | undefined;
 }
 
 export interface MaintenanceRun {
@@ -39,6 +47,8 @@ interface Watched {
   intervalMs: number;
   /** When the table is due next. */
   dueAt: number;
+  /** Commits since each step (by name) last ran on the table. */
+  readonly commits: Map<string, number>;
 }
 
 export class MaintenanceScheduler {
@@ -65,13 +75,15 @@ export class MaintenanceScheduler {
     const name = formatTableIdentifier(id);
     const known = this.#tables.get(name);
     if (known) {
+      for (const step of this.#steps) known.commits.set(step.name, (known.commits.get(step.name) ?? 0) + 1);
       if (known.intervalMs !== intervalMs) {
         known.dueAt = Math.min(known.dueAt, this.#now() + intervalMs);
         known.intervalMs = intervalMs;
       }
       return;
     }
-    this.#tables.set(name, { id, intervalMs, dueAt: this.#now() + intervalMs });
+    const commits = new Map(this.#steps.map((s) => [s.name, 1]));
+    this.#tables.set(name, { id, intervalMs, dueAt: this.#now() + intervalMs, commits });
   }
 
   /** The tables watched, by name. */
@@ -79,16 +91,21 @@ export class MaintenanceScheduler {
     return [...this.#tables.keys()].sort();
   }
 
-  /** Runs every step on each table that is due, one table at a time (a step that fails ends the table's run). */
+  /**
+   * Runs every step on each table that is due, one table at a time (a step that
+   * fails ends the table's run); then, on the tables not due, each step whose
+   * commit count was reached.
+   */
   async runDue(): Promise<MaintenanceRun[]> {
     const runs: MaintenanceRun[] = [];
-    const due = [...this.#tables.entries()]
-      .filter(([, t]) => t.dueAt <= this.#now())
-      .sort(([, a], [, b]) => a.dueAt - b.dueAt);
-    for (const [name, table] of due) {
+    const tables = [...this.#tables.entries()].sort(([, a], [, b]) => a.dueAt - b.dueAt);
+    for (const [name, table] of tables) {
       if (this.#stop.signal.aborted) break;
-      table.dueAt = this.#now() + table.intervalMs;
+      const due = table.dueAt <= this.#now();
+      if (due) table.dueAt = this.#now() + table.intervalMs;
       for (const step of this.#steps) {
+        if (!due && !this.#dueByCommits(name, table, step)) continue;
+        table.commits.set(step.name, 0);
         const run = await this.#runStep(name, table.id, step);
         runs.push(run);
         this.#onRun?.(run);
@@ -96,6 +113,11 @@ export class MaintenanceScheduler {
       }
     }
     return runs;
+  }
+
+  #dueByCommits(name: string, table: Watched, step: MaintenanceStep): boolean {
+    const every = step.commitsBetweenRuns?.(name);
+    return every !== undefined && every > 0 && (table.commits.get(step.name) ?? 0) >= every;
   }
 
   /** Runs due tables in the background until stop(). */

@@ -45,8 +45,8 @@ describe('planCompaction', () => {
 
   it('waits for an active partition until it holds more files than the bound', () => {
     const active = (n: number) => files(n, { addedAtMs: NOW - 1_000 });
-    expect(planCompaction(active(16), base)).toEqual([]);
-    const groups = planCompaction(active(17), base);
+    expect(planCompaction(active(8), base)).toEqual([]);
+    const groups = planCompaction(active(9), base);
     expect(groups.length).toBeGreaterThan(0);
     expect(groups[0]!.reason).toBe('too-many-files');
     expect(planCompaction(active(10), { ...base, maxFilesPerActivePartition: 9 })).not.toEqual([]);

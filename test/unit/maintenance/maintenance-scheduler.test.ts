@@ -64,6 +64,31 @@ describe('MaintenanceScheduler', () => {
     expect(runs.map((r) => r.ok)).toEqual([false, true, true]);
   });
 
+  it('runs a step alone once a table received its number of commits, before the interval, and counts again from there', async () => {
+    const now = 0;
+    const calls: string[] = [];
+    const compact: MaintenanceStep = {
+      ...recordingStep('compact', calls),
+      commitsBetweenRuns: (table) => (table === 'db.a' ? 3 : undefined),
+    };
+    const scheduler = new MaintenanceScheduler({
+      steps: [recordingStep('expire', calls), compact],
+      now: () => now,
+    });
+    for (let i = 0; i < 2; i++) scheduler.watch(t('a'), 60_000);
+    for (let i = 0; i < 5; i++) scheduler.watch(t('b'), 60_000); // b's bound: the interval only
+    expect(await scheduler.runDue()).toEqual([]);
+    scheduler.watch(t('a'), 60_000); // the third commit
+    const runs = await scheduler.runDue();
+    expect(runs.map((r) => `${r.step}:${r.table}`)).toEqual(['compact:db.a']);
+    expect(await scheduler.runDue()).toEqual([]); // counted from 0 again
+    for (let i = 0; i < 2; i++) scheduler.watch(t('a'), 60_000);
+    expect(await scheduler.runDue()).toEqual([]);
+    scheduler.watch(t('a'), 60_000);
+    await scheduler.runDue();
+    expect(calls).toEqual(['compact:a', 'compact:a']);
+  });
+
   it('runs in the background until stopped', async () => {
     const calls: string[] = [];
     const scheduler = new MaintenanceScheduler({ steps: [recordingStep('expire', calls)], tickMs: 5 });
