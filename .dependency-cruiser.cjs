@@ -78,6 +78,7 @@ module.exports = {
     sdk('prom-client', 'src/server/metrics-registry.ts'),
     sdk('pino', 'src/log.ts'),
     sdk('lmdb', 'src/worker/upsert/lmdb-key-store.ts'),
+    sdk('roaring-wasm', 'src/sink/deletion-vector-roaring.ts'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'not-to-dev-dep',

@@ -1,7 +1,8 @@
 // A data file as recorded in a manifest entry (spec: "Manifests", data_file struct).
 import type { PartitionTuple } from './partition-spec.ts';
 
-export type FileFormat = 'PARQUET' | 'AVRO' | 'ORC';
+/** PUFFIN: deletion vectors of v3 tables (position deletes, content 1). */
+export type FileFormat = 'PARQUET' | 'AVRO' | 'ORC' | 'PUFFIN';
 
 /** 0 = data, 1 = position deletes, 2 = equality deletes. */
 export type FileContent = 0 | 1 | 2;

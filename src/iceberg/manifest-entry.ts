@@ -150,7 +150,7 @@ function fromPairs<V>(pairs: unknown, convert: (v: unknown) => V): ReadonlyMap<n
   return new Map((pairs as KeyValue[]).map((kv) => [kv.key, convert(kv.value)]));
 }
 
-const FILE_FORMATS: ReadonlySet<string> = new Set<FileFormat>(['PARQUET', 'AVRO', 'ORC']);
+const FILE_FORMATS: ReadonlySet<string> = new Set<FileFormat>(['PARQUET', 'AVRO', 'ORC', 'PUFFIN']);
 
 /**
  * The entry of a decoded manifest_entry record, as stored: v2 nulls stay null
