@@ -227,6 +227,7 @@ function writerOptions(
   const bytesPerRow = rows === 0 ? 1 : Math.max(1, arrowBytes / rows);
   return {
     compression: props.compression,
+    ...(props.compressionLevel === undefined ? {} : { compressionLevel: props.compressionLevel }),
     maxRowGroupRows: Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow)),
     dataPageSizeBytes: props.pageSizeBytes,
     dictionaryEnabled: props.dictionaryEnabled,

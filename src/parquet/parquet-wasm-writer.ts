@@ -16,10 +16,17 @@ import {
   writeParquet,
 } from 'parquet-wasm';
 import { ValidationError } from '../errors.ts';
+import {
+  DEFAULT_ZSTD_LEVEL,
+  ParquetPageRecompressor,
+  recompressParquetFile,
+} from './parquet-page-recompressor.ts';
 import type { ParquetCompression } from './parquet-write-properties.ts';
 
 export interface ParquetWriterOptions {
   readonly compression: ParquetCompression;
+  /** zstd only (the other codecs run at arrow-rs's defaults); default 3, as parquet-mr. */
+  readonly compressionLevel?: number;
   /** Rows per row group at most. */
   readonly maxRowGroupRows?: number;
   readonly dataPageSizeBytes?: number;
@@ -39,8 +46,9 @@ const CODECS: Readonly<Record<ParquetCompression, Compression>> = {
 };
 
 /**
- * Encodes the table as one Parquet file. parquet-wasm 0.8 exposes no codec level,
- * so each codec runs at its arrow-rs default (zstd: level 1).
+ * Encodes the table as one Parquet file. parquet-wasm 0.8 exposes no codec level:
+ * zstd pages are written uncompressed and compressed at the level asked for by
+ * parquet-page-recompressor.ts; the other codecs run at arrow-rs's defaults.
  */
 export function writeArrowTableToParquet(table: Table, options: ParquetWriterOptions): Uint8Array {
   return writeArrowIpcToParquet(tableToIPC(table, 'stream'), options);
@@ -58,7 +66,9 @@ export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOp
   }
   try {
     // Consumes both the table and the properties.
-    return writeParquet(wasmTable, properties);
+    const bytes = writeParquet(wasmTable, properties);
+    const level = zstdLevel(options);
+    return level === undefined ? bytes : recompressParquetFile(bytes, level);
   } catch (cause) {
     throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
   }
@@ -95,8 +105,13 @@ export class ParquetStreamWriter {
   #closed = false;
   #aborted: Error | undefined;
   readonly #done: Promise<void>;
+  /** Set once the writer saw the end of its input: only then come indexes and footer. */
+  #inputEnded = false;
 
   constructor(options: ParquetWriterOptions, onTaken: () => void, onOutput: (bytes: Uint8Array) => void) {
+    const level = zstdLevel(options);
+    const recompressor = level === undefined ? undefined : new ParquetPageRecompressor(level, onOutput);
+    const tail: Uint8Array[] = [];
     const input = new ReadableStream<WasmRecordBatch>(
       {
         pull: async (controller) => {
@@ -109,14 +124,22 @@ export class ParquetStreamWriter {
           else if (this.#pending.length > 0) {
             controller.enqueue(this.#pending.shift()!);
             onTaken();
-          } else controller.close();
+          } else {
+            this.#inputEnded = true;
+            controller.close();
+          }
         },
       },
       { highWaterMark: 0 },
     );
     this.#done = transformParquetStream(input, writerProperties(options))
       .then(async (output) => {
-        for await (const bytes of output) onOutput(bytes);
+        for await (const bytes of output) {
+          if (recompressor === undefined) onOutput(bytes);
+          else if (this.#inputEnded) tail.push(bytes);
+          else recompressor.pages(bytes);
+        }
+        recompressor?.finish(concatBytes(tail));
       })
       .catch((cause: unknown) => {
         throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
@@ -153,8 +176,26 @@ export class ParquetStreamWriter {
   }
 }
 
+/** The zstd level to recompress with, or undefined when arrow-rs compresses (other codecs). */
+function zstdLevel(options: ParquetWriterOptions): number | undefined {
+  return options.compression === 'zstd' ? (options.compressionLevel ?? DEFAULT_ZSTD_LEVEL) : undefined;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
+
 function writerProperties(options: ParquetWriterOptions): WriterProperties {
-  let builder = new WriterPropertiesBuilder().setCompression(CODECS[options.compression]);
+  // zstd is applied afterwards, at its level (parquet-page-recompressor.ts).
+  const codec = zstdLevel(options) === undefined ? CODECS[options.compression] : Compression.UNCOMPRESSED;
+  let builder = new WriterPropertiesBuilder().setCompression(codec);
   if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
   if (options.dataPageSizeBytes !== undefined)
     builder = builder.setDataPageSizeLimit(options.dataPageSizeBytes);
