@@ -55,6 +55,12 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
       { connector: options.connector },
     );
   }
+  if (connector.mode !== undefined && connector.mode !== 'append') {
+    throw new ConfigError(
+      `${connector.file}: floe backfill does not run mode ${connector.mode} yet (append only); run the connector with floe run, whose first start reads the topic from the group offset or auto.offset.reset`,
+      { file: connector.file, key: 'mode', connector: connector.name },
+    );
+  }
   const mode = options.progress ?? 'auto';
   const bars = mode === 'bar' || (mode === 'auto' && process.stdout.isTTY === true);
   // Bars own stdout on a terminal; log lines go to stderr then.

@@ -16,6 +16,7 @@ import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import type { ConnectorSettings } from '../worker/connector-settings.ts';
 import { DeadLetterQueue, type DeadLetterSender } from '../worker/dead-letter-queue.ts';
 import type { WorkerMetrics } from '../worker/worker-metrics.ts';
+import { keyedConnector } from './keyed-settings.ts';
 import { connectorSettings } from './runtime-factory.ts';
 
 export interface ConnectorRuntimeArgs {
@@ -38,7 +39,12 @@ export interface ConnectorRuntimeArgs {
 
 export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRuntime {
   const base = connectorSettings(args.connector, args.registry);
-  const settings: ConnectorSettings = args.commit ? { ...base, commit: args.commit } : base;
+  const keyed = keyedConnector(args.connector, args.registry, args.config.dataDir, base.converter);
+  const settings: ConnectorSettings = {
+    ...base,
+    ...(args.commit ? { commit: args.commit } : {}),
+    ...(keyed ? { keyed } : {}),
+  };
   const dlq =
     settings.errors.kind === 'dlq' && args.dlqSender
       ? new DeadLetterQueue(args.dlqSender, settings.errors.topic, args.connector.name)

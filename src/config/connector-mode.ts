@@ -9,14 +9,6 @@ import { nonEmptyString } from './schema-parts.ts';
 
 export type ConnectorMode = 'append' | 'upsert' | 'cdc';
 
-/**
- * Whether floe run can run the keyed modes. The upsert and CDC modules exist
- * (src/worker/upsert/, src/codec/debezium-*.ts) but the connector runtime and
- * the row-delta commit do not use them yet: until they do, `mode: upsert|cdc`
- * is refused at load rather than run as append. The wiring flips this.
- */
-export const KEYED_MODES_SUPPORTED = false;
-
 export const modeSchema = z.enum(['append', 'upsert', 'cdc']).default('append');
 
 export const keyFieldsSchema = z
@@ -73,12 +65,6 @@ export function checkConnectorMode(raw: RawMap): ConfigProblem[] {
     problems.push({
       path: ['key', 'format'],
       message: `none leaves mode ${mode} without a key: read the Kafka key (string, json, avro) or name key.fields`,
-    });
-  }
-  if (keyed && !KEYED_MODES_SUPPORTED) {
-    problems.push({
-      path: ['mode'],
-      message: `${mode} is not yet supported by floe run (the commit of updates and deletes is not wired in yet; docs/upsert.md); only append runs today`,
     });
   }
   return problems;

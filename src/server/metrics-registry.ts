@@ -35,6 +35,10 @@ export class FloeMetrics implements MetricsSource {
   readonly #commitBytes: Counter<'connector' | 'table'>;
   readonly #lastCommit: Gauge<'connector' | 'table'>;
   readonly #schemaEvolutions: Counter<'connector' | 'table'>;
+  readonly #rowChanges: Counter<'connector' | 'table' | 'change'>;
+  readonly #keyIndexKeys: Gauge<'connector' | 'table' | 'index'>;
+  readonly #keyIndexRebuildKeys: Counter<'connector' | 'table'>;
+  readonly #keyIndexRebuildSeconds: Counter<'connector' | 'table'>;
   readonly #errors: Counter<'kind'>;
   readonly #offsetsLost: Counter<'connector' | 'topic' | 'partition'>;
   readonly #stageSeconds: Counter<'stage'>;
@@ -119,6 +123,30 @@ export class FloeMetrics implements MetricsSource {
     this.#lastCommit = new Gauge({
       name: 'floe_last_commit_timestamp_seconds',
       help: 'Unix time of the last successful commit to a table.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#rowChanges = new Counter({
+      name: 'floe_row_changes_total',
+      help: 'Keyed modes (upsert, cdc): keys inserted, updated and deleted by successful commits.',
+      labelNames: ['connector', 'table', 'change'],
+      registers,
+    });
+    this.#keyIndexKeys = new Gauge({
+      name: 'floe_key_index_keys',
+      help: 'Keys in a partition key index (index: topic:partition, or (unattributed)) after its last commit.',
+      labelNames: ['connector', 'table', 'index'],
+      registers,
+    });
+    this.#keyIndexRebuildKeys = new Counter({
+      name: 'floe_key_index_rebuild_keys_total',
+      help: 'Keys loaded into key indexes rebuilt from their tables.',
+      labelNames: ['connector', 'table'],
+      registers,
+    });
+    this.#keyIndexRebuildSeconds = new Counter({
+      name: 'floe_key_index_rebuild_seconds_total',
+      help: 'Time spent rebuilding key indexes from their tables.',
       labelNames: ['connector', 'table'],
       registers,
     });
@@ -259,6 +287,26 @@ export class FloeMetrics implements MetricsSource {
 
   schemaEvolution(connector: string, table: string): void {
     this.#schemaEvolutions.inc({ connector, table });
+  }
+
+  rowChanges(
+    connector: string,
+    table: string,
+    counts: { readonly inserts: number; readonly updates: number; readonly deletes: number },
+  ): void {
+    this.#rowChanges.inc({ connector, table, change: 'insert' }, counts.inserts);
+    this.#rowChanges.inc({ connector, table, change: 'update' }, counts.updates);
+    this.#rowChanges.inc({ connector, table, change: 'delete' }, counts.deletes);
+  }
+
+  keyIndexSize(connector: string, table: string, index: string, keys: number): void {
+    this.#keyIndexKeys.set({ connector, table, index }, keys);
+  }
+
+  keyIndexRebuilt(connector: string, table: string, index: string, keys: number, seconds: number): void {
+    this.#keyIndexKeys.set({ connector, table, index }, keys);
+    this.#keyIndexRebuildKeys.inc({ connector, table }, keys);
+    this.#keyIndexRebuildSeconds.inc({ connector, table }, seconds);
   }
 
   offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void {

@@ -30,6 +30,8 @@ export interface TableWriterOptions {
   readonly maxFileBytes?: number;
   /** The worker-thread pool encoding Parquet (default: the shared one). */
   readonly encoder?: ParquetEncoderPool;
+  /** The end of every data file's name (default `.parquet`; keyed modes attribute files to a Kafka partition). */
+  readonly fileSuffix?: string;
 }
 
 interface OpenFile {
@@ -63,8 +65,9 @@ export class TableWriter {
   /**
    * Adds one row; throws a ValidationError naming the field when it does not fit
    * the schema. Returns a promise only when the encoder is behind (wait for it).
+   * `placed` learns the file and row position the row gets (the upsert key index).
    */
-  append(row: Row): Promise<void> | undefined {
+  append(row: Row, placed?: (path: string, position: number) => void): Promise<void> | undefined {
     const tuple = this.#partitioner.partition(row);
     const key = partitionKey(tuple);
     let open = this.#open.get(key);
@@ -79,7 +82,10 @@ export class TableWriter {
       open = { tuple, file, path };
       this.#open.set(key, open);
     }
-    return open.file.append(row);
+    const position = open.file.rowCount;
+    const appended = open.file.append(row);
+    placed?.(open.path, position);
+    return appended;
   }
 
   /** Arrow bytes held in memory (open chunks and chunks waiting for the encoder). */
@@ -120,7 +126,8 @@ export class TableWriter {
     const { schema, spec, dataDirectory } = this.#options;
     const folder =
       spec.fields.length === 0 ? dataDirectory : `${dataDirectory}/${partitionPath(spec, schema, tuple)}`;
-    const name = `${String(this.#fileCount++).padStart(5, '0')}-${this.#filePrefix}.parquet`;
+    const suffix = this.#options.fileSuffix ?? '.parquet';
+    const name = `${String(this.#fileCount++).padStart(5, '0')}-${this.#filePrefix}${suffix}`;
     return `${folder}/${name}`;
   }
 

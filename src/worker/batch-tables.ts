@@ -12,7 +12,10 @@ import { dataDirectory } from '../sink/table-paths.ts';
 import type { ConnectorBatch, TableBatch } from './commit/connector-batch.ts';
 import { getOffset } from './commit/table-offsets.ts';
 import type { ConnectorSettings, DecodedRecord } from './connector-settings.ts';
+import type { KafkaRecord } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
+import { routeRecord } from './record-route.ts';
+import type { RunReporter, RunTally } from './run-tally.ts';
 import type { TableRegistry, TableState } from './table-registry.ts';
 
 /** Rows written between checks for partitions that reached the file size target. */
@@ -22,6 +25,7 @@ export interface BatchTablesDeps {
   readonly settings: ConnectorSettings;
   readonly io: FileIO;
   readonly maxFileBytes?: number;
+  readonly reporter: RunReporter;
 }
 
 export class BatchTables {
@@ -49,12 +53,17 @@ export class BatchTables {
     return states;
   }
 
+  get deps(): BatchTablesDeps {
+    return this.#deps;
+  }
+
   open(id: TableIdentifier, decoded: DecodedRecord): Promise<TableState> {
     return this.#registry.open(id, decoded.schema);
   }
 
-  tableBatch(batch: ConnectorBatch, state: TableState): TableBatch {
-    let table = batch.tables.get(state.name);
+  tableBatch(batch: ConnectorBatch, state: TableState): TableBatch<EvolvingTableWriter> {
+    // An append connector's batch holds EvolvingTableWriters only.
+    let table = batch.tables.get(state.name) as TableBatch<EvolvingTableWriter> | undefined;
     if (table === undefined) {
       const metadata = state.metadata;
       const { io, settings, maxFileBytes } = this.#deps;
@@ -79,7 +88,7 @@ export class BatchTables {
   }
 
   /** Counts a written row; every ROLL_EVERY rows, writes out files that reached their size. */
-  rolled(table: TableBatch): Promise<void> | undefined {
+  rolled(table: TableBatch<EvolvingTableWriter>): Promise<void> | undefined {
     if (++this.#sinceRoll < ROLL_EVERY) return undefined;
     this.#sinceRoll = 0;
     return table.writer.rollFull();
@@ -94,7 +103,7 @@ export class RunWriter {
   /** The partition's `topic:partition` key, as the batch's table sources name it. */
   readonly #source: string;
   #cachedId: TableIdentifier | undefined;
-  #cached: { table: TableBatch; recorded: bigint | undefined } | undefined;
+  #cached: { table: TableBatch<EvolvingTableWriter>; recorded: bigint | undefined } | undefined;
 
   constructor(tables: BatchTables, batch: ConnectorBatch, topic: string, partition: number) {
     this.#tables = tables;
@@ -102,6 +111,31 @@ export class RunWriter {
     this.#topic = topic;
     this.#partition = partition;
     this.#source = partitionKey(topic, partition);
+  }
+
+  /**
+   * One record of the run: a tombstone is counted (an append-only table has
+   * nothing to write), anything else decoded, routed and written. A promise
+   * only when something must be awaited; throws RecordError for the policy.
+   */
+  take(record: KafkaRecord, run: RunTally): Promise<void> | undefined {
+    if (record.value === null) {
+      run.tombstones++;
+      return undefined;
+    }
+    const converted = this.#tables.deps.settings.converter.convert(record);
+    if (converted instanceof Promise) return converted.then((decoded) => this.#take(decoded, record, run));
+    return this.#take(converted, record, run);
+  }
+
+  #take(decoded: DecodedRecord, record: KafkaRecord, run: RunTally): Promise<void> | undefined {
+    const { settings, reporter } = this.#tables.deps;
+    if (decoded.droppedFields !== undefined) reporter.droppedFields(run, decoded.droppedFields, record);
+    const id = routeRecord(settings.route, decoded.row, record);
+    const wrote = this.write(id, decoded, record.offset);
+    if (wrote === 'already') run.already++;
+    else if (wrote !== 'written') return wrote;
+    return undefined;
   }
 
   /**
@@ -124,7 +158,7 @@ export class RunWriter {
   }
 
   #append(
-    target: { table: TableBatch; recorded: bigint | undefined },
+    target: { table: TableBatch<EvolvingTableWriter>; recorded: bigint | undefined },
     decoded: DecodedRecord,
     offset: bigint,
   ): 'written' | 'already' | Promise<void> {
@@ -135,7 +169,7 @@ export class RunWriter {
     return this.#counted(table) ?? 'written';
   }
 
-  #counted(table: TableBatch): Promise<void> | undefined {
+  #counted(table: TableBatch<EvolvingTableWriter>): Promise<void> | undefined {
     table.rows++;
     table.sources.add(this.#source);
     return this.#tables.rolled(table);

@@ -20,10 +20,10 @@ import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
-import { routeRecord } from './record-route.ts';
 import { type LogStart, RetentionCheck } from './retention-check.ts';
 import { RunReporter, RunTally } from './run-tally.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
+import { KeyedBatchTables } from './upsert/keyed-batch.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface ConnectorRuntimeDeps {
@@ -46,6 +46,8 @@ export class ConnectorRuntime {
   readonly #deps: ConnectorRuntimeDeps;
   readonly #registry: TableRegistry;
   readonly #tables: BatchTables;
+  /** mode upsert or cdc: changes collapsed per key, committed as row deltas (docs/upsert.md). */
+  readonly #keyed: KeyedBatchTables | undefined;
   readonly #errors: RecordErrorPolicy;
   readonly #assigned = new Map<string, TopicPartition>();
   /** Next offset to read per assigned partition, where known (unknown: first contact, from the group offset). */
@@ -62,9 +64,14 @@ export class ConnectorRuntime {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
-    this.#tables = new BatchTables(this.#registry, deps);
-    this.#retention = new RetentionCheck(deps.settings.name, deps.log, deps.metrics);
     this.#reporter = new RunReporter(deps.settings.name, deps.log, deps.metrics);
+    this.#tables = new BatchTables(this.#registry, { ...deps, reporter: this.#reporter });
+    const keyed = deps.settings.keyed;
+    this.#keyed =
+      keyed === undefined
+        ? undefined
+        : new KeyedBatchTables({ ...deps, keyed, registry: this.#registry, maxFileBytes: deps.maxFileBytes });
+    this.#retention = new RetentionCheck(deps.settings.name, deps.log, deps.metrics);
     this.#errors = new RecordErrorPolicy({
       connector: deps.settings.name,
       policy: deps.settings.errors,
@@ -161,6 +168,7 @@ export class ConnectorRuntime {
 
   /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
   release(partitions: readonly TopicPartition[]): void {
+    this.#keyed?.release(partitions);
     for (const tp of partitions) {
       this.#assigned.delete(partitionKey(tp.topic, tp.partition));
       this.#positions.delete(partitionKey(tp.topic, tp.partition));
@@ -220,29 +228,19 @@ export class ConnectorRuntime {
     let broken = false;
     try {
       const lost = await this.#retention.lost({ topic, partition }, position, firstOffset);
-      const writer = this.#tables.forRun(batch, topic, partition);
+      const writer =
+        this.#keyed?.forRun(batch, topic, partition) ?? this.#tables.forRun(batch, topic, partition);
       try {
         for (let i = start; i < end; i++) {
           const record = records[i]!;
           run.consumed++;
           run.consumedBytes += record.sizeBytes;
-          if (record.value === null) {
-            // A tombstone deletes a key in a compacted topic; an append-only table has nothing to write.
-            run.tombstones++;
-          } else {
-            try {
-              const converted = this.settings.converter.convert(record);
-              const decoded = converted instanceof Promise ? await converted : converted;
-              if (decoded.droppedFields !== undefined)
-                this.#reporter.droppedFields(run, decoded.droppedFields, record);
-              const id = routeRecord(this.settings.route, decoded.row, record);
-              const wrote = writer.write(id, decoded, record.offset);
-              if (wrote === 'already') run.already++;
-              else if (wrote !== 'written') await wrote;
-            } catch (error) {
-              if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-              if (!this.#errors.handle(record, error)) break;
-            }
+          try {
+            const handled = writer.take(record, run);
+            if (handled !== undefined) await handled;
+          } catch (error) {
+            if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
+            if (!this.#errors.handle(record, error)) break;
           }
           run.handled++;
           run.bytes += record.sizeBytes;
@@ -304,6 +302,8 @@ export class ConnectorRuntime {
       });
     } catch (error) {
       this.discard();
+      // The table may hold what the key index does not (an outcome that landed, another writer's rewrite).
+      this.#keyed?.reset();
       throw error;
     }
     this.#batch = undefined;

@@ -5,6 +5,7 @@ import type { TableIdentifier } from '../catalog/catalog.ts';
 import { ConfigError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { AutoCreate } from './table-registry.ts';
+import type { KeyedConnector } from './upsert/keyed-connector.ts';
 
 export interface RecordLocation {
   readonly topic: string;
@@ -59,6 +60,8 @@ export interface ConnectorSettings {
   readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
   readonly errors: ErrorPolicy;
   readonly converter: RecordConverter;
+  /** mode upsert or cdc (docs/upsert.md); absent in append mode. */
+  readonly keyed?: KeyedConnector;
 }
 
 export function connectorTopics(settings: ConnectorSettings, topic: string): boolean {

@@ -12,6 +12,7 @@ import type { IcebergType, NestedField, Schema } from '../iceberg/types.ts';
 import type { Logger } from '../log.ts';
 import { committedOffsets, getOffset, type OffsetMap, withOffsets } from './commit/table-offsets.ts';
 import type { TopicPartition } from './kafka-types.ts';
+import { withKeyColumns } from './upsert/key-columns.ts';
 
 export interface TableState {
   readonly id: TableIdentifier;
@@ -61,8 +62,11 @@ export class TableRegistry {
     }
   }
 
-  /** The table, loaded or created from the first record's schema. */
-  async open(id: TableIdentifier, recordSchema: Schema): Promise<TableState> {
+  /**
+   * The table, loaded or created from the first record's schema; `keyColumns`
+   * (upsert, cdc) become required identifier fields of a created table.
+   */
+  async open(id: TableIdentifier, recordSchema: Schema, keyColumns?: readonly string[]): Promise<TableState> {
     const existing = this.get(id) ?? (await this.load(id));
     if (existing) return existing;
     const name = formatTableIdentifier(id);
@@ -75,7 +79,8 @@ export class TableRegistry {
         },
       );
     }
-    const schema = allOptional(recordSchema);
+    const relaxed = allOptional(recordSchema);
+    const schema = keyColumns === undefined ? relaxed : withKeyColumns(relaxed, keyColumns);
     const spec = buildPartitionSpec(schema, this.#autoCreate.partitionBy);
     if (!(await this.#catalog.namespaceExists(id.namespace))) {
       await this.#catalog.createNamespace(id.namespace).catch((error: unknown) => {

@@ -18,6 +18,16 @@ export interface WorkerMetrics {
   /** Offsets retention deleted before they were read (recorded in the commit, never silent). */
   offsetsLostToRetention(connector: string, topic: string, partition: number, count: number): void;
   error(kind: string): void;
+  /** Keyed modes (docs/upsert.md): a commit's inserts, updates and deletes of keys. */
+  rowChanges(
+    connector: string,
+    table: string,
+    counts: { readonly inserts: number; readonly updates: number; readonly deletes: number },
+  ): void;
+  /** Keys in one partition's key index (`index`: `topic:partition`, or the table's unattributed part). */
+  keyIndexSize(connector: string, table: string, index: string, keys: number): void;
+  /** A key index part rebuilt from the table: its keys and how long it took. */
+  keyIndexRebuilt(connector: string, table: string, index: string, keys: number, seconds: number): void;
   /** Wall-clock seconds spent in a stage of the worker (stage-clock.ts). */
   stageSeconds(stage: string, seconds: number): void;
 }
@@ -37,5 +47,8 @@ export const noMetrics: WorkerMetrics = {
   schemaEvolution: () => {},
   offsetsLostToRetention: () => {},
   error: () => {},
+  rowChanges: () => {},
+  keyIndexSize: () => {},
+  keyIndexRebuilt: () => {},
   stageSeconds: () => {},
 };

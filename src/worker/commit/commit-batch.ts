@@ -78,6 +78,7 @@ export async function commitConnectorBatch(
   const started = performance.now();
   const all = new Map<string, TableState>(states.map((s) => [s.name, s]));
   for (const table of batch.tables.values()) all.set(table.state.name, table.state);
+  // Data files, and a keyed batch's position-delete files (content 1): a row delta.
   const files = new Map<string, DataFile[]>();
   for (const table of batch.tables.values()) files.set(table.state.name, await table.writer.finish());
   const producer = new SnapshotProducer(deps.catalog, deps.io, { ...deps.producer, log: deps.log });
@@ -93,8 +94,10 @@ export async function commitConnectorBatch(
   const fence: { kind: FenceKind } = { kind: 'offsets' };
   for (const state of all.values()) {
     const table = batch.tables.get(state.name);
-    const dataFiles = files.get(state.name) ?? [];
-    const append = tableAppend(batch, state, table, dataFiles, deps, fence);
+    const written = files.get(state.name) ?? [];
+    const dataFiles = written.filter((f) => f.content === 0);
+    const deleteFiles = written.filter((f) => f.content !== 0);
+    const append = tableAppend(batch, state, table, { dataFiles, deleteFiles }, deps, fence);
     prepared.push({ state, table, dataFiles, append });
   }
   if (prepared.length === 0) return;
@@ -107,7 +110,11 @@ export async function commitConnectorBatch(
       const message = `connector ${deps.connector}: batch not committed: ${result.reason}`;
       throw new FencedBatchError(message, fence.kind, { connector: deps.connector });
     }
-    for (const [i, p] of group.entries()) report(p, result.tables[i]!, started, deps);
+    for (const [i, p] of group.entries()) {
+      const outcome = result.tables[i]!;
+      p.table?.writer.afterCommit?.(outcome.kind === 'committed');
+      report(p, outcome, started, deps);
+    }
   }
 }
 
@@ -136,7 +143,7 @@ function tableAppend(
   batch: ConnectorBatch,
   state: TableState,
   table: TableBatch | undefined,
-  dataFiles: readonly DataFile[],
+  files: { readonly dataFiles: readonly DataFile[]; readonly deleteFiles: readonly DataFile[] },
   deps: CommitBatchDeps,
   fence: { kind: FenceKind },
 ): TableAppend {
@@ -152,7 +159,8 @@ function tableAppend(
   const written = table?.writer.schema;
   return {
     id: state.id,
-    dataFiles,
+    dataFiles: files.dataFiles,
+    ...(files.deleteFiles.length > 0 ? { deleteFiles: files.deleteFiles } : {}),
     ...(written ? { fileSchema: written } : {}),
     decide: (metadata): CommitDecision => {
       const decision = fenceBatch(
@@ -189,6 +197,8 @@ function report(p: Prepared, outcome: TableOutcome, started: number, deps: Commi
   deps.metrics.lastCommit(deps.connector, name, Date.now() / 1000);
   const changes = p.table?.writer.evolved ? p.table.writer.changes : undefined;
   if (changes) deps.metrics.schemaEvolution(deps.connector, name);
+  const counts = p.table?.writer.changeCounts;
+  if (counts) deps.metrics.rowChanges(deps.connector, name, counts);
   deps.log.info('committed', {
     connector: deps.connector,
     table: name,
@@ -198,5 +208,6 @@ function report(p: Prepared, outcome: TableOutcome, started: number, deps: Commi
     bytes,
     seconds: Number(seconds.toFixed(3)),
     ...(changes ? { schemaChanges: changes } : {}),
+    ...(counts ? { inserts: counts.inserts, updates: counts.updates, deletes: counts.deletes } : {}),
   });
 }

@@ -1,9 +1,11 @@
 // What one connector has read since its last commit: per partition where the
 // reading began and ended (the fence checks both), and per target table the
 // writer holding the rows and which partitions put rows there.
-import type { EvolvingTableWriter } from '../../sink/evolving-table-writer.ts';
+import type { DataFile } from '../../iceberg/data-file.ts';
+import type { Schema } from '../../iceberg/types.ts';
 import { partitionKey } from '../kafka-types.ts';
 import type { TableState } from '../table-registry.ts';
+import type { RowDeltaCounts } from '../upsert/row-delta-plan.ts';
 
 export interface PartitionRead {
   readonly topic: string;
@@ -19,9 +21,30 @@ export interface PartitionRead {
   readonly lost: Array<{ readonly from: bigint; readonly to: bigint }>;
 }
 
-export interface TableBatch {
+/**
+ * What holds a table's part of the batch: the append path's EvolvingTableWriter,
+ * or the keyed modes' KeyedTableWriter (upsert/keyed-table-writer.ts).
+ */
+export interface TableBatchWriter {
+  /** The schema rows are written with; differs from the table's when `evolved`. */
+  readonly schema: Schema;
+  readonly evolved: boolean;
+  /** Human descriptions of the schema changes made in this batch. */
+  readonly changes: readonly string[];
+  readonly bufferedBytes: number;
+  /** The files to commit: data files, and a row delta's position-delete files (content 1). */
+  finish(): Promise<DataFile[]>;
+  /** The batch is discarded or its commit failed: drop what is open, keep nothing staged. */
+  abort(): void;
+  /** The commit landed (true) or the table was skipped (false); keyed: the key index follows. */
+  afterCommit?(landed: boolean): void;
+  /** Keyed: inserts, updates, deletes of the batch (after finish). */
+  readonly changeCounts?: RowDeltaCounts | undefined;
+}
+
+export interface TableBatch<W extends TableBatchWriter = TableBatchWriter> {
   readonly state: TableState;
-  readonly writer: EvolvingTableWriter;
+  readonly writer: W;
   rows: number;
   /** Partition keys (`topic:partition`) with rows in this table. */
   readonly sources: Set<string>;

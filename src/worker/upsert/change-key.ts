@@ -50,7 +50,8 @@ export class KeyEncoder {
 
   /**
    * The key of a decoded Kafka key: a record (its fields by column name) or a
-   * primitive (the whole key, for a single key column).
+   * primitive (the whole key, for a single key column; integer text for an
+   * integer column).
    */
   fromKafkaKey(key: unknown): string {
     if (isRecord(key)) return this.fromRow(key);
@@ -59,8 +60,15 @@ export class KeyEncoder {
         `the Kafka key is a single value but the key has ${this.columns.length} columns (${this.columns.map((c) => c.name).join(', ')})`,
       );
     }
-    return finish(JSON.stringify([this.#parts[0]!(key, this.columns[0]!.name)]));
+    const column = this.columns[0]!;
+    return finish(JSON.stringify([this.#parts[0]!(integerText(key, column), column.name)]));
   }
+}
+
+/** A string Kafka key of an integer column (`42` for a long id, as a topic keyed by the id carries it) as its integer. */
+function integerText(key: unknown, column: KeyColumn): unknown {
+  if (typeof key !== 'string' || !/^-?\d{1,40}$/.test(key)) return key;
+  return ['int', 'long', 'decimal'].includes(column.type.kind) ? BigInt(key) : key;
 }
 
 function isRecord(value: unknown): value is Row {

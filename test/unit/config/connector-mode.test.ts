@@ -1,8 +1,8 @@
 // The keyed modes' keys (mode, key.fields, cdc, order.by): shape, cross-key rules,
-// and the refusal of upsert/cdc until floe run supports them.
+// and what a keyed connector file loads as.
 import { describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../../src/config/connector-config-schema.ts';
-import { checkConnectorMode, KEYED_MODES_SUPPORTED } from '../../../src/config/connector-mode.ts';
+import { checkConnectorMode } from '../../../src/config/connector-mode.ts';
 import { loadConnectorConfig } from '../../../src/config/load-connector-config.ts';
 import { errorMessage, tempFolder, writeConfig } from './temp-config.ts';
 
@@ -19,15 +19,20 @@ describe('connector mode', () => {
     expect(config.key).toEqual({ format: 'string' });
   });
 
-  it('refuses upsert and cdc at load, naming the file and the key, while floe run cannot run them', () => {
-    expect(KEYED_MODES_SUPPORTED).toBe(false);
+  it('loads upsert and cdc with their keys', () => {
     const folder = tempFolder();
-    const upsert = writeConfig(folder, 'a.yaml', `${base}mode: upsert\n`);
-    expect(errorMessage(() => loadConnectorConfig(upsert, {}))).toMatch(
-      new RegExp(`${upsert}:\\d+: mode: upsert is not yet supported by floe run`),
+    const upsert = writeConfig(
+      folder,
+      'a.yaml',
+      `${base}mode: upsert\nkey: { format: string, fields: [id] }\norder: { by: version }\n`,
     );
+    const a = loadConnectorConfig(upsert, {});
+    expect(a.mode).toBe('upsert');
+    expect(a.changes).toMatchObject({ keyFields: ['id'], orderBy: 'version' });
     const cdc = writeConfig(folder, 'b.yaml', `${base}mode: cdc\ncdc: { format: debezium }\n`);
-    expect(errorMessage(() => loadConnectorConfig(cdc, {}))).toContain('mode: cdc is not yet supported');
+    const b = loadConnectorConfig(cdc, {});
+    expect(b.mode).toBe('cdc');
+    expect(b.changes?.cdc).toEqual({ format: 'debezium', tombstones: 'ignore' });
   });
 
   it('reports every rule of the keyed keys at once', () => {

@@ -1,0 +1,136 @@
+// The key indexes of one keyed connector (docs/upsert.md, "The key index"):
+// per table a TableKeyIndex whose partition parts are rebuilt from the table
+// the first time a batch touches the partition after it was assigned (or after
+// the indexes were reset), and whose shared part (rows of files no partition is
+// attributed to) is built with the table's first partition. Entries live in
+// one LMDB environment under the worker's data folder, opened on first use.
+// Revoked partitions drop their part; a failed or fenced commit resets them
+// all, since the table may hold what the index does not (an unknown outcome
+// that landed, another writer's rewrite): they are rebuilt on next use.
+import { join } from 'node:path';
+import { currentSchema } from '../../iceberg/table-metadata.ts';
+import type { NestedField } from '../../iceberg/types.ts';
+import type { FileIO } from '../../io/file-io.ts';
+import type { Logger } from '../../log.ts';
+import type { TopicPartition } from '../kafka-types.ts';
+import type { TableState } from '../table-registry.ts';
+import type { KeyColumn } from './change-key.ts';
+import { splitByAttribution } from './file-attribution.ts';
+import { type KeyIndexMetrics, PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from './key-index.ts';
+import { type LiveDataFile, rebuildPartitionIndex } from './key-index-rebuild.ts';
+import { LmdbKeyStores } from './lmdb-key-store.ts';
+import { tableLiveFiles } from './table-live-files.ts';
+
+export interface KeyedIndexesDeps {
+  readonly connector: string;
+  /** The worker's folder for key index stores; this connector's goes below it. */
+  readonly indexDir: string;
+  readonly io: FileIO;
+  readonly log: Logger;
+  /** Metrics per table (the index name inside is `topic:partition` or the shared part). */
+  readonly metrics: (table: string) => KeyIndexMetrics;
+  readonly orderBy?: string | undefined;
+}
+
+interface TableIndexes {
+  readonly index: TableKeyIndex;
+  readonly partitions: Set<string>;
+  shared: boolean;
+}
+
+export class KeyedIndexes {
+  readonly #deps: KeyedIndexesDeps;
+  readonly #tables = new Map<string, TableIndexes>();
+  #stores: LmdbKeyStores | undefined;
+
+  constructor(deps: KeyedIndexesDeps) {
+    this.#deps = deps;
+  }
+
+  /** The table's index with `topic[partition]`'s part (and the shared part) in place, rebuilt from `state` when missing. */
+  async ready(
+    state: TableState,
+    keys: readonly KeyColumn[],
+    topic: string,
+    partition: number,
+  ): Promise<TableKeyIndex> {
+    let table = this.#tables.get(state.name);
+    if (table === undefined) {
+      table = { index: new TableKeyIndex(), partitions: new Set(), shared: false };
+      this.#tables.set(state.name, table);
+    }
+    const name = `${topic}:${partition}`;
+    if (table.partitions.has(name) && table.shared) return table.index;
+    const live = await tableLiveFiles(this.#deps.io, state.metadata, state.name);
+    const { byPartition, unattributed } = splitByAttribution(live);
+    const fields = this.#fields(state, keys);
+    if (!table.shared) {
+      const shared = await this.#rebuild(state, SHARED_INDEX, unattributed, fields);
+      table.index.setShared(unattributed.length > 0 ? shared : undefined);
+      table.shared = true;
+    }
+    if (!table.partitions.has(name)) {
+      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields);
+      table.index.set(topic, partition, part);
+      table.partitions.add(name);
+    }
+    return table.index;
+  }
+
+  /** Revoked or lost partitions: their parts go. */
+  drop(partitions: readonly TopicPartition[]): void {
+    for (const table of this.#tables.values()) {
+      for (const { topic, partition } of partitions) {
+        table.index.drop(topic, partition);
+        table.partitions.delete(`${topic}:${partition}`);
+      }
+    }
+  }
+
+  /** Everything is rebuilt from the tables on next use. */
+  reset(): void {
+    this.#tables.clear();
+  }
+
+  async close(): Promise<void> {
+    this.#tables.clear();
+    await this.#stores?.close();
+    this.#stores = undefined;
+  }
+
+  #fields(state: TableState, keys: readonly KeyColumn[]): { keys: NestedField[]; order?: NestedField } {
+    const schema = currentSchema(state.metadata);
+    const byName = (name: string) => schema.fields.find((f) => f.name === name);
+    const keyFields = keys.map((k) => byName(k.name)!);
+    const order = this.#deps.orderBy === undefined ? undefined : byName(this.#deps.orderBy);
+    return order === undefined ? { keys: keyFields } : { keys: keyFields, order };
+  }
+
+  async #rebuild(
+    state: TableState,
+    name: string,
+    files: readonly LiveDataFile[],
+    fields: { keys: NestedField[]; order?: NestedField },
+  ): Promise<PartitionKeyIndex> {
+    this.#stores ??= new LmdbKeyStores(join(this.#deps.indexDir, this.#deps.connector));
+    const store = this.#stores.openFresh(`${state.name}|${name}`);
+    const index = new PartitionKeyIndex(name, store, this.#deps.metrics(state.name));
+    const stats = await rebuildPartitionIndex(index, {
+      files,
+      keyFields: fields.keys,
+      orderField: fields.order,
+      read: (path) => this.#deps.io.read(path),
+    });
+    if (stats.files > 0) {
+      this.#deps.log.info('key index rebuilt', {
+        table: state.name,
+        index: name,
+        files: stats.files,
+        rows: stats.rows,
+        keys: stats.keys,
+        seconds: Number(stats.seconds.toFixed(3)),
+      });
+    }
+    return index;
+  }
+}

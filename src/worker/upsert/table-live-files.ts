@@ -1,0 +1,80 @@
+// The live data files of a table's `main` with the row positions their
+// position deletes remove: what a key index is rebuilt from (key-index-rebuild.ts,
+// docs/upsert.md, "The key index"). A position delete applies to a data file
+// when its data sequence number is at least the data file's (spec: "Scan
+// Planning"). Files come in data sequence order, so that a key found again in a
+// later file takes its place. Equality deletes and deletion vectors are not
+// read: floe writes neither on the tables it keys (v2 position deletes only),
+// and a table that has them cannot be indexed by position; it is refused
+// naming the table.
+import { ValidationError } from '../../errors.ts';
+import { POSITION_DELETE_FILE_PATH_ID, POSITION_DELETE_POS_ID } from '../../iceberg/data-file.ts';
+import { decodeManifest } from '../../iceberg/manifest.ts';
+import { ENTRY_STATUS, inheritManifestMetadata } from '../../iceberg/manifest-entry.ts';
+import { decodeManifestList } from '../../iceberg/manifest-list.ts';
+import type { TableMetadata } from '../../iceberg/table-metadata.ts';
+import { branchHead, specById } from '../../iceberg/table-metadata.ts';
+import { primitive, type Schema } from '../../iceberg/types.ts';
+import type { FileIO } from '../../io/file-io.ts';
+import { readParquetRows } from '../../parquet/parquet-row-reader.ts';
+
+export interface LiveFile {
+  readonly path: string;
+  readonly sequenceNumber: number;
+  readonly recordCount: number;
+  /** Positions removed by the table's position deletes. */
+  readonly deleted: Set<number>;
+}
+
+/** The columns of a position-delete file that say which rows go. */
+const DELETE_PROJECTION: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [],
+  fields: [
+    { id: POSITION_DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: primitive('string') },
+    { id: POSITION_DELETE_POS_ID, name: 'pos', required: true, type: primitive('long') },
+  ],
+};
+
+/** `name` names the table in errors. */
+export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: string): Promise<LiveFile[]> {
+  const head = branchHead(metadata, 'main');
+  if (head === undefined) return [];
+  const data = new Map<string, LiveFile>();
+  const deletes: Array<{ path: string; sequenceNumber: number }> = [];
+  for (const manifest of decodeManifestList(await io.read(head.manifestList))) {
+    const decoded = decodeManifest(
+      await io.read(manifest.manifestPath),
+      specById(metadata, manifest.partitionSpecId),
+    );
+    for (const raw of decoded.entries) {
+      if (raw.status === ENTRY_STATUS.DELETED) continue;
+      const entry = inheritManifestMetadata(raw, manifest);
+      const file = entry.dataFile;
+      const sequenceNumber = entry.sequenceNumber ?? 0;
+      if (file.content === 0) {
+        data.set(file.filePath, {
+          path: file.filePath,
+          sequenceNumber,
+          recordCount: file.recordCount,
+          deleted: new Set(),
+        });
+      } else if (file.content === 2 || file.contentOffset !== undefined) {
+        throw new ValidationError(
+          `table ${name} has ${file.content === 2 ? 'equality-delete files' : 'deletion vectors'} (${file.filePath}): floe's upsert and cdc modes index v2 tables with position deletes only`,
+          { table: name },
+        );
+      } else {
+        deletes.push({ path: file.filePath, sequenceNumber });
+      }
+    }
+  }
+  for (const del of deletes) {
+    for (const row of readParquetRows(await io.read(del.path), DELETE_PROJECTION, del.path)) {
+      const target = data.get(row.file_path as string);
+      if (target !== undefined && del.sequenceNumber >= target.sequenceNumber)
+        target.deleted.add(Number(row.pos as bigint));
+    }
+  }
+  return [...data.values()].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+}
