@@ -1,10 +1,12 @@
 // Issue 14: SIGTERM ends `floe run` (a child process, real broker, REST catalog
 // and S3) within the time of one commit plus one second, whatever it is doing:
 // idle on 64 partitions (where a lag query per partition once kept it 32 s), held
-// in a commit forced by the memory budget, and in the middle of a backlog. Each
-// case prints its measured exit time. The catalog gate
+// in a commit forced by the memory budget, in the middle of a backlog, and in a
+// rebalance (held in the commit that precedes giving partitions to a worker that
+// joined). Each case prints its measured exit time. The catalog gate
 // (test/support/catalog-gate.ts) holds the worker inside a commit at will.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog.ts';
 import { CatalogGate } from '../support/catalog-gate.ts';
 import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
 import { ORDER_SCHEMA_V1, orderPayload } from '../support/orders.ts';
@@ -18,9 +20,11 @@ const ONE_SECOND = 1000;
 
 const running: WorkerProcess[] = [];
 const gates: CatalogGate[] = [];
+const catalogs: Catalog[] = [];
 afterEach(async () => {
   for (const worker of running.splice(0)) await worker.kill9();
   for (const gate of gates.splice(0)) await gate.stop().catch(() => undefined);
+  for (const catalog of catalogs.splice(0)) await catalog.close().catch(() => undefined);
 });
 
 async function backlog(partitions: number, records: number): Promise<string> {
@@ -32,16 +36,38 @@ async function backlog(partitions: number, records: number): Promise<string> {
   return topic;
 }
 
-/** `floe run` on `topic` through a gate in front of the REST catalog. */
-async function start(topic: string, commit: Record<string, number>, memoryBytes?: number) {
+interface Member {
+  readonly groupId: string;
+  /** kafka.groupInstanceId: a static member. */
+  readonly instance?: string;
+}
+
+/** `floe run` on `topic` through a gate in front of the REST catalog (its own group unless `member` says). */
+async function start(
+  topic: string,
+  commit: Record<string, number>,
+  memoryBytes?: number,
+  member: Member = { groupId: uniqueName('group') },
+) {
   const gate = await CatalogGate.start(services.restUri);
   gates.push(gate);
   const table = `it_shutdown.${topic}`;
   const setup = writeWorkerConfig({
-    groupId: uniqueName('group'),
+    groupId: member.groupId,
     catalog: 'rest',
     connectors: { orders: { topics: [topic], value: { format: 'avro' }, table, commit } },
     extra: {
+      kafka: {
+        bootstrapServers: services.kafkaBrokers,
+        groupId: member.groupId,
+        // A static member that stopped is replaced after the broker's minimum session, 6 s.
+        ...(member.instance === undefined
+          ? {}
+          : {
+              groupInstanceId: member.instance,
+              properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
+            }),
+      },
       catalog: { type: 'rest', uri: gate.uri, warehouse: `s3://${services.s3.bucket}/rest` },
       ...(memoryBytes === undefined ? {} : { memory: { maxBufferedBytes: memoryBytes } }),
     },
@@ -49,6 +75,7 @@ async function start(topic: string, commit: Record<string, number>, memoryBytes?
   const worker = new WorkerProcess(setup);
   running.push(worker);
   const catalog = await openCatalog('rest', setup);
+  catalogs.push(catalog);
   return { gate, table, worker, catalog };
 }
 
@@ -156,4 +183,57 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
       await catalog.close();
     }
   });
+
+  // The chart's default is a static member (kafka.groupInstanceId = the pod name): it
+  // does not leave the group on SIGTERM, and the other member gets its partitions
+  // when its session (6 s here) expires.
+  it.each([
+    ['dynamic', undefined],
+    ['static', 'first'],
+  ])(
+    'during a rebalance (%s member): held in the commit before partitions move to a joining worker, exits once it is through',
+    async (kind, instance) => {
+      const RECORDS = 100_000;
+      const LATER = 1_000;
+      const topic = await backlog(4, RECORDS);
+      const groupId = uniqueName('group');
+      const neverDue = { intervalMs: 600_000, maxRecords: 10_000_000 };
+      const first = instance === undefined ? { groupId } : { groupId, instance };
+      const { gate, table, worker } = await start(topic, neverDue, undefined, first);
+      await worker.waitForLine(/"partitions assigned"/, 60_000);
+      await sleep(2_000); // reading: the batch is open
+      expect(commitSeconds(worker)).toEqual([]);
+      gate.close();
+      // A second member joins: the group revokes part of the first one's partitions,
+      // whose onRevoked commits its open batch first and waits at the gate.
+      const second = await start(topic, { intervalMs: 1000 }, undefined, { groupId });
+      await worker.waitForLine(/partitions revoked; committing first/);
+      await gate.waitForHeld(60_000);
+      const stop = terminate(worker);
+      await worker.waitForLine(/SIGTERM: stopping/);
+      await sleep(2_000); // the rebalance waits for the commit meanwhile
+      expect(worker.child.exitCode).toBeNull();
+      gate.open();
+      const openedAt = performance.now();
+      const { ms, code } = await stop;
+      const afterOpenMs = performance.now() - openedAt;
+      expect(code).toBe(0);
+      const during = commitSeconds(worker);
+      expect(during.length).toBe(1); // the rebalance's commit; nothing was read after it
+      const commitMs = during[0]! * 1000;
+      report(
+        `during a rebalance, ${kind} member (exit ${afterOpenMs.toFixed(0)} ms after the commit was let through)`,
+        ms,
+        commitMs,
+      );
+      expect(ms).toBeLessThanOrEqual(commitMs + ONE_SECOND);
+      // The member that stayed takes every partition over from the tables' offsets:
+      // records produced now, on all four partitions, land once.
+      const schemaId = await registerAvro(`${topic}-value`, ORDER_SCHEMA_V1);
+      const ids = Array.from({ length: LATER }, (_, i) => RECORDS + i);
+      await produceNumbered(topic, 4, ids, (i) => registry.encode(schemaId, orderPayload(i)));
+      await waitForRecords(second.catalog, table, RECORDS + LATER, { timeoutMs: 120_000 });
+      expect(await tableRecordCount(second.catalog, table)).toBe(RECORDS + LATER);
+    },
+  );
 });

@@ -5,7 +5,14 @@
 import { FloeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { RebalanceHandler, StartOffsets, TopicPartition } from '../kafka-types.ts';
-import { type CooperativeConsumer, OFFSET_STORED, partitionKey, plain, toSdkOffset } from './sdk-helpers.ts';
+import {
+  type CooperativeConsumer,
+  kafkaError,
+  OFFSET_STORED,
+  partitionKey,
+  plain,
+  toSdkOffset,
+} from './sdk-helpers.ts';
 
 export interface Rebalance {
   readonly kind: 'assign' | 'revoke';
@@ -98,15 +105,20 @@ export class RebalanceQueue {
   push(event: Rebalance): void {
     this.#pending.push(event);
     // During close nothing polls: apply at once so librdkafka's close can finish.
-    if (this.closeStarted) void this.apply();
+    if (this.closeStarted) this.#applyDuringClose();
   }
 
   apply(): Promise<void> {
     this.#applying ??= this.#drain().finally(() => {
       this.#applying = undefined;
-      if (this.closeStarted && this.#pending.length > 0) void this.apply();
+      if (this.closeStarted && this.#pending.length > 0) this.#applyDuringClose();
     });
     return this.#applying;
+  }
+
+  /** Nothing awaits it: a failure is recorded (disconnect() reports it), never left unhandled. */
+  #applyDuringClose(): void {
+    this.apply().catch((error: unknown) => this.fail(error));
   }
 
   /**
@@ -162,7 +174,19 @@ export class RebalanceQueue {
       }
     }
     // Always complete librdkafka's side of the rebalance, else the group stalls.
-    this.#cooperative.incrementalAssign(sdkPartitions);
+    try {
+      this.#cooperative.incrementalAssign(sdkPartitions);
+    } catch (error) {
+      const failure = kafkaError('incremental assign', error, {
+        partitions: partitions.map(partitionKey).join(','),
+      });
+      // A rebalance that completes while the client closes (a static member stopped
+      // mid-rebalance: no LeaveGroup ends it first): the binding refuses assignments
+      // then, librdkafka's close finishes without one, and nothing was delivered.
+      if (!this.closeStarted) throw failure;
+      this.#options.log.info('an assignment arrived during close; not taken', { reason: failure.message });
+      return;
+    }
     const assigned = sdkPartitions.map(plain);
     this.#options.assigned?.(assigned);
     if (starts === undefined) {
@@ -188,7 +212,13 @@ export class RebalanceQueue {
       }
       for (const tp of event.owned) this.#revoking.delete(partitionKey(tp));
     }
-    this.#cooperative.incrementalUnassign(event.partitions.map(plain));
+    try {
+      this.#cooperative.incrementalUnassign(event.partitions.map(plain));
+    } catch (error) {
+      throw kafkaError('incremental unassign', error, {
+        partitions: event.partitions.map(partitionKey).join(','),
+      });
+    }
     this.#options.log.info(event.lost ? 'partitions lost' : 'partitions revoked', {
       partitions: event.partitions.map(partitionKey).join(','),
     });
