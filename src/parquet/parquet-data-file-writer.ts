@@ -5,6 +5,7 @@ import type { Table } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import { type ColumnStats, mergeColumnStats } from './column-stats.ts';
+import { plainColumns } from './dictionary-choice.ts';
 import type { EncoderStream, ParquetEncoderPool } from './parquet-encoder-pool.ts';
 import { readParquetFooter } from './parquet-footer.ts';
 import { type ParquetWriterOptions, writeArrowTableToParquet } from './parquet-wasm-writer.ts';
@@ -180,14 +181,16 @@ export class StreamedParquetFile {
     const builder = this.#builder;
     const columns = builder.columnStats();
     this.#columns = this.#columns === undefined ? columns : mergeColumnStats(this.#columns, columns);
+    const { rowCount, estimatedBytes } = builder;
+    const table = builder.finish();
     this.#stream ??= this.#pool.openStream(
-      writerOptions(this.#schema, this.#props, builder.estimatedBytes, builder.rowCount),
+      writerOptions(this.#schema, this.#props, estimatedBytes, rowCount, table),
       (bytes) => this.#received(bytes),
     );
-    this.#sentRows += builder.rowCount;
-    this.#sentBytes += builder.estimatedBytes;
+    this.#sentRows += rowCount;
+    this.#sentBytes += estimatedBytes;
     this.#builder = new RecordBatchBuilder(this.#schema);
-    this.#stream.write(builder.finish());
+    this.#stream.write(table);
     return this.#stream;
   }
 }
@@ -211,18 +214,23 @@ function prepare(
     );
   }
   const recordCount = builder.rowCount;
-  const options = writerOptions(schema, props, builder.estimatedBytes, recordCount);
+  const { estimatedBytes } = builder;
   const columns = builder.columnStats();
   const table = builder.finish();
+  const options = writerOptions(schema, props, estimatedBytes, recordCount, table);
   return { table, options, recordCount, columns };
 }
 
-/** Row groups of write.parquet.row-group-size-bytes, measured in Arrow bytes per row. */
+/**
+ * Row groups of write.parquet.row-group-size-bytes, measured in Arrow bytes per
+ * row; dictionaries chosen from the file's first rows (`sample`).
+ */
 function writerOptions(
   schema: Schema,
   props: ParquetWriteProperties,
   arrowBytes: number,
   rows: number,
+  sample: Table,
 ): ParquetWriterOptions {
   const bytesPerRow = rows === 0 ? 1 : Math.max(1, arrowBytes / rows);
   return {
@@ -232,7 +240,7 @@ function writerOptions(
     dataPageSizeBytes: props.pageSizeBytes,
     dictionaryEnabled: props.dictionaryEnabled,
     dictionaryPageSizeBytes: props.dictionaryPageSizeBytes,
-    plainColumns: props.dictionaryEnabled ? plainColumns(schema) : [],
+    plainColumns: props.dictionaryEnabled ? plainColumns(schema, sample) : [],
   };
 }
 
@@ -309,31 +317,4 @@ function buildRows(schema: Schema, rows: readonly Row[]): RecordBatchBuilder {
   const builder = new RecordBatchBuilder(schema);
   for (const row of rows) builder.append(row);
   return builder;
-}
-
-/** Types whose values rarely repeat: ids, measurements, timestamps. */
-const HIGH_CARDINALITY = new Set([
-  'long',
-  'float',
-  'double',
-  'decimal',
-  'time',
-  'timestamp',
-  'timestamptz',
-  'timestamp_ns',
-  'timestamptz_ns',
-  'uuid',
-  'fixed',
-  'binary',
-]);
-
-/**
- * Top-level columns written plain: arrow-rs starts every column with a dictionary
- * and only falls back to plain once the dictionary page is full, which costs a
- * lot on unique values (parquet-mr drops such dictionaries instead). Strings,
- * ints, dates and booleans keep theirs. Nested columns cannot be named to
- * parquet-wasm (one-part column paths only) and keep the default.
- */
-function plainColumns(schema: Schema): string[] {
-  return schema.fields.filter((f) => HIGH_CARDINALITY.has(f.type.kind)).map((f) => f.name);
 }
