@@ -41,19 +41,33 @@ export interface AddedFiles {
   readonly changedPartitions?: number;
   /** Position-delete files of a row delta (their bytes are in `bytes`, as Java counts them). */
   readonly positionDeleteFiles?: number;
-  /** Rows of those files: the positions they delete. */
+  /** Deletion vectors added (v3; their content sizes are in `bytes`, as Java counts them). */
+  readonly deletionVectors?: number;
+  /** Rows of the position-delete files and vectors: the positions they delete. */
   readonly positionDeletes?: number;
+  /** Delete files the snapshot removes (v3: the deletion vectors a row delta replaced). */
+  readonly removedDeletes?: RemovedDeletes;
   /** 'append' unless given (a row delta is 'overwrite' or 'delete'). */
   readonly operation?: SnapshotOperation;
 }
 
+export interface RemovedDeletes {
+  /** Position-delete files and deletion vectors removed. */
+  readonly deleteFiles: number;
+  /** Of those, deletion vectors. */
+  readonly deletionVectors: number;
+  readonly positionDeletes: number;
+  /** Bytes (a vector's content size, as Java counts them). */
+  readonly bytes: number;
+}
+
 const SUMMARY_OPERATION = 'operation';
-const TOTALS: readonly (readonly [total: string, added: string | undefined])[] = [
+const TOTALS: readonly (readonly [total: string, added: string | undefined, removed?: string])[] = [
   ['total-records', 'added-records'],
-  ['total-files-size', 'added-files-size'],
+  ['total-files-size', 'added-files-size', 'removed-files-size'],
   ['total-data-files', 'added-data-files'],
-  ['total-delete-files', 'added-delete-files'],
-  ['total-position-deletes', 'added-position-deletes'],
+  ['total-delete-files', 'added-delete-files', 'removed-delete-files'],
+  ['total-position-deletes', 'added-position-deletes', 'removed-position-deletes'],
   ['total-equality-deletes', undefined],
 ];
 
@@ -75,20 +89,31 @@ export function updateSnapshotSummary(
     'added-data-files': String(added.files),
     'added-records': String(added.records),
   };
-  if (added.positionDeleteFiles !== undefined && added.positionDeleteFiles > 0) {
-    // As Java's SnapshotSummary: every position-delete file is a delete file (no DVs on v2).
-    summary['added-delete-files'] = String(added.positionDeleteFiles);
-    summary['added-position-delete-files'] = String(added.positionDeleteFiles);
-    summary['added-position-deletes'] = String(added.positionDeletes ?? 0);
-  }
+  // As Java's SnapshotSummary: position-delete files and deletion vectors are both delete files;
+  // a count of 0 is left out.
+  const files = added.positionDeleteFiles ?? 0;
+  const vectors = added.deletionVectors ?? 0;
+  const removed = added.removedDeletes;
+  const counts: readonly (readonly [string, number])[] = [
+    ['added-delete-files', files + vectors],
+    ['added-position-delete-files', files],
+    ['added-dvs', vectors],
+    ['added-position-deletes', files + vectors > 0 ? (added.positionDeletes ?? 0) : 0],
+    ['removed-files-size', removed?.bytes ?? 0],
+    ['removed-delete-files', removed?.deleteFiles ?? 0],
+    ['removed-dvs', removed?.deletionVectors ?? 0],
+    ['removed-position-deletes', removed?.positionDeletes ?? 0],
+  ];
+  for (const [key, count] of counts) if (count > 0) summary[key] = String(count);
   if (added.changedPartitions !== undefined) {
     summary['changed-partition-count'] = String(added.changedPartitions);
   }
-  for (const [totalKey, addedKey] of TOTALS) {
+  for (const [totalKey, addedKey, removedKey] of TOTALS) {
     const before = first ? 0n : parseCount(previous[totalKey]);
     if (before === undefined) continue;
     const increment = addedKey === undefined ? 0n : BigInt(summary[addedKey] ?? '0');
-    summary[totalKey] = String(before + increment);
+    const decrement = removedKey === undefined ? 0n : BigInt(summary[removedKey] ?? '0');
+    summary[totalKey] = String(before + increment - decrement);
   }
   return summary;
 }

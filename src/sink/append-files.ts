@@ -1,7 +1,9 @@
 // The files and catalog changes of one fast-append (or row-delta) attempt:
-// manifests for the new data files and position-delete files (written once per
-// append; entries inherit their sequence number), and per attempt a manifest list on top of the current base, with
-// manifests merged as the table's commit.manifest.* properties ask
+// manifests for the new data files and delete files (position-delete files or
+// deletion vectors; written once per append; entries inherit their sequence
+// number), and per attempt a manifest list on top of the current base, with the
+// deletion vectors the row delta replaces removed (deletion-vector-manifests.ts)
+// and manifests merged as the table's commit.manifest.* properties ask
 // (manifest-merger.ts).
 
 import { ValidationError } from '../errors.ts';
@@ -21,8 +23,9 @@ import { branchHead, currentSchema } from '../iceberg/table-metadata.ts';
 import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
 import { highestFieldId, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
+import { removeReplacedVectors } from './deletion-vector-manifests.ts';
 import { type MergedManifests, mergeManifestList } from './manifest-merger.ts';
-import { addedDeletes, commitOperation } from './row-delta.ts';
+import { addedDeletes, commitOperation, deleteFileBytes } from './row-delta.ts';
 import { sameSchemaFields } from './schema-equality.ts';
 import { newSyncMarker } from './snapshot-ids.ts';
 import { metadataDirectory } from './table-paths.ts';
@@ -31,7 +34,7 @@ export interface NewManifest {
   readonly path: string;
   readonly length: number;
   readonly specId: number;
-  /** 0: data files, 1: position-delete files (see row-delta.ts). */
+  /** 0: data files, 1: position-delete files or deletion vectors (see row-delta.ts). */
   readonly content: 0 | 1;
   readonly dataFiles: readonly DataFile[];
 }
@@ -102,6 +105,8 @@ export async function buildAppendAttempt(
     properties?: Readonly<Record<string, string>> | undefined;
     /** Merged manifests written by earlier attempts of this append, reused when their bin recurs. */
     merged: MergedManifests;
+    /** v3 row delta: the base's deletion vectors the new ones replace, removed in this snapshot. */
+    replacedDeleteFiles?: readonly DataFile[] | undefined;
   },
 ): Promise<AppendAttempt> {
   const parent = branchHead(metadata, 'main');
@@ -127,7 +132,14 @@ export async function buildAppendAttempt(
       partitions: summarizePartitions(spec, schema, m.dataFiles),
     };
   });
-  const carried = parent ? decodeManifestList(await io.read(parent.manifestList)) : [];
+  const base = parent ? decodeManifestList(await io.read(parent.manifestList)) : [];
+  const { manifests: carried, removed } = await removeReplacedVectors(
+    io,
+    metadata,
+    base,
+    args.replacedDeleteFiles ?? [],
+    args,
+  );
   const manifestListPath = `${metadataDirectory(metadata)}/snap-${args.snapshotId}-${args.attempt}-${args.commitId}.avro`;
   const merged = await mergeManifestList(io, metadata, [...fresh, ...carried], args);
   // v3: the list hands row-id ranges to its data manifests that have none (row-lineage.ts)
@@ -152,7 +164,14 @@ export async function buildAppendAttempt(
     records: dataFiles.reduce((n, f) => n + f.recordCount, 0),
     bytes: dataFiles.reduce((n, f) => n + f.fileSizeInBytes, 0) + deletes.bytes,
     positionDeleteFiles: deletes.positionDeleteFiles,
+    deletionVectors: deletes.deletionVectors,
     positionDeletes: deletes.positionDeletes,
+    removedDeletes: {
+      deleteFiles: removed.length,
+      deletionVectors: removed.length,
+      positionDeletes: removed.reduce((n, f) => n + f.recordCount, 0),
+      bytes: removed.reduce((n, f) => n + deleteFileBytes(f), 0),
+    },
     operation,
   });
   const updates: TableUpdate[] = [];

@@ -7,9 +7,10 @@
 // unknown outcome is reconciled by finding our commit id in main's ancestry
 // before anything else, and its files are never deleted. Every append merges
 // the table's manifests as MergeAppend does (manifest-merger.ts). An append with
-// position-delete files is a row delta (row-delta.ts): validated on the fresh
-// table at every attempt, aborted with conflict DATA_FILES_GONE when a data file
-// its deletes reference is no longer live.
+// position-delete files (v2) or deletion vectors (v3) is a row delta
+// (row-delta.ts): validated on the fresh table at every attempt, aborted with
+// conflict DATA_FILES_GONE when a data file its deletes reference is no longer
+// live or, on v3, a data file's vector is no longer the one merged with.
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { crashPoint } from '../crash-points.ts';
@@ -28,7 +29,7 @@ import {
   writeNewManifests,
 } from './append-files.ts';
 import { type MergedManifests, unusedMerged } from './manifest-merger.ts';
-import { DATA_FILES_GONE, missingReferencedFiles } from './row-delta.ts';
+import { DATA_FILES_GONE, rowDeltaConflict } from './row-delta.ts';
 import { newCommitId, newSnapshotId } from './snapshot-ids.ts';
 import type { TableLocks } from './table-locks.ts';
 
@@ -53,8 +54,13 @@ export type CommitDecision =
 export interface TableAppend {
   readonly id: TableIdentifier;
   readonly dataFiles: readonly DataFile[];
-  /** File-scoped position-delete files (v2): with them the commit is a row delta (row-delta.ts). */
+  /**
+   * File-scoped position-delete files (v2) or deletion vectors (v3): with them the
+   * commit is a row delta (row-delta.ts; writeRowDeltaDeletes writes either).
+   */
   readonly deleteFiles?: readonly DataFile[];
+  /** v3: the live deletion vectors the new ones were merged with, removed by the same snapshot. */
+  readonly replacedDeleteFiles?: readonly DataFile[];
   /** The schema the data files were written with, for their manifests (default: the table's current one). */
   readonly fileSchema?: Schema;
   readonly decide: (table: TableMetadata) => CommitDecision;
@@ -218,9 +224,9 @@ export class SnapshotProducer {
           outcomes[p.index] = { kind: 'skipped', reason: decision.reason, metadata };
           continue;
         }
-        const gone = await missingReferencedFiles(this.#io, metadata, p.append.deleteFiles ?? []);
-        if (gone.length > 0) {
-          const reason = `${gone.length} data file(s) the row delta deletes from are no longer live: ${gone.slice(0, 3).join(', ')}`;
+        const { deleteFiles = [], replacedDeleteFiles = [] } = p.append;
+        const reason = await rowDeltaConflict(this.#io, metadata, deleteFiles, replacedDeleteFiles);
+        if (reason !== undefined) {
           log.info(`batch not committed: ${reason}`, { conflict: DATA_FILES_GONE, attempt });
           return { kind: 'aborted', reason, attempts: attempt, conflict: DATA_FILES_GONE };
         }
@@ -246,6 +252,7 @@ export class SnapshotProducer {
             schema: decision.schema,
             properties: decision.properties,
             merged: p.merged,
+            replacedDeleteFiles: p.append.replacedDeleteFiles,
           });
         }
         crashPoint('before-catalog-commit');

@@ -16,7 +16,9 @@ import { writeParquetDataFile } from '../../src/parquet/parquet-data-file-writer
 import { readParquetRows } from '../../src/parquet/parquet-row-reader.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../../src/parquet/parquet-write-properties.ts';
 import { dataFileMetrics } from '../../src/sink/data-file-metrics.ts';
-import { POSITION_DELETE_SCHEMA, writePositionDeleteFile } from '../../src/sink/position-delete-writer.ts';
+import { isDeletionVector, readDeletionVector } from '../../src/sink/deletion-vector-files.ts';
+import { POSITION_DELETE_SCHEMA } from '../../src/sink/position-delete-writer.ts';
+import { writeRowDeltaDeletes } from '../../src/sink/row-delta.ts';
 import { newCommitId } from '../../src/sink/snapshot-ids.ts';
 import type { AppendResult, SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
 import { dataDirectory } from '../../src/sink/table-paths.ts';
@@ -118,15 +120,20 @@ export async function randomRowDelta(
     if (positions.size > 0) chosen.set(target.file.filePath, positions);
   }
   if (chosen.size === 0) return undefined;
-  const deleteFiles: DataFile[] = [];
   const reinserted: bigint[] = [];
   for (const [path, positions] of chosen) {
     const target = model.files.get(path)!;
-    deleteFiles.push(await writePositionDeleteFile(io, metadata, { dataFile: target.file, positions }));
     for (const pos of positions) reinserted.push(target.ids[pos]!);
   }
+  // v2: position-delete files; v3: deletion vectors merged with each file's live one
+  const { deleteFiles, replacedDeleteFiles } = await writeRowDeltaDeletes(io, metadata, chosen);
   const dataFiles = options.reinsert ? [await writeIds(io, metadata, reinserted)] : [];
-  const result = await producer.append(id, { dataFiles, deleteFiles, decide: commitNow });
+  const result = await producer.append(id, {
+    dataFiles,
+    deleteFiles,
+    replacedDeleteFiles,
+    decide: commitNow,
+  });
   if (result.kind === 'committed') {
     for (const [path, positions] of chosen)
       for (const pos of positions) model.files.get(path)!.deleted.add(pos);
@@ -135,7 +142,7 @@ export async function randomRowDelta(
   return { result, deleted: reinserted.length };
 }
 
-/** The ids main holds, read in-process with the spec's position-delete semantics; sorted. */
+/** The ids main holds, read in-process with the spec's position-delete (and deletion vector) semantics; sorted. */
 export async function readLiveIds(io: FileIO, metadata: TableMetadata): Promise<bigint[]> {
   const head = branchHead(metadata, 'main');
   if (head === undefined) return [];
@@ -150,8 +157,14 @@ export async function readLiveIds(io: FileIO, metadata: TableMetadata): Promise<
         data.push({ file: entry.dataFile, sequence });
         continue;
       }
-      const rows = readParquetRows(await io.read(entry.dataFile.filePath), POSITION_DELETE_SCHEMA, 'deletes');
       const byPath = new Map<string, Set<number>>();
+      if (isDeletionVector(entry.dataFile)) {
+        const positions = await readDeletionVector(io, entry.dataFile);
+        byPath.set(entry.dataFile.referencedDataFile!, new Set(positions));
+      }
+      const rows = isDeletionVector(entry.dataFile)
+        ? []
+        : readParquetRows(await io.read(entry.dataFile.filePath), POSITION_DELETE_SCHEMA, 'deletes');
       for (const row of rows) {
         const path = String(row.file_path);
         byPath.set(path, (byPath.get(path) ?? new Set()).add(Number(row.pos)));
