@@ -35,7 +35,7 @@ const SAMPLED = new Set(['int', 'date', 'string']);
 /** Plain when distinct values exceed this share of the sampled non-null values. */
 const DISTINCT_SHARE = 1 / 8;
 /** Values looked at per column, at most. */
-const SAMPLE_ROWS = 65_536;
+const SAMPLE_ROWS = 16_384;
 /** Fewer non-null values than this say too little: the column keeps its dictionary. */
 const MIN_SAMPLE = 1024;
 
@@ -68,9 +68,12 @@ function rarelyRepeats(data: Data): boolean {
   return nonNull >= MIN_SAMPLE && seen.size > nonNull * DISTINCT_SHARE;
 }
 
-/** FNV-1a of a string's UTF-8 bytes and its length: a collision only lowers the count a little. */
+/**
+ * FNV-1a of a string's UTF-8 bytes and its length, in 30 bits (a small integer
+ * for the Set): a collision only lowers the count a little.
+ */
 function hashBytes(bytes: Uint8Array | Int32Array, start: number, end: number): number {
-  let hash = 0x811c9dc5;
+  let hash = 0x811c9dc5 ^ (end - start);
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-  return (hash >>> 0) + Math.min(end - start, 0xfffff) * 2 ** 32;
+  return hash & 0x3fffffff;
 }
