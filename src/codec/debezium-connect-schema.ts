@@ -2,8 +2,8 @@
 // `{"schema": {...}, "payload": {...}}`) -> Iceberg types, and payload values ->
 // Iceberg values. Used for Debezium change events in JSON with their schema.
 //
-// Connect types: int8/16/32 -> int, int64 -> long, float32 -> float, float64 ->
-// double, boolean, string, bytes (base64 in JSON) -> binary, array -> list,
+// Connect types: int8/16/32 -> int, int64 -> long, float (FLOAT32) -> float, double
+// (FLOAT64) -> double, boolean, string, bytes (base64 in JSON) -> binary, array -> list,
 // map -> map, struct -> struct; `optional: false` -> required. Connect's own
 // logical types map as Connect's AvroConverter maps them (so a connector reads
 // the same table from JSON with schemas as from Avro): Decimal (base64 of the
@@ -14,6 +14,7 @@
 // Connect's logical types instead (docs/upsert.md).
 import type { IcebergType, NestedField, Row } from '../iceberg/types.ts';
 import { decimal, primitive } from '../iceberg/types.ts';
+import { JsonNumberText } from './json-number.ts';
 import { PayloadError } from './payload-error.ts';
 
 export interface ConnectSchema {
@@ -96,10 +97,14 @@ function compile(schema: ConnectSchema, ids: { next: number }): { type: IcebergT
       return { type: primitive('int'), convert: integer((n) => Number(n)) };
     case 'int64':
       return { type: primitive('long'), convert: integer((n) => BigInt(n)) };
+    // JsonConverter names FLOAT32 / FLOAT64 `float` / `double` (Connect's JsonSchema);
+    // the Connect type names are accepted too.
+    case 'float':
     case 'float32':
-      return { type: primitive('float'), convert: expect('number', (n) => n) };
+      return { type: primitive('float'), convert: floating };
+    case 'double':
     case 'float64':
-      return { type: primitive('double'), convert: expect('number', (n) => n) };
+      return { type: primitive('double'), convert: floating };
     case 'boolean':
       return { type: primitive('boolean'), convert: expect('boolean', (b) => b) };
     case 'string':
@@ -174,6 +179,14 @@ function expect<T>(kind: 'string' | 'number' | 'boolean', to: (value: T) => unkn
     return to(value as T);
   };
 }
+
+/** A JSON number as a double: parseJsonExact hands long ones over as JsonNumberText or bigint. */
+const floating: Convert = (value, path) => {
+  if (typeof value === 'number') return value;
+  if (value instanceof JsonNumberText) return value.value;
+  if (typeof value === 'bigint') return Number(value);
+  throw new PayloadError('incompatible', `${path} must be a number, got ${typeof value}`);
+};
 
 function integer(to: (value: number | bigint) => unknown): Convert {
   return (value, path) => {

@@ -1,6 +1,7 @@
 // Kafka Connect JSON schemas -> Iceberg types and payload values, case by case.
 import { describe, expect, it } from 'vitest';
 import { type ConnectSchema, compileConnectStruct } from '../../../src/codec/debezium-connect-schema.ts';
+import { parseJsonExact } from '../../../src/codec/json-number.ts';
 
 const struct = (fields: ConnectSchema[]): ConnectSchema => ({ type: 'struct', fields });
 
@@ -78,6 +79,25 @@ describe('compileConnectStruct', () => {
       ]),
       inner: { b: new Uint8Array([0, 255]) },
     });
+  });
+
+  it('reads JsonConverter float and double (its names of FLOAT32 / FLOAT64), long numbers as their double', () => {
+    // As Debezium 3.6.1's JsonConverter wrote a Postgres double precision column (found by the CDC chain test).
+    const text =
+      '{"f":{"type":"double","optional":true,"field":"w"},"g":{"type":"float","optional":false,"field":"x"}}';
+    const { f, g } = JSON.parse(text) as Record<string, ConnectSchema>;
+    const compiled = compileConnectStruct(struct([f!, g!]));
+    expect(compiled.fields.map((field) => [field.name, field.required, field.type.kind])).toEqual([
+      ['w', false, 'double'],
+      ['x', true, 'float'],
+    ]);
+    const payload = parseJsonExact('{"w":-123456.78901234567,"x":1.5}');
+    expect(compiled.convert(payload)).toEqual({ w: -123456.78901234567, x: 1.5 });
+    expect(compiled.convert(parseJsonExact('{"w":12345678901234567890,"x":0}'))).toEqual({
+      w: Number('12345678901234567890'),
+      x: 0,
+    });
+    expect(() => compiled.convert({ w: 'NaN', x: 1 })).toThrow('w must be a number, got string');
   });
 
   it('refuses a null required field and a mistyped value, naming the field', () => {
