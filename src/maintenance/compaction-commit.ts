@@ -1,10 +1,13 @@
 // The replace snapshot of a compaction (spec: "Snapshots", operation `replace`;
 // "Sequence Numbers"). Every attempt starts from the freshly loaded table and
-// validates, as Iceberg's RewriteFiles does, that every file being replaced is
-// still live on main and that no delete file arrived since the plan's snapshot;
+// validates, as Iceberg's RewriteFiles does, that every file being replaced (and
+// every delete file removed with them) is still live on main and that no delete
+// file that may apply to a replaced file arrived since the plan's snapshot;
 // otherwise the rewrite is stale (the caller re-plans) and nothing of it lands,
-// so a file removed meanwhile is never resurrected. Manifests holding replaced
-// files are rewritten (those entries DELETED, the rest EXISTING with their
+// so a file removed meanwhile is never resurrected and a row deleted meanwhile
+// never comes back. The file-scoped position-delete files of the replaced files
+// (their rows were left out of the new files) are removed in the same snapshot.
+// Manifests holding replaced or removed files are rewritten (those entries DELETED, the rest EXISTING with their
 // snapshot ids and sequence numbers); the others are carried as they are. The
 // new files keep the data sequence number of the plan's snapshot, so deletes
 // committed after it still apply to their rows. The offsets floe keeps in
@@ -31,6 +34,7 @@ import { type Logger, silentLogger } from '../log.ts';
 import { newCommitId, newSnapshotId, newSyncMarker } from '../sink/snapshot-ids.ts';
 import { COMMIT_ID_PROPERTY, findCommit } from '../sink/snapshot-producer.ts';
 import { metadataDirectory } from '../sink/table-paths.ts';
+import { mayApply } from './compaction-deletes.ts';
 import { readSnapshotFiles } from './compaction-files.ts';
 import { replaceSummary } from './compaction-summary.ts';
 
@@ -43,6 +47,10 @@ export interface RewriteCommit {
   readonly startSnapshot: Snapshot;
   readonly replaced: readonly DataFile[];
   readonly added: readonly DataFile[];
+  /** Position-delete files that referenced replaced files only: removed with them. */
+  readonly removedDeletes?: readonly DataFile[];
+  /** The delete files live when the plan was made; any other live now is checked against the replaced files. */
+  readonly knownDeletes?: ReadonlySet<string>;
 }
 
 export type RewriteOutcome =
@@ -110,21 +118,26 @@ export async function commitRewrite(
       manifests: await writeAddedManifests(io, metadata, request, snapshotId, commitId),
       snapshotId,
     };
-    const replacedPaths = new Set(request.replaced.map((f) => f.filePath));
+    const removedPaths = new Set(
+      [...request.replaced, ...(request.removedDeletes ?? [])].map((f) => f.filePath),
+    );
     const list: ManifestFile[] = [...added.manifests];
     const rewritten: string[] = [];
     for (const [index, { manifest, live }] of files.manifests.entries()) {
-      if (manifest.content !== 0 || !live.some((e) => replacedPaths.has(e.dataFile.filePath))) {
+      if (!live.some((e) => removedPaths.has(e.dataFile.filePath))) {
         list.push(manifest);
         continue;
       }
       const entries: ManifestEntry[] = live.map((e) =>
-        replacedPaths.has(e.dataFile.filePath)
+        removedPaths.has(e.dataFile.filePath)
           ? { ...e, status: ENTRY_STATUS.DELETED, snapshotId }
           : { ...e, status: ENTRY_STATUS.EXISTING },
       );
       const path = `${metadataDirectory(metadata)}/${commitId}-a${attempt}-r${index}.avro`;
-      list.push(await writeManifest(io, metadata, path, entries, manifest.partitionSpecId, snapshotId));
+      const content = manifest.content === 0 ? 'data' : 'deletes';
+      list.push(
+        await writeManifest(io, metadata, path, entries, manifest.partitionSpecId, snapshotId, content),
+      );
       rewritten.push(path);
     }
     const sequenceNumber = metadata.lastSequenceNumber + 1;
@@ -146,7 +159,7 @@ export async function commitRewrite(
       timestampMs: now(),
       manifestList: listPath,
       summary: {
-        ...replaceSummary(head.summary, request.replaced, request.added),
+        ...replaceSummary(head.summary, request.replaced, request.added, request.removedDeletes ?? []),
         ...carriedSummary(metadata, head),
         [COMMIT_ID_PROPERTY]: commitId,
       },
@@ -201,15 +214,30 @@ function validate(
   manifests: ReadonlyArray<{ manifest: ManifestFile; live: readonly ManifestEntry[] }>,
   request: RewriteCommit,
 ): string | undefined {
-  const live = new Set<string>();
-  for (const { manifest, live: entries } of manifests) {
-    if (manifest.content === 1 && manifest.sequenceNumber > request.startSnapshot.sequenceNumber)
-      return `delete files were committed after snapshot ${request.startSnapshot.snapshotId}`;
-    if (manifest.content === 0) for (const e of entries) live.add(e.dataFile.filePath);
+  const data = new Map<string, ManifestEntry>();
+  const deletes: ManifestEntry[] = [];
+  for (const { manifest, live } of manifests) {
+    if (manifest.content === 0) for (const e of live) data.set(e.dataFile.filePath, e);
+    else deletes.push(...live);
   }
-  const missing = request.replaced.filter((f) => !live.has(f.filePath));
+  const missing = request.replaced.filter((f) => !data.has(f.filePath));
   if (missing.length > 0)
     return `${missing.length} file(s) to replace are no longer live (e.g. ${missing[0]!.filePath})`;
+  const liveDeletes = new Set(deletes.map((e) => e.dataFile.filePath));
+  const gone = (request.removedDeletes ?? []).find((f) => !liveDeletes.has(f.filePath));
+  if (gone !== undefined) return `delete file ${gone.filePath} to remove is no longer live`;
+  const replaced = request.replaced.map((f) => data.get(f.filePath)!);
+  const known = request.knownDeletes;
+  for (const del of deletes) {
+    // Without the plan's list, any delete file newer than the planned snapshot counts as new.
+    const isNew =
+      known === undefined
+        ? (del.fileSequenceNumber ?? del.sequenceNumber ?? 0) > request.startSnapshot.sequenceNumber
+        : !known.has(del.dataFile.filePath);
+    const target = isNew ? replaced.find((e) => mayApply(del, e)) : undefined;
+    if (target !== undefined)
+      return `delete file ${del.dataFile.filePath} committed after snapshot ${request.startSnapshot.snapshotId} may apply to ${target.dataFile.filePath}`;
+  }
   return undefined;
 }
 
@@ -258,6 +286,7 @@ async function writeManifest(
   entries: readonly ManifestEntry[],
   specId: number,
   snapshotId: bigint,
+  content: 'data' | 'deletes' = 'data',
 ): Promise<ManifestFile> {
   const spec = specById(metadata, specId);
   const schema = currentSchema(metadata);
@@ -265,7 +294,7 @@ async function writeManifest(
     schema,
     spec,
     formatVersion: metadata.formatVersion === 1 ? 1 : 2,
-    content: 'data',
+    content,
     syncMarker: newSyncMarker(),
   });
   await io.write(path, bytes);
@@ -274,7 +303,7 @@ async function writeManifest(
     manifestLength: bytes.length,
     spec,
     schema,
-    content: 0,
+    content: content === 'data' ? 0 : 1,
     snapshotId,
   });
 }

@@ -9,6 +9,8 @@ import type { Snapshot } from '../iceberg/snapshot.ts';
 import { specById, type TableMetadata } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { partitionKey } from '../sink/partitioner.ts';
+import { attributionSuffix } from './compaction-attribution.ts';
+import { type DeleteScope, mayApply, scopeDeletes } from './compaction-deletes.ts';
 import type { PlanFile } from './compaction-plan.ts';
 
 export interface LiveManifest {
@@ -52,47 +54,55 @@ export async function readSnapshotFiles(
   return { snapshot, manifests };
 }
 
-/**
- * The data files of the snapshot as compaction plans them. A data file counts as
- * having deletes when a delete file of its partition (or an unpartitioned delete
- * file) has a higher data sequence number: it may apply.
- */
-export function planFiles(metadata: TableMetadata, files: SnapshotFiles): PlanFile[] {
-  const addedAt = new Map(metadata.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
-  const deletes = files.manifests
-    .filter((m) => m.manifest.content === 1)
-    .flatMap((m) => m.live)
-    .map((e) => ({ key: keyOf(e), sequenceNumber: e.sequenceNumber ?? 0 }));
-  const result: PlanFile[] = [];
-  for (const { manifest, live } of files.manifests) {
-    if (manifest.content !== 0) continue;
-    for (const entry of live) {
-      const file = entry.dataFile;
-      const key = keyOf(entry);
-      const sequenceNumber = entry.sequenceNumber;
-      if (sequenceNumber === null)
-        throw new ValidationError(`manifest entry for ${file.filePath} has no data sequence number`);
-      result.push({
-        path: file.filePath,
-        specId: file.specId,
-        partitionKey: key,
-        sizeBytes: file.fileSizeInBytes,
-        recordCount: file.recordCount,
-        dataSequenceNumber: sequenceNumber,
-        // A snapshot expired since: the file is old enough to count as quiet.
-        addedAtMs: addedAt.get(entry.snapshotId ?? -1n) ?? 0,
-        hasDeletes: deletes.some(
-          (d) => (d.key === key || d.key === GLOBAL) && d.sequenceNumber >= sequenceNumber,
-        ),
-      });
-    }
-  }
-  return result;
+/** The live delete entries of the snapshot (inherited values filled in). */
+export function liveDeletes(files: SnapshotFiles): ManifestEntry[] {
+  return files.manifests.filter((m) => m.manifest.content === 1).flatMap((m) => m.live);
 }
 
-const GLOBAL = '(unpartitioned)';
+/** The live data entries of the snapshot. */
+export function liveData(files: SnapshotFiles): ManifestEntry[] {
+  return files.manifests.filter((m) => m.manifest.content === 0).flatMap((m) => m.live);
+}
 
-function keyOf(entry: ManifestEntry): string {
-  const file = entry.dataFile;
-  return file.partition.length === 0 ? GLOBAL : `${file.specId}:${partitionKey(file.partition)}`;
+export interface PlannedFiles {
+  readonly files: PlanFile[];
+  readonly deletes: DeleteScope;
+}
+
+/**
+ * The data files of the snapshot as compaction plans them, with the deletes
+ * that may apply to each (compaction-deletes.ts): blocked by a delete floe does
+ * not apply, or the file-scoped position deletes a rewrite applies, counted.
+ */
+export function planFiles(metadata: TableMetadata, files: SnapshotFiles): PlannedFiles {
+  const addedAt = new Map(metadata.snapshots.map((s) => [s.snapshotId, s.timestampMs]));
+  const data = liveData(files);
+  const deletes = scopeDeletes(liveDeletes(files), data);
+  const result: PlanFile[] = [];
+  for (const entry of data) {
+    const file = entry.dataFile;
+    const sequenceNumber = entry.sequenceNumber;
+    if (sequenceNumber === null)
+      throw new ValidationError(`manifest entry for ${file.filePath} has no data sequence number`);
+    const applying = (deletes.fileScoped.get(file.filePath) ?? []).filter((d) => mayApply(d, entry));
+    const attribution = attributionSuffix(file.filePath);
+    result.push({
+      path: file.filePath,
+      specId: file.specId,
+      partitionKey: partitionKey(file.partition),
+      sizeBytes: file.fileSizeInBytes,
+      recordCount: file.recordCount,
+      dataSequenceNumber: sequenceNumber,
+      // A snapshot expired since: the file is old enough to count as quiet.
+      addedAtMs: addedAt.get(entry.snapshotId ?? -1n) ?? 0,
+      blocked: deletes.blocked.has(file.filePath),
+      deleteFiles: applying.length,
+      deletedRecords: Math.min(
+        file.recordCount,
+        applying.reduce((n, d) => n + d.dataFile.recordCount, 0),
+      ),
+      ...(attribution === undefined ? {} : { attribution }),
+    });
+  }
+  return { files: result, deletes };
 }

@@ -5,8 +5,12 @@
 // partition is compacted once it has gone quiet (no file added for `quietMs`),
 // or while it still receives data once it holds more than
 // `maxFilesPerActivePartition` small files (then size-tiered: see tier()), so
-// the file count stays bounded either way. Files that a delete file may apply to are left alone (their rows
-// would need the deletes applied first).
+// the file count stays bounded either way. Files whose deleted fraction is high
+// (`deleteRatioThreshold`, or `deleteFileThreshold` delete files) are rewritten
+// whatever their size, quiet or not: the rewrite leaves the deleted rows out.
+// Files a delete floe does not apply may reach are left alone (blocked). A keyed
+// table's files are grouped per Kafka partition they are attributed to (their
+// name's ending), so a group never mixes two partitions' files.
 
 export interface PlanFile {
   readonly path: string;
@@ -18,8 +22,14 @@ export interface PlanFile {
   readonly dataSequenceNumber: number;
   /** Timestamp of the snapshot that added the file. */
   readonly addedAtMs: number;
-  /** A delete file may apply to it. */
-  readonly hasDeletes: boolean;
+  /** A delete file that floe does not apply may apply to it: left as it is. */
+  readonly blocked: boolean;
+  /** File-scoped position-delete files that apply to it (a rewrite applies them and drops them). */
+  readonly deleteFiles: number;
+  /** Rows those delete (their record counts, at most the file's). */
+  readonly deletedRecords: number;
+  /** The name ending attributing it to a Kafka partition (keyed tables), kept by the rewrite. */
+  readonly attribution?: string;
 }
 
 export interface CompactionPlanOptions {
@@ -32,6 +42,10 @@ export interface CompactionPlanOptions {
   readonly quietMs?: number;
   /** A partition still receiving data is compacted when it holds more small files than this (default 8). */
   readonly maxFilesPerActivePartition?: number;
+  /** A file with at least this fraction of its rows deleted is rewritten whatever its size (default 0.3). */
+  readonly deleteRatioThreshold?: number;
+  /** A file with at least this many delete files applying is rewritten whatever its size (default: no limit). */
+  readonly deleteFileThreshold?: number;
   /** Input bytes over all groups of one plan at most (the memory budget of a run); default unbounded. */
   readonly maxInputBytes?: number;
   readonly nowMs: number;
@@ -40,11 +54,13 @@ export interface CompactionPlanOptions {
 export interface CompactionGroup {
   readonly specId: number;
   readonly partitionKey: string;
+  /** The attribution ending every file of the group has, which the new files get too. */
+  readonly attribution?: string;
   readonly files: readonly PlanFile[];
   readonly inputBytes: number;
   readonly recordCount: number;
   /** Why the partition was compacted. */
-  readonly reason: 'quiet' | 'too-many-files';
+  readonly reason: 'quiet' | 'too-many-files' | 'deletes';
 }
 
 export const COMPACTION_DEFAULTS = {
@@ -52,6 +68,7 @@ export const COMPACTION_DEFAULTS = {
   minInputFiles: 5,
   quietMs: 10 * 60_000,
   maxFilesPerActivePartition: 8,
+  deleteRatioThreshold: 0.3,
 } as const;
 
 export function planCompaction(
@@ -68,34 +85,50 @@ export function planCompaction(
   // A group is read into memory whole (to sort it): it never exceeds the budget either.
   const binBytes = Math.min(target, budget);
 
+  const ratioLimit = options.deleteRatioThreshold ?? COMPACTION_DEFAULTS.deleteRatioThreshold;
+  const fileLimit = options.deleteFileThreshold ?? Number.POSITIVE_INFINITY;
+  const manyDeletes = (f: PlanFile) =>
+    f.deleteFiles > 0 &&
+    (f.deleteFiles >= fileLimit || f.deletedRecords >= ratioLimit * Math.max(1, f.recordCount));
+
   const partitions = new Map<string, PlanFile[]>();
   for (const file of files) {
-    const key = `${file.specId}/${file.partitionKey}`;
+    const key = `${file.specId}/${file.partitionKey}/${file.attribution ?? ''}`;
     const list = partitions.get(key);
     if (list === undefined) partitions.set(key, [file]);
     else list.push(file);
   }
 
   const groups: CompactionGroup[] = [];
+  const add = (bin: readonly PlanFile[], reason: CompactionGroup['reason']) => {
+    const first = bin[0]!;
+    groups.push({
+      specId: first.specId,
+      partitionKey: first.partitionKey,
+      ...(first.attribution === undefined ? {} : { attribution: first.attribution }),
+      files: bin,
+      inputBytes: bin.reduce((n, f) => n + f.sizeBytes, 0),
+      recordCount: bin.reduce((n, f) => n + f.recordCount, 0),
+      reason,
+    });
+  };
   for (const partitionFiles of partitions.values()) {
     const newest = Math.max(...partitionFiles.map((f) => f.addedAtMs));
     const quiet = options.nowMs - newest >= quietMs;
-    const small = partitionFiles.filter((f) => f.sizeBytes < smallBelow && !f.hasDeletes);
-    if (small.length < minInputFiles) continue;
-    if (!quiet && small.length <= activeBound) continue;
-    const reason = quiet ? 'quiet' : 'too-many-files';
-    const bins = quiet ? binPack(small, binBytes) : [tier(small, binBytes)];
-    for (const bin of bins) {
-      if (bin.length < 2) continue;
-      const first = bin[0]!;
-      groups.push({
-        specId: first.specId,
-        partitionKey: first.partitionKey,
-        files: bin,
-        inputBytes: bin.reduce((n, f) => n + f.sizeBytes, 0),
-        recordCount: bin.reduce((n, f) => n + f.recordCount, 0),
-        reason,
-      });
+    const usable = partitionFiles.filter((f) => !f.blocked);
+    const heavy = usable.filter(manyDeletes);
+    const small = usable.filter((f) => f.sizeBytes < smallBelow && !manyDeletes(f));
+    const smallDue = small.length >= minInputFiles && (quiet || small.length > activeBound);
+    if (quiet && (smallDue || heavy.length > 0)) {
+      // Packed together; a bin is worth it with two files or one whose deletes it drops.
+      for (const bin of binPack([...small, ...heavy], binBytes))
+        if (bin.length >= 2 || bin.some(manyDeletes)) add(bin, heavy.length > 0 ? 'deletes' : 'quiet');
+      continue;
+    }
+    for (const bin of binPack(heavy, binBytes)) add(bin, 'deletes');
+    if (smallDue) {
+      const bin = tier(small, binBytes);
+      if (bin.length >= 2) add(bin, 'too-many-files');
     }
   }
   // The partitions with the most small files first, so a budget goes where it helps most.

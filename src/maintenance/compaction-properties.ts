@@ -12,11 +12,18 @@ export const COMPACTION_PROPERTIES = {
   quietMs: 'floe.compaction.quiet-ms',
   maxFilesPerActivePartition: 'floe.compaction.max-files-per-active-partition',
   maxInputBytes: 'floe.compaction.max-input-bytes',
+  deleteRatioThreshold: 'floe.compaction.delete-ratio-threshold',
+  deleteFileThreshold: 'floe.compaction.delete-file-threshold',
 } as const;
 
 export type TableCompactionSettings = { readonly enabled: boolean } & Pick<
   CompactionPlanOptions,
-  'minInputFiles' | 'quietMs' | 'maxFilesPerActivePartition' | 'maxInputBytes'
+  | 'minInputFiles'
+  | 'quietMs'
+  | 'maxFilesPerActivePartition'
+  | 'maxInputBytes'
+  | 'deleteRatioThreshold'
+  | 'deleteFileThreshold'
 >;
 
 /** The table's settings; a malformed value is an error naming the table and the property. */
@@ -52,5 +59,21 @@ export function compactionSettings(
     count(COMPACTION_PROPERTIES.maxFilesPerActivePartition, COMPACTION_DEFAULTS.maxFilesPerActivePartition),
   );
   put('maxInputBytes', count(COMPACTION_PROPERTIES.maxInputBytes, undefined));
+  const ratioKey = COMPACTION_PROPERTIES.deleteRatioThreshold;
+  const ratioText = properties[ratioKey];
+  const ratio = ratioText === undefined ? COMPACTION_DEFAULTS.deleteRatioThreshold : Number(ratioText);
+  if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1 || ratioText?.trim() === '')
+    throw new ConfigError(
+      `table ${table}: property ${ratioKey} must be a fraction above 0 and at most 1, got '${ratioText}'`,
+      { table, key: ratioKey },
+    );
+  put('deleteRatioThreshold', ratio);
+  const files = count(COMPACTION_PROPERTIES.deleteFileThreshold, undefined);
+  if (files === 0)
+    throw new ConfigError(
+      `table ${table}: property ${COMPACTION_PROPERTIES.deleteFileThreshold} must be at least 1, got '0'`,
+      { table, key: COMPACTION_PROPERTIES.deleteFileThreshold },
+    );
+  put('deleteFileThreshold', files);
   return settings as unknown as TableCompactionSettings;
 }

@@ -1,8 +1,11 @@
-// One compaction group -> new data files: the small files are read back (by
-// field id, into the table's current schema), sorted by the table's default sort
+// One compaction group -> new data files: the files are read back (by field id,
+// into the table's current schema) without the rows their file-scoped position
+// deletes remove (spec: "Position Delete Files": the `pos` of rows whose
+// `file_path` is the data file), sorted by the table's default sort
 // order when it has one, and written again through the table writer (partition
 // path, Parquet properties, metrics modes and file size of the table), on the
-// Parquet encoder thread. Nothing here touches the catalog: until the replace
+// Parquet encoder thread, named with the group's attribution ending when it has
+// one (compaction-attribution.ts). Nothing here touches the catalog: until the replace
 // commit lands, the new files are unreferenced. A column a file does not store
 // reads as the file's identity-partition value when its spec has one (spec:
 // "Column Projection"; a Hive table migrated in place, Spark's add_files).
@@ -16,6 +19,7 @@ import { indexFieldsById, isPrimitive, type Row, type Schema } from '../iceberg/
 import type { FileIO } from '../io/file-io.ts';
 import { readParquetRows } from '../parquet/parquet-row-reader.ts';
 import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
+import { POSITION_DELETE_SCHEMA } from '../sink/position-delete-writer.ts';
 import { dataDirectory } from '../sink/table-paths.ts';
 import { TableWriter } from '../sink/table-writer.ts';
 import type { CompactionGroup } from './compaction-plan.ts';
@@ -26,20 +30,26 @@ export interface RewrittenGroup {
   readonly rows: number;
 }
 
-/** `files`: the group's data files by path (their partition tuples fill columns a file lacks). */
+/**
+ * `files`: the group's data files by path (their partition tuples fill columns a
+ * file lacks); `deletes`: per data file path, the position-delete files to apply.
+ */
 export async function rewriteGroup(
   io: FileIO,
   metadata: TableMetadata,
   group: CompactionGroup,
   files?: ReadonlyMap<string, DataFile>,
+  deletes?: ReadonlyMap<string, readonly DataFile[]>,
 ): Promise<RewrittenGroup> {
   const schema = currentSchema(metadata);
   const spec = specById(metadata, group.specId);
   const rows: Row[] = [];
   for (const file of group.files) {
+    const deleted = await deletedPositions(io, file.path, deletes?.get(file.path) ?? []);
     const bytes = await io.read(file.path);
     const fill = identityFill(spec, schema, files?.get(file.path)?.partition);
-    for (const row of readParquetRows(bytes, schema, file.path)) rows.push(fill(row));
+    const read = readParquetRows(bytes, schema, file.path);
+    for (let pos = 0; pos < read.length; pos++) if (!deleted.has(pos)) rows.push(fill(read[pos]!));
   }
   const order = sortOrderById(metadata, metadata.defaultSortOrderId);
   if (order.fields.length > 0) rows.sort(rowComparator(order, schema));
@@ -49,6 +59,7 @@ export async function rewriteGroup(
     spec,
     properties: metadata.properties,
     dataDirectory: dataDirectory(metadata),
+    ...(group.attribution === undefined ? {} : { fileSuffix: group.attribution }),
   });
   try {
     for (const row of rows) {
@@ -62,6 +73,21 @@ export async function rewriteGroup(
     writer.abort();
     throw error;
   }
+}
+
+/** The positions of `dataPath` the position-delete files remove. */
+async function deletedPositions(
+  io: FileIO,
+  dataPath: string,
+  deleteFiles: readonly DataFile[],
+): Promise<Set<number>> {
+  const deleted = new Set<number>();
+  for (const file of deleteFiles) {
+    for (const row of readParquetRows(await io.read(file.filePath), POSITION_DELETE_SCHEMA, file.filePath)) {
+      if (row.file_path === dataPath) deleted.add(Number(row.pos as bigint));
+    }
+  }
+  return deleted;
 }
 
 /**

@@ -13,7 +13,8 @@ import { type Logger, silentLogger } from '../log.ts';
 import { parquetWritePropertiesFromTable } from '../parquet/parquet-write-properties.ts';
 import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
-import { planFiles, readSnapshotFiles } from './compaction-files.ts';
+import { mayApply } from './compaction-deletes.ts';
+import { liveData, liveDeletes, planFiles, readSnapshotFiles } from './compaction-files.ts';
 import { COMPACTION_DEFAULTS, type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
 import { COMPACTION_PROPERTIES, compactionSettings } from './compaction-properties.ts';
 import { rewriteGroup } from './compaction-rewrite.ts';
@@ -47,6 +48,9 @@ export interface CompactionResult {
   readonly filesAdded: number;
   readonly bytesRewritten: number;
   readonly bytesWritten: number;
+  /** Position-delete files removed with the files they referenced. */
+  readonly deleteFilesRemoved?: number;
+  /** Rows written (deleted rows left out). */
   readonly records: number;
   readonly replans: number;
   /** The table's bound on small files of a partition receiving data (when it is compacted at all). */
@@ -95,7 +99,8 @@ export async function compactTable(
     const target =
       options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
     // Explicit options (tests, a one-off command) win over the table's properties.
-    const groups = planCompaction(planFiles(metadata, files), {
+    const planned = planFiles(metadata, files);
+    const groups = planCompaction(planned.files, {
       ...fromTable,
       ...options,
       maxInputBytes: options.maxInputBytes ?? fromTable.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
@@ -105,15 +110,27 @@ export async function compactTable(
     if (groups.length === 0)
       return { ...nothing, replans, activeBound, skipped: 'no partition needs compaction' };
 
-    const byPath = new Map<string, DataFile>();
-    for (const { live } of files.manifests) for (const e of live) byPath.set(e.dataFile.filePath, e.dataFile);
+    const entries = new Map(liveData(files).map((e) => [e.dataFile.filePath, e]));
+    const byPath = new Map([...entries].map(([path, e]) => [path, e.dataFile]));
     const replaced: DataFile[] = [];
     const added: DataFile[] = [];
+    const removedDeletes: DataFile[] = [];
     let records = 0;
     try {
       for (const group of groups) {
         if (options.signal?.aborted) break;
-        const rewritten = await rewriteGroup(io, metadata, group, byPath);
+        const applying = new Map<string, DataFile[]>();
+        for (const f of group.files) {
+          const scoped = planned.deletes.fileScoped.get(f.path) ?? [];
+          const entry = entries.get(f.path)!;
+          applying.set(
+            f.path,
+            scoped.filter((d) => mayApply(d, entry)).map((d) => d.dataFile),
+          );
+          // Every delete file naming only this file goes with it, applying or not.
+          removedDeletes.push(...scoped.map((d) => d.dataFile));
+        }
+        const rewritten = await rewriteGroup(io, metadata, group, byPath, applying);
         for (const f of group.files) replaced.push(byPath.get(f.path)!);
         added.push(...rewritten.added);
         records += rewritten.rows;
@@ -126,11 +143,12 @@ export async function compactTable(
       await deleteAll(io, added);
       return { ...nothing, replans, activeBound, skipped: 'stopped' };
     }
+    const knownDeletes = new Set(liveDeletes(files).map((e) => e.dataFile.filePath));
     const commit = () =>
       commitRewrite(
         catalog,
         io,
-        { id, startSnapshot: head, replaced, added },
+        { id, startSnapshot: head, replaced, added, removedDeletes, knownDeletes },
         { now, ...options.commit, log },
       );
     const outcome = await (options.locks ? options.locks.withTables([id], commit) : commit());
@@ -147,6 +165,7 @@ export async function compactTable(
       filesAdded: added.length,
       bytesRewritten: replaced.reduce((n, f) => n + f.fileSizeInBytes, 0),
       bytesWritten: added.reduce((n, f) => n + f.fileSizeInBytes, 0),
+      deleteFilesRemoved: removedDeletes.length,
       records,
       replans,
       activeBound,

@@ -44,6 +44,7 @@ export class Compaction implements MaintenanceStep {
       filesAdded: result.filesAdded,
       bytesRewritten: result.bytesRewritten,
       bytesWritten: result.bytesWritten,
+      deleteFilesRemoved: result.deleteFilesRemoved ?? 0,
       records: result.records,
       replans: result.replans,
     };

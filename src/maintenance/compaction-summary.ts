@@ -1,5 +1,6 @@
 // The summary of a replace snapshot (spec: Appendix F, "Optional Snapshot
-// Summary Fields"): what it added and removed, and the totals carried from the
+// Summary Fields"): what it added and removed (data files, and the position-delete
+// files removed with the files they referenced), and the totals carried from the
 // parent (a total the parent does not carry is left out rather than guessed).
 import type { DataFile } from '../iceberg/data-file.ts';
 
@@ -13,6 +14,7 @@ export function replaceSummary(
   parent: Readonly<Record<string, string>>,
   replaced: readonly DataFile[],
   added: readonly DataFile[],
+  removedDeletes: readonly DataFile[] = [],
 ): Record<string, string> {
   const count = (files: readonly DataFile[], of: (f: DataFile) => number): bigint =>
     files.reduce((n, f) => n + BigInt(of(f)), 0n);
@@ -31,9 +33,27 @@ export function replaceSummary(
     if (before === undefined || !/^\d+$/.test(before)) continue;
     summary[total] = (BigInt(before) + changes[plus]! - changes[minus]!).toString();
   }
-  for (const key of ['total-delete-files', 'total-position-deletes', 'total-equality-deletes']) {
+  const removedRows = count(removedDeletes, (f) => f.recordCount);
+  if (removedDeletes.length > 0) {
+    summary['removed-delete-files'] = String(removedDeletes.length);
+    summary['removed-position-delete-files'] = String(removedDeletes.length);
+    summary['removed-position-deletes'] = removedRows.toString();
+    // The delete files' bytes leave the table too (Java counts them in the files size).
+    const bytes = count(removedDeletes, (f) => f.fileSizeInBytes);
+    summary['removed-files-size'] = (changes['removed-files-size']! + bytes).toString();
+    const total = parent['total-files-size'];
+    if (total !== undefined && /^\d+$/.test(total))
+      summary['total-files-size'] = (BigInt(summary['total-files-size'] ?? total) - bytes).toString();
+  }
+  const minus: Record<string, bigint> = {
+    'total-delete-files': BigInt(removedDeletes.length),
+    'total-position-deletes': removedRows,
+    'total-equality-deletes': 0n,
+  };
+  for (const [key, removed] of Object.entries(minus)) {
     const before = parent[key];
-    if (before !== undefined) summary[key] = before;
+    if (before === undefined) continue;
+    summary[key] = /^\d+$/.test(before) ? (BigInt(before) - removed).toString() : before;
   }
   return summary;
 }

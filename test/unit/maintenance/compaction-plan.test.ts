@@ -13,7 +13,9 @@ function file(i: number, over: Partial<PlanFile> = {}): PlanFile {
     recordCount: 100,
     dataSequenceNumber: i,
     addedAtMs: NOW - 3_600_000,
-    hasDeletes: false,
+    blocked: false,
+    deleteFiles: 0,
+    deletedRecords: 0,
     ...over,
   };
 }
@@ -68,11 +70,75 @@ describe('planCompaction', () => {
     expect(all!.files).toHaveLength(46);
   });
 
-  it('never takes a file a delete may apply to', () => {
-    const withDeletes = files(10).map((f, i) => (i < 6 ? { ...f, hasDeletes: true } : f));
+  it('never takes a file a delete it does not apply may reach', () => {
+    const withDeletes = files(10).map((f, i) => (i < 6 ? { ...f, blocked: true } : f));
     expect(planCompaction(withDeletes, base)).toEqual([]);
     const groups = planCompaction(withDeletes, { ...base, minInputFiles: 2 });
-    expect(groups.flatMap((g) => g.files).some((f) => f.hasDeletes)).toBe(false);
+    expect(groups.flatMap((g) => g.files).some((f) => f.blocked)).toBe(false);
+    expect(groups.flatMap((g) => g.files)).toHaveLength(4);
+  });
+
+  it('takes small files with a few applied deletes like any small file', () => {
+    const some = files(6).map((f, i) => (i < 3 ? { ...f, deleteFiles: 1, deletedRecords: 10 } : f));
+    const [group, ...rest] = planCompaction(some, base);
+    expect(rest).toEqual([]);
+    expect(group!.files).toHaveLength(6);
+    expect(group!.reason).toBe('quiet');
+  });
+
+  it('rewrites a file whose deleted fraction reaches the threshold, alone and whatever its size, even while its partition is active', () => {
+    const big = 7 * MB; // not small (75% of 8 MB is 6 MB)
+    const active = NOW - 1_000;
+    const heavy = file(1, { sizeBytes: big, addedAtMs: active, deleteFiles: 2, deletedRecords: 30 });
+    const light = file(2, { sizeBytes: big, addedAtMs: active, deleteFiles: 1, deletedRecords: 29 });
+    const groups = planCompaction([heavy, light], base);
+    expect(groups.map((g) => [g.reason, g.files.map((f) => f.path)])).toEqual([['deletes', [heavy.path]]]);
+    expect(planCompaction([heavy, light], { ...base, deleteRatioThreshold: 0.5 })).toEqual([]);
+    expect(planCompaction([heavy, light], { ...base, deleteRatioThreshold: 0.29 })).toHaveLength(2);
+    // delete-file-threshold: two delete files are enough, whatever the ratio
+    const byCount = planCompaction([heavy, light], {
+      ...base,
+      deleteRatioThreshold: 1,
+      deleteFileThreshold: 2,
+    });
+    expect(byCount.map((g) => g.files.map((f) => f.path))).toEqual([[heavy.path]]);
+    // a blocked file is never taken, however many rows are deleted
+    expect(planCompaction([{ ...heavy, blocked: true }], base)).toEqual([]);
+  });
+
+  it('in a quiet partition, packs the small files with the delete-heavy ones, even fewer than min-input-files', () => {
+    const heavy = file(9, { deleteFiles: 1, deletedRecords: 50 });
+    const groups = planCompaction([...files(2), heavy], base);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.files).toHaveLength(3);
+    expect(groups[0]!.reason).toBe('deletes');
+  });
+
+  it('groups a keyed table by the Kafka partition a file is attributed to; unattributed files together', () => {
+    const attributed = (i: number, kp: string) =>
+      file(i, {
+        path: `s3://w/t/data/p/${i}-x.kp${kp}-orders.parquet`,
+        attribution: `.kp${kp}-orders.parquet`,
+      });
+    const input = [
+      ...[1, 2, 3, 4, 5].map((i) => attributed(i, '0')),
+      ...[6, 7, 8, 9, 10].map((i) => attributed(i, '1')),
+      ...files(5).map((f, i) => ({
+        ...f,
+        path: `s3://w/t/data/p/spark-${i}.parquet`,
+      })),
+    ];
+    const groups = planCompaction(input, base);
+    expect(groups).toHaveLength(3);
+    for (const g of groups) {
+      expect(new Set(g.files.map((f) => f.attribution)).size).toBe(1);
+      expect(g.attribution).toBe(g.files[0]!.attribution);
+    }
+    expect(groups.map((g) => g.attribution ?? 'none').sort()).toEqual([
+      '.kp0-orders.parquet',
+      '.kp1-orders.parquet',
+      'none',
+    ]);
   });
 
   it('keeps partitions and specs apart', () => {
@@ -112,7 +178,9 @@ describe('planCompaction', () => {
           sizeBytes: Math.floor(random() * 10 * MB) + 1,
           recordCount: Math.floor(random() * 1000),
           addedAtMs: NOW - Math.floor(random() * 1_200_000),
-          hasDeletes: random() < 0.1,
+          blocked: random() < 0.1,
+          ...(random() < 0.2 ? { deleteFiles: 1, deletedRecords: Math.floor(random() * 600) } : {}),
+          ...(random() < 0.3 ? { attribution: `.kp${Math.floor(random() * 3)}-t.parquet` } : {}),
         }),
       );
       const options = {
@@ -125,8 +193,12 @@ describe('planCompaction', () => {
       const chosen = groups.flatMap((g) => g.files.map((f) => f.path));
       expect(new Set(chosen).size).toBe(chosen.length);
       for (const g of groups) {
-        expect(g.files.length).toBeGreaterThanOrEqual(2);
-        expect(g.files.some((f) => f.hasDeletes || f.sizeBytes >= 6 * MB)).toBe(false);
+        const heavy = (f: PlanFile) =>
+          f.deleteFiles > 0 && f.deletedRecords >= 0.3 * Math.max(1, f.recordCount);
+        // a bin of one only to drop its deletes; a large file only for its deletes
+        if (g.files.length < 2) expect(g.files.some(heavy)).toBe(true);
+        expect(g.files.some((f) => f.blocked || (f.sizeBytes >= 6 * MB && !heavy(f)))).toBe(false);
+        expect(new Set(g.files.map((f) => f.attribution)).size).toBe(1);
         expect(g.recordCount).toBe(g.files.reduce((s, f) => s + f.recordCount, 0));
         expect(g.inputBytes).toBeLessThanOrEqual(8 * MB + Math.max(...g.files.map((f) => f.sizeBytes)));
         const key = `${g.specId}/${g.partitionKey}`;

@@ -1,8 +1,8 @@
-// Row deltas and floe's compaction on one table: compaction leaves the data
-// files a position-delete file may apply to alone (their rows need the deletes
-// applied; it scopes that by partition and sequence number, so every file of the
-// partition up to the delete's sequence number) and rewrites the later ones; a row delta planned against files compaction replaced meanwhile
-// is aborted with data-files-gone; one against the file it left is committed.
+// Row deltas and floe's compaction on one table: compaction rewrites a data file
+// with its file-scoped position deletes applied and drops the delete file in the
+// same snapshot (src/maintenance/compaction-deletes.ts); a row delta planned
+// against files compaction replaced meanwhile is aborted with data-files-gone;
+// one against a live file is committed.
 import { describe, expect, it } from 'vitest';
 import { branchHead } from '../../../src/iceberg/table-metadata.ts';
 import { compactTable } from '../../../src/maintenance/compaction-run.ts';
@@ -17,7 +17,7 @@ import { tempSqlTable } from '../../support/temp-sql-table.ts';
 const commitNow = () => ({ kind: 'commit' as const });
 
 describe('row deltas and compaction', () => {
-  it('compaction keeps the file with deletes; a row delta against a compacted file aborts, nothing lost', async () => {
+  it('compaction applies the deletes it rewrites; a row delta against a compacted file aborts, nothing lost', async () => {
     const { catalog, io, id } = await tempSqlTable({ 'format-version': '2' });
     const producer = new SnapshotProducer(catalog, io, { sleep: async () => {} });
     const load = async () => (await catalog.loadTable(id)).metadata;
@@ -45,12 +45,12 @@ describe('row deltas and compaction', () => {
       quietMs: 0,
       now: () => Date.now() + 3_600_000,
     });
-    // the five later appends; not the file with deletes, nor the re-insert (same sequence number as the deletes)
-    expect(compaction.filesRewritten).toBe(5);
+    // all seven: the file with deletes (rows 1 and 8 left out, its delete file dropped), the re-insert, the five appends
+    expect(compaction).toMatchObject({ filesRewritten: 7, deleteFilesRemoved: 1 });
     const live = (await liveEntries(io, branchHead(await load(), 'main')!)).map(
       (e) => e.entry.dataFile.filePath,
     );
-    expect(live).toContain(withDeletes!.file.filePath);
+    expect(live).not.toContain(withDeletes!.file.filePath);
     expect(live).not.toContain(compactedAway!.file.filePath);
     expect(await readLiveIds(io, await load())).toEqual(expected);
 
@@ -59,13 +59,14 @@ describe('row deltas and compaction', () => {
     expect(aborted).toMatchObject({ kind: 'aborted', conflict: DATA_FILES_GONE });
     expect((await load()).snapshots).toHaveLength(snapshots);
 
-    const kept = await writePositionDeleteFile(io, await load(), {
-      dataFile: withDeletes!.file,
-      positions: [0],
-    });
+    await appendIds(producer, catalog, io, id, model, 10);
+    const fresh = [...model.files.values()].at(-1)!;
+    const kept = await writePositionDeleteFile(io, await load(), { dataFile: fresh.file, positions: [0] });
     const committed = await producer.append(id, { dataFiles: [], deleteFiles: [kept], decide: commitNow });
     expect(committed.kind).toBe('committed');
-    expect(await readLiveIds(io, await load())).toEqual(expected.filter((n) => n !== 0n));
+    expect(await readLiveIds(io, await load())).toEqual(
+      [...Array(70).keys()].map(BigInt).filter((n) => n !== 60n),
+    );
   });
 
   it('a compaction landing during the commit is caught on the rebase: the attempt after the 409 aborts', async () => {

@@ -1,0 +1,159 @@
+// Compaction of tables with position deletes on the real stack (REST catalog +
+// S3): a merge-on-read table Spark wrote (its DELETE leaves a position-delete
+// file, written by Java) to which floe appended, and a table of floe's row
+// deltas (file-scoped position-delete files, one data file mostly deleted).
+// floe compacts both: the deleted rows are left out of the new files and the
+// delete files leave the current snapshot in the same replace. PyIceberg, Spark
+// and DuckDB read the same rows before and after (two reads of both tables:
+// two Spark starts, plus the one that writes Spark's table).
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Catalog, TableIdentifier } from '../../src/catalog/catalog.ts';
+import { RestCatalog } from '../../src/catalog/rest/rest-catalog.ts';
+import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
+import type { DataFile } from '../../src/iceberg/data-file.ts';
+import { branchHead } from '../../src/iceberg/table-metadata.ts';
+import { primitive } from '../../src/iceberg/types.ts';
+import { liveData, liveDeletes, readSnapshotFiles } from '../../src/maintenance/compaction-files.ts';
+import { compactTable } from '../../src/maintenance/compaction-run.ts';
+import { writePositionDeleteFile } from '../../src/sink/position-delete-writer.ts';
+import { SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
+import { appendRows } from '../support/floe-append.ts';
+import { testFileIO } from '../support/io.ts';
+import { missingFiles } from '../support/reachable-files.ts';
+import { catalogArgs, type ReaderCatalog } from '../support/reader.ts';
+import { readerPython } from '../support/reader-python.ts';
+import { writeIds } from '../support/row-delta-table.ts';
+import { services, uniqueName } from '../support/services.ts';
+import { expectReadersAgree } from '../support/three-readers.ts';
+
+const run = promisify(execFile);
+const rest: ReaderCatalog = { kind: 'rest' };
+const io = testFileIO();
+const started = Date.now();
+const step = (what: string) =>
+  console.log(`[compaction-deletes ${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+const commitNow = () => ({ kind: 'commit' as const });
+const later = () => Date.now() + 3_600_000; // every partition quiet
+
+async function spark(action: string, table: string, ...extra: string[]): Promise<Record<string, number>> {
+  const script = join(services.root, 'test/interop/spark_maintain.py');
+  const { stdout } = await run(readerPython(), [script, ...catalogArgs(rest), action, table, ...extra], {
+    maxBuffer: 16 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+let catalog: Catalog;
+beforeAll(async () => {
+  catalog = await RestCatalog.connect({
+    uri: services.restUri,
+    warehouse: `s3://${services.s3.bucket}/rest`,
+  });
+});
+afterAll(async () => catalog.close());
+
+async function live(id: TableIdentifier): Promise<{ data: string[]; deletes: string[] }> {
+  const { metadata } = await catalog.loadTable(id);
+  const files = await readSnapshotFiles(io, metadata, branchHead(metadata, 'main')!);
+  return {
+    data: liveData(files).map((e) => e.dataFile.filePath),
+    deletes: liveDeletes(files).map((e) => e.dataFile.filePath),
+  };
+}
+
+const sortedIds = (rows: Array<Record<string, unknown>>) =>
+  rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+
+describe('compaction applies position deletes (REST + S3)', () => {
+  it('Spark merge-on-read deletes and floe row deltas: same rows in three readers before and after, delete files gone', async () => {
+    const namespace = uniqueName('compactdel');
+    const sparkTable = `${namespace}.spark_mor`;
+    const floeTable = `${namespace}.row_deltas`;
+    // Spark's table: ids 0..99, every tenth deleted by a position delete; floe appends 3 small files.
+    expect(await spark('create-mor', sparkTable, '--rows', '100')).toEqual({ rows: 90, deleteFiles: 1 });
+    step('Spark wrote its merge-on-read table');
+    const sparkId = parseTableIdentifier(sparkTable);
+    for (let b = 0; b < 3; b++) {
+      const rows = Array.from({ length: 10 }, (_, k) => ({ id: BigInt(1000 + b * 10 + k), kind: 'floe' }));
+      await appendRows(catalog, io, sparkId, rows);
+    }
+
+    // floe's table: six appends of 20 ids, then row deltas on three files (one loses 15 of its 20 rows).
+    const floeId = parseTableIdentifier(floeTable);
+    await catalog.createTable(floeId, {
+      schema: {
+        schemaId: 0,
+        identifierFieldIds: [],
+        fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
+      },
+      properties: { 'format-version': '2' },
+    });
+    const producer = new SnapshotProducer(catalog, io);
+    const files: DataFile[] = [];
+    for (let b = 0; b < 6; b++) {
+      const metadata = (await catalog.loadTable(floeId)).metadata;
+      const file = await writeIds(
+        io,
+        metadata,
+        Array.from({ length: 20 }, (_, k) => BigInt(b * 20 + k)),
+      );
+      expect((await producer.append(floeId, { dataFiles: [file], decide: commitNow })).kind).toBe(
+        'committed',
+      );
+      files.push(file);
+    }
+    const deletions: Array<[number, number[]]> = [
+      [0, [0, 5]],
+      [3, [...Array(15).keys()]],
+      [3, [19]],
+      [5, [10]],
+    ];
+    for (const [index, positions] of deletions) {
+      const metadata = (await catalog.loadTable(floeId)).metadata;
+      const del = await writePositionDeleteFile(io, metadata, { dataFile: files[index]!, positions });
+      const result = await producer.append(floeId, { dataFiles: [], deleteFiles: [del], decide: commitNow });
+      expect(result.kind).toBe('committed');
+    }
+    const deleted = new Set([0, 5, ...Array.from({ length: 15 }, (_, k) => 60 + k), 79, 110]);
+    const floeExpected = Array.from({ length: 120 }, (_, i) => i).filter((i) => !deleted.has(i));
+    const sparkExpected = [
+      ...Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 10 !== 0),
+      ...Array.from({ length: 30 }, (_, i) => 1000 + i),
+    ];
+    step('floe wrote its row deltas');
+
+    const before = await expectReadersAgree(rest, [sparkTable, floeTable]);
+    expect(sortedIds(before.get(sparkTable)!)).toEqual(sparkExpected);
+    expect(sortedIds(before.get(floeTable)!)).toEqual(floeExpected);
+    expect((await live(sparkId)).deletes).toHaveLength(1);
+    expect((await live(floeId)).deletes).toHaveLength(4);
+    step('three readers agree before');
+
+    const options = { force: true, minInputFiles: 2, now: later };
+    const sparkRun = await compactTable(catalog, io, sparkId, options);
+    const floeRun = await compactTable(catalog, io, floeId, options);
+    // Java's delete file names one data file (its file_path bounds are equal): applied, then dropped.
+    expect(sparkRun).toMatchObject({ filesAdded: 1, deleteFilesRemoved: 1, records: 120 });
+    expect(floeRun).toMatchObject({ filesRewritten: 6, filesAdded: 1, deleteFilesRemoved: 4, records: 101 });
+    for (const id of [sparkId, floeId]) {
+      const after = await live(id);
+      expect(after).toMatchObject({ deletes: [] });
+      expect(after.data).toHaveLength(1);
+      const { metadata } = await catalog.loadTable(id);
+      expect(branchHead(metadata, 'main')!.summary).toMatchObject({
+        operation: 'replace',
+        'total-delete-files': '0',
+      });
+      expect(await missingFiles(io, metadata)).toEqual([]);
+    }
+    step('compacted');
+
+    const after = await expectReadersAgree(rest, [sparkTable, floeTable]);
+    expect(after.get(sparkTable)).toEqual(before.get(sparkTable));
+    expect(after.get(floeTable)).toEqual(before.get(floeTable));
+    step('three readers agree after');
+  }, 600_000);
+});
