@@ -5,7 +5,7 @@
 
 import { DebeziumDecoder } from '../codec/debezium-decoder.ts';
 import type { DebeziumEvent } from '../codec/debezium-envelope.ts';
-import type { SchemaRegistryClient } from '../codec/schema-registry-client.ts';
+import type { SchemaLookup } from '../codec/schema-lookup.ts';
 import type { ConnectorConfig } from '../config/connector-config.ts';
 import { ConfigError } from '../errors.ts';
 import type { DecodedRecord, RecordConverter } from '../worker/connector-settings.ts';
@@ -17,7 +17,7 @@ const TOMBSTONE: DebeziumEvent = { kind: 'tombstone' };
 /** Undefined in append mode. `dataDir`: the worker's data folder (the key index goes to `key-index/` there). */
 export function keyedConnector(
   connector: ConnectorConfig,
-  registry: SchemaRegistryClient | undefined,
+  registry: SchemaLookup | undefined,
   dataDir: string,
   converter: RecordConverter,
 ): KeyedConnector | undefined {
@@ -44,7 +44,7 @@ export function keyedConnector(
 
 function debeziumEvents(
   connector: ConnectorConfig,
-  registry: SchemaRegistryClient | undefined,
+  registry: SchemaLookup | undefined,
 ): (record: KeyedRecordInput) => DebeziumEvent | Promise<DebeziumEvent> {
   const format = connector.value.format;
   if (format !== 'avro' && format !== 'json') {

@@ -168,7 +168,7 @@ export class ConnectorRuntime {
 
   /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
   release(partitions: readonly TopicPartition[]): void {
-    this.#keyed?.release(partitions);
+    this.#keyed?.release(partitions, this.#batch !== undefined);
     for (const tp of partitions) {
       this.#assigned.delete(partitionKey(tp.topic, tp.partition));
       this.#positions.delete(partitionKey(tp.topic, tp.partition));
@@ -182,6 +182,7 @@ export class ConnectorRuntime {
     this.#errors.reset();
     if (batch === undefined) return;
     batch.abandon();
+    this.#keyed?.settled();
     for (const [key, read] of batch.reads) {
       if (this.#assigned.has(key)) this.#positions.set(key, read.from);
     }
@@ -307,6 +308,7 @@ export class ConnectorRuntime {
       throw error;
     }
     this.#batch = undefined;
+    this.#keyed?.settled();
     this.#previousCommit = { startMs, ms: this.#now() - startMs };
     return [...batch.reads.values()].map(({ topic, partition, end }) => {
       const lowest = lowestRecorded(states, topic, partition);

@@ -3,7 +3,8 @@
 // changes over a fixed key space with 10% tombstones (so keys are deleted and
 // inserted again), produced in waves while the worker runs, the worker killed
 // -9 after the first commits and restarted (its key index rebuilt from the
-// table). Two connectors in the one worker: offset order, and `order.by:
+// table), then a second worker joins the group (a rebalance: partitions move,
+// their index parts are dropped and rebuilt by the new owner). Two connectors in the one worker: offset order, and `order.by:
 // version` with versions jittered so that older versions often arrive later
 // (they must not overwrite). After the streams drain, each table equals a
 // replay of its changes in a dictionary, read by PyIceberg, Spark and DuckDB
@@ -104,7 +105,7 @@ async function waitCommitted(
   targets: ReadonlyArray<{ table: string; connector: string; topic: string }>,
   atLeast: number,
   worker: WorkerProcess,
-  timeoutMs = 300_000,
+  timeoutMs = 300_000 + CHANGES * 3,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -125,86 +126,111 @@ describe('floe run: upsert on keyed Avro topics (rest catalog)', () => {
     await catalog?.close();
   });
 
-  it(`${CHANGES} changes over ${KEYS} keys per topic, killed -9 mid-stream: each table equals the replay`, async () => {
-    const started = Date.now();
-    const topics = { latest: uniqueName('acct-latest'), ordered: uniqueName('acct-ordered') };
-    const targets = [
-      { connector: 'latest', topic: topics.latest, table: `it_upsert.${topics.latest.replaceAll('-', '_')}` },
-      {
-        connector: 'ordered',
-        topic: topics.ordered,
-        table: `it_upsert.${topics.ordered.replaceAll('-', '_')}`,
-      },
-    ];
-    const schemaIds: number[] = [];
-    for (const { topic } of targets) {
-      await createTopic(topic, PARTITIONS);
-      schemaIds.push(await registerAvro(`${topic}-value`, VALUE_SCHEMA));
-    }
-    const connector = (topic: string, table: string, ordered: boolean) => ({
-      topics: [topic],
-      mode: 'upsert',
-      key: { format: 'string', fields: ['id'] },
-      value: { format: 'avro' },
-      table,
-      ...(ordered ? { order: { by: 'version' } } : {}),
-      commit: { intervalMs: 1500, maxRecords: 20_000 },
-    });
-    const setup: WorkerSetup = writeWorkerConfig({
-      groupId: uniqueName('group'),
-      catalog: 'rest',
-      connectors: {
-        latest: connector(targets[0]!.topic, targets[0]!.table, false),
-        ordered: connector(targets[1]!.topic, targets[1]!.table, true),
-      },
-    });
-    const changes = [workload(11, 0), workload(12, 1000)];
-    const wave = CHANGES / WAVES;
-    const produce = (w: number) =>
-      Promise.all(
-        targets.map((t, i) =>
-          produceWave(t.topic, schemaIds[i]!, changes[i]!.slice(w * wave, (w + 1) * wave)),
-        ),
+  it(
+    `${CHANGES} changes over ${KEYS} keys per topic, killed -9 mid-stream: each table equals the replay`,
+    async () => {
+      const started = Date.now();
+      const topics = { latest: uniqueName('acct-latest'), ordered: uniqueName('acct-ordered') };
+      const targets = [
+        {
+          connector: 'latest',
+          topic: topics.latest,
+          table: `it_upsert.${topics.latest.replaceAll('-', '_')}`,
+        },
+        {
+          connector: 'ordered',
+          topic: topics.ordered,
+          table: `it_upsert.${topics.ordered.replaceAll('-', '_')}`,
+        },
+      ];
+      const schemaIds: number[] = [];
+      for (const { topic } of targets) {
+        await createTopic(topic, PARTITIONS);
+        schemaIds.push(await registerAvro(`${topic}-value`, VALUE_SCHEMA));
+      }
+      const connector = (topic: string, table: string, ordered: boolean) => ({
+        topics: [topic],
+        mode: 'upsert',
+        key: { format: 'string', fields: ['id'] },
+        value: { format: 'avro' },
+        table,
+        ...(ordered ? { order: { by: 'version' } } : {}),
+        commit: { intervalMs: 1500, maxRecords: 20_000 },
+      });
+      const groupId = uniqueName('group');
+      // Each worker its own folder (its key index store under dataDir), both in one group.
+      const config = (): WorkerSetup =>
+        writeWorkerConfig({
+          groupId,
+          catalog: 'rest',
+          connectors: {
+            latest: connector(targets[0]!.topic, targets[0]!.table, false),
+            ordered: connector(targets[1]!.topic, targets[1]!.table, true),
+          },
+        });
+      const setup = config();
+      const changes = [workload(11, 0), workload(12, 1000)];
+      // The versions do arrive out of order: by offset, the ordered topic would end differently.
+      expect(replay(changes[1]!, false)).not.toEqual(replay(changes[1]!, true));
+      const wave = CHANGES / WAVES;
+      const produce = (w: number) =>
+        Promise.all(
+          targets.map((t, i) =>
+            produceWave(t.topic, schemaIds[i]!, changes[i]!.slice(w * wave, (w + 1) * wave)),
+          ),
+        );
+
+      await produce(0);
+      let worker = new WorkerProcess(setup);
+      workers.push(worker);
+      catalog = await openCatalog('rest', setup);
+      await produce(1);
+      // Killed once both tables committed some of the stream, while the rest of it is still being read.
+      await waitCommitted(catalog, targets, wave / 2, worker);
+      await worker.kill9();
+      await produce(2);
+      worker = new WorkerProcess(setup);
+      workers.push(worker);
+      await waitCommitted(catalog, targets, wave * 2, worker);
+      const second = new WorkerProcess(config());
+      workers.push(second);
+      await produce(3);
+      await waitCommitted(catalog, targets, CHANGES, worker);
+      expect(await second.stop()).toEqual({ code: 0, signal: null });
+      expect(await worker.stop()).toEqual({ code: 0, signal: null });
+      // The restarted worker rebuilt its index from the table; the second one took partitions over.
+      expect(worker.lines.some((line) => line.includes('key index rebuilt'))).toBe(true);
+      expect(second.lines.some((line) => line.includes('key index rebuilt'))).toBe(true);
+      const streamed = Date.now();
+
+      const read = await expectReadersAgree(
+        readerCatalog('rest', setup),
+        targets.map((t) => t.table),
       );
+      for (const [i, target] of targets.entries()) {
+        const expected = [...replay(changes[i]!, i === 1).values()].sort(
+          (a, b) => Number(a.id) - Number(b.id),
+        );
+        const rows = read.get(target.table)!.sort((a, b) => Number(a.id) - Number(b.id));
+        expect(rows.length, target.table).toBe(expected.length);
+        expect(rows, target.table).toEqual(expected);
 
-    await produce(0);
-    let worker = new WorkerProcess(setup);
-    workers.push(worker);
-    catalog = await openCatalog('rest', setup);
-    await produce(1);
-    // Killed once both tables committed some of the stream, while the rest of it is still being read.
-    await waitCommitted(catalog, targets, wave / 2, worker);
-    await worker.kill9();
-    await produce(2);
-    worker = new WorkerProcess(setup);
-    workers.push(worker);
-    await produce(3);
-    await waitCommitted(catalog, targets, CHANGES, worker);
-    expect(await worker.stop()).toEqual({ code: 0, signal: null });
-    const streamed = Date.now();
-
-    const read = await expectReadersAgree(
-      readerCatalog('rest', setup),
-      targets.map((t) => t.table),
-    );
-    for (const [i, target] of targets.entries()) {
-      const expected = [...replay(changes[i]!, i === 1).values()].sort((a, b) => Number(a.id) - Number(b.id));
-      const rows = read.get(target.table)!.sort((a, b) => Number(a.id) - Number(b.id));
-      expect(rows.length, target.table).toBe(expected.length);
-      expect(rows, target.table).toEqual(expected);
-
-      const { metadata } = await catalog.loadTable(parseTableIdentifier(target.table));
-      expect(metadata.snapshots.every((s) => (s.summary['added-equality-delete-files'] ?? '0') === '0')).toBe(
-        true,
+        const { metadata } = await catalog.loadTable(parseTableIdentifier(target.table));
+        expect(
+          metadata.snapshots.every((s) => (s.summary['added-equality-delete-files'] ?? '0') === '0'),
+        ).toBe(true);
+        expect(metadata.snapshots.some((s) => Number(s.summary['added-position-deletes'] ?? 0) > 0)).toBe(
+          true,
+        );
+        // Throws on equality deletes or deletion vectors; every live data file names its partition.
+        for (const file of await tableLiveFiles(testFileIO(), metadata, target.table))
+          expect(fileAttribution(file.path)?.topic, file.path).toBe(target.topic);
+      }
+      console.log(
+        `[upsert] ${CHANGES} changes x 2 topics over ${KEYS} keys: streamed and committed in ${((streamed - started) / 1000).toFixed(1)} s, ` +
+          `read by three readers in ${((Date.now() - streamed) / 1000).toFixed(1)} s; rows ${read.get(targets[0]!.table)!.length} / ${read.get(targets[1]!.table)!.length}`,
       );
-      expect(metadata.snapshots.some((s) => Number(s.summary['added-position-deletes'] ?? 0) > 0)).toBe(true);
-      // Throws on equality deletes or deletion vectors; every live data file names its partition.
-      for (const file of await tableLiveFiles(testFileIO(), metadata, target.table))
-        expect(fileAttribution(file.path)?.topic, file.path).toBe(target.topic);
-    }
-    console.log(
-      `[upsert] ${CHANGES} changes x 2 topics over ${KEYS} keys: streamed and committed in ${((streamed - started) / 1000).toFixed(1)} s, ` +
-        `read by three readers in ${((Date.now() - streamed) / 1000).toFixed(1)} s; rows ${read.get(targets[0]!.table)!.length} / ${read.get(targets[1]!.table)!.length}`,
-    );
-  }, 900_000);
+    },
+    900_000 + CHANGES * 10,
+  );
 });

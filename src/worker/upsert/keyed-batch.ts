@@ -54,6 +54,8 @@ export class KeyedBatchTables {
   readonly #deps: KeyedBatchDeps;
   readonly #tables = new Map<string, KeyedTable>();
   readonly #indexes: KeyedIndexes;
+  /** Released while a batch was open: dropped when it is settled. */
+  readonly #released: TopicPartition[] = [];
 
   constructor(deps: KeyedBatchDeps) {
     this.#deps = deps;
@@ -153,9 +155,19 @@ export class KeyedBatchTables {
     return created;
   }
 
-  /** Revoked or lost partitions drop their index parts. */
-  release(partitions: readonly TopicPartition[]): void {
-    this.#indexes.drop(partitions);
+  /**
+   * Revoked or lost partitions drop their index parts; with a batch still
+   * open (a revoke releases the partitions, then commits the batch) only once
+   * it is settled.
+   */
+  release(partitions: readonly TopicPartition[], batchOpen: boolean): void {
+    if (batchOpen) this.#released.push(...partitions);
+    else this.#indexes.drop(partitions);
+  }
+
+  /** The open batch was committed or discarded: released partitions drop their parts now. */
+  settled(): void {
+    this.#indexes.drop(this.#released.splice(0));
   }
 
   /** After a failed or fenced commit: the indexes are rebuilt from the tables on next use. */

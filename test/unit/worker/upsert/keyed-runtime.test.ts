@@ -2,8 +2,9 @@
 // local files and LMDB: records -> changes -> collapse -> plan against the key
 // index -> data files per Kafka partition + position-delete files -> row-delta
 // commit with the offsets -> index updates applied. Over several batches on two
-// partitions, with a restart (the index rebuilt from the table) and a batch
-// discarded and read again, the table equals a replay of the changes in a
+// partitions, with a restart (the index rebuilt from the table), a batch
+// discarded and read again, and a partition revoked (released before its batch
+// is committed, as the worker does) and assigned back, the table equals a replay of the changes in a
 // dictionary, with order.by too; no equality deletes; every data file is
 // attributed to its Kafka partition.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -119,7 +120,12 @@ describe.each([
             runtime.discard();
             continue;
           }
-          await runtime.commit();
+          if (batchNo === 5) {
+            // A revoke as the worker does it: released first, then the batch committed; then assigned back.
+            runtime.release([tps[1]!]);
+            await runtime.commit();
+            await runtime.assign([tps[1]!]);
+          } else await runtime.commit();
         }
         for (const run of records) {
           for (const record of run) {
