@@ -14,7 +14,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DebeziumEvent } from '../../../../src/codec/debezium-envelope.ts';
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import type { Row } from '../../../../src/iceberg/types.ts';
+import { silentLogger } from '../../../../src/log.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
+import { FloeMetrics } from '../../../../src/server/metrics-registry.ts';
+import { ConnectorRuntime } from '../../../../src/worker/connector-runtime.ts';
 import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
 import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
 import { supersedes } from '../../../../src/worker/upsert/change.ts';
@@ -151,4 +154,35 @@ describe.each([
       ).toBe(true);
     },
   );
+});
+
+it('exports inserts, updates and deletes per table and the key index size and rebuilds as Prometheus metrics', async () => {
+  const s = stack();
+  const metrics = new FloeMetrics({ processMetrics: false });
+  const keyed = keyedSettings(undefined);
+  const tp = { topic: 't', partition: 0 };
+  const make = () =>
+    new ConnectorRuntime({ settings: keyed, catalog: s.catalog, io: s.io, log: silentLogger, metrics });
+  const first = make();
+  await first.assign([tp]);
+  const inserts = [1, 2, 3].map((id, i) => change(0, i, id, { id, v: 'a' }));
+  await first.processRun(inserts, 0, inserts.length);
+  await first.commit();
+  const second = make(); // rebuilds partition 0's index: 3 keys
+  await second.assign([tp]);
+  const more = [
+    change(0, 3, 1, { id: 1, v: 'b' }),
+    change(0, 4, 2, null),
+    change(0, 5, 4, { id: 4, v: 'a' }),
+  ];
+  await second.processRun(more, 0, more.length);
+  await second.commit();
+  const text = await metrics.metricsText();
+  const labels = 'connector="k",table="r.k"';
+  expect(text).toContain(`floe_row_changes_total{${labels},change="insert"} 4`);
+  expect(text).toContain(`floe_row_changes_total{${labels},change="update"} 1`);
+  expect(text).toContain(`floe_row_changes_total{${labels},change="delete"} 1`);
+  expect(text).toContain(`floe_key_index_keys{${labels},index="t:0"} 3`);
+  expect(text).toContain(`floe_key_index_rebuild_keys_total{${labels}} 3`);
+  expect(text).toMatch(/floe_key_index_rebuild_seconds_total\{connector="k",table="r.k"\} \d/);
 });
