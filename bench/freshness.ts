@@ -6,10 +6,11 @@
 //                           [--commit-interval-ms 1000] [--storage local|s3]
 // The clock starts once floe has started and committed one record per partition;
 // records of the warm-up at the rate that follows are committed but not counted. After the producer stops, the
-// worker gets SIGTERM once everything is visible; its exit time is printed too.
+// worker gets SIGTERM once everything is visible; its exit time is printed too, and the
+// machine's load average while it ran (the producer shares the cores with floe).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
@@ -61,6 +62,8 @@ interface Row {
   peakRssMb: number;
   cpuSeconds: number;
   exitMs: number;
+  /** The 1-minute load average when the steady producer started and when everything was visible. */
+  load: readonly [number, number];
 }
 
 async function freshTopic(
@@ -116,10 +119,12 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
     say(
       `${shape}, ${partitions} partitions: ${rate} records/s for ${warmupSeconds} s + ${seconds} s measured`,
     );
+    const loadAtStart = loadavg()[0] ?? 0;
     const warmupEndMs = Date.now() + warmupSeconds * 1000;
     const achieved = await producer.produce(rate, seconds + warmupSeconds);
     tracker = new VisibilityTracker(topic, CONNECTOR, producer.sentAt); // sized for every record now
     await caughtUp(300_000);
+    const loadAtEnd = loadavg()[0] ?? 0;
     const signalled = performance.now();
     child.kill('SIGTERM');
     await exited;
@@ -137,6 +142,7 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
       peakRssMb: (usage?.peakRssBytes ?? 0) / 1e6,
       cpuSeconds: usage?.cpuSeconds ?? 0,
       exitMs: performance.now() - signalled,
+      load: [loadAtStart, loadAtEnd],
     };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -147,14 +153,14 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
 
 function table(rows: readonly Row[]): string {
   const head =
-    '| shape | partitions | records/s | records measured | p50 ms | p99 ms | max ms | commits | peak RSS MB | CPU s | SIGTERM to exit ms |';
+    '| shape | partitions | records/s | records measured | p50 ms | p99 ms | max ms | commits | peak RSS MB | CPU s | SIGTERM to exit ms | load (1 min, start-end) |';
   const lines = rows.map(
     (r) =>
       `| ${r.shape} | ${r.partitions} | ${r.rate.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ` +
       `${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.commits} | ${r.peakRssMb.toFixed(0)} | ` +
-      `${r.cpuSeconds.toFixed(1)} | ${r.exitMs.toFixed(0)} |`,
+      `${r.cpuSeconds.toFixed(1)} | ${r.exitMs.toFixed(0)} | ${r.load[0].toFixed(0)}-${r.load[1].toFixed(0)} |`,
   );
-  return [head, `|${' --- |'.repeat(11)}`, ...lines].join('\n');
+  return [head, `|${' --- |'.repeat(12)}`, ...lines].join('\n');
 }
 
 const rows: Row[] = [];
