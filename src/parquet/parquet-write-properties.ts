@@ -1,5 +1,5 @@
 // Iceberg table properties that shape Parquet files (Iceberg "Configuration",
-// "Write properties"), with Iceberg's defaults.
+// "Write properties"), with Iceberg's defaults except the row group size.
 import { ConfigError } from '../errors.ts';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'lz4_raw' | 'brotli' | 'uncompressed';
@@ -21,7 +21,13 @@ const MiB = 1024 * 1024;
 
 export const DEFAULT_PARQUET_WRITE_PROPERTIES: ParquetWriteProperties = {
   compression: 'zstd',
-  rowGroupSizeBytes: 128 * MiB,
+  // Iceberg's 128 MB is measured on compressed bytes; floe measures Arrow bytes, and the
+  // encoder thread holds the open row group uncompressed (parquet-wasm writes plain
+  // pages; parquet-page-recompressor.ts compresses them) and copies it once more as
+  // it flushes. At 128 MiB that thread's WebAssembly memory (which never shrinks)
+  // reached 380-460 MB on 50-field records and the worker's peak RSS 1.06-1.24 GB;
+  // at 32 MiB 130 MB and 0.83 GB (docs/benchmarks.md, "Peak RSS").
+  rowGroupSizeBytes: 32 * MiB,
   pageSizeBytes: 1 * MiB,
   dictionaryEnabled: true,
   dictionaryPageSizeBytes: 2 * MiB,

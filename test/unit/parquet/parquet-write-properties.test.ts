@@ -6,10 +6,10 @@ import {
 } from '../../../src/parquet/parquet-write-properties.ts';
 
 describe('parquetWritePropertiesFromTable', () => {
-  it("uses Iceberg's defaults when no property is set", () => {
+  it("uses Iceberg's defaults when no property is set, row groups of 32 MiB of Arrow data", () => {
     expect(parquetWritePropertiesFromTable({})).toEqual({
       compression: 'zstd',
-      rowGroupSizeBytes: 134217728,
+      rowGroupSizeBytes: 33554432,
       pageSizeBytes: 1048576,
       dictionaryEnabled: true,
       dictionaryPageSizeBytes: 2097152,
