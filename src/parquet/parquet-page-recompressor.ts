@@ -25,8 +25,13 @@ const MAGIC = new TextEncoder().encode('PAR1');
 const CODEC_UNCOMPRESSED = 0;
 const CODEC_ZSTD = 6;
 
-/** parquet-mr's zstd level when the table sets none (write.parquet.compression-level). */
-export const DEFAULT_ZSTD_LEVEL = 3;
+/**
+ * The zstd level when the table sets none (write.parquet.compression-level).
+ * parquet-mr's is 3; on the benchmark's wide rows floe's file at 3 was still 1%
+ * larger than Iceberg Java's for the same rows (155.1 vs 153.6 bytes a row), at 4
+ * 1.4% smaller (151.5) for 7% more encoder-thread CPU.
+ */
+export const DEFAULT_ZSTD_LEVEL = 4;
 
 interface Moved {
   /** Output offset and length (header included). */

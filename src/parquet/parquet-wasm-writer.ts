@@ -25,7 +25,7 @@ import type { ParquetCompression } from './parquet-write-properties.ts';
 
 export interface ParquetWriterOptions {
   readonly compression: ParquetCompression;
-  /** zstd only (the other codecs run at arrow-rs's defaults); default 3, as parquet-mr. */
+  /** zstd only (the other codecs run at arrow-rs's defaults); default DEFAULT_ZSTD_LEVEL (4). */
   readonly compressionLevel?: number;
   /** Rows per row group at most. */
   readonly maxRowGroupRows?: number;
