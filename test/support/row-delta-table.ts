@@ -17,7 +17,7 @@ import { readParquetRows } from '../../src/parquet/parquet-row-reader.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../../src/parquet/parquet-write-properties.ts';
 import { dataFileMetrics } from '../../src/sink/data-file-metrics.ts';
 import { isDeletionVector, readDeletionVector } from '../../src/sink/deletion-vector-files.ts';
-import { POSITION_DELETE_SCHEMA } from '../../src/sink/position-delete-writer.ts';
+import { POSITION_DELETE_SCHEMA, writePositionDeleteFile } from '../../src/sink/position-delete-writer.ts';
 import { writeRowDeltaDeletes } from '../../src/sink/row-delta.ts';
 import { newCommitId } from '../../src/sink/snapshot-ids.ts';
 import type { AppendResult, SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
@@ -125,8 +125,23 @@ export async function randomRowDelta(
     const target = model.files.get(path)!;
     for (const pos of positions) reinserted.push(target.ids[pos]!);
   }
-  // v2: position-delete files; v3: deletion vectors merged with each file's live one
-  const { deleteFiles, replacedDeleteFiles } = await writeRowDeltaDeletes(io, metadata, chosen);
+  // v2: position-delete files written against the model's files as they are (the commit's
+  // validation is what catches a file compacted meanwhile); v3: deletion vectors merged with
+  // each file's live vector, which needs the files live on the table
+  let deleteFiles: DataFile[] = [];
+  let replacedDeleteFiles: readonly DataFile[] = [];
+  if (metadata.formatVersion < 3) {
+    for (const [path, positions] of chosen)
+      deleteFiles.push(
+        await writePositionDeleteFile(io, metadata, { dataFile: model.files.get(path)!.file, positions }),
+      );
+  } else {
+    const written = await writeRowDeltaDeletes(io, metadata, chosen);
+    if (written.gone.length > 0)
+      throw new Error(`randomRowDelta: data files gone on v3: ${written.gone.join(', ')}`);
+    deleteFiles = [...written.deleteFiles];
+    replacedDeleteFiles = written.replacedDeleteFiles;
+  }
   const dataFiles = options.reinsert ? [await writeIds(io, metadata, reinserted)] : [];
   const result = await producer.append(id, {
     dataFiles,
