@@ -7,6 +7,15 @@
 // Revoked partitions drop their part; a failed or fenced commit resets them
 // all, since the table may hold what the index does not (an unknown outcome
 // that landed, another writer's rewrite): they are rebuilt on next use.
+//
+// The shared part must be as fresh as the newest partition part: a partition
+// part built after another engine rewrote that partition's files into
+// unattributed ones no longer holds their keys, and a stale shared part would
+// not either (the next change of such a key inserted a second row); another
+// worker's deletes of shared rows (its partitions' keys) make a stale shared
+// part hold rows that are gone (with order.by, a newer change lost to the
+// deleted row). So whenever a partition part is built, the shared part is
+// rebuilt too if the unattributed files or their deletes changed since.
 import { join } from 'node:path';
 import { currentSchema } from '../../iceberg/table-metadata.ts';
 import type { NestedField } from '../../iceberg/types.ts';
@@ -19,7 +28,7 @@ import { splitByAttribution } from './file-attribution.ts';
 import { type KeyIndexMetrics, PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from './key-index.ts';
 import { type LiveDataFile, rebuildPartitionIndex } from './key-index-rebuild.ts';
 import { LmdbKeyStores } from './lmdb-key-store.ts';
-import { tableLiveFiles } from './table-live-files.ts';
+import { type LiveFile, tableLiveFiles } from './table-live-files.ts';
 
 export interface KeyedIndexesDeps {
   readonly connector: string;
@@ -35,7 +44,8 @@ export interface KeyedIndexesDeps {
 interface TableIndexes {
   readonly index: TableKeyIndex;
   readonly partitions: Set<string>;
-  shared: boolean;
+  /** What the shared part was built from (sharedInput), undefined before it is built. */
+  shared: string | undefined;
 }
 
 export class KeyedIndexes {
@@ -56,18 +66,19 @@ export class KeyedIndexes {
   ): Promise<TableKeyIndex> {
     let table = this.#tables.get(state.name);
     if (table === undefined) {
-      table = { index: new TableKeyIndex(), partitions: new Set(), shared: false };
+      table = { index: new TableKeyIndex(), partitions: new Set(), shared: undefined };
       this.#tables.set(state.name, table);
     }
     const name = `${topic}:${partition}`;
-    if (table.partitions.has(name) && table.shared) return table.index;
+    if (table.partitions.has(name) && table.shared !== undefined) return table.index;
     const live = await tableLiveFiles(this.#deps.io, state.metadata, state.name);
     const { byPartition, unattributed } = splitByAttribution(live);
     const fields = this.#fields(state, keys);
-    if (!table.shared) {
+    const input = sharedInput(unattributed);
+    if (table.shared !== input) {
       const shared = await this.#rebuild(state, SHARED_INDEX, unattributed, fields);
       table.index.setShared(unattributed.length > 0 ? shared : undefined);
-      table.shared = true;
+      table.shared = input;
     }
     if (!table.partitions.has(name)) {
       const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields);
@@ -133,4 +144,12 @@ export class KeyedIndexes {
     }
     return index;
   }
+}
+
+/**
+ * The shared part's input: the unattributed live files and how many of their
+ * rows are deleted (a live file's deleted positions only grow).
+ */
+function sharedInput(files: readonly LiveFile[]): string {
+  return files.map((f) => `${f.path}\u0000${f.deleted.size}`).join('\n');
 }

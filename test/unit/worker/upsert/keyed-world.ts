@@ -1,0 +1,236 @@
+// The world of the keyed schedule tests (keyed-schedules.test.ts): a keyed
+// topic (a log per Kafka partition, each key in one partition), a SQLite
+// catalog and local files, faults on floe's catalog commits, workers as the
+// worker loop drives a connector runtime (assign, run, commit, a fenced batch
+// re-read from the tables, revoke, lost partitions, kill -9), and the model:
+// the table must equal the replay of each partition's log up to the offset the
+// table records, one live row per key.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Catalog } from '../../../../src/catalog/catalog.ts';
+import { openSqlCatalog } from '../../../../src/catalog/sql/open-sql-catalog.ts';
+import type { DebeziumEvent } from '../../../../src/codec/debezium-envelope.ts';
+import { CommitStateUnknownError } from '../../../../src/errors.ts';
+import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
+import type { Row, Schema } from '../../../../src/iceberg/types.ts';
+import { LocalFileIO } from '../../../../src/io/local-file-io.ts';
+import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
+import { committedOffsets } from '../../../../src/worker/commit/table-offsets.ts';
+import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
+import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
+import { supersedes } from '../../../../src/worker/upsert/change.ts';
+import { fileAttribution } from '../../../../src/worker/upsert/file-attribution.ts';
+import type { KeyedConnector } from '../../../../src/worker/upsert/keyed-connector.ts';
+import { tableLiveFiles } from '../../../../src/worker/upsert/table-live-files.ts';
+import type { Rng } from '../../../sim/rng.ts';
+import { settings, table } from '../../../support/in-process-connector.ts';
+
+export const TOPIC = 't';
+export const TABLE = table('k');
+/** Ids beyond 2^53: a key that went through a double would collide with its neighbour. */
+export const ID_BASE = 2n ** 60n;
+
+/** A fault for floe's next catalog commit. */
+export type Fault =
+  | 'unknown-landed'
+  | 'unknown-lost'
+  | 'crash-before'
+  | 'crash-after'
+  | { readonly before: () => Promise<void> };
+
+/** kill -9 of the committing worker (a process crash, not an error floe sees as its own). */
+export class Crash extends Error {}
+
+export interface KeyedWorldOptions {
+  readonly partitions: number;
+  readonly keys: number;
+  readonly orderBy: boolean;
+  /** `fields`: key.fields [id]; `kafka`: the Kafka key (a string, long for odd keys: SHA-256 path) in `_key`. */
+  readonly keyMode: 'fields' | 'kafka';
+}
+
+export interface ModelRow {
+  readonly key: number;
+  readonly v: string;
+  readonly w: string | null;
+}
+
+export class KeyedWorld {
+  readonly options: KeyedWorldOptions;
+  readonly dir: string;
+  readonly io = new LocalFileIO();
+  readonly inner: Catalog;
+  /** What floe's workers commit through: faults injected here. */
+  readonly catalog: Catalog;
+  readonly faults: Fault[] = [];
+  readonly logs: KafkaRecord[][];
+  readonly events: string[] = [];
+
+  constructor(options: KeyedWorldOptions) {
+    this.options = options;
+    this.dir = mkdtempSync(join(tmpdir(), 'floe-keyed-world-'));
+    this.inner = openSqlCatalog({
+      name: 'c',
+      uri: join(this.dir, 'catalog.db'),
+      warehouse: `file://${this.dir}/wh`,
+      io: this.io,
+    });
+    this.catalog = faulty(this.inner, this.faults);
+    this.logs = Array.from({ length: options.partitions }, () => []);
+  }
+
+  /** The connector settings of a worker whose key index lives in `indexDir`. */
+  settings(indexDir: string): ConnectorSettings {
+    const keyed: KeyedConnector = {
+      mode: 'upsert',
+      file: 'connectors/k.yaml',
+      keyFields: this.options.keyMode === 'fields' ? ['id'] : undefined,
+      orderBy: this.options.orderBy ? 'v' : undefined,
+      tombstones: 'delete',
+      event: (record): DebeziumEvent => {
+        if (record.value === null) return { kind: 'tombstone' };
+        const decoded = convert(record);
+        return { kind: 'upsert', op: 'u', row: decoded.row, schema: decoded.schema, source: null };
+      },
+      key: (record) => record.key?.toString() ?? null,
+      indexDir,
+    };
+    return { ...settings('k', { kind: 'single', table: TABLE }), keyed };
+  }
+
+  /** Appends `n` changes over the key space: upserts (some with a new column `w`) and tombstones. */
+  produce(rng: Rng, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const key = rng.int(this.options.keys);
+      if (rng.chance(0.2)) this.change(key, null);
+      else
+        this.change(
+          key,
+          String(rng.int(50)).padStart(3, '0'),
+          rng.chance(0.3) ? `w${rng.int(9)}` : undefined,
+        );
+    }
+  }
+
+  /** Appends one change of `key` to its partition: an upsert with `v` (and `w`), or a tombstone (null). */
+  change(key: number, v: string | null, w?: string): void {
+    const partition = key % this.options.partitions;
+    const log = this.logs[partition]!;
+    const value =
+      v === null ? null : { id: String(ID_BASE + BigInt(key)), v, ...(w === undefined ? {} : { w }) };
+    const bytes = value === null ? null : Buffer.from(JSON.stringify(value));
+    const kafkaKey = Buffer.from(this.kafkaKey(key));
+    log.push({
+      topic: TOPIC,
+      partition,
+      offset: BigInt(log.length),
+      timestampMs: 0,
+      key: kafkaKey,
+      value: bytes,
+      headers: [],
+      sizeBytes: kafkaKey.length + (bytes?.length ?? 0),
+    });
+  }
+
+  kafkaKey(key: number): string {
+    if (this.options.keyMode === 'fields') return String(ID_BASE + BigInt(key));
+    return key % 2 === 1 ? `key-${key}-${'x'.repeat(500)}` : `key-${key}`;
+  }
+
+  /** The replay of each partition's log below `upTo` (offset order, or order.by with deletes by offset). */
+  replay(upTo: ReadonlyMap<number, bigint>): Map<number, ModelRow> {
+    const rows = new Map<number, ModelRow>();
+    for (const [partition, log] of this.logs.entries()) {
+      const end = upTo.get(partition) ?? 0n;
+      const current = new Map<number, { row: ModelRow; order?: string }>();
+      for (const record of log) {
+        if (record.offset >= end) break;
+        const value = record.value === null ? null : (JSON.parse(record.value.toString()) as Row);
+        const key = keyOfKafka(this, record);
+        if (value === null) {
+          current.delete(key);
+          continue;
+        }
+        const order = this.options.orderBy ? (value.v as string) : undefined;
+        const held = current.get(key);
+        if (held !== undefined && !supersedes({ order }, { order: held.order })) continue;
+        const row = { key, v: value.v as string, w: (value.w as string | undefined) ?? null };
+        current.set(key, order === undefined ? { row } : { row, order });
+      }
+      for (const [key, { row }] of current) rows.set(key, row);
+    }
+    return rows;
+  }
+
+  /** The table's committed offsets of the topic and its live rows; a key live twice is listed. */
+  async read(): Promise<{ offsets: Map<number, bigint>; rows: Map<number, ModelRow>; twice: string[] }> {
+    const metadata = (await this.inner.loadTable(TABLE)).metadata;
+    const offsets = committedOffsets(metadata, 'k').get(TOPIC) ?? new Map<number, bigint>();
+    const schema = currentSchema(metadata);
+    const rows = new Map<number, ModelRow>();
+    const twice: string[] = [];
+    for (const file of await tableLiveFiles(this.io, metadata, 'r.k')) {
+      const owner = fileAttribution(file.path);
+      readParquetRows(await this.io.read(file.path), schema, file.path).forEach((row, position) => {
+        if (file.deleted.has(position)) return;
+        const key = Number((row.id as bigint) - ID_BASE);
+        if (owner !== undefined && owner.partition !== key % this.options.partitions)
+          twice.push(`key ${key} in ${file.path}, attributed to partition ${owner.partition}`);
+        if (rows.has(key)) twice.push(`key ${key} live twice (again in ${file.path}@${position})`);
+        rows.set(key, { key, v: row.v as string, w: (row.w as string | null | undefined) ?? null });
+      });
+    }
+    return { offsets, rows, twice };
+  }
+
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function keyOfKafka(world: KeyedWorld, record: KafkaRecord): number {
+  const text = record.key!.toString();
+  if (world.options.keyMode === 'fields') return Number(BigInt(text) - ID_BASE);
+  return Number(text.split('-')[1]);
+}
+
+/** Values are JSON with `id` as decimal text (a long beyond 2^53), `v` and optional `w` strings. */
+function convert(record: { readonly value: Buffer | null }): DecodedRecord {
+  const value = JSON.parse(record.value!.toString()) as Record<string, string>;
+  const names = Object.keys(value).filter((n) => n !== 'id');
+  const schema: Schema = {
+    schemaId: 0,
+    identifierFieldIds: [],
+    fields: [
+      { id: 1, name: 'id', required: false, type: { kind: 'long' } },
+      ...names.map((name, i) => ({ id: i + 2, name, required: false, type: { kind: 'string' as const } })),
+    ],
+  };
+  return { row: { ...value, id: BigInt(value.id!) }, schema };
+}
+
+/** The catalog with `faults` applied, one per commit, in order. */
+function faulty(inner: Catalog, faults: Fault[]): Catalog {
+  const commit =
+    <A extends unknown[], R>(send: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const fault = faults.shift();
+      if (fault === 'unknown-lost') throw new CommitStateUnknownError('injected: lost before the commit');
+      if (fault === 'crash-before') throw new Crash('injected: kill -9 before the catalog commit');
+      if (typeof fault === 'object') await fault.before();
+      const result = await send(...args);
+      if (fault === 'unknown-landed')
+        throw new CommitStateUnknownError('injected: answer lost after the commit');
+      if (fault === 'crash-after') throw new Crash('injected: kill -9 after the catalog commit landed');
+      return result;
+    };
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'commitTable') return commit(target.commitTable.bind(target));
+      if (property === 'commitTables') return commit(target.commitTables.bind(target));
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
