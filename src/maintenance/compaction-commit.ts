@@ -20,6 +20,7 @@ import type { DataFile } from '../iceberg/data-file.ts';
 import { encodeManifest } from '../iceberg/manifest.ts';
 import { ENTRY_STATUS, type ManifestEntry } from '../iceberg/manifest-entry.ts';
 import { describeManifest, encodeManifestList, type ManifestFile } from '../iceberg/manifest-list.ts';
+import { assignRowIds } from '../iceberg/row-lineage.ts';
 import type { Snapshot } from '../iceberg/snapshot.ts';
 import {
   ancestors,
@@ -142,13 +143,17 @@ export async function commitRewrite(
     }
     const sequenceNumber = metadata.lastSequenceNumber + 1;
     const listPath = `${metadataDirectory(metadata)}/snap-${snapshotId}-${attempt}-${commitId}.avro`;
+    // v3: the new and rewritten data manifests get row-id ranges; the moved rows keep theirs
+    // (written as columns), the files copied into rewritten manifests theirs (explicit first_row_id).
+    const lineage = metadata.formatVersion >= 3 ? assignRowIds(list, metadata.nextRowId ?? 0n) : undefined;
     await io.write(
       listPath,
-      encodeManifestList(list, {
+      encodeManifestList(lineage?.manifests ?? list, {
         snapshotId,
         parentSnapshotId: head.snapshotId,
         sequenceNumber,
-        formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+        formatVersion: metadata.formatVersion,
+        ...(lineage ? { firstRowId: lineage.firstRowId } : {}),
         syncMarker: newSyncMarker(),
       }),
     );
@@ -164,6 +169,7 @@ export async function commitRewrite(
         [COMMIT_ID_PROPERTY]: commitId,
       },
       schemaId: currentSchema(metadata).schemaId,
+      ...(lineage ? { firstRowId: lineage.firstRowId, addedRows: lineage.addedRows } : {}),
     };
     try {
       crashPoint('before-compaction-commit');
@@ -293,7 +299,7 @@ async function writeManifest(
   const bytes = encodeManifest(entries, {
     schema,
     spec,
-    formatVersion: metadata.formatVersion === 1 ? 1 : 2,
+    formatVersion: metadata.formatVersion,
     content,
     syncMarker: newSyncMarker(),
   });

@@ -1,10 +1,11 @@
 // The live files of a snapshot, read from its manifest list and manifests, with
 // what their entries inherit filled in (spec: "Sequence Number Inheritance"):
 // what compaction plans on, and what its replace commit rewrites.
-import { UnsupportedError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { decodeManifest } from '../iceberg/manifest.ts';
 import { ENTRY_STATUS, inheritManifestMetadata, type ManifestEntry } from '../iceberg/manifest-entry.ts';
 import { decodeManifestList, type ManifestFile } from '../iceberg/manifest-list.ts';
+import { inheritFirstRowIds } from '../iceberg/row-lineage.ts';
 import type { Snapshot } from '../iceberg/snapshot.ts';
 import { specById, type TableMetadata } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
@@ -30,15 +31,6 @@ export async function readSnapshotFiles(
   metadata: TableMetadata,
   snapshot: Snapshot,
 ): Promise<SnapshotFiles> {
-  if (metadata.formatVersion >= 3) {
-    // spec: "Row Lineage": rows moved to new files keep their _row_id and
-    // _last_updated_sequence_number, written as columns; floe's rewrite does not.
-    throw new UnsupportedError(
-      `table at ${metadata.location} is format version 3: floe does not compact v3 tables yet ` +
-        '(rewritten rows must keep their row ids)',
-      { formatVersion: metadata.formatVersion },
-    );
-  }
   const list = decodeManifestList(await io.read(snapshot.manifestList));
   const manifests: LiveManifest[] = [];
   for (const manifest of list) {
@@ -46,7 +38,8 @@ export async function readSnapshotFiles(
       await io.read(manifest.manifestPath),
       specById(metadata, manifest.partitionSpecId),
     );
-    const live = decoded.entries
+    // v3: each data file's first_row_id as a reader inherits it (row-lineage.ts), so a rewrite keeps the ids.
+    const live = inheritFirstRowIds(decoded.entries, manifest)
       .filter((e) => e.status !== ENTRY_STATUS.DELETED)
       .map((e) => inheritManifestMetadata(e, manifest));
     manifests.push({ manifest, live });

@@ -22,6 +22,7 @@ import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
 import { POSITION_DELETE_SCHEMA } from '../sink/position-delete-writer.ts';
 import { dataDirectory } from '../sink/table-paths.ts';
 import { TableWriter } from '../sink/table-writer.ts';
+import { lineageFill, withLineageColumns } from './compaction-lineage.ts';
 import type { CompactionGroup } from './compaction-plan.ts';
 
 export interface RewrittenGroup {
@@ -41,15 +42,24 @@ export async function rewriteGroup(
   files?: ReadonlyMap<string, DataFile>,
   deletes?: ReadonlyMap<string, readonly DataFile[]>,
 ): Promise<RewrittenGroup> {
-  const schema = currentSchema(metadata);
+  const tableSchema = currentSchema(metadata);
+  // v3: the moved rows keep their row ids, written as columns (compaction-lineage.ts)
+  const lineage = metadata.formatVersion >= 3;
+  const schema = lineage ? withLineageColumns(tableSchema) : tableSchema;
   const spec = specById(metadata, group.specId);
   const rows: Row[] = [];
   for (const file of group.files) {
     const deleted = await deletedPositions(io, file.path, deletes?.get(file.path) ?? []);
     const bytes = await io.read(file.path);
-    const fill = identityFill(spec, schema, files?.get(file.path)?.partition);
+    const dataFile = files?.get(file.path);
+    const fill = identityFill(spec, tableSchema, dataFile?.partition);
+    const lineageOf = lineage ? lineageFill(dataFile?.firstRowId, file.dataSequenceNumber) : undefined;
     const read = readParquetRows(bytes, schema, file.path);
-    for (let pos = 0; pos < read.length; pos++) if (!deleted.has(pos)) rows.push(fill(read[pos]!));
+    for (let pos = 0; pos < read.length; pos++) {
+      if (deleted.has(pos)) continue;
+      const row = fill(read[pos]!);
+      rows.push(lineageOf ? lineageOf(row, pos) : row);
+    }
   }
   const order = sortOrderById(metadata, metadata.defaultSortOrderId);
   if (order.fields.length > 0) rows.sort(rowComparator(order, schema));

@@ -79,12 +79,12 @@ export async function compactTable(
   let activeBound: number | undefined;
   for (let replans = 0; replans <= maxReplans; replans++) {
     const { metadata } = await catalog.loadTable(id);
-    // v1 has no sequence numbers; v3's row lineage (first-row-id) and manifest fields are not in floe's model yet.
-    if (metadata.formatVersion !== 2)
+    // v1 has no sequence numbers (a rewrite's files could not keep theirs).
+    if (metadata.formatVersion < 2)
       return {
         ...nothing,
         replans,
-        skipped: `format version ${metadata.formatVersion}: only v2 tables are compacted`,
+        skipped: `format version ${metadata.formatVersion}: only v2 and v3 tables are compacted`,
       };
     const head = branchHead(metadata, 'main');
     if (head === undefined) return { ...nothing, replans, skipped: 'no snapshot' };

@@ -5,7 +5,10 @@
 // floe compacts both: the deleted rows are left out of the new files and the
 // delete files leave the current snapshot in the same replace. PyIceberg, Spark
 // and DuckDB read the same rows before and after (two reads of both tables:
-// two Spark starts, plus the one that writes Spark's table).
+// two Spark starts, plus the one that writes Spark's table). A v3 table floe
+// compacts keeps its row lineage: Spark reads the same _row_id and
+// _last_updated_sequence_number for every row at the snapshot before the
+// compaction and at the one after (one Spark start reads both).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +18,7 @@ import { RestCatalog } from '../../src/catalog/rest/rest-catalog.ts';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import type { DataFile } from '../../src/iceberg/data-file.ts';
 import { branchHead } from '../../src/iceberg/table-metadata.ts';
-import { primitive } from '../../src/iceberg/types.ts';
+import { primitive, type Schema } from '../../src/iceberg/types.ts';
 import { liveData, liveDeletes, readSnapshotFiles } from '../../src/maintenance/compaction-files.ts';
 import { compactTable } from '../../src/maintenance/compaction-run.ts';
 import { writePositionDeleteFile } from '../../src/sink/position-delete-writer.ts';
@@ -45,6 +48,13 @@ async function spark(action: string, table: string, ...extra: string[]): Promise
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
+
+/** One optional long column `id`. */
+const ID_SCHEMA: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [],
+  fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
+};
 
 let catalog: Catalog;
 beforeAll(async () => {
@@ -84,11 +94,7 @@ describe('compaction applies position deletes (REST + S3)', () => {
     // floe's table: six appends of 20 ids, then row deltas on three files (one loses 15 of its 20 rows).
     const floeId = parseTableIdentifier(floeTable);
     await catalog.createTable(floeId, {
-      schema: {
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [{ id: 1, name: 'id', required: false, type: primitive('long') }],
-      },
+      schema: ID_SCHEMA,
       properties: { 'format-version': '2' },
     });
     const producer = new SnapshotProducer(catalog, io);
@@ -156,4 +162,63 @@ describe('compaction applies position deletes (REST + S3)', () => {
     expect(after.get(floeTable)).toEqual(before.get(floeTable));
     step('three readers agree after');
   }, 600_000);
+
+  it('a v3 table keeps every row’s _row_id and _last_updated_sequence_number, as Spark reads them', async () => {
+    const table = `${uniqueName('compactv3')}.events`;
+    const id = parseTableIdentifier(table);
+    await catalog.createNamespace(id.namespace);
+    await catalog.createTable(id, {
+      schema: ID_SCHEMA,
+      properties: { 'format-version': '3' },
+    });
+    const producer = new SnapshotProducer(catalog, io);
+    for (let b = 0; b < 6; b++) {
+      const metadata = (await catalog.loadTable(id)).metadata;
+      const file = await writeIds(
+        io,
+        metadata,
+        Array.from({ length: 10 + b }, (_, k) => BigInt(b * 100 + k)),
+      );
+      expect((await producer.append(id, { dataFiles: [file], decide: commitNow })).kind).toBe('committed');
+    }
+    const before = branchHead((await catalog.loadTable(id)).metadata, 'main')!.snapshotId;
+    const result = await compactTable(catalog, io, id, { force: true, minInputFiles: 2, now: later });
+    expect(result).toMatchObject({ filesRewritten: 6, filesAdded: 1, records: 75 });
+    const { metadata } = await catalog.loadTable(id);
+    expect(await missingFiles(io, metadata)).toEqual([]);
+    step('v3 table compacted');
+
+    const atBefore = `${table}.snapshot_id_${before}`;
+    const read = await sparkLineage([atBefore, table]);
+    const lineage = (rows: SparkLineageRow[]) =>
+      rows.map((r) => `${r.id} ${r._row_id} ${r._last_updated_sequence_number}`).sort();
+    expect(read.get(atBefore)).toHaveLength(75);
+    expect(new Set(read.get(atBefore)!.map((r) => r._row_id)).size).toBe(75);
+    expect(lineage(read.get(table)!)).toEqual(lineage(read.get(atBefore)!));
+    // the rows did move: one file now
+    expect(new Set(read.get(table)!.map((r) => r._file)).size).toBe(1);
+    expect(new Set(read.get(atBefore)!.map((r) => r._file)).size).toBe(6);
+    step('Spark read the same lineage before and after');
+  }, 600_000);
 });
+
+interface SparkLineageRow {
+  readonly id: number;
+  readonly _row_id: number;
+  readonly _last_updated_sequence_number: number;
+  readonly _file: string;
+}
+
+/** Spark's rows of each table with its lineage metadata columns (read_spark.py --lineage), in one Spark start. */
+async function sparkLineage(tables: string[]): Promise<Map<string, SparkLineageRow[]>> {
+  const script = join(services.root, 'test/interop/read_spark.py');
+  const { stdout } = await run(readerPython(), [script, ...catalogArgs(rest), '--lineage', ...tables], {
+    maxBuffer: 64 << 20,
+  });
+  const out = new Map<string, SparkLineageRow[]>(tables.map((t) => [t, []]));
+  for (const line of stdout.trim().split('\n')) {
+    const tab = line.indexOf('\t');
+    out.get(line.slice(0, tab))?.push(JSON.parse(line.slice(tab + 1)) as SparkLineageRow);
+  }
+  return out;
+}
