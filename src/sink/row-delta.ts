@@ -114,7 +114,7 @@ export interface RowDeltaDeletes {
   readonly deleteFiles: readonly DataFile[];
   /** v3: the live vectors the new ones were merged with, removed by the same snapshot (TableAppend.replacedDeleteFiles). */
   readonly replacedDeleteFiles: readonly DataFile[];
-  /** Data files not live on main of `metadata` (nothing written for them): abort as DATA_FILES_GONE. */
+  /** Data files not live on main of `metadata`: then nothing is written; abort as DATA_FILES_GONE. */
   readonly gone: readonly string[];
 }
 
@@ -132,6 +132,7 @@ export async function writeRowDeltaDeletes(
   const paths = new Set(positionDeletes.keys());
   const live = await liveDataFiles(io, metadata, paths);
   const gone = [...paths].filter((path) => !live.has(path));
+  if (gone.length > 0) return { deleteFiles: [], replacedDeleteFiles: [], gone };
   // in the order given
   const targets = [...paths].flatMap((path) => live.get(path) ?? []);
   if (metadata.formatVersion < 3) {
@@ -144,7 +145,7 @@ export async function writeRowDeltaDeletes(
         }),
       );
     }
-    return { deleteFiles, replacedDeleteFiles: [], gone };
+    return { deleteFiles, replacedDeleteFiles: [], gone: [] };
   }
   const existing = await liveDeletionVectors(io, metadata, new Set(live.keys()));
   const vectors = [];
@@ -158,7 +159,7 @@ export async function writeRowDeltaDeletes(
     vectors.push({ dataFile, positions });
   }
   const deleteFiles = await writeDeletionVectors(io, metadata, vectors);
-  return { deleteFiles, replacedDeleteFiles: [...existing.values()], gone };
+  return { deleteFiles, replacedDeleteFiles: [...existing.values()], gone: [] };
 }
 
 /** Java's operation of a row delta: `delete` when it adds delete files only, else `overwrite`; appends stay `append`. */
