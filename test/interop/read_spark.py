@@ -13,6 +13,10 @@ tables left as they are (jdbc.init-catalog-tables=false).
 
 Jars: the folder FLOE_SPARK_JARS, by default <venv>/spark-jars (the reader venv
 that scripts/services up provisions, scripts/services.d/reader.sh).
+
+The tests do not start this script per read: spark_server.py keeps one Spark session
+for a whole integration run and answers the same arguments with the same lines,
+through the functions below (parser, session_builder, catalog_conf, read_tables).
 """
 import argparse
 import glob
@@ -28,11 +32,15 @@ from canonical import canonical, emit_row, row_line  # noqa: E402
 from catalog_args import add_catalog_args  # noqa: E402
 
 
+class ReadError(Exception):
+    """What went wrong, in one line: read_spark.py exits with it, spark_server.py answers it."""
+
+
 def jar_paths():
     folder = os.environ.get("FLOE_SPARK_JARS") or os.path.join(sys.prefix, "spark-jars")
     jars = sorted(glob.glob(os.path.join(folder, "*.jar")))
     if not jars:
-        sys.exit(f"read_spark.py: no jars in {folder} (run scripts/services up: it provisions the reader venv)")
+        raise ReadError(f"no jars in {folder} (run scripts/services up: it provisions the reader venv)")
     return jars
 
 
@@ -52,7 +60,7 @@ def jdbc_props(args, scratch):
     if args.uri.startswith("sqlite:///"):
         source = args.uri[len("sqlite:///"):]
         if not os.path.isfile(source):
-            sys.exit(f"read_spark.py: no SQLite catalog file at {source}")
+            raise ReadError(f"no SQLite catalog file at {source}")
         copy = os.path.join(scratch, "catalog.db")
         # A catalog still open in WAL mode has its latest commits in the -wal file.
         for suffix in ("", "-wal"):
@@ -61,7 +69,7 @@ def jdbc_props(args, scratch):
         return {"uri": f"jdbc:sqlite:{copy}"}
     url = urllib.parse.urlsplit(args.uri)
     if not url.scheme.startswith("postgresql"):
-        sys.exit(f"read_spark.py: unsupported SQL catalog URI {args.uri} (sqlite or postgresql)")
+        raise ReadError(f"unsupported SQL catalog URI {args.uri} (sqlite or postgresql)")
     return {
         "uri": f"jdbc:postgresql://{url.hostname}:{url.port or 5432}{url.path}",
         "jdbc.user": urllib.parse.unquote(url.username or ""),
@@ -73,7 +81,7 @@ def catalog_props(args, scratch):
     if args.catalog == "rest":
         return {"type": "rest", "uri": args.uri, **s3_props(args)}
     if not args.warehouse:
-        sys.exit("read_spark.py: a SQL catalog needs --warehouse")
+        raise ReadError("a SQL catalog needs --warehouse")
     props = {
         "catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
         "warehouse": args.warehouse,
@@ -85,13 +93,14 @@ def catalog_props(args, scratch):
     return props
 
 
-def spark_session(args, scratch):
+def session_builder(scratch):
+    """A local Spark session without catalogs: scratch holds Spark's local and warehouse dirs."""
     os.environ["TZ"] = "UTC"
     time.tzset()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    builder = (
+    return (
         SparkSession.builder.master("local[1]")
         .appName("floe-interop-reader")
         .config("spark.jars", ",".join(jar_paths()))
@@ -101,15 +110,26 @@ def spark_session(args, scratch):
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
-        # A short-lived JVM on a busy 2-core machine: the C1 compiler only, one GC thread.
+        # A busy 2-core machine: the C1 compiler only, one GC thread.
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .config("spark.local.dir", scratch)
         .config("spark.sql.warehouse.dir", os.path.join(scratch, "spark-warehouse"))
     )
+
+
+def catalog_conf(args, scratch):
+    """The session settings that make args' catalog Spark's catalog args.name (a SQLite file: a copy in scratch)."""
     prefix = f"spark.sql.catalog.{args.name}"
-    builder = builder.config(prefix, "org.apache.iceberg.spark.SparkCatalog")
+    conf = {prefix: "org.apache.iceberg.spark.SparkCatalog"}
     for key, value in catalog_props(args, scratch).items():
-        builder = builder.config(f"{prefix}.{key}", value)
+        conf[f"{prefix}.{key}"] = value
+    return conf
+
+
+def spark_session(args, scratch):
+    builder = session_builder(scratch)
+    for key, value in catalog_conf(args, scratch).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -159,27 +179,41 @@ def read_arrow(spark, catalog, table, lineage=False):
     return frame.select(columns).toArrow()
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parser():
+    p = argparse.ArgumentParser(
+        prog="read_spark.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_catalog_args(p)
     p.add_argument("--lineage", action="store_true", help="add " + ", ".join(LINEAGE_COLUMNS) + " to each row")
     p.add_argument("tables", nargs="+", metavar="NS.NAME")
-    args = p.parse_args()
+    return p
+
+
+def read_tables(spark, args, out, log):
+    """Prints every table of args to out as canonical lines, a timing line per table to log."""
+    for table in args.tables:
+        started = time.monotonic()
+        try:
+            arrow = read_arrow(spark, args.name, table, args.lineage)
+        except Exception as error:  # Spark's errors: their first line says what failed
+            lines = str(error).strip().splitlines() or [type(error).__name__]
+            raise ReadError(f"cannot read {table}: {lines[0]}") from error
+        for row in arrow.to_pylist():
+            emit_row(out, table, row_line(canonical(row)))
+        print(f"read_spark.py: {table}: {arrow.num_rows} rows in {time.monotonic() - started:.1f} s", file=log)
+
+
+def main():
+    args = parser().parse_args()
     scratch = tempfile.mkdtemp(prefix="floe-spark-")
     try:
         started = time.monotonic()
         spark = spark_session(args, scratch)
         print(f"read_spark.py: Spark session in {time.monotonic() - started:.1f} s", file=sys.stderr)
-        for table in args.tables:
-            started = time.monotonic()
-            try:
-                arrow = read_arrow(spark, args.name, table, args.lineage)
-            except Exception as error:  # Spark's errors: their first line says what failed
-                sys.exit(f"read_spark.py: cannot read {table}: {str(error).strip().splitlines()[0]}")
-            for row in arrow.to_pylist():
-                emit_row(sys.stdout, table, row_line(canonical(row)))
-            print(f"read_spark.py: {table}: {arrow.num_rows} rows in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        read_tables(spark, args, sys.stdout, sys.stderr)
         spark.stop()
+    except ReadError as error:
+        sys.exit(f"read_spark.py: {error}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

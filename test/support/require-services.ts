@@ -1,8 +1,12 @@
 // Vitest global setup of the integration project: fail at once, with the
 // command to run, when the service stack is not up (instead of timing out).
+// It also makes this vitest process the owner of the run's Spark reader server
+// (spark-server.ts: started by the first Spark read of any file, shared by all),
+// which the teardown stops.
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { services } from './services.ts';
+import { SPARK_READER_OWNER, stopSparkServer } from './spark-server.ts';
 
 async function tcpOpen(hostPort: string): Promise<boolean> {
   const [host, port] = hostPort.split(':') as [string, string];
@@ -30,6 +34,8 @@ async function httpAnswers(url: string): Promise<boolean> {
 }
 
 export async function setup(): Promise<void> {
+  // Worker processes inherit it: every test file's Spark reads go to one server.
+  process.env[SPARK_READER_OWNER] ??= String(process.pid);
   const checks: Array<[string, Promise<boolean>]> = [
     [`Kafka broker at ${services.kafkaBrokers}`, tcpOpen(services.kafkaBrokers)],
     [`kfake broker at ${services.kfakeBrokers}`, tcpOpen(services.kfakeBrokers)],
@@ -47,4 +53,8 @@ export async function setup(): Promise<void> {
         'Start it with:  scripts/services up     (first run downloads and builds; see README.md)',
     );
   }
+}
+
+export async function teardown(): Promise<void> {
+  await stopSparkServer();
 }

@@ -1,20 +1,23 @@
 // Reads Iceberg tables with the three independent readers of the tests and
 // asserts that they return the same rows: PyIceberg (test/interop/read_table.py
-// --canonical), Spark with the Iceberg runtime (read_spark.py) and DuckDB's iceberg
-// extension (read_duckdb.py), all from the reader venv `scripts/services up`
-// provisions. Each prints one line of canonical JSON per row (test/interop/canonical.py:
-// timestamps UTC ISO with six digits and "Z" when zoned, decimals as strings, bytes
-// and fixed as "0x…" hex, uuids as strings, maps as sorted [key, value] pairs); the
-// rows are compared as sorted lines, so order does not matter and longs stay exact.
+// --canonical), Spark with the Iceberg runtime (read_spark.py's reads, served by
+// spark_server.py) and DuckDB's iceberg extension (read_duckdb.py), all from the
+// reader venv `scripts/services up` provisions. Each prints one line of canonical
+// JSON per row (test/interop/canonical.py: timestamps UTC ISO with six digits and
+// "Z" when zoned, decimals as strings, bytes and fixed as "0x…" hex, uuids as
+// strings, maps as sorted [key, value] pairs); the rows are compared as sorted
+// lines, so order does not matter and longs stay exact.
 //
 // Use:
 //   const rows = await expectReadersAgree({ kind: 'rest' }, ['ns.orders', 'ns.clicks']);
 //   expect(rows.get('ns.orders')).toHaveLength(1000);   // parsed canonical rows
 //   // every value equal to what was written: canonical-form.ts
 //   expect(sortById(rows.get('ns.orders')!)).toEqual(written.map((r) => canonicalRow(schema, r)));
-// Name every table a test wants read in ONE call: Spark starts one JVM per call
-// (30-90 s on the loaded 2-core machines, less when quiet), the others a Python
-// process each (a few s); give such a test a longer timeout (600_000). SQL catalogs:
+// Spark reads through the run's Spark reader server (spark-read.ts): one JVM for
+// the whole integration run, started by the first read (15 s idle, 30-90 s on the
+// loaded 2-core machines; later reads cost only the scan). The others start a
+// Python process per call (a few s). Name every table a test wants read in one
+// call; give a test that reads a lot a longer timeout (600_000). SQL catalogs:
 // { kind: 'sql', uri: 'sqlite:////abs/catalog.db' | 'postgresql+psycopg2://…',
 //   warehouse, name } as for readWithPyIceberg; Spark reads a copy of a SQLite file
 // (with its -wal), PostgreSQL in place; DuckDB reads the current metadata file of
@@ -28,37 +31,50 @@ import { promisify } from 'node:util';
 import { catalogArgs, type ReaderCatalog } from './reader.ts';
 import { readerPython } from './reader-python.ts';
 import { services } from './services.ts';
+import { readWithSpark } from './spark-read.ts';
 
 const run = promisify(execFile);
 
 export const READERS = ['pyiceberg', 'spark', 'duckdb'] as const;
 export type ReaderName = (typeof READERS)[number];
 
-/** Each reader's script in test/interop and what comes between the catalog options and the tables. */
-const SCRIPTS: Record<ReaderName, [string, ...string[]]> = {
+/** The script in test/interop of each reader run per call, and what comes between the catalog options and the tables. */
+const SCRIPTS: Record<Exclude<ReaderName, 'spark'>, [string, ...string[]]> = {
   pyiceberg: ['read_table.py', '--canonical', 'table'],
-  spark: ['read_spark.py'],
   duckdb: ['read_duckdb.py'],
 };
 
 /** Per table, per reader: the canonical row lines, sorted. */
 export type ReaderLines = Map<string, Record<ReaderName, string[]>>;
 
-async function readWith(
-  reader: ReaderName,
-  catalog: ReaderCatalog,
-  tables: string[],
-): Promise<Map<string, string[]>> {
+/** What the reader prints for the tables: "NS.NAME<TAB>{canonical row}" lines. */
+async function readerOutput(reader: ReaderName, catalog: ReaderCatalog, tables: string[]): Promise<string> {
+  if (reader === 'spark') {
+    try {
+      return await readWithSpark(catalog, tables);
+    } catch (error) {
+      throw new Error(
+        `spark could not read ${tables.join(', ')} (spark_server.py):\n${(error as Error).message}`,
+      );
+    }
+  }
   const [script, ...before] = SCRIPTS[reader];
   const args = [join(services.root, 'test/interop', script), ...catalogArgs(catalog), ...before, ...tables];
-  let stdout: string;
   try {
-    ({ stdout } = await run(readerPython(), args, { maxBuffer: 1024 * 1024 * 1024 }));
+    return (await run(readerPython(), args, { maxBuffer: 1024 * 1024 * 1024 })).stdout;
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? '');
     const tail = stderr.trim().split('\n').slice(-25).join('\n');
     throw new Error(`${reader} could not read ${tables.join(', ')} (${script}):\n${tail}`);
   }
+}
+
+async function readWith(
+  reader: ReaderName,
+  catalog: ReaderCatalog,
+  tables: string[],
+): Promise<Map<string, string[]>> {
+  const stdout = await readerOutput(reader, catalog, tables);
   const byTable = new Map<string, string[]>(tables.map((t) => [t, []]));
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
