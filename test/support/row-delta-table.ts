@@ -20,9 +20,18 @@ import { isDeletionVector, readDeletionVector } from '../../src/sink/deletion-ve
 import { POSITION_DELETE_SCHEMA, writePositionDeleteFile } from '../../src/sink/position-delete-writer.ts';
 import { writeRowDeltaDeletes } from '../../src/sink/row-delta.ts';
 import { newCommitId } from '../../src/sink/snapshot-ids.ts';
-import type { AppendResult, SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
+import { type AppendResult, SnapshotProducer } from '../../src/sink/snapshot-producer.ts';
 import { dataDirectory } from '../../src/sink/table-paths.ts';
 import type { Rng } from '../sim/rng.ts';
+import { tempSqlTable } from './temp-sql-table.ts';
+
+/** A temp SQLite table of one long column `id` with `properties`, a producer that never sleeps, and an empty model. */
+export async function rowDeltaSetup(properties: Record<string, string>) {
+  const table = await tempSqlTable(properties);
+  const producer = new SnapshotProducer(table.catalog, table.io, { sleep: async () => {} });
+  const load = async () => (await table.catalog.loadTable(table.id)).metadata;
+  return { ...table, producer, load, model: new RowDeltaModel() };
+}
 
 /** An unpartitioned data file of `ids`, written where the table writes its data. */
 export async function writeIds(

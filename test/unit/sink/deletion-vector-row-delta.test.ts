@@ -14,27 +14,20 @@ import { branchHead } from '../../../src/iceberg/table-metadata.ts';
 import type { FileIO } from '../../../src/io/file-io.ts';
 import { readDeletionVector, writeDeletionVectors } from '../../../src/sink/deletion-vector-files.ts';
 import { DATA_FILES_GONE, writeRowDeltaDeletes } from '../../../src/sink/row-delta.ts';
-import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { Rng } from '../../sim/rng.ts';
 import { readWithPyIceberg } from '../../support/reader.ts';
 import {
   appendIds,
-  RowDeltaModel,
   randomRowDelta,
   readLiveIds,
+  rowDeltaSetup,
   writeIds,
 } from '../../support/row-delta-table.ts';
-import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
 const V3 = { 'format-version': '3' };
 const commitNow = () => ({ kind: 'commit' as const });
 
-async function setup(properties: Record<string, string> = V3) {
-  const table = await tempSqlTable(properties);
-  const producer = new SnapshotProducer(table.catalog, table.io, { sleep: async () => {} });
-  const load = async () => (await table.catalog.loadTable(table.id)).metadata;
-  return { ...table, producer, load, model: new RowDeltaModel() };
-}
+const setup = (properties: Record<string, string> = V3) => rowDeltaSetup(properties);
 
 /** Every delete-manifest entry of main's current snapshot, with the manifest's snapshot id. */
 async function deleteEntries(io: FileIO, metadata: TableMetadata) {

@@ -13,22 +13,16 @@ import { Rng } from '../../sim/rng.ts';
 import { FaultyCatalog } from '../../support/faulty-catalog.ts';
 import {
   appendIds,
-  RowDeltaModel,
   randomRowDelta,
   readLiveIds,
+  rowDeltaSetup,
   writeIds,
 } from '../../support/row-delta-table.ts';
-import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
 const V2 = { 'format-version': '2' };
 const commitNow = () => ({ kind: 'commit' as const });
 
-async function setup(properties: Record<string, string> = V2) {
-  const table = await tempSqlTable(properties);
-  const producer = new SnapshotProducer(table.catalog, table.io, { sleep: async () => {} });
-  const load = async () => (await table.catalog.loadTable(table.id)).metadata;
-  return { ...table, producer, load, model: new RowDeltaModel() };
-}
+const setup = (properties: Record<string, string> = V2) => rowDeltaSetup(properties);
 
 describe('position-delete files', () => {
   it('are file-scoped: sorted (file_path, pos) rows, the data file as both path bounds, referenced_data_file', async () => {
