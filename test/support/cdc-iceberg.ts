@@ -60,6 +60,10 @@ export interface TableFiles {
   readonly equalityDeleteFiles: number;
   /** Snapshots whose summary says they added equality-delete files. */
   readonly snapshotsAddingEqualityDeletes: number;
+  /** Snapshots whose summary says they added position-delete files. */
+  readonly snapshotsAddingPositionDeletes: number;
+  /** Snapshots of operation replace (compaction: floe run's table maintenance, or another engine's). */
+  readonly replaceSnapshots: number;
 }
 
 /** The live files of the table's main branch, by content, and its snapshot count. */
@@ -84,5 +88,9 @@ export async function tableFiles(io: FileIO, metadata: TableMetadata): Promise<T
     snapshotsAddingEqualityDeletes: metadata.snapshots.filter(
       (s) => Number(s.summary['added-equality-delete-files'] ?? 0) > 0,
     ).length,
+    snapshotsAddingPositionDeletes: metadata.snapshots.filter(
+      (s) => Number(s.summary['added-position-delete-files'] ?? 0) > 0,
+    ).length,
+    replaceSnapshots: metadata.snapshots.filter((s) => s.summary.operation === 'replace').length,
   };
 }
