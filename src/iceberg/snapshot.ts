@@ -56,6 +56,8 @@ export interface RemovedDeletes {
   readonly deleteFiles: number;
   /** Of those, deletion vectors. */
   readonly deletionVectors: number;
+  /** Of those, position-delete files (v2 files dropped when merged into a vector on v3). */
+  readonly positionDeleteFiles: number;
   readonly positionDeletes: number;
   /** Bytes (a vector's content size, as Java counts them). */
   readonly bytes: number;
@@ -101,6 +103,7 @@ export function updateSnapshotSummary(
     ['added-position-deletes', files + vectors > 0 ? (added.positionDeletes ?? 0) : 0],
     ['removed-files-size', removed?.bytes ?? 0],
     ['removed-delete-files', removed?.deleteFiles ?? 0],
+    ['removed-position-delete-files', removed?.positionDeleteFiles ?? 0],
     ['removed-dvs', removed?.deletionVectors ?? 0],
     ['removed-position-deletes', removed?.positionDeletes ?? 0],
   ];

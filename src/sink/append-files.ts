@@ -23,6 +23,7 @@ import { branchHead, currentSchema } from '../iceberg/table-metadata.ts';
 import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
 import { highestFieldId, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
+import { isDeletionVector } from './deletion-vector-files.ts';
 import { removeReplacedVectors } from './deletion-vector-manifests.ts';
 import { type MergedManifests, mergeManifestList } from './manifest-merger.ts';
 import { addedDeletes, commitOperation, deleteFileBytes } from './row-delta.ts';
@@ -168,7 +169,8 @@ export async function buildAppendAttempt(
     positionDeletes: deletes.positionDeletes,
     removedDeletes: {
       deleteFiles: removed.length,
-      deletionVectors: removed.length,
+      deletionVectors: removed.filter(isDeletionVector).length,
+      positionDeleteFiles: removed.filter((f) => !isDeletionVector(f)).length,
       positionDeletes: removed.reduce((n, f) => n + f.recordCount, 0),
       bytes: removed.reduce((n, f) => n + deleteFileBytes(f), 0),
     },

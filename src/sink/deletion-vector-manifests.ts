@@ -1,5 +1,6 @@
-// Removing the deletion vectors a row delta replaces, in the same snapshot
-// (spec: at most one live vector per data file): every delete manifest of the
+// Removing the deletion vectors a row delta replaces (and the file-scoped
+// position-delete files from before an upgrade to v3 merged into them), in
+// the same snapshot (spec: at most one live vector per data file): every delete manifest of the
 // base that lists one is rewritten, its other live entries EXISTING with their
 // snapshot id and sequence numbers kept, the replaced ones DELETED by the new
 // snapshot, and DELETED entries of earlier snapshots dropped (as Java's

@@ -18,8 +18,14 @@ import { mergePositions, sortedPositions } from '../iceberg/deletion-vector.ts';
 import type { SnapshotOperation } from '../iceberg/snapshot.ts';
 import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { isDeletionVector, readDeletionVector, writeDeletionVectors } from './deletion-vector-files.ts';
-import { liveDeletionVectors, staleVectors, visitLiveFiles } from './deletion-vector-lookup.ts';
+import { isDeletionVector, writeDeletionVectors } from './deletion-vector-files.ts';
+import {
+  deletedPositions,
+  liveDeletes,
+  replacedBy,
+  staleVectors,
+  visitLiveFiles,
+} from './deletion-vector-lookup.ts';
 import { writePositionDeleteFile } from './position-delete-writer.ts';
 
 /**
@@ -112,7 +118,11 @@ export async function rowDeltaConflict(
 export interface RowDeltaDeletes {
   /** v2: one position-delete file per data file; v3: one deletion vector per data file (all in one Puffin file). */
   readonly deleteFiles: readonly DataFile[];
-  /** v3: the live vectors the new ones were merged with, removed by the same snapshot (TableAppend.replacedDeleteFiles). */
+  /**
+   * v3: what the new vectors were merged with and replace, removed by the same snapshot
+   * (TableAppend.replacedDeleteFiles): each file's live vector and file-scoped
+   * position-delete files kept from before an upgrade to v3.
+   */
   readonly replacedDeleteFiles: readonly DataFile[];
   /** Data files not live on main of `metadata`: then nothing is written; abort as DATA_FILES_GONE. */
   readonly gone: readonly string[];
@@ -121,8 +131,10 @@ export interface RowDeltaDeletes {
 /**
  * Writes the deletes of `positionDeletes` (data file path -> row positions)
  * against `metadata`, the table the positions were planned on. v3: each data
- * file's vector is the union of its live vector (read back from its blob) and
- * the new positions; the commit checks that the live vector did not change.
+ * file's vector is the union of the new positions and its live deletes: its
+ * vector (read back from its blob) and any position-delete files from before
+ * an upgrade to v3 that name it (deletion-vector-lookup.ts); the commit checks
+ * that the vector and the file-scoped ones did not change.
  */
 export async function writeRowDeltaDeletes(
   io: FileIO,
@@ -147,7 +159,7 @@ export async function writeRowDeltaDeletes(
     }
     return { deleteFiles, replacedDeleteFiles: [], gone: [] };
   }
-  const existing = await liveDeletionVectors(io, metadata, new Set(live.keys()));
+  const existing = await liveDeletes(io, metadata, new Set(live.keys()));
   const vectors = [];
   for (const dataFile of targets) {
     const fresh = sortedPositions(
@@ -155,11 +167,12 @@ export async function writeRowDeltaDeletes(
       `deletes for ${dataFile.filePath}`,
     );
     const old = existing.get(dataFile.filePath);
-    const positions = old === undefined ? fresh : mergePositions(await readDeletionVector(io, old), fresh);
+    const positions =
+      old === undefined ? fresh : mergePositions(await deletedPositions(io, old, dataFile.filePath), fresh);
     vectors.push({ dataFile, positions });
   }
   const deleteFiles = await writeDeletionVectors(io, metadata, vectors);
-  return { deleteFiles, replacedDeleteFiles: [...existing.values()], gone: [] };
+  return { deleteFiles, replacedDeleteFiles: [...existing.values()].flatMap(replacedBy), gone: [] };
 }
 
 /** Java's operation of a row delta: `delete` when it adds delete files only, else `overwrite`; appends stay `append`. */
