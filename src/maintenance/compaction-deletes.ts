@@ -2,15 +2,17 @@
 // (spec: "Scan Planning", "Position Delete Files", "Equality Delete Files").
 // A file-scoped position-delete file (referenced_data_file set, or the lower and
 // upper bounds of its file_path column equal, as Java writes them) applies to one
-// data file: compaction can rewrite that file with the deleted positions left
-// out and drop the delete file in the same replace snapshot. Every other delete
-// may apply to many files and is not applied by floe: equality deletes,
-// position-delete files spanning several data files, deletion vectors and delete
-// files in a format floe does not read; the data files they may apply to (same
+// data file, and so does a deletion vector (v3): compaction can rewrite that
+// file with the deleted positions left out and drop the delete file (or vector)
+// in the same replace snapshot. Every other delete may apply to many files and
+// is not applied by floe: equality deletes, position-delete files spanning
+// several data files, and delete files in a format floe does not read (Avro,
+// ORC); the data files they may apply to (same
 // partition, or any partition for an unpartitioned delete file, and a data
 // sequence number the spec's rule lets them reach) are blocked: left as they are.
 import { type DataFile, POSITION_DELETE_FILE_PATH_ID } from '../iceberg/data-file.ts';
 import type { ManifestEntry } from '../iceberg/manifest-entry.ts';
+import { isDeletionVector } from '../sink/deletion-vector-files.ts';
 import { partitionKey } from '../sink/partitioner.ts';
 
 export interface DeleteScope {
@@ -30,13 +32,11 @@ export function fileScopedTarget(deleteFile: DataFile): string | undefined {
   return new TextDecoder().decode(lower);
 }
 
-/** A file-scoped position-delete file floe can read and apply: Parquet, not a deletion vector. */
+/** A file-scoped delete floe can read and apply: a Parquet position-delete file, or a deletion vector. */
 export function appliedByFloe(deleteFile: DataFile): boolean {
-  return (
-    fileScopedTarget(deleteFile) !== undefined &&
-    deleteFile.fileFormat === 'PARQUET' &&
-    deleteFile.contentOffset === undefined
-  );
+  if (fileScopedTarget(deleteFile) === undefined) return false;
+  if (isDeletionVector(deleteFile)) return deleteFile.contentOffset !== undefined;
+  return deleteFile.fileFormat === 'PARQUET' && deleteFile.contentOffset === undefined;
 }
 
 /** The partition a delete's reach is scoped to; GLOBAL for an unpartitioned delete file. */

@@ -24,7 +24,7 @@ export interface PlanFile {
   readonly addedAtMs: number;
   /** A delete file that floe does not apply may apply to it: left as it is. */
   readonly blocked: boolean;
-  /** File-scoped position-delete files that apply to it (a rewrite applies them and drops them). */
+  /** File-scoped position-delete files and deletion vectors that apply to it (a rewrite applies and drops them). */
   readonly deleteFiles: number;
   /** Rows those delete (their record counts, at most the file's). */
   readonly deletedRecords: number;

@@ -1,7 +1,8 @@
 // One compaction group -> new data files: the files are read back (by field id,
 // into the table's current schema) without the rows their file-scoped position
 // deletes remove (spec: "Position Delete Files": the `pos` of rows whose
-// `file_path` is the data file), sorted by the table's default sort
+// `file_path` is the data file; "Deletion Vectors": the positions of the
+// file's vector), sorted by the table's default sort
 // order when it has one, and written again through the table writer (partition
 // path, Parquet properties, metrics modes and file size of the table), on the
 // Parquet encoder thread, named with the group's attribution ending when it has
@@ -19,6 +20,7 @@ import { indexFieldsById, isPrimitive, type Row, type Schema } from '../iceberg/
 import type { FileIO } from '../io/file-io.ts';
 import { readParquetRows } from '../parquet/parquet-row-reader.ts';
 import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
+import { isDeletionVector, readDeletionVector } from '../sink/deletion-vector-files.ts';
 import { POSITION_DELETE_SCHEMA } from '../sink/position-delete-writer.ts';
 import { dataDirectory } from '../sink/table-paths.ts';
 import { TableWriter } from '../sink/table-writer.ts';
@@ -85,7 +87,7 @@ export async function rewriteGroup(
   }
 }
 
-/** The positions of `dataPath` the position-delete files remove. */
+/** The positions of `dataPath` the position-delete files and deletion vectors remove. */
 async function deletedPositions(
   io: FileIO,
   dataPath: string,
@@ -93,6 +95,10 @@ async function deletedPositions(
 ): Promise<Set<number>> {
   const deleted = new Set<number>();
   for (const file of deleteFiles) {
+    if (isDeletionVector(file)) {
+      for (const position of await readDeletionVector(io, file)) deleted.add(position);
+      continue;
+    }
     for (const row of readParquetRows(await io.read(file.filePath), POSITION_DELETE_SCHEMA, file.filePath)) {
       if (row.file_path === dataPath) deleted.add(Number(row.pos as bigint));
     }

@@ -3,6 +3,8 @@
 // files removed with the files they referenced), and the totals carried from the
 // parent (a total the parent does not carry is left out rather than guessed).
 import type { DataFile } from '../iceberg/data-file.ts';
+import { isDeletionVector } from '../sink/deletion-vector-files.ts';
+import { deleteFileBytes } from '../sink/row-delta.ts';
 
 const REPLACE_TOTALS: ReadonlyArray<readonly [total: string, added: string, removed: string]> = [
   ['total-records', 'added-records', 'deleted-records'],
@@ -35,11 +37,15 @@ export function replaceSummary(
   }
   const removedRows = count(removedDeletes, (f) => f.recordCount);
   if (removedDeletes.length > 0) {
+    // As Java writes them: deletion vectors apart from position-delete files, both delete files.
+    const vectors = removedDeletes.filter(isDeletionVector).length;
     summary['removed-delete-files'] = String(removedDeletes.length);
-    summary['removed-position-delete-files'] = String(removedDeletes.length);
+    if (removedDeletes.length > vectors)
+      summary['removed-position-delete-files'] = String(removedDeletes.length - vectors);
+    if (vectors > 0) summary['removed-dvs'] = String(vectors);
     summary['removed-position-deletes'] = removedRows.toString();
-    // The delete files' bytes leave the table too (Java counts them in the files size).
-    const bytes = count(removedDeletes, (f) => f.fileSizeInBytes);
+    // The delete files' bytes leave the table too (Java counts them in the files size; a vector its blob).
+    const bytes = count(removedDeletes, deleteFileBytes);
     summary['removed-files-size'] = (changes['removed-files-size']! + bytes).toString();
     const total = parent['total-files-size'];
     if (total !== undefined && /^\d+$/.test(total))

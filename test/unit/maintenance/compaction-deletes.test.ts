@@ -54,17 +54,20 @@ describe('delete scope', () => {
     expect(fileScopedTarget(entry(3, { filePath: 'eq', content: 2 }).dataFile)).toBeUndefined();
   });
 
-  it('applies only Parquet position-delete files, never a deletion vector', () => {
+  it('applies Parquet position-delete files and deletion vectors, not Avro or ORC delete files', () => {
     expect(appliedByFloe(positionDeletes('d', 1, { referencedDataFile: 'f' }).dataFile)).toBe(true);
     const dv = positionDeletes('dv.puffin', 1, {
       referencedDataFile: 'f',
-      fileFormat: 'PUFFIN' as DataFile['fileFormat'],
+      fileFormat: 'PUFFIN',
       contentOffset: 4,
       contentSizeInBytes: 40,
     }).dataFile;
-    expect(appliedByFloe(dv)).toBe(false);
+    expect(appliedByFloe(dv)).toBe(true);
     expect(
       appliedByFloe(positionDeletes('d.avro', 1, { referencedDataFile: 'f', fileFormat: 'AVRO' }).dataFile),
+    ).toBe(false);
+    expect(
+      appliedByFloe(positionDeletes('d.orc', 1, { referencedDataFile: 'f', fileFormat: 'ORC' }).dataFile),
     ).toBe(false);
   });
 
@@ -95,19 +98,21 @@ describe('delete scope', () => {
         positionDeletes('d-a', 3),
         // an equality delete of partition b at 2: g1
         entry(2, { filePath: 'eq-b', content: 2, partition: ['b'], equalityIds: [1] }),
-        // a deletion vector on h1: floe does not apply it yet
+        // a deletion vector on h1: applied with it
         positionDeletes('dv-h1', 2, {
           partition: ['c'],
           referencedDataFile: 'h1',
-          fileFormat: 'PUFFIN' as DataFile['fileFormat'],
+          fileFormat: 'PUFFIN',
           contentOffset: 4,
           contentSizeInBytes: 30,
         }),
+        // an Avro position-delete file on f3: floe does not read it, so f3 stays
+        positionDeletes('d-f3.avro', 4, { referencedDataFile: 'f3', fileFormat: 'AVRO' }),
       ],
       files,
     );
-    expect([...scope.blocked].sort()).toEqual(['f1', 'f2', 'g1', 'h1']);
-    expect([...scope.fileScoped.keys()]).toEqual(['f1']);
+    expect([...scope.blocked].sort()).toEqual(['f1', 'f2', 'f3', 'g1']);
+    expect([...scope.fileScoped.keys()].sort()).toEqual(['f1', 'h1']);
     expect(scope.fileScoped.get('f1')!.map((d) => d.dataFile.filePath)).toEqual(['d-f1', 'd-f1b']);
   });
 
