@@ -1,6 +1,6 @@
 // `floe run`: the worker. Serves /healthz, /readyz and /metrics, consumes until
-// SIGTERM/SIGINT (commit, leave the group, exit 0; a second signal exits at
-// once) or until a record hits the fail policy (exit 1).
+// SIGTERM/SIGINT (commit, leave the group unless a static member, exit 0; a
+// second signal exits at once) or until a record hits the fail policy (exit 1).
 import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { TimedFileIO } from '../io/timed-file-io.ts';
@@ -55,6 +55,9 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     }
     logger.info(`${signal}: stopping after committing open batches`);
     stop.abort();
+    // A compaction or expiry under way gives up at its next check while the worker
+    // makes its last commit, rather than after it (the exit awaits both).
+    void maintenance?.stop();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
