@@ -86,7 +86,7 @@ export interface KafkaConsumerApi {
   fetchedHighWatermark?(tp: TopicPartition): bigint | undefined;
   /** Seconds during which at least one partition was paused, since connect (stage `paused`). */
   pausedSeconds?(): number;
-  /** Revokes every owned partition through onRevoked, then leaves the group. */
+  /** Revokes every owned partition through onRevoked, then leaves the group (a static member keeps its place). */
   disconnect(): Promise<void>;
 }
 
