@@ -77,6 +77,8 @@ class Reader:
         self.scratch = scratch
         self.lock = threading.Lock()
         self.last_used = time.monotonic()
+        self.reads = 0
+        self.read_seconds = 0.0
         started = time.monotonic()
         self.spark = session_builder(scratch).getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
@@ -101,6 +103,8 @@ class Reader:
                 log(f"read {', '.join(args.tables)} in {time.monotonic() - started:.1f} s")
                 return out.getvalue()
             finally:
+                self.reads += 1
+                self.read_seconds += time.monotonic() - started
                 if session is not None:
                     self.close_catalog(session, args.name)
                 shutil.rmtree(request_scratch, ignore_errors=True)
@@ -213,7 +217,7 @@ def main():
         write_state(args.state, server.server_address[1])
         log(f"serving on 127.0.0.1:{server.server_address[1]} (pid {os.getpid()}, owner {args.owner or 'none'})")
         server.serve_forever()
-        log("stopping Spark")
+        log(f"stopping Spark after {reader.reads} reads ({reader.read_seconds:.1f} s reading)")
         reader.spark.stop()
     except ReadError as error:
         sys.exit(f"spark_server.py: {error}")

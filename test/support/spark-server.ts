@@ -13,7 +13,16 @@
 // owner, in <.services>/spark-reader/: <owner>.json (pid and port, written by
 // the server once it serves), <owner>.lock, <owner>.log (its output).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -181,9 +190,13 @@ export function forgetSparkServer(): void {
   current = undefined;
 }
 
-/** Stops the owner's server (SIGTERM, SIGKILL after 30 s) and removes its files; nothing when none runs. */
+/**
+ * Stops the owner's server (SIGTERM, SIGKILL after 30 s); nothing when none runs.
+ * Its log stays (what it read, in how long) until a later run's stop, which
+ * removes the logs of owners that are gone.
+ */
 export async function stopSparkServer(of = owner()): Promise<void> {
-  const { state, lock, log } = paths(of);
+  const { dir, state, lock } = paths(of);
   const running = readState(state);
   if (running) {
     const group = -running.pid;
@@ -192,6 +205,10 @@ export async function stopSparkServer(of = owner()): Promise<void> {
     while (alive(group) && Date.now() < deadline) await sleep(200);
     if (alive(group)) process.kill(group, 'SIGKILL');
   }
-  for (const file of [state, lock, log]) rmSync(file, { force: true });
+  for (const file of [state, lock]) rmSync(file, { force: true });
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const other = Number.parseInt(name, 10);
+    if (name.endsWith('.log') && other > 0 && other !== of && !alive(other)) rmSync(join(dir, name), { force: true });
+  }
   if (of === owner()) current = undefined;
 }
