@@ -3,16 +3,17 @@
 // visibility in a committed snapshot, as p50 / p99 / max.
 //   node bench/freshness.ts [--rate 20000] [--seconds 60] [--warmup-seconds 10]
 //                           [--shapes reference,wide] [--partitions 6,64]
-//                           [--commit-interval-ms 1000] [--storage local|s3]
+//                           [--commit-interval-ms 1000] [--storage local|s3] [--maintenance on|off]
 // The clock starts once floe has started and committed one record per partition;
 // records of the warm-up at the rate that follows are committed but not counted. After the producer stops, the
 // worker gets SIGTERM once everything is visible; its exit time is printed too, and the
 // machine's load average while it ran (the producer shares the cores with floe).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
 import { parseTableIdentifier } from '../src/catalog/table-identifier.ts';
 import { KafkaAdminClient } from '../src/worker/kafka/admin-client.ts';
 import { benchServices } from './e2e/bench-services.ts';
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '6,64' },
     'commit-interval-ms': { type: 'string', default: '1000' },
     storage: { type: 'string', default: 'local' },
+    maintenance: { type: 'string', default: 'on' },
   },
 });
 
@@ -44,6 +46,8 @@ const commitIntervalMs = num(args['commit-interval-ms']);
 const shapes = args.shapes.split(',') as ShapeName[];
 const partitionCounts = args.partitions.split(',').map(num);
 const storage = args.storage as Storage;
+/** `off`: the connector's background maintenance (compaction, expiry) is disabled, to tell its cost apart. */
+const maintenance = args.maintenance !== 'off';
 const services = benchServices();
 const runId = Date.now().toString(36);
 const benchDir = join(tmpdir(), 'floe-bench', `freshness-${runId}`);
@@ -87,6 +91,11 @@ async function measure(shape: ShapeName, partitions: number): Promise<Row> {
   const runDir = join(benchDir, `${shape}-p${partitions}`);
   mkdirSync(runDir, { recursive: true });
   const files = writeFloeFiles({ services, topic, storage, runDir, label: 'fresh', runId, commitIntervalMs });
+  if (!maintenance) {
+    const connectorFile = join(runDir, 'connectors', `${CONNECTOR}.yaml`);
+    const connector = parse(readFileSync(connectorFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(connectorFile, stringify({ ...connector, maintenance: { enabled: false } }));
+  }
   const log = openSync(join(runDir, 'floe.log'), 'a');
   const child = spawn(
     process.execPath,
@@ -168,7 +177,7 @@ for (const shape of shapes) {
   for (const partitions of partitionCounts) rows.push(await measure(shape, partitions));
 }
 console.log(
-  `\nfreshness: commit.intervalMs ${commitIntervalMs}, ${seconds} s measured after ${warmupSeconds} s warm-up, ${storage} storage\n`,
+  `\nfreshness: commit.intervalMs ${commitIntervalMs}, ${seconds} s measured after ${warmupSeconds} s warm-up, ${storage} storage, maintenance ${maintenance ? 'on' : 'off'}\n`,
 );
 console.log(table(rows));
 say(`logs and configs in ${benchDir}`);
