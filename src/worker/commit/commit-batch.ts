@@ -27,7 +27,7 @@ import type { WorkerMetrics } from '../worker-metrics.ts';
 import { fenceBatch, type PartitionRange } from './batch-fence.ts';
 import { claimPartitions } from './claim-partitions.ts';
 import type { ConnectorBatch, TableBatch } from './connector-batch.ts';
-import { committedOffsets, getOffset } from './table-offsets.ts';
+import { committedOffsets, getOffset, type OffsetMap } from './table-offsets.ts';
 
 /**
  * Why a batch was fenced. `offsets`: another writer moved the connector's
@@ -67,6 +67,8 @@ interface Prepared {
   readonly table: TableBatch | undefined;
   readonly dataFiles: DataFile[];
   readonly append: TableAppend;
+  /** The connector's offsets on the table the last fence ran on (the committed snapshot's parent). */
+  readonly seen: { offsets?: OffsetMap };
 }
 
 /** `states`: every existing table of the connector (the batch's own tables are added). */
@@ -97,8 +99,9 @@ export async function commitConnectorBatch(
     const written = files.get(state.name) ?? [];
     const dataFiles = written.filter((f) => f.content === 0);
     const deleteFiles = written.filter((f) => f.content !== 0);
-    const append = tableAppend(batch, state, table, { dataFiles, deleteFiles }, deps, fence);
-    prepared.push({ state, table, dataFiles, append });
+    const seen: { offsets?: OffsetMap } = {};
+    const append = tableAppend(batch, state, table, { dataFiles, deleteFiles }, deps, fence, seen);
+    prepared.push({ state, table, dataFiles, append, seen });
   }
   if (prepared.length === 0) return;
   const atomic = prepared.length > 1 && (await deps.catalog.supportsMultiTableCommit());
@@ -112,7 +115,9 @@ export async function commitConnectorBatch(
     }
     for (const [i, p] of group.entries()) {
       const outcome = result.tables[i]!;
-      p.table?.writer.afterCommit?.(outcome.kind === 'committed');
+      const after = committedOffsets(outcome.metadata, deps.connector);
+      const offsets = { before: p.seen.offsets ?? after, after };
+      p.table?.writer.afterCommit?.(outcome.kind === 'committed', offsets);
       report(p, outcome, started, deps);
     }
   }
@@ -146,6 +151,7 @@ function tableAppend(
   files: { readonly dataFiles: readonly DataFile[]; readonly deleteFiles: readonly DataFile[] },
   deps: CommitBatchDeps,
   fence: { kind: FenceKind },
+  seen: { offsets?: OffsetMap },
 ): TableAppend {
   const ranges: PartitionRange[] = [...batch.reads.entries()].map(([key, read]) => ({
     topic: read.topic,
@@ -163,12 +169,8 @@ function tableAppend(
     ...(files.deleteFiles.length > 0 ? { deleteFiles: files.deleteFiles } : {}),
     ...(written ? { fileSchema: written } : {}),
     decide: (metadata): CommitDecision => {
-      const decision = fenceBatch(
-        deps.connector,
-        committedOffsets(metadata, deps.connector),
-        ranges,
-        deps.summary,
-      );
+      seen.offsets = committedOffsets(metadata, deps.connector);
+      const decision = fenceBatch(deps.connector, seen.offsets, ranges, deps.summary);
       fence.kind = 'offsets';
       if (decision.kind !== 'commit' || written === undefined) return decision;
       const schema = commitSchema(metadata, written);

@@ -6,6 +6,7 @@ import type { Schema } from '../../iceberg/types.ts';
 import { partitionKey } from '../kafka-types.ts';
 import type { TableState } from '../table-registry.ts';
 import type { RowDeltaCounts } from '../upsert/row-delta-plan.ts';
+import type { OffsetMap } from './table-offsets.ts';
 
 export interface PartitionRead {
   readonly topic: string;
@@ -36,10 +37,20 @@ export interface TableBatchWriter {
   finish(): Promise<DataFile[]>;
   /** The batch is discarded or its commit failed: drop what is open, keep nothing staged. */
   abort(): void;
-  /** The commit landed (true) or the table was skipped (false); keyed: the key index follows. */
-  afterCommit?(landed: boolean): void;
+  /**
+   * The commit landed (true) or the table was skipped (false); keyed: the key
+   * index follows. `offsets`: what the table recorded for the connector right
+   * before the commit (as the fence saw it) and after it.
+   */
+  afterCommit?(landed: boolean, offsets?: CommitOffsets): void;
   /** Keyed: inserts, updates, deletes of the batch (after finish). */
   readonly changeCounts?: RowDeltaCounts | undefined;
+}
+
+/** A table's offsets for the connector around one commit (TableBatchWriter.afterCommit). */
+export interface CommitOffsets {
+  readonly before: OffsetMap;
+  readonly after: OffsetMap;
 }
 
 export interface TableBatch<W extends TableBatchWriter = TableBatchWriter> {

@@ -10,12 +10,16 @@
 // discards them. Entries live in a KeyStore (lmdb-key-store.ts, on local disk);
 // data file paths are interned as ids.
 
+import { getOffset, type OffsetMap } from '../commit/table-offsets.ts';
 import type { ChangeLocation, OrderValue } from './change.ts';
 import type { KeyOwner } from './change-collapse.ts';
 import { DELETED_FILE, type KeyStore, type StoredEntry } from './lmdb-key-store.ts';
 
 /** The name of a table's shared part (rows of files no partition can be attributed to). */
 export const SHARED_INDEX = '(unattributed)';
+
+/** A partition part no longer in step with its table (PartitionKeyIndex.syncedOffset). */
+export const STALE = Symbol('stale');
 
 export type IndexLookup =
   | {
@@ -36,14 +40,22 @@ export interface KeyIndexMetrics {
 export class PartitionKeyIndex {
   /** `topic:partition`, or SHARED_INDEX for the shared part. */
   readonly name: string;
+  /**
+   * The offset of its partition the table recorded when this part was last in
+   * step with it (built, or followed one of this worker's commits); STALE once
+   * another writer moved the partition under it. keyed-indexes.ts rebuilds a
+   * part whose offset is not the one the fence will compare against.
+   */
+  syncedOffset: bigint | undefined | typeof STALE;
   readonly #store: KeyStore;
   readonly #files: string[] = [];
   readonly #fileIds = new Map<string, number>();
   readonly #metrics: KeyIndexMetrics | undefined;
   #stage: IndexStage | undefined;
 
-  constructor(name: string, store: KeyStore, metrics?: KeyIndexMetrics) {
+  constructor(name: string, store: KeyStore, metrics?: KeyIndexMetrics, syncedOffset?: bigint) {
     this.name = name;
+    this.syncedOffset = syncedOffset;
     this.#store = store;
     this.#metrics = metrics;
   }
@@ -183,6 +195,24 @@ export class TableKeyIndex {
       .filter(([name]) => name.slice(0, name.lastIndexOf(':')) === topic)
       .map(([, index]) => index);
     return this.#shared === undefined ? scope : [...scope, this.#shared];
+  }
+
+  /**
+   * After one of this worker's commits to the table (or a skipped one): `before`
+   * is what the table recorded right before it (the offsets the fence saw),
+   * `after` what it records now. A part in step with `before` follows to
+   * `after`; a part that was not is STALE (another writer moved its partition).
+   */
+  followCommit(before: OffsetMap, after: OffsetMap): void {
+    for (const [name, index] of this.#partitions) {
+      const split = name.lastIndexOf(':');
+      const topic = name.slice(0, split);
+      const partition = Number(name.slice(split + 1));
+      index.syncedOffset =
+        index.syncedOffset === getOffset(before, topic, partition)
+          ? getOffset(after, topic, partition)
+          : STALE;
+    }
   }
 
   /** A revoked partition's index goes. */

@@ -21,6 +21,7 @@ import { currentSchema } from '../../iceberg/table-metadata.ts';
 import type { NestedField } from '../../iceberg/types.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import type { Logger } from '../../log.ts';
+import { getOffset } from '../commit/table-offsets.ts';
 import type { TopicPartition } from '../kafka-types.ts';
 import type { TableState } from '../table-registry.ts';
 import type { KeyColumn } from './change-key.ts';
@@ -70,6 +71,15 @@ export class KeyedIndexes {
       this.#tables.set(state.name, table);
     }
     const name = `${topic}:${partition}`;
+    // The offset the fence will take as expected: a part not in step with it (another
+    // writer committed the partition since it was built, and a reload or a commit of
+    // this worker took that offset) is rebuilt, or the fence would pass on a stale part.
+    const recorded = getOffset(state.offsets, topic, partition);
+    const held = table.index.partition(topic, partition);
+    if (held !== undefined && held.syncedOffset !== recorded) {
+      table.index.drop(topic, partition);
+      table.partitions.delete(name);
+    }
     if (table.partitions.has(name) && table.shared !== undefined) return table.index;
     const live = await tableLiveFiles(this.#deps.io, state.metadata, state.name);
     const { byPartition, unattributed } = splitByAttribution(live);
@@ -81,7 +91,7 @@ export class KeyedIndexes {
       table.shared = input;
     }
     if (!table.partitions.has(name)) {
-      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields);
+      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields, recorded);
       table.index.set(topic, partition, part);
       table.partitions.add(name);
     }
@@ -122,10 +132,11 @@ export class KeyedIndexes {
     name: string,
     files: readonly LiveDataFile[],
     fields: { keys: NestedField[]; order?: NestedField },
+    syncedOffset?: bigint,
   ): Promise<PartitionKeyIndex> {
     this.#stores ??= new LmdbKeyStores(join(this.#deps.indexDir, this.#deps.connector));
     const store = this.#stores.openFresh(`${state.name}|${name}`);
-    const index = new PartitionKeyIndex(name, store, this.#deps.metrics(state.name));
+    const index = new PartitionKeyIndex(name, store, this.#deps.metrics(state.name), syncedOffset);
     const stats = await rebuildPartitionIndex(index, {
       files,
       keyFields: fields.keys,

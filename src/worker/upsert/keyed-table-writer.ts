@@ -15,7 +15,7 @@ import { liveDataFiles } from '../../sink/row-delta.ts';
 import { dataDirectory } from '../../sink/table-paths.ts';
 import { TableWriter } from '../../sink/table-writer.ts';
 import { FencedBatchError } from '../commit/commit-batch.ts';
-import type { TableBatchWriter } from '../commit/connector-batch.ts';
+import type { CommitOffsets, TableBatchWriter } from '../commit/connector-batch.ts';
 import type { Change } from './change.ts';
 import { type AddOutcome, ChangeCollapser } from './change-collapse.ts';
 import { attributedFileSuffix } from './file-attribution.ts';
@@ -130,13 +130,14 @@ export class KeyedTableWriter implements TableBatchWriter {
     return files;
   }
 
-  afterCommit(landed: boolean): void {
+  afterCommit(landed: boolean, offsets?: CommitOffsets): void {
     const stages = this.#stages;
     this.#stages = [];
     for (const stage of stages) {
       if (landed) stage.commit();
       else stage.discard();
     }
+    if (offsets !== undefined) this.#options.index.followCommit(offsets.before, offsets.after);
   }
 
   abort(): void {

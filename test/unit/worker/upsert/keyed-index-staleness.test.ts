@@ -32,7 +32,8 @@ function setUp(options: Partial<KeyedWorldOptions>) {
     const { offsets, rows, twice } = await world.read();
     expect(twice).toEqual([]);
     expect([...rows].sort()).toEqual([...world.replay(offsets)].sort());
-    expect(offsets).toEqual(new Map(world.logs.map((log, p) => [p, BigInt(log.length)])));
+    for (const [p, log] of world.logs.entries())
+      if (log.length > 0) expect(offsets.get(p)).toBe(BigInt(log.length));
   };
   return { world, a, b, rewriteAll, expectReplay };
 }
@@ -78,6 +79,29 @@ describe('keyed index: the shared part follows the table', () => {
     world.change(1, '005'); // after the delete, an older version is the key's row again
     await a.read();
     await a.commit();
+    await expectReplay();
+  });
+});
+
+describe('keyed index: a partition part follows the offsets the fence compares', () => {
+  it("a part built before a zombie's last commit is rebuilt once a reload shows that commit (no second row)", async () => {
+    const { world, a, b, expectReplay } = setUp({});
+    await a.assign([0, 1]);
+    world.change(1, '001');
+    await a.read();
+    await a.commit();
+    await b.assign([1]); // the group gave partition 1 to b; a has not noticed (a zombie)
+    world.change(3, '001');
+    await b.read(); // b builds its part of partition 1 (offset 1)...
+    b.discard(); // ...and drops the batch
+    await a.read(); // the zombie commits key 3 first (the table records partition 1 at 1: not fenced)
+    await a.commit();
+    await a.lose(1);
+    await b.assign([0]);
+    await b.lose(0); // b re-reads its partitions from the tables: partition 1 now from 2
+    world.change(3, '002');
+    await b.read();
+    await b.commit(); // an update of key 3, which b's part of partition 1 did not hold
     await expectReplay();
   });
 });
