@@ -99,8 +99,11 @@ export async function commitConnectorBatch(
     const written = files.get(state.name) ?? [];
     const dataFiles = written.filter((f) => f.content === 0);
     const deleteFiles = written.filter((f) => f.content !== 0);
+    // v3: the live deletion vectors the batch's vectors were merged with (the commit removes them)
+    const replacedDeleteFiles = table?.writer.replacedDeleteFiles ?? [];
     const seen: { offsets?: OffsetMap } = {};
-    const append = tableAppend(batch, state, table, { dataFiles, deleteFiles }, deps, fence, seen);
+    const toCommit = { dataFiles, deleteFiles, replacedDeleteFiles };
+    const append = tableAppend(batch, state, table, toCommit, deps, fence, seen);
     prepared.push({ state, table, dataFiles, append, seen });
   }
   if (prepared.length === 0) return;
@@ -148,7 +151,11 @@ function tableAppend(
   batch: ConnectorBatch,
   state: TableState,
   table: TableBatch | undefined,
-  files: { readonly dataFiles: readonly DataFile[]; readonly deleteFiles: readonly DataFile[] },
+  files: {
+    readonly dataFiles: readonly DataFile[];
+    readonly deleteFiles: readonly DataFile[];
+    readonly replacedDeleteFiles: readonly DataFile[];
+  },
   deps: CommitBatchDeps,
   fence: { kind: FenceKind },
   seen: { offsets?: OffsetMap },
@@ -167,6 +174,7 @@ function tableAppend(
     id: state.id,
     dataFiles: files.dataFiles,
     ...(files.deleteFiles.length > 0 ? { deleteFiles: files.deleteFiles } : {}),
+    ...(files.replacedDeleteFiles.length > 0 ? { replacedDeleteFiles: files.replacedDeleteFiles } : {}),
     ...(written ? { fileSchema: written } : {}),
     decide: (metadata): CommitDecision => {
       seen.offsets = committedOffsets(metadata, deps.connector);

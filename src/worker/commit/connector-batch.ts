@@ -45,6 +45,8 @@ export interface TableBatchWriter {
   afterCommit?(landed: boolean, offsets?: CommitOffsets): void;
   /** Keyed: inserts, updates, deletes of the batch (after finish). */
   readonly changeCounts?: RowDeltaCounts | undefined;
+  /** Keyed on v3 (after finish): the live deletion vectors the new ones were merged with, removed by the commit. */
+  readonly replacedDeleteFiles?: readonly DataFile[];
 }
 
 /** A table's offsets for the connector around one commit (TableBatchWriter.afterCommit). */

@@ -99,9 +99,9 @@ export class KeyedBatchTables {
       tableKeyColumns(schema, derived, context); // every key column is a column of the record
       state = await registry.open(id, schema, names);
     }
-    if (state.metadata.formatVersion !== 2) {
+    if (state.metadata.formatVersion < 2) {
       throw new ConfigError(
-        `${keyed.file}: mode ${keyed.mode} writes position deletes, which floe commits to v2 tables only; table ${name} is v${state.metadata.formatVersion}`,
+        `${keyed.file}: mode ${keyed.mode} deletes rows by position, which needs a v2 or v3 table; table ${name} is v${state.metadata.formatVersion}`,
         { file: keyed.file, key: 'mode', table: name },
       );
     }

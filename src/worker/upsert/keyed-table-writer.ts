@@ -4,14 +4,14 @@
 // against the key index: the surviving rows are written one data file set per
 // Kafka partition, named with the partition's attribution suffix, each row's
 // (file, position) noted; every data file the plan deletes from gets a
-// position-delete file; the index updates are staged and applied only when
+// position-delete file (v2) or a deletion vector merged with its live one (v3,
+// row-delta.ts: writeRowDeltaDeletes); the index updates are staged and applied only when
 // the commit landed (afterCommit), discarded otherwise (abort).
 import type { DataFile } from '../../iceberg/data-file.ts';
 import { defaultSpec, type TableMetadata } from '../../iceberg/table-metadata.ts';
 import type { Schema } from '../../iceberg/types.ts';
 import type { FileIO } from '../../io/file-io.ts';
-import { writePositionDeleteFile } from '../../sink/position-delete-writer.ts';
-import { liveDataFiles } from '../../sink/row-delta.ts';
+import { writeRowDeltaDeletes } from '../../sink/row-delta.ts';
 import { dataDirectory } from '../../sink/table-paths.ts';
 import { TableWriter } from '../../sink/table-writer.ts';
 import { FencedBatchError } from '../commit/commit-batch.ts';
@@ -46,6 +46,7 @@ export class KeyedTableWriter implements TableBatchWriter {
   #stages: IndexStage[] = [];
   #bufferedBytes = 0;
   #counts: RowDeltaCounts | undefined;
+  #replaced: readonly DataFile[] = [];
 
   constructor(options: KeyedTableWriterOptions) {
     this.#options = options;
@@ -72,6 +73,11 @@ export class KeyedTableWriter implements TableBatchWriter {
 
   get changeCounts(): RowDeltaCounts | undefined {
     return this.#counts;
+  }
+
+  /** v3: the live deletion vectors the batch's vectors were merged with (the commit removes them). */
+  get replacedDeleteFiles(): readonly DataFile[] {
+    return this.#replaced;
   }
 
   /**
@@ -111,19 +117,17 @@ export class KeyedTableWriter implements TableBatchWriter {
       files.push(...(await writer.finish()));
     }
     if (plan.positionDeletes.size > 0) {
-      const targets = await liveDataFiles(io, metadata, new Set(plan.positionDeletes.keys()));
-      for (const [path, positions] of plan.positionDeletes) {
-        const dataFile = targets.get(path);
-        if (dataFile === undefined) {
-          // The index is behind the table: it is rebuilt and the batch read again.
-          throw new FencedBatchError(
-            `${this.#options.name}: the key index points at ${path}, which is no longer live (rewritten by another writer?)`,
-            'deletes',
-            { table: this.#options.name },
-          );
-        }
-        files.push(await writePositionDeleteFile(io, metadata, { dataFile, positions }));
+      const deletes = await writeRowDeltaDeletes(io, metadata, plan.positionDeletes);
+      if (deletes.gone.length > 0) {
+        // The index is behind the table: it is rebuilt and the batch read again.
+        throw new FencedBatchError(
+          `${this.#options.name}: the key index points at ${deletes.gone[0]}, which is no longer live (rewritten by another writer?)`,
+          'deletes',
+          { table: this.#options.name },
+        );
       }
+      files.push(...deletes.deleteFiles);
+      this.#replaced = deletes.replacedDeleteFiles;
     }
     this.#stages = stageIndex(plan, index, written);
     this.#counts = plan.counts;

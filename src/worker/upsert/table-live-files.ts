@@ -1,14 +1,17 @@
 // The live data files of a table's `main` with the row positions their
-// position deletes remove: what a key index is rebuilt from (key-index-rebuild.ts,
-// docs/upsert.md, "The key index"). A position delete applies to a data file
-// when its data sequence number is at least the data file's (spec: "Scan
-// Planning"). Files come in data sequence order, so that a key found again in a
-// later file takes its place. Equality deletes and deletion vectors are not
-// read: floe writes neither on the tables it keys (v2 position deletes only),
-// and a table that has them cannot be indexed by position; it is refused
-// naming the table.
+// position deletes (v2) or deletion vectors (v3) remove: what a key index is
+// rebuilt from (key-index-rebuild.ts, docs/upsert.md, "The key index"). A
+// delete applies to a data file when its data sequence number is at least the
+// data file's (spec: "Scan Planning"). Files come in data sequence order, so
+// that a key found again in a later file takes its place. Equality deletes are
+// not read: floe never writes them, and a table that has them cannot be
+// indexed by position; it is refused naming the table.
 import { ValidationError } from '../../errors.ts';
-import { POSITION_DELETE_FILE_PATH_ID, POSITION_DELETE_POS_ID } from '../../iceberg/data-file.ts';
+import {
+  type DataFile,
+  POSITION_DELETE_FILE_PATH_ID,
+  POSITION_DELETE_POS_ID,
+} from '../../iceberg/data-file.ts';
 import { decodeManifest } from '../../iceberg/manifest.ts';
 import { ENTRY_STATUS, inheritManifestMetadata } from '../../iceberg/manifest-entry.ts';
 import { decodeManifestList } from '../../iceberg/manifest-list.ts';
@@ -17,6 +20,7 @@ import { branchHead, specById } from '../../iceberg/table-metadata.ts';
 import { primitive, type Schema } from '../../iceberg/types.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import { readParquetRows } from '../../parquet/parquet-row-reader.ts';
+import { isDeletionVector, readDeletionVector } from '../../sink/deletion-vector-files.ts';
 
 export interface LiveFile {
   readonly path: string;
@@ -42,6 +46,7 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
   if (head === undefined) return [];
   const data = new Map<string, LiveFile>();
   const deletes: Array<{ path: string; sequenceNumber: number }> = [];
+  const vectors: Array<{ file: DataFile; sequenceNumber: number }> = [];
   for (const manifest of decodeManifestList(await io.read(head.manifestList))) {
     const decoded = decodeManifest(
       await io.read(manifest.manifestPath),
@@ -59,11 +64,13 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
           recordCount: file.recordCount,
           deleted: new Set(),
         });
-      } else if (file.content === 2 || file.contentOffset !== undefined) {
+      } else if (file.content === 2) {
         throw new ValidationError(
-          `table ${name} has ${file.content === 2 ? 'equality-delete files' : 'deletion vectors'} (${file.filePath}): floe's upsert and cdc modes index v2 tables with position deletes only`,
+          `table ${name} has equality-delete files (${file.filePath}): floe's upsert and cdc modes index tables with position deletes and deletion vectors only`,
           { table: name },
         );
+      } else if (isDeletionVector(file)) {
+        vectors.push({ file, sequenceNumber });
       } else {
         deletes.push({ path: file.filePath, sequenceNumber });
       }
@@ -75,6 +82,11 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
       if (target !== undefined && del.sequenceNumber >= target.sequenceNumber)
         target.deleted.add(Number(row.pos as bigint));
     }
+  }
+  for (const { file, sequenceNumber } of vectors) {
+    const target = data.get(file.referencedDataFile ?? '');
+    if (target === undefined || sequenceNumber < target.sequenceNumber) continue;
+    for (const position of await readDeletionVector(io, file)) target.deleted.add(position);
   }
   return [...data.values()].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
 }

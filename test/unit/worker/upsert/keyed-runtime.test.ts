@@ -32,7 +32,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function keyedSettings(orderBy: string | undefined): ConnectorSettings {
+function keyedSettings(orderBy: string | undefined, formatVersion = '2'): ConnectorSettings {
   const indexDir = mkdtempSync(join(tmpdir(), 'floe-keyed-'));
   dirs.push(indexDir);
   const keyed: KeyedConnector = {
@@ -49,7 +49,9 @@ function keyedSettings(orderBy: string | undefined): ConnectorSettings {
     key: (record) => record.key?.toString() ?? null,
     indexDir,
   };
-  return { ...settings('k', { kind: 'single', table: table('k') }), keyed };
+  const base = settings('k', { kind: 'single', table: table('k') });
+  const autoCreate = { ...base.autoCreate, properties: { 'format-version': formatVersion } };
+  return { ...base, autoCreate, keyed };
 }
 
 function change(partition: number, offset: number, id: number, value: Row | null): KafkaRecord {
@@ -85,15 +87,17 @@ async function tableRows(s: Stack): Promise<Map<string, Row>> {
 }
 
 describe.each([
-  ['offset order', undefined],
-  ['order.by', 'v'],
-])('keyed connector runtime (%s)', (_name, orderBy) => {
+  ['offset order, v2', undefined, '2'],
+  ['order.by, v2', 'v', '2'],
+  ['offset order, v3 (deletion vectors)', undefined, '3'],
+  ['order.by, v3 (deletion vectors)', 'v', '3'],
+])('keyed connector runtime (%s)', (_name, orderBy, formatVersion) => {
   it.each([1, 2, 3])(
     'seed %i: the table equals the replay across restarts and a dropped batch',
     async (seed) => {
       const rng = new Rng(seed * 31 + (orderBy ? 1 : 0));
       const s = stack();
-      const keyed = keyedSettings(orderBy);
+      const keyed = keyedSettings(orderBy, formatVersion);
       const tps = [
         { topic: 't', partition: 0 },
         { topic: 't', partition: 1 },
@@ -148,7 +152,10 @@ describe.each([
       expect(currentSchema(metadata).identifierFieldIds).toEqual([
         currentSchema(metadata).fields.find((f) => f.name === 'id')!.id,
       ]);
+      expect(metadata.formatVersion).toBe(Number(formatVersion));
       expect(metadata.snapshots.some((snap) => snap.summary.operation === 'overwrite')).toBe(true);
+      const deletes = formatVersion === '3' ? 'added-dvs' : 'added-position-delete-files';
+      expect(metadata.snapshots.some((snap) => Number(snap.summary[deletes] ?? 0) > 0)).toBe(true);
       expect(
         metadata.snapshots.every((snap) => (snap.summary['added-equality-deletes'] ?? '0') === '0'),
       ).toBe(true);
