@@ -35,23 +35,17 @@ import { type Logger, silentLogger } from '../log.ts';
 import { newCommitId, newSnapshotId, newSyncMarker } from '../sink/snapshot-ids.ts';
 import { COMMIT_ID_PROPERTY, findCommit } from '../sink/snapshot-producer.ts';
 import { metadataDirectory } from '../sink/table-paths.ts';
-import { mayApply } from './compaction-deletes.ts';
 import { readSnapshotFiles } from './compaction-files.ts';
 import { replaceSummary } from './compaction-summary.ts';
+import { type RewriteToValidate, staleReason } from './compaction-validation.ts';
 
 /** Summary keys floe's offsets live under; carried onto every replace snapshot. */
 export const CARRIED_SUMMARY_PREFIX = 'floe.offsets.';
 
-export interface RewriteCommit {
+export interface RewriteCommit extends RewriteToValidate {
   readonly id: TableIdentifier;
-  /** The snapshot the plan read; the new files get its sequence number. */
-  readonly startSnapshot: Snapshot;
-  readonly replaced: readonly DataFile[];
+  /** New data files (they get the sequence number of startSnapshot, the snapshot the plan read). */
   readonly added: readonly DataFile[];
-  /** Position-delete files that referenced replaced files only: removed with them. */
-  readonly removedDeletes?: readonly DataFile[];
-  /** The delete files live when the plan was made; any other live now is checked against the replaced files. */
-  readonly knownDeletes?: ReadonlySet<string>;
 }
 
 export type RewriteOutcome =
@@ -107,7 +101,7 @@ export async function commitRewrite(
         mayHaveLanded: unknown,
       };
     const files = await readSnapshotFiles(io, metadata, head);
-    const stale = validate(files.manifests, request);
+    const stale = staleReason(files.manifests, request);
     if (stale !== undefined) {
       // Nothing of this commit landed (else it was found above): its manifests are garbage.
       if (!unknown) await deleteQuietly(io, added?.manifests.map((m) => m.manifestPath) ?? []);
@@ -213,38 +207,6 @@ export async function commitRewrite(
 
 async function deleteQuietly(io: FileIO, paths: readonly string[]): Promise<void> {
   for (const path of paths) await io.delete(path).catch(() => undefined);
-}
-
-/** Why the rewrite can no longer be committed on this state, or undefined when it can. */
-function validate(
-  manifests: ReadonlyArray<{ manifest: ManifestFile; live: readonly ManifestEntry[] }>,
-  request: RewriteCommit,
-): string | undefined {
-  const data = new Map<string, ManifestEntry>();
-  const deletes: ManifestEntry[] = [];
-  for (const { manifest, live } of manifests) {
-    if (manifest.content === 0) for (const e of live) data.set(e.dataFile.filePath, e);
-    else deletes.push(...live);
-  }
-  const missing = request.replaced.filter((f) => !data.has(f.filePath));
-  if (missing.length > 0)
-    return `${missing.length} file(s) to replace are no longer live (e.g. ${missing[0]!.filePath})`;
-  const liveDeletes = new Set(deletes.map((e) => e.dataFile.filePath));
-  const gone = (request.removedDeletes ?? []).find((f) => !liveDeletes.has(f.filePath));
-  if (gone !== undefined) return `delete file ${gone.filePath} to remove is no longer live`;
-  const replaced = request.replaced.map((f) => data.get(f.filePath)!);
-  const known = request.knownDeletes;
-  for (const del of deletes) {
-    // Without the plan's list, any delete file newer than the planned snapshot counts as new.
-    const isNew =
-      known === undefined
-        ? (del.fileSequenceNumber ?? del.sequenceNumber ?? 0) > request.startSnapshot.sequenceNumber
-        : !known.has(del.dataFile.filePath);
-    const target = isNew ? replaced.find((e) => mayApply(del, e)) : undefined;
-    if (target !== undefined)
-      return `delete file ${del.dataFile.filePath} committed after snapshot ${request.startSnapshot.snapshotId} may apply to ${target.dataFile.filePath}`;
-  }
-  return undefined;
 }
 
 /** Each `floe.offsets.*` key from the newest ancestor of main that carries it. */
