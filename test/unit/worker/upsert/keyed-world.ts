@@ -31,6 +31,8 @@ export const TABLE = table('k');
 /** Ids beyond 2^53: a key that went through a double would collide with its neighbour. */
 export const ID_BASE = 2n ** 60n;
 
+const TRUNCATE = '{"truncate":true}';
+
 /** A fault for floe's next catalog commit. */
 export type Fault =
   | 'unknown-landed'
@@ -48,6 +50,8 @@ export interface KeyedWorldOptions {
   readonly orderBy: boolean;
   /** `fields`: key.fields [id]; `kafka`: the Kafka key (a string, long for odd keys: SHA-256 path) in `_key`. */
   readonly keyMode: 'fields' | 'kafka';
+  /** cdc: a value {"truncate": true} is a Debezium truncate (op t) of the topic (default upsert). */
+  readonly mode?: 'upsert' | 'cdc';
 }
 
 export interface ModelRow {
@@ -83,13 +87,14 @@ export class KeyedWorld {
   /** The connector settings of a worker whose key index lives in `indexDir`. */
   settings(indexDir: string): ConnectorSettings {
     const keyed: KeyedConnector = {
-      mode: 'upsert',
+      mode: this.options.mode ?? 'upsert',
       file: 'connectors/k.yaml',
       keyFields: this.options.keyMode === 'fields' ? ['id'] : undefined,
       orderBy: this.options.orderBy ? 'v' : undefined,
       tombstones: 'delete',
       event: (record): DebeziumEvent => {
         if (record.value === null) return { kind: 'tombstone' };
+        if (record.value.toString() === TRUNCATE) return { kind: 'truncate', source: null };
         const decoded = convert(record);
         return { kind: 'upsert', op: 'u', row: decoded.row, schema: decoded.schema, source: null };
       },
@@ -130,6 +135,22 @@ export class KeyedWorld {
       value: bytes,
       headers: [],
       sizeBytes: kafkaKey.length + (bytes?.length ?? 0),
+    });
+  }
+
+  /** Appends a truncate of the topic (mode cdc) to `partition`'s log; the replay does not model it. */
+  truncate(partition: number): void {
+    const log = this.logs[partition]!;
+    const value = Buffer.from(TRUNCATE);
+    log.push({
+      topic: TOPIC,
+      partition,
+      offset: BigInt(log.length),
+      timestampMs: 0,
+      key: null,
+      value,
+      headers: [],
+      sizeBytes: value.length,
     });
   }
 
