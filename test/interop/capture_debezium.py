@@ -8,6 +8,11 @@ one table, through the same sequence of changes: a snapshot of two rows, an
 insert, an update, a primary-key change, a delete, a truncate, an insert after
 the truncate. Each run registers its own connector, slot and publication and
 removes them afterwards (connector, replication slot, publication, table).
+The connector runs with Debezium's defaults (time.precision.mode adaptive), so
+the table's date, timestamp, timestamp(3), time, time(3), timetz, timestamptz
+and uuid columns come as Debezium's own semantic types (io.debezium.time.Date,
+MicroTimestamp, Timestamp, MicroTime, Time, ZonedTime, ZonedTimestamp,
+io.debezium.data.Uuid), named in each field's Connect schema.
 
 Writes test/vectors/debezium/<variant>.json: the records in offset order (key
 and value as base64, JSON text too when they are JSON) and, for Avro, the
@@ -75,7 +80,13 @@ create table public.{t} (
   born date,
   updated_at timestamptz,
   version bigint not null,
-  data bytea
+  data bytea,
+  ts timestamp,
+  ts_ms timestamp(3),
+  t time,
+  t_ms time(3),
+  tz timetz,
+  uid uuid
 )"""
 
 
@@ -163,8 +174,10 @@ def capture(variant: str, converters: dict) -> None:
     slot = f"{tag}_slot"
     sql([f"drop table if exists public.{table}", TABLE_DDL.format(t=table)])
     sql([
-        f"insert into public.{table} values (1, 'one', 10.50, 9007199254740993, '2024-02-29', '2024-05-01T12:00:00.123456Z', 1, '\\x00ff')",
-        f"insert into public.{table} values (2, 'two', null, -1, null, null, 1, null)",
+        f"insert into public.{table} values (1, 'one', 10.50, 9007199254740993, '2024-02-29', '2024-05-01T12:00:00.123456Z', 1, '\\x00ff', "
+        "'2024-05-01 12:00:00.123456', '2024-05-01 12:00:00.123', '13:14:15.123456', '13:14:15.123', '13:14:15.5+02', "
+        "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')",
+        f"insert into public.{table} values (2, 'two', null, -1, null, null, 1, null, null, null, null, null, null, null)",
     ])
     config = {
         "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
@@ -196,12 +209,16 @@ def capture(variant: str, converters: dict) -> None:
         if len(snapshot) < 2:
             raise SystemExit(f"{variant}: the snapshot of {topic} did not arrive")
         sql([
-            f"insert into public.{table} values (3, 'three', 3.25, 3, '1969-12-31', '1960-01-01T00:00:00Z', 1, '\\xdeadbeef')",
+            f"insert into public.{table} values (3, 'three', 3.25, 3, '1969-12-31', '1960-01-01T00:00:00Z', 1, '\\xdeadbeef', "
+            "'1960-01-01 00:00:00.000001', '1969-12-31 23:59:59.999', '00:00:00', '00:00:00', '00:00:00Z', "
+            "'00000000-0000-0000-0000-000000000000')",
             f"update public.{table} set name = 'three b', version = 2 where id = 3",
             f"update public.{table} set id = 4, version = 3 where id = 3",
             f"delete from public.{table} where id = 2",
             f"truncate public.{table}",
-            f"insert into public.{table} values (5, 'five', 0.01, 5, '2000-01-01', '2000-01-01T00:00:00Z', 7, '')",
+            f"insert into public.{table} values (5, 'five', 0.01, 5, '2000-01-01', '2000-01-01T00:00:00Z', 7, '', "
+            "'2000-01-01 00:00:00', '2000-01-01 00:00:00', '23:59:59.999999', '23:59:59.999', '23:59:59.999999-05:30', "
+            "'ffffffff-ffff-ffff-ffff-ffffffffffff')",
         ])
         # r r, c, u, (d + tombstone + c for the key change), d + tombstone, t, c
         records = consume(topic, 11, 60)
