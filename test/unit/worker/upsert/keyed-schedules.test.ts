@@ -7,7 +7,8 @@
 // floe's catalog commits (an unknown outcome that landed or not, a crash
 // before or after the commit landed, another writer's commit first); and
 // another engine rewriting live files into files no partition is attributed
-// to (Spark's rewrite_data_files). After every step the table must equal the
+// to (Spark's rewrite_data_files); floe's compaction run by another process,
+// half the time with a worker's commit between its plan and its commit. After every step the table must equal the
 // replay of each partition's log up to the offset it records, with one live
 // row per key; at the end, with the faults gone, every change is in.
 //
@@ -17,6 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../../../src/catalog/catalog.ts';
+import { compactTable } from '../../../../src/maintenance/compaction-run.ts';
 import { Rng } from '../../../sim/rng.ts';
 import { engineRewrite } from './keyed-engine-rewrite.ts';
 import { KeyedWorker } from './keyed-worker.ts';
@@ -81,6 +84,7 @@ async function runSchedule(seed: number): Promise<void> {
         ['lose', 1],
         ['crash', 1],
         ['rewrite', 1],
+        ['compact', 1],
       ]);
       log.push(`step ${step}: ${worker.name} ${action}`);
       if (action === 'run') {
@@ -115,6 +119,8 @@ async function runSchedule(seed: number): Promise<void> {
           else zombies.set(p, worker);
           await other.assign([p]);
         }
+      } else if (action === 'compact') {
+        await compact(world, worker, rng);
       } else if (action === 'crash') {
         await worker.crash();
       } else {
@@ -143,6 +149,37 @@ async function runSchedule(seed: number): Promise<void> {
   } finally {
     world.close();
   }
+}
+
+/**
+ * floe's compaction (forced, every small file), run by another process: half
+ * the time the worker commits a batch between the compaction's plan and its
+ * commit, so the compaction must see the deletes that batch added to the files
+ * it rewrites.
+ */
+async function compact(world: KeyedWorld, worker: KeyedWorker, rng: Rng): Promise<void> {
+  if (!(await world.inner.tableExists(TABLE))) return;
+  let raced = rng.chance(0.5);
+  const catalog = new Proxy(world.inner, {
+    get(target, property, receiver) {
+      if (property === 'commitTable') {
+        return async (...args: Parameters<Catalog['commitTable']>) => {
+          if (!raced) {
+            raced = true;
+            world.events.push(`  ${worker.name} commits while the compaction runs`);
+            world.produce(rng, 4);
+            await worker.read(rng, 6);
+            await worker.commit();
+          }
+          return target.commitTable(...args);
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const result = await compactTable(catalog, world.io, TABLE, { quietMs: 0, force: true });
+  world.events.push(`  compaction: ${result.filesRewritten} files rewritten into ${result.filesAdded}`);
 }
 
 function sorted<T>(map: Map<number, T>): Array<[number, T]> {
