@@ -6,7 +6,8 @@
 // table), then a second worker joins the group (a rebalance: partitions move,
 // their index parts are dropped and rebuilt by the new owner). Two connectors in the one worker: offset order, and `order.by:
 // version` with versions jittered so that older versions often arrive later
-// (they must not overwrite). After the streams drain, each table equals a
+// (they must not overwrite); the first table is v3 (deletion vectors), the
+// second v2 (position-delete files). After the streams drain, each table equals a
 // replay of its changes in a dictionary, read by PyIceberg, Spark and DuckDB
 // (which must agree); no snapshot adds equality deletes; every live data file
 // is attributed to its Kafka partition. `npm run bench:upsert` runs it with
@@ -150,13 +151,16 @@ describe('floe run: upsert on keyed Avro topics (rest catalog)', () => {
         await createTopic(topic, PARTITIONS);
         schemaIds.push(await registerAvro(`${topic}-value`, VALUE_SCHEMA));
       }
+      // The offset-order table is v3 (deletion vectors), the order.by one v2 (position-delete files).
       const connector = (topic: string, table: string, ordered: boolean) => ({
         topics: [topic],
         mode: 'upsert',
         key: { format: 'string', fields: ['id'] },
         value: { format: 'avro' },
         table,
-        ...(ordered ? { order: { by: 'version' } } : {}),
+        ...(ordered
+          ? { order: { by: 'version' } }
+          : { autoCreate: { properties: { 'format-version': '3' } } }),
         commit: { intervalMs: 1500, maxRecords: 20_000 },
       });
       const groupId = uniqueName('group');
@@ -223,10 +227,10 @@ describe('floe run: upsert on keyed Avro topics (rest catalog)', () => {
         expect(
           metadata.snapshots.every((s) => (s.summary['added-equality-delete-files'] ?? '0') === '0'),
         ).toBe(true);
-        expect(metadata.snapshots.some((s) => Number(s.summary['added-position-deletes'] ?? 0) > 0)).toBe(
-          true,
-        );
-        // Throws on equality deletes or deletion vectors; every live data file names its partition.
+        expect(metadata.formatVersion).toBe(i === 0 ? 3 : 2);
+        const deletes = i === 0 ? 'added-dvs' : 'added-position-delete-files';
+        expect(metadata.snapshots.some((s) => Number(s.summary[deletes] ?? 0) > 0)).toBe(true);
+        // Throws on equality deletes; every live data file names its partition.
         for (const file of await tableLiveFiles(testFileIO(), metadata, target.table))
           expect(fileAttribution(file.path)?.topic, file.path).toBe(target.topic);
       }
