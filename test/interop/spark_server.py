@@ -218,7 +218,10 @@ def main():
         log(f"serving on 127.0.0.1:{server.server_address[1]} (pid {os.getpid()}, owner {args.owner or 'none'})")
         server.serve_forever()
         log(f"stopping Spark after {reader.reads} reads ({reader.read_seconds:.1f} s reading)")
-        reader.spark.stop()
+        try:
+            reader.spark.stop()
+        except Exception as error:  # noqa: BLE001 (the JVM went first, e.g. its process group was signalled)
+            log(f"Spark had stopped already: {(str(error).strip().splitlines() or [repr(error)])[0]}")
     except ReadError as error:
         sys.exit(f"spark_server.py: {error}")
     finally:

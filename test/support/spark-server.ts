@@ -191,7 +191,8 @@ export function forgetSparkServer(): void {
 }
 
 /**
- * Stops the owner's server (SIGTERM, SIGKILL after 30 s); nothing when none runs.
+ * Stops the owner's server (SIGTERM to it, which stops Spark and so its JVM; the
+ * process group, JVM included, killed after 30 s); nothing when none runs.
  * Its log stays (what it read, in how long) until a later run's stop, which
  * removes the logs of owners that are gone.
  */
@@ -200,7 +201,7 @@ export async function stopSparkServer(of = owner()): Promise<void> {
   const running = readState(state);
   if (running) {
     const group = -running.pid;
-    process.kill(group, 'SIGTERM');
+    process.kill(running.pid, 'SIGTERM');
     const deadline = Date.now() + 30_000;
     while (alive(group) && Date.now() < deadline) await sleep(200);
     if (alive(group)) process.kill(group, 'SIGKILL');
