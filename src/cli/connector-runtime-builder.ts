@@ -16,7 +16,7 @@ import { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import type { ConnectorSettings } from '../worker/connector-settings.ts';
 import { DeadLetterQueue, type DeadLetterSender } from '../worker/dead-letter-queue.ts';
 import type { WorkerMetrics } from '../worker/worker-metrics.ts';
-import { keyedConnector } from './keyed-settings.ts';
+import { keyedConnector, keyedConverter } from './keyed-settings.ts';
 import { connectorSettings } from './runtime-factory.ts';
 
 export interface ConnectorRuntimeArgs {
@@ -42,6 +42,7 @@ export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRunt
   const keyed = keyedConnector(args.connector, args.registry, args.config.dataDir, base.converter);
   const settings: ConnectorSettings = {
     ...base,
+    converter: keyedConverter(base.converter, keyed),
     ...(args.commit ? { commit: args.commit } : {}),
     ...(keyed ? { keyed } : {}),
   };

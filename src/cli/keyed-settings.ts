@@ -8,6 +8,7 @@ import type { DebeziumEvent } from '../codec/debezium-envelope.ts';
 import type { SchemaLookup } from '../codec/schema-lookup.ts';
 import type { ConnectorConfig } from '../config/connector-config.ts';
 import { ConfigError } from '../errors.ts';
+import type { Schema } from '../iceberg/types.ts';
 import type { DecodedRecord, RecordConverter } from '../worker/connector-settings.ts';
 import { KafkaKeyDecoder } from '../worker/upsert/kafka-key-decoder.ts';
 import type { KeyedConnector, KeyedRecordInput } from '../worker/upsert/keyed-connector.ts';
@@ -26,13 +27,17 @@ export function keyedConnector(
   const changes = connector.changes ?? {};
   const keys =
     connector.key.format === 'none' ? undefined : new KafkaKeyDecoder(connector.key.format, registry);
-  return {
+  const debezium = mode === 'cdc' ? debeziumDecoder(connector, registry) : undefined;
+  const keyed: KeyedConnector = {
     mode,
     file: connector.file,
     keyFields: changes.keyFields,
     orderBy: changes.orderBy,
     tombstones: changes.cdc?.tombstones ?? 'delete',
-    event: mode === 'cdc' ? debeziumEvents(connector, registry) : upsertEvents(converter),
+    event:
+      debezium === undefined
+        ? upsertEvents(converter)
+        : (record) => debezium.decodeSync(record.value, record) ?? debezium.decode(record.value, record),
     key: (record) => {
       if (keys === undefined) return null;
       const key = keys.decodeSync(record.key, record);
@@ -40,12 +45,33 @@ export function keyedConnector(
     },
     indexDir: `${dataDir}/key-index`,
   };
+  if (debezium !== undefined) followers.set(keyed, (schema) => debezium.followTable(schema));
+  return keyed;
 }
 
-function debeziumEvents(
-  connector: ConnectorConfig,
-  registry: SchemaLookup | undefined,
-): (record: KeyedRecordInput) => DebeziumEvent | Promise<DebeziumEvent> {
+const followers = new WeakMap<KeyedConnector, (schema: Schema) => void>();
+
+/**
+ * The connector's record converter, telling a cdc connector's Debezium decoder
+ * too the schemas of the tables it writes (loaded at assignment): a column a
+ * table holds with Debezium's carrier type keeps it (docs/upsert.md, "Debezium").
+ */
+export function keyedConverter(
+  converter: RecordConverter,
+  keyed: KeyedConnector | undefined,
+): RecordConverter {
+  const follow = keyed === undefined ? undefined : followers.get(keyed);
+  if (follow === undefined) return converter;
+  return {
+    convert: (record) => converter.convert(record),
+    followTable: (schema) => {
+      converter.followTable?.(schema);
+      follow(schema);
+    },
+  };
+}
+
+function debeziumDecoder(connector: ConnectorConfig, registry: SchemaLookup | undefined): DebeziumDecoder {
   const format = connector.value.format;
   if (format !== 'avro' && format !== 'json') {
     throw new ConfigError(
@@ -62,8 +88,7 @@ function debeziumEvents(
       },
     );
   }
-  const decoder = new DebeziumDecoder(format, registry);
-  return (record) => decoder.decodeSync(record.value, record) ?? decoder.decode(record.value, record);
+  return new DebeziumDecoder(format, registry);
 }
 
 function upsertEvents(converter: RecordConverter) {

@@ -9,9 +9,10 @@
 // the same table from JSON with schemas as from Avro): Decimal (base64 of the
 // big-endian two's-complement unscaled value) -> decimal(precision, scale),
 // Date -> date, Time -> time, Timestamp -> timestamp (ms since the epoch).
-// Debezium's semantic types (io.debezium.time.*) are plain ints, longs and
-// strings in both encodings; `time.precision.mode: connect` makes Debezium use
-// Connect's logical types instead (docs/upsert.md).
+// Debezium's semantic types (io.debezium.time.*, io.debezium.data.Uuid) are
+// plain ints, longs and strings here, as in Avro; the Debezium decoder retypes
+// them by their Connect names afterwards (debezium-semantic-columns.ts), the
+// same way for both encodings.
 import type { IcebergType, NestedField, Row } from '../iceberg/types.ts';
 import { decimal, primitive } from '../iceberg/types.ts';
 import { JsonNumberText } from './json-number.ts';

@@ -4,15 +4,28 @@
 // JSON from Kafka Connect's JsonConverter, with the schema/payload envelope
 // (schemas.enable: true; typed by the Connect schema) or without it (the row's
 // schema is inferred, as for schemaless JSON).
-import type { Row, Schema } from '../iceberg/types.ts';
+//
+// With a schema (Avro, JSON with schemas), columns of Debezium's semantic types
+// (io.debezium.time.Date, MicroTimestamp, ZonedTimestamp, io.debezium.data.Uuid,
+// ...) become Iceberg dates, times, timestamps, timestamptz and uuids
+// (debezium-semantic-columns.ts), except in a column a followed table already
+// holds with another type (tables written before: the old type stays).
+import type { IcebergType, Row, Schema } from '../iceberg/types.ts';
 import { type ConnectSchema, type ConnectStruct, compileConnectStruct } from './debezium-connect-schema.ts';
 import { type DebeziumEvent, readEnvelope } from './debezium-envelope.ts';
+import {
+  avroConnectNames,
+  type ConnectNames,
+  connectSchemaNames,
+  type SemanticRows,
+  semanticRows,
+} from './debezium-semantic-columns.ts';
 import type { RecordSource } from './decoded-record.ts';
 import { InferredJsonSchema } from './json-inference.ts';
 import { parseJsonExact } from './json-number.ts';
 import { PayloadError, toRecordError } from './payload-error.ts';
 import { AVRO_FORMAT } from './record-decoder.ts';
-import { asBuffer, RegistryValueDecoder } from './registry-value-decoder.ts';
+import { asBuffer, type RegistryFormat, RegistryValueDecoder } from './registry-value-decoder.ts';
 import type { SchemaLookup } from './schema-lookup.ts';
 import { CONFLUENT_MAGIC_BYTE } from './wire-format.ts';
 
@@ -23,15 +36,39 @@ const TOMBSTONE: DebeziumEvent = { kind: 'tombstone' };
 export class DebeziumDecoder {
   readonly #avro: RegistryValueDecoder | undefined;
   readonly #inferred = new InferredJsonSchema();
-  /** Connect schemas seen, by their JSON text: the compiled struct and its envelope schema object. */
-  readonly #connect = new Map<string, { struct: ConnectStruct; envelope: Schema }>();
+  /** Connect schemas seen, by their JSON text: the compiled struct, its envelope schema object and Connect names. */
+  readonly #connect = new Map<string, { struct: ConnectStruct; envelope: Schema; names: ConnectNames }>();
+  /** The Connect names of each compiled Avro envelope schema. */
+  readonly #avroNames = new WeakMap<Schema, ConnectNames>();
+  /** Column types of the followed tables, by name. */
+  readonly #tableTypes = new Map<string, IcebergType>();
+  /** Per carrier envelope schema: how its rows become Iceberg rows (renewed when a table is followed). */
+  #semantic = new WeakMap<Schema, SemanticRows>();
 
   constructor(format: DebeziumValueFormat, registry?: SchemaLookup) {
     if (format === 'avro') {
       if (registry === undefined)
         throw new PayloadError('incompatible', 'Debezium Avro values need the schema registry');
-      this.#avro = new RegistryValueDecoder(registry, AVRO_FORMAT);
+      const format: RegistryFormat = {
+        ...AVRO_FORMAT,
+        compile: (registered) => {
+          const compiled = AVRO_FORMAT.compile(registered);
+          this.#avroNames.set(compiled.schema, avroConnectNames(registered.schema));
+          return compiled;
+        },
+      };
+      this.#avro = new RegistryValueDecoder(registry, format);
     }
+  }
+
+  /**
+   * A table of the connector has this schema (loaded at assignment): its
+   * columns keep their types, so a column it holds with a carrier type (int for
+   * a Date, string for a ZonedTimestamp, ...) is written as before.
+   */
+  followTable(schema: Schema): void {
+    for (const field of schema.fields) this.#tableTypes.set(field.name, field.type);
+    this.#semantic = new WeakMap();
   }
 
   /** Decodes without awaiting when nothing must be fetched; undefined when `decode` must be awaited. */
@@ -57,7 +94,8 @@ export class DebeziumDecoder {
 
   #envelope(row: Row, schema: Schema, where: RecordSource): DebeziumEvent {
     try {
-      return readEnvelope(row, schema);
+      const semantic = this.#semanticRows(schema, this.#avroNames.get(schema) ?? new Map());
+      return readEnvelope(semantic.convert(row), semantic.envelope);
     } catch (error) {
       throw toRecordError(where, error);
     }
@@ -74,21 +112,36 @@ export class DebeziumDecoder {
     if (!isObject(parsed)) throw new PayloadError('incompatible', 'a Debezium JSON value must be an object');
     if (isObject(parsed.schema) && 'payload' in parsed) {
       if (parsed.payload === null) return TOMBSTONE;
-      const { struct, envelope } = this.#compiled(parsed.schema as unknown as ConnectSchema);
-      return readEnvelope(struct.convert(parsed.payload), envelope);
+      const { struct, envelope, names } = this.#compiled(parsed.schema as unknown as ConnectSchema);
+      const semantic = this.#semanticRows(envelope, names);
+      return readEnvelope(semantic.convert(struct.convert(parsed.payload)), semantic.envelope);
     }
     return this.#schemaless(parsed);
   }
 
-  #compiled(schema: ConnectSchema): { struct: ConnectStruct; envelope: Schema } {
+  #compiled(schema: ConnectSchema): { struct: ConnectStruct; envelope: Schema; names: ConnectNames } {
     const text = JSON.stringify(schema);
     let compiled = this.#connect.get(text);
     if (compiled === undefined) {
       const struct = compileConnectStruct(schema);
-      compiled = { struct, envelope: { schemaId: 0, identifierFieldIds: [], fields: struct.fields } };
+      compiled = {
+        struct,
+        envelope: { schemaId: 0, identifierFieldIds: [], fields: struct.fields },
+        names: connectSchemaNames(schema),
+      };
       this.#connect.set(text, compiled);
     }
     return compiled;
+  }
+
+  /** One SemanticRows per carrier envelope schema (so one table schema object per source schema). */
+  #semanticRows(envelope: Schema, names: ConnectNames): SemanticRows {
+    let semantic = this.#semantic.get(envelope);
+    if (semantic === undefined) {
+      semantic = semanticRows(envelope, names, this.#tableTypes);
+      this.#semantic.set(envelope, semantic);
+    }
+    return semantic;
   }
 
   /** Without a schema: `after` and `before` are plain objects whose schema is inferred. */
