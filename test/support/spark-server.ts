@@ -209,7 +209,8 @@ export async function stopSparkServer(of = owner()): Promise<void> {
   for (const file of [state, lock]) rmSync(file, { force: true });
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     const other = Number.parseInt(name, 10);
-    if (name.endsWith('.log') && other > 0 && other !== of && !alive(other)) rmSync(join(dir, name), { force: true });
+    if (name.endsWith('.log') && other > 0 && other !== of && !alive(other))
+      rmSync(join(dir, name), { force: true });
   }
   if (of === owner()) current = undefined;
 }
