@@ -52,6 +52,8 @@ export interface KeyedWorldOptions {
   readonly keyMode: 'fields' | 'kafka';
   /** cdc: a value {"truncate": true} is a Debezium truncate (op t) of the topic (default upsert). */
   readonly mode?: 'upsert' | 'cdc';
+  /** The created table's format version: 2 (position-delete files, the default) or 3 (deletion vectors). */
+  readonly formatVersion?: 2 | 3;
 }
 
 export interface ModelRow {
@@ -101,7 +103,9 @@ export class KeyedWorld {
       key: (record) => record.key?.toString() ?? null,
       indexDir,
     };
-    return { ...settings('k', { kind: 'single', table: TABLE }), keyed };
+    const base = settings('k', { kind: 'single', table: TABLE });
+    const properties = { 'format-version': String(this.options.formatVersion ?? 2) };
+    return { ...base, autoCreate: { ...base.autoCreate, properties }, keyed };
   }
 
   /** Appends `n` changes over the key space: upserts (some with a new column `w`) and tombstones. */
