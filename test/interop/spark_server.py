@@ -168,7 +168,7 @@ def handler_for(reader):
     return Handler
 
 
-def watch(server, reader, owner, idle_timeout):
+def watch(stop, reader, owner, idle_timeout):
     """Stops the server when the owner process is gone or nothing was asked for idle_timeout seconds."""
     while True:
         time.sleep(2)
@@ -178,7 +178,7 @@ def watch(server, reader, owner, idle_timeout):
         if idle_timeout and not reader.busy() and time.monotonic() - reader.last_used > idle_timeout:
             log(f"idle for {idle_timeout} s: stopping")
             break
-    server.shutdown()
+    stop()
 
 
 def write_state(path, port):
@@ -202,7 +202,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--state", required=True, help="file to write {pid, port} to once serving")
     p.add_argument("--owner", type=int, default=0, help="exit when this process is gone")
-    p.add_argument("--idle-timeout", type=float, default=900, help="exit after this many seconds without a request")
+    p.add_argument("--idle-timeout", type=float, default=1800, help="exit after this many seconds without a request")
     args = p.parse_args()
     scratch = tempfile.mkdtemp(prefix="floe-spark-server-")
     server = None
@@ -210,10 +210,17 @@ def main():
         reader = Reader(scratch)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(reader))
         server.daemon_threads = True
-        stop = lambda signum, frame: threading.Thread(target=server.shutdown, daemon=True).start()  # noqa: E731
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        threading.Thread(target=watch, args=(server, reader, args.owner, args.idle_timeout), daemon=True).start()
+
+        def stop():
+            # No new client finds it from here on; one that already did gets its
+            # connection refused and starts a new server (spark-read.ts).
+            remove_state(args.state)
+            server.shutdown()
+
+        on_signal = lambda signum, frame: threading.Thread(target=stop, daemon=True).start()  # noqa: E731
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        threading.Thread(target=watch, args=(stop, reader, args.owner, args.idle_timeout), daemon=True).start()
         write_state(args.state, server.server_address[1])
         log(f"serving on 127.0.0.1:{server.server_address[1]} (pid {os.getpid()}, owner {args.owner or 'none'})")
         server.serve_forever()

@@ -7,7 +7,7 @@
 //
 // A refused read (no such table, a bad catalog) throws with Spark's one-line
 // error; a server that dies during a read throws with the tail of its log, and
-// the next read starts a new one.
+// the next read starts a new one (as does a read that finds it gone, e.g. idle).
 import { request } from 'node:http';
 import { catalogArgs, type ReaderCatalog } from './reader.ts';
 import { forgetSparkServer, type SparkServer, sparkServer, sparkServerLogTail } from './spark-server.ts';
@@ -53,11 +53,17 @@ export async function readWithSpark(
   tables: string[],
   options: SparkReadOptions = {},
 ): Promise<string> {
-  const server = await sparkServer();
   const argv = [...catalogArgs(catalog), ...(options.lineage ? ['--lineage'] : []), ...tables];
+  let server = await sparkServer();
   let answer: { status: number; text: string };
   try {
-    answer = await post(server, argv);
+    answer = await post(server, argv).catch(async (error: unknown) => {
+      // Refused: it had stopped (idle) before this read reached it; a new one reads.
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
+      forgetSparkServer();
+      server = await sparkServer();
+      return post(server, argv);
+    });
   } catch (error) {
     forgetSparkServer();
     throw new Error(

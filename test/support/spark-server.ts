@@ -8,7 +8,7 @@
 // run, in any file, connect to it. It belongs to an owner process: the vitest
 // run (require-services.ts sets FLOE_SPARK_READER_OWNER to its pid in the global
 // setup and stops the server in the global teardown), otherwise the process that
-// started it. The server exits by itself when its owner is gone or after 15
+// started it. The server exits by itself when its owner is gone or after 30
 // minutes without a request, so nothing lingers after a killed run. State, per
 // owner, in <.services>/spark-reader/: <owner>.json (pid and port, written by
 // the server once it serves), <owner>.lock, <owner>.log (its output).
@@ -32,7 +32,8 @@ import { services } from './services.ts';
 /** The environment variable naming the process that owns the run's server. */
 export const SPARK_READER_OWNER = 'FLOE_SPARK_READER_OWNER';
 const SCRIPT = join(services.root, 'test/interop/spark_server.py');
-const IDLE_TIMEOUT_S = 900;
+/** Longer than any gap between two Spark reads of a CI run (its integration tests take about 28 min). */
+const IDLE_TIMEOUT_S = 1800;
 /** A JVM start with the Iceberg runtime: 15 s idle, seen up to 50 s at load 15. */
 const START_TIMEOUT_MS = 600_000;
 
