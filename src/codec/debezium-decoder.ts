@@ -32,6 +32,7 @@ import { CONFLUENT_MAGIC_BYTE } from './wire-format.ts';
 export type DebeziumValueFormat = 'avro' | 'json';
 
 const TOMBSTONE: DebeziumEvent = { kind: 'tombstone' };
+const NO_NAMES: ConnectNames = new Map();
 
 export class DebeziumDecoder {
   readonly #avro: RegistryValueDecoder | undefined;
@@ -94,7 +95,7 @@ export class DebeziumDecoder {
 
   #envelope(row: Row, schema: Schema, where: RecordSource): DebeziumEvent {
     try {
-      const semantic = this.#semanticRows(schema, this.#avroNames.get(schema) ?? new Map());
+      const semantic = this.#semanticRows(schema, this.#avroNames.get(schema) ?? NO_NAMES);
       return readEnvelope(semantic.convert(row), semantic.envelope);
     } catch (error) {
       throw toRecordError(where, error);
