@@ -66,8 +66,8 @@ def parse_argv(argv):
     p.error = refuse
     try:
         return p.parse_args(argv)
-    except SystemExit as exit:  # --help, --version: not a read
-        raise ArgvError(f"{p.prog}: not a read ({' '.join(argv)})") from exit
+    except SystemExit as stopped:  # --help, --version: not a read
+        raise ArgvError(f"{p.prog}: not a read ({' '.join(argv)})") from stopped
 
 
 class Reader:
