@@ -234,6 +234,16 @@ export class TableKeyIndex {
   }
 
   /**
+   * Whether the shared part holds the key as a live row. The shared part is
+   * not updated by this worker's deletes: a delete of such a key must be
+   * remembered in the partition's part (a shadow), also when the partition's
+   * part held a newer row of it, or the shared row would read as live again.
+   */
+  sharedLive(key: string): boolean {
+    return this.#shared?.lookup(key)?.live === true;
+  }
+
+  /**
    * For ChangeCollapser: another partition of the topic (owned here) whose
    * index holds the key live; asked only when the key's own partition lacks it.
    */

@@ -46,7 +46,7 @@ export interface Removal {
   /** The partition index the removal is staged in. */
   readonly into: PartitionKeyIndex;
   readonly order?: OrderValue | undefined;
-  /** The row was in the shared (unattributed) part: a remembered delete in `into` shadows it. */
+  /** The shared (unattributed) part holds the key: a remembered delete in `into` shadows it. */
   readonly shadow: boolean;
 }
 
@@ -82,7 +82,7 @@ export function planRowDelta(
         if (truncated.has(key)) continue;
         truncated.add(key);
         deleteRow(row.file, row.position);
-        removals.push({ key, into: shadow ? home : part, shadow });
+        removals.push({ key, into: shadow ? home : part, shadow: shadow || index.sharedLive(key) });
         counts.truncated++;
       }
     }
@@ -101,7 +101,9 @@ export function planRowDelta(
     if (change.kind === 'delete') {
       if (live === undefined) counts.absentDeletes++;
       else counts.deletes++;
-      const shadow = hit !== undefined && hit.index.name === SHARED_INDEX;
+      // Also a key whose shared row an earlier batch deleted and whose later row this
+      // deletes: the shared part still holds the first (index.sharedLive).
+      const shadow = (hit !== undefined && hit.index.name === SHARED_INDEX) || index.sharedLive(change.key);
       removals.push({ key: change.key, into: ownIndex(index, change.location), order: change.order, shadow });
       continue;
     }

@@ -123,3 +123,26 @@ describe('keyed index: truncate', () => {
     expect([...rows.keys()]).toEqual([]); // key 1 (partition 1) stays
   });
 });
+
+describe('keyed index: a key of the shared part updated, then deleted', () => {
+  it('order.by: the deleted row of the shared part does not come back (an older version after the delete is kept)', async () => {
+    const { world, a, rewriteAll, expectReplay } = setUp({ partitions: 1, orderBy: true });
+    await a.assign([0]);
+    world.change(0, '046');
+    await a.read();
+    await a.commit();
+    await rewriteAll();
+    await a.crash(); // restarted: key 0 (046) is in the shared part
+    world.change(0, null);
+    world.change(0, '042'); // in one batch: the shared row deleted, 042 written to the partition's part
+    await a.read();
+    await a.commit();
+    world.change(0, null); // 042 deleted: the partition's part forgets the key
+    await a.read();
+    await a.commit();
+    world.change(0, '036'); // after the delete: the key's row, whatever the deleted 046 was
+    await a.read();
+    await a.commit();
+    await expectReplay();
+  });
+});
