@@ -1,6 +1,6 @@
 // Memory of one compaction run (docs/benchmarks.md, "Compaction memory"):
 //   node bench/compaction-memory.ts [--files 16] [--rows-per-file 16384] [--sorted]
-//                                   [--max-input-mb 128] [--dir <dir>]
+//                                   [--max-input-mb <n>] [--dir <dir>]
 // Writes a table of small files of the e2e benchmark's wide shape (50 columns:
 // longs, ints, doubles, short strings, booleans, timestamps, one value in 16
 // null) with floe's own writer into a SQLite catalog and local files, then
@@ -10,7 +10,8 @@
 // while it ran (sampled every 20 ms; a long synchronous stretch can hide a
 // sample, VmHWM cannot). The defaults are what the freshness benchmark's worker
 // compacted at once (16 files, ~260,000 wide rows). --sorted gives the table a
-// sort order (the whole-group path).
+// sort order (the whole-group path). Without --max-input-mb the run's input
+// budget is the default: 128 MiB, 16 MiB for a sorted table.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ const { values: args } = parseArgs({
     files: { type: 'string', default: '16' },
     'rows-per-file': { type: 'string', default: '16384' },
     sorted: { type: 'boolean', default: false },
-    'max-input-mb': { type: 'string', default: '128' },
+    'max-input-mb': { type: 'string' },
     dir: { type: 'string' },
     compact: { type: 'boolean', default: false },
   },
@@ -150,7 +151,7 @@ async function compact(dir: string): Promise<void> {
     force: true,
     quietMs: 0,
     minInputFiles: 2,
-    maxInputBytes: Number(args['max-input-mb']) * MB,
+    ...(args['max-input-mb'] === undefined ? {} : { maxInputBytes: Number(args['max-input-mb']) * MB }),
   });
   const seconds = (performance.now() - started) / 1000;
   sample();
@@ -175,7 +176,8 @@ if (args.compact) {
   const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'floe-compaction-memory-'));
   await setUp(dir);
   // The compaction alone in a fresh process, so its peak is not the setup's.
-  const passed = ['--max-input-mb', args['max-input-mb'], '--dir', dir, '--compact'];
+  const budget = args['max-input-mb'] === undefined ? [] : ['--max-input-mb', args['max-input-mb']];
+  const passed = [...budget, '--dir', dir, '--compact'];
   const script = new URL(import.meta.url).pathname;
   const child = spawnSync(process.execPath, [...process.execArgv, script, ...passed], { stdio: 'inherit' });
   process.stdout.write(`table folder: ${dir}\n`);

@@ -82,7 +82,7 @@ export function planCompaction(
   const target = Math.max(1, options.targetFileSizeBytes);
   const smallBelow = target * ratio;
   const budget = options.maxInputBytes ?? Number.POSITIVE_INFINITY;
-  // A group is read into memory whole (to sort it): it never exceeds the budget either.
+  // A group never exceeds the run's budget either (a sorted table's group is held in memory whole).
   const binBytes = Math.min(target, budget);
 
   const ratioLimit = options.deleteRatioThreshold ?? COMPACTION_DEFAULTS.deleteRatioThreshold;

@@ -2,14 +2,19 @@
 // into the table's current schema) without the rows their file-scoped position
 // deletes remove (spec: "Position Delete Files": the `pos` of rows whose
 // `file_path` is the data file; "Deletion Vectors": the positions of the
-// file's vector), sorted by the table's default sort
-// order when it has one, and written again through the table writer (partition
-// path, Parquet properties, metrics modes and file size of the table), on the
-// Parquet encoder thread, named with the group's attribution ending when it has
-// one (compaction-attribution.ts). Nothing here touches the catalog: until the replace
-// commit lands, the new files are unreferenced. A column a file does not store
-// reads as the file's identity-partition value when its spec has one (spec:
-// "Column Projection"; a Hive table migrated in place, Spark's add_files).
+// file's vector) and written again through the table writer (partition path,
+// Parquet properties, metrics modes and file size of the table), on the Parquet
+// encoder thread, named with the group's attribution ending when it has one
+// (compaction-attribution.ts). Without a sort order the rewrite streams: one
+// input row group is decoded at a time and its rows go straight to the encoder
+// (which streams row groups to storage), so memory holds one input file's bytes,
+// one row group's Arrow data and the encoder's open chunks, whatever the group's
+// size. With the table's default sort order the group is held in memory whole
+// and sorted (its input budget is smaller: compaction-run.ts). Nothing here
+// touches the catalog: until the replace commit lands, the new files are
+// unreferenced. A column a file does not store reads as the file's
+// identity-partition value when its spec has one (spec: "Column Projection"; a
+// Hive table migrated in place, Spark's add_files).
 import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
@@ -18,7 +23,7 @@ import { currentSchema, sortOrderById, specById, type TableMetadata } from '../i
 import { applyTransform } from '../iceberg/transforms.ts';
 import { indexFieldsById, isPrimitive, type Row, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { readParquetRows } from '../parquet/parquet-row-reader.ts';
+import { readParquetRows, streamParquetRows } from '../parquet/parquet-row-reader.ts';
 import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
 import { isDeletionVector, readDeletionVector } from '../sink/deletion-vector-files.ts';
 import { POSITION_DELETE_SCHEMA } from '../sink/position-delete-writer.ts';
@@ -49,22 +54,23 @@ export async function rewriteGroup(
   const lineage = metadata.formatVersion >= 3;
   const schema = lineage ? withLineageColumns(tableSchema) : tableSchema;
   const spec = specById(metadata, group.specId);
-  const rows: Row[] = [];
-  for (const file of group.files) {
+  const order = sortOrderById(metadata, metadata.defaultSortOrderId);
+  const sorted = order.fields.length > 0;
+  /** The live rows of one input file, one row group decoded at a time. */
+  async function* liveRows(file: CompactionGroup['files'][number]): AsyncGenerator<Row> {
     const deleted = await deletedPositions(io, file.path, deletes?.get(file.path) ?? []);
     const bytes = await io.read(file.path);
     const dataFile = files?.get(file.path);
     const fill = identityFill(spec, tableSchema, dataFile?.partition);
     const lineageOf = lineage ? lineageFill(dataFile?.firstRowId, file.dataSequenceNumber) : undefined;
-    const read = readParquetRows(bytes, schema, file.path);
-    for (let pos = 0; pos < read.length; pos++) {
-      if (deleted.has(pos)) continue;
-      const row = fill(read[pos]!);
-      rows.push(lineageOf ? lineageOf(row, pos) : row);
+    let pos = 0;
+    for (const read of streamParquetRows(bytes, schema, file.path)) {
+      const at = pos++;
+      if (deleted.has(at)) continue;
+      const row = fill(read);
+      yield lineageOf ? lineageOf(row, at) : row;
     }
   }
-  const order = sortOrderById(metadata, metadata.defaultSortOrderId);
-  if (order.fields.length > 0) rows.sort(rowComparator(order, schema));
   const writer = new TableWriter({
     io,
     schema,
@@ -73,14 +79,29 @@ export async function rewriteGroup(
     dataDirectory: dataDirectory(metadata),
     ...(group.attribution === undefined ? {} : { fileSuffix: group.attribution }),
   });
+  let rows = 0;
+  const write = async (row: Row) => {
+    rows++;
+    const behind = writer.append(row);
+    if (behind !== undefined) await behind;
+  };
   try {
-    for (const row of rows) {
-      const behind = writer.append(row);
-      if (behind !== undefined) await behind;
+    if (sorted) {
+      // The whole group in memory to be sorted (its input budget is smaller: compaction-run.ts).
+      const all: Row[] = [];
+      for (const file of group.files) for await (const row of liveRows(file)) all.push(row);
+      all.sort(rowComparator(order, schema));
+      for (const row of all) await write(row);
+    } else {
+      // Streamed: one input row group's rows at a time, straight into the encoder.
+      for (const file of group.files) {
+        for await (const row of liveRows(file)) await write(row);
+        await writer.rollFull();
+      }
     }
     const added = await writer.finish();
     crashPoint('after-compaction-write');
-    return { group, added, rows: rows.length };
+    return { group, added, rows };
   } catch (error) {
     writer.abort();
     throw error;

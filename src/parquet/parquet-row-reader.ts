@@ -8,24 +8,49 @@ import { type Data, type Field, tableFromIPC, type Vector } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import type { IcebergType, NestedField, Row, Schema } from '../iceberg/types.ts';
 import { FIELD_ID_METADATA_KEY } from './arrow-schema.ts';
+import { readParquetFooter } from './parquet-footer.ts';
 import { readParquetToArrowIpc } from './parquet-wasm-writer.ts';
 
 type Reader = (index: number) => unknown;
 
 /** Every row of the file, in file order, shaped by `schema`. */
 export function readParquetRows(bytes: Uint8Array, schema: Schema, where: string): Row[] {
-  let ipc: Uint8Array;
+  return [...ipcRows(decode(bytes, where), schema, where)];
+}
+
+/**
+ * The same, one row group at a time and one row at a time: only one row group's
+ * Arrow data is decoded at once, and a row is made when it is taken (compaction
+ * streams a file into its output with it, so memory never holds the file's rows).
+ */
+export function* streamParquetRows(bytes: Uint8Array, schema: Schema, where: string): Generator<Row> {
+  let rowGroups: number;
   try {
-    ipc = readParquetToArrowIpc(bytes);
+    rowGroups = readParquetFooter(bytes).rowGroups.length;
   } catch (cause) {
-    throw new ValidationError(
-      `${where}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { path: where },
-      { cause },
-    );
+    throw unreadable(where, cause);
   }
+  for (let group = 0; group < rowGroups; group++) yield* ipcRows(decode(bytes, where, group), schema, where);
+}
+
+function decode(bytes: Uint8Array, where: string, rowGroup?: number): Uint8Array {
+  try {
+    return readParquetToArrowIpc(bytes, rowGroup === undefined ? undefined : [rowGroup]);
+  } catch (cause) {
+    throw unreadable(where, cause);
+  }
+}
+
+function unreadable(where: string, cause: unknown): ValidationError {
+  return new ValidationError(
+    `${where}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    { path: where },
+    { cause },
+  );
+}
+
+function* ipcRows(ipc: Uint8Array, schema: Schema, where: string): Generator<Row> {
   const table = tableFromIPC(ipc);
-  const rows: Row[] = [];
   for (const batch of table.batches) {
     const readers = schema.fields.map((field) => {
       const found = findField(table.schema.fields, field);
@@ -39,10 +64,9 @@ export function readParquetRows(bytes: Uint8Array, schema: Schema, where: string
       schema.fields.forEach((field, f) => {
         row[field.name] = readers[f]!(i);
       });
-      rows.push(row);
+      yield row;
     }
   }
-  return rows;
 }
 
 function findField(

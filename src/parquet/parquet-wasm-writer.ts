@@ -74,11 +74,14 @@ export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOp
   }
 }
 
-/** Decodes a whole Parquet file into an Arrow IPC stream (compaction reads data files back with it). */
-export function readParquetToArrowIpc(bytes: Uint8Array): Uint8Array {
+/**
+ * Decodes a whole Parquet file, or only the row groups listed, into an Arrow IPC
+ * stream (compaction reads data files back with it, one row group at a time).
+ */
+export function readParquetToArrowIpc(bytes: Uint8Array, rowGroups?: readonly number[]): Uint8Array {
   let table: WasmTable;
   try {
-    table = readParquet(bytes);
+    table = rowGroups === undefined ? readParquet(bytes) : readParquet(bytes, { rowGroups: [...rowGroups] });
   } catch (cause) {
     throw new ValidationError(
       `parquet-wasm could not read the Parquet file: ${String(cause)}`,
