@@ -9,8 +9,9 @@
 // input row group is decoded at a time and its rows go straight to the encoder
 // (which streams row groups to storage), so memory holds one input file's bytes,
 // one row group's Arrow data and the encoder's open chunks, whatever the group's
-// size. With the table's default sort order the group is held in memory whole
-// and sorted (its input budget is smaller: compaction-run.ts). Nothing here
+// size. With the table's default sort order the group's Arrow data is held whole
+// and sorted by reference on the sort columns alone, each row made as it is
+// written (its input budget is smaller: compaction-run.ts). Nothing here
 // touches the catalog: until the replace commit lands, the new files are
 // unreferenced. A column a file does not store reads as the file's
 // identity-partition value when its spec has one (spec: "Column Projection"; a
@@ -23,7 +24,7 @@ import { currentSchema, sortOrderById, specById, type TableMetadata } from '../i
 import { applyTransform } from '../iceberg/transforms.ts';
 import { indexFieldsById, isPrimitive, type Row, type Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { readParquetRows, streamParquetRows } from '../parquet/parquet-row-reader.ts';
+import { type RowBatch, readParquetRows, streamParquetBatches } from '../parquet/parquet-row-reader.ts';
 import { compareBytes, compareCodePoints } from '../parquet/value-order.ts';
 import { isDeletionVector, readDeletionVector } from '../sink/deletion-vector-files.ts';
 import { POSITION_DELETE_SCHEMA } from '../sink/position-delete-writer.ts';
@@ -56,21 +57,24 @@ export async function rewriteGroup(
   const spec = specById(metadata, group.specId);
   const order = sortOrderById(metadata, metadata.defaultSortOrderId);
   const sorted = order.fields.length > 0;
-  /** The live rows of one input file, one row group decoded at a time. */
-  async function* liveRows(file: CompactionGroup['files'][number]): AsyncGenerator<Row> {
+  /** The live rows of one input file, one row group decoded at a time, as batch and index. */
+  async function* liveRows(file: CompactionGroup['files'][number]): AsyncGenerator<LiveRow> {
     const deleted = await deletedPositions(io, file.path, deletes?.get(file.path) ?? []);
     const bytes = await io.read(file.path);
     const dataFile = files?.get(file.path);
     const fill = identityFill(spec, tableSchema, dataFile?.partition);
     const lineageOf = lineage ? lineageFill(dataFile?.firstRowId, file.dataSequenceNumber) : undefined;
-    let pos = 0;
-    for (const read of streamParquetRows(bytes, schema, file.path)) {
-      const at = pos++;
-      if (deleted.has(at)) continue;
-      const row = fill(read);
-      yield lineageOf ? lineageOf(row, at) : row;
+    const source: LiveRow['source'] = {
+      fill,
+      row: lineageOf ? (row, position) => lineageOf(fill(row), position) : (row) => fill(row),
+    };
+    let position = 0;
+    for (const batch of streamParquetBatches(bytes, schema, file.path)) {
+      for (let index = 0; index < batch.length; index++, position++)
+        if (!deleted.has(position)) yield { batch, index, position, source };
     }
   }
+  const made = (live: LiveRow): Row => live.source.row(live.batch.row(live.index), live.position);
   const writer = new TableWriter({
     io,
     schema,
@@ -87,15 +91,20 @@ export async function rewriteGroup(
   };
   try {
     if (sorted) {
-      // The whole group in memory to be sorted (its input budget is smaller: compaction-run.ts).
-      const all: Row[] = [];
-      for (const file of group.files) for await (const row of liveRows(file)) all.push(row);
-      all.sort(rowComparator(order, schema));
-      for (const row of all) await write(row);
+      // The whole group's Arrow data in memory, sorted by position on the sort columns
+      // alone; each row is made when written (its input budget is smaller: compaction-run.ts).
+      const keyColumns = sortColumns(order, schema);
+      const keyed: { key: Row; live: LiveRow }[] = [];
+      for (const file of group.files)
+        for await (const live of liveRows(file))
+          keyed.push({ key: live.source.fill(live.batch.row(live.index, keyColumns)), live });
+      const compare = rowComparator(order, schema);
+      keyed.sort((a, b) => compare(a.key, b.key));
+      for (const { live } of keyed) await write(made(live));
     } else {
-      // Streamed: one input row group's rows at a time, straight into the encoder.
+      // Streamed: one input row group at a time, each row made and handed to the encoder.
       for (const file of group.files) {
-        for await (const row of liveRows(file)) await write(row);
+        for await (const live of liveRows(file)) await write(made(live));
         await writer.rollFull();
       }
     }
@@ -106,6 +115,25 @@ export async function rewriteGroup(
     writer.abort();
     throw error;
   }
+}
+
+/** A live row of an input file, not made yet: its batch, index there and position in the file. */
+interface LiveRow {
+  readonly batch: RowBatch;
+  readonly index: number;
+  readonly position: number;
+  readonly source: {
+    /** The identity-partition fill alone (sort keys). */
+    readonly fill: (row: Row) => Row;
+    /** Fill and lineage: the row as written. */
+    readonly row: (row: Row, position: number) => Row;
+  };
+}
+
+/** The top-level columns the sort order reads. */
+function sortColumns(order: SortOrder, schema: Schema): Set<string> {
+  const paths = sourcePaths(schema);
+  return new Set(order.fields.flatMap((field) => paths.get(field.sourceId)?.slice(0, 1) ?? []));
 }
 
 /** The positions of `dataPath` the position-delete files and deletion vectors remove. */

@@ -39,8 +39,9 @@ export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFi
 export const DEFAULT_MAX_INPUT_BYTES = 128 * 1024 * 1024;
 
 /**
- * The same for a table with a sort order, whose groups are held in memory whole to
- * be sorted (decoded rows take 30-130x their compressed bytes): 16 MiB.
+ * The same for a table with a sort order, whose group's decoded Arrow data is held
+ * whole to be sorted (several times its compressed bytes, 10-40x for small wide
+ * files): 16 MiB.
  */
 export const DEFAULT_SORTED_MAX_INPUT_BYTES = 16 * 1024 * 1024;
 

@@ -24,13 +24,27 @@ export function readParquetRows(bytes: Uint8Array, schema: Schema, where: string
  * streams a file into its output with it, so memory never holds the file's rows).
  */
 export function* streamParquetRows(bytes: Uint8Array, schema: Schema, where: string): Generator<Row> {
+  for (const batch of streamParquetBatches(bytes, schema, where))
+    for (let i = 0; i < batch.length; i++) yield batch.row(i);
+}
+
+/** Decoded Arrow rows of a file, made into Rows on demand, by position (held columnar until then). */
+export interface RowBatch {
+  readonly length: number;
+  /** The row at `index`; with `only`, just those top-level fields. */
+  row(index: number, only?: ReadonlySet<string>): Row;
+}
+
+/** The file's batches, one row group decoded at a time, in file order. */
+export function* streamParquetBatches(bytes: Uint8Array, schema: Schema, where: string): Generator<RowBatch> {
   let rowGroups: number;
   try {
     rowGroups = readParquetFooter(bytes).rowGroups.length;
   } catch (cause) {
     throw unreadable(where, cause);
   }
-  for (let group = 0; group < rowGroups; group++) yield* ipcRows(decode(bytes, where, group), schema, where);
+  for (let group = 0; group < rowGroups; group++)
+    yield* ipcBatches(decode(bytes, where, group), schema, where);
 }
 
 function decode(bytes: Uint8Array, where: string, rowGroup?: number): Uint8Array {
@@ -50,6 +64,11 @@ function unreadable(where: string, cause: unknown): ValidationError {
 }
 
 function* ipcRows(ipc: Uint8Array, schema: Schema, where: string): Generator<Row> {
+  for (const batch of ipcBatches(ipc, schema, where))
+    for (let i = 0; i < batch.length; i++) yield batch.row(i);
+}
+
+function* ipcBatches(ipc: Uint8Array, schema: Schema, where: string): Generator<RowBatch> {
   const table = tableFromIPC(ipc);
   for (const batch of table.batches) {
     const readers = schema.fields.map((field) => {
@@ -59,13 +78,16 @@ function* ipcRows(ipc: Uint8Array, schema: Schema, where: string): Generator<Row
       if (vector === null) return () => null;
       return readerFor(vector.data[0]!, field.type, `${where}: ${field.name}`);
     });
-    for (let i = 0; i < batch.numRows; i++) {
-      const row: Row = {};
-      schema.fields.forEach((field, f) => {
-        row[field.name] = readers[f]!(i);
-      });
-      yield row;
-    }
+    yield {
+      length: batch.numRows,
+      row: (i, only) => {
+        const row: Row = {};
+        schema.fields.forEach((field, f) => {
+          if (only === undefined || only.has(field.name)) row[field.name] = readers[f]!(i);
+        });
+        return row;
+      },
+    };
   }
 }
 
