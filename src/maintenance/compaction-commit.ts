@@ -32,6 +32,7 @@ import {
 import type { FileIO } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { vectorKey } from '../sink/deletion-vector-lookup.ts';
 import { newCommitId, newSnapshotId, newSyncMarker } from '../sink/snapshot-ids.ts';
 import { COMMIT_ID_PROPERTY, findCommit } from '../sink/snapshot-producer.ts';
 import { metadataDirectory } from '../sink/table-paths.ts';
@@ -113,18 +114,18 @@ export async function commitRewrite(
       manifests: await writeAddedManifests(io, metadata, request, snapshotId, commitId),
       snapshotId,
     };
-    const removedPaths = new Set(
-      [...request.replaced, ...(request.removedDeletes ?? [])].map((f) => f.filePath),
-    );
+    // By file and blob: one Puffin file holds the vectors of several data files,
+    // and only those of the files rewritten here go (the others stay live).
+    const removedPaths = new Set([...request.replaced, ...(request.removedDeletes ?? [])].map(vectorKey));
     const list: ManifestFile[] = [...added.manifests];
     const rewritten: string[] = [];
     for (const [index, { manifest, live }] of files.manifests.entries()) {
-      if (!live.some((e) => removedPaths.has(e.dataFile.filePath))) {
+      if (!live.some((e) => removedPaths.has(vectorKey(e.dataFile)))) {
         list.push(manifest);
         continue;
       }
       const entries: ManifestEntry[] = live.map((e) =>
-        removedPaths.has(e.dataFile.filePath)
+        removedPaths.has(vectorKey(e.dataFile))
           ? { ...e, status: ENTRY_STATUS.DELETED, snapshotId }
           : { ...e, status: ENTRY_STATUS.EXISTING },
       );

@@ -11,6 +11,7 @@ import { branchHead, sortOrderById, type TableMetadata } from '../iceberg/table-
 import type { FileIO } from '../io/file-io.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { parquetWritePropertiesFromTable } from '../parquet/parquet-write-properties.ts';
+import { vectorKey } from '../sink/deletion-vector-lookup.ts';
 import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
 import { mayApply } from './compaction-deletes.ts';
@@ -150,7 +151,7 @@ export async function compactTable(
       await deleteAll(io, added);
       return { ...nothing, replans, activeBound, skipped: 'stopped' };
     }
-    const knownDeletes = new Set(liveDeletes(files).map((e) => e.dataFile.filePath));
+    const knownDeletes = new Set(liveDeletes(files).map((e) => vectorKey(e.dataFile)));
     const commit = () =>
       commitRewrite(
         catalog,

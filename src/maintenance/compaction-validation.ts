@@ -9,6 +9,7 @@ import type { DataFile } from '../iceberg/data-file.ts';
 import type { ManifestEntry } from '../iceberg/manifest-entry.ts';
 import type { ManifestFile } from '../iceberg/manifest-list.ts';
 import type { Snapshot } from '../iceberg/snapshot.ts';
+import { vectorKey } from '../sink/deletion-vector-lookup.ts';
 import { mayApply } from './compaction-deletes.ts';
 
 /** What of a rewrite the validation looks at (compaction-commit.ts's RewriteCommit). */
@@ -18,7 +19,7 @@ export interface RewriteToValidate {
   readonly replaced: readonly DataFile[];
   /** Position-delete files and deletion vectors that named replaced files only: removed with them. */
   readonly removedDeletes?: readonly DataFile[];
-  /** The delete files live when the plan was made; without it, any newer than startSnapshot counts as new. */
+  /** The delete files live when the plan was made (vectorKey: file and blob); without it, any newer than startSnapshot counts as new. */
   readonly knownDeletes?: ReadonlySet<string>;
 }
 
@@ -36,8 +37,8 @@ export function staleReason(
   const missing = request.replaced.filter((f) => !data.has(f.filePath));
   if (missing.length > 0)
     return `${missing.length} file(s) to replace are no longer live (e.g. ${missing[0]!.filePath})`;
-  const liveDeletes = new Set(deletes.map((e) => e.dataFile.filePath));
-  const gone = (request.removedDeletes ?? []).find((f) => !liveDeletes.has(f.filePath));
+  const liveDeletes = new Set(deletes.map((e) => vectorKey(e.dataFile)));
+  const gone = (request.removedDeletes ?? []).find((f) => !liveDeletes.has(vectorKey(f)));
   if (gone !== undefined) return `delete file ${gone.filePath} to remove is no longer live`;
   const replaced = request.replaced.map((f) => data.get(f.filePath)!);
   const known = request.knownDeletes;
@@ -46,7 +47,7 @@ export function staleReason(
     const isNew =
       known === undefined
         ? (del.fileSequenceNumber ?? del.sequenceNumber ?? 0) > request.startSnapshot.sequenceNumber
-        : !known.has(del.dataFile.filePath);
+        : !known.has(vectorKey(del.dataFile));
     const target = isNew ? replaced.find((e) => mayApply(del, e)) : undefined;
     if (target !== undefined)
       return `delete file ${del.dataFile.filePath} committed after snapshot ${request.startSnapshot.snapshotId} may apply to ${target.dataFile.filePath}`;

@@ -1,11 +1,9 @@
 // floe's compaction of a keyed v3 table (deletion vectors): a data file the
 // compaction keeps must keep its deletion vector, or the rows it deletes
-// come back. Found by the keyed schedules (FLOE_KEYED_SEED=444). KNOWN DEFECT
-// (src/maintenance, not fixed in this review): when the kept file's vector
-// sits in the same delete manifest as the vectors of the files the compaction
-// rewrites (one row delta wrote them all), the replace snapshot marks it
-// DELETED too, and the row it deleted is live again. Marked `fails` until the
-// compaction keeps it.
+// come back. Found by the keyed schedules (FLOE_KEYED_SEED=444): one row delta
+// writes the vectors of several data files into one Puffin file, so the
+// replace snapshot must remove entries by file AND blob offset (vectorKey),
+// not by path, or the kept file's vector goes with the rewritten ones.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +18,7 @@ afterEach(() => {
 });
 
 describe('floe compaction of a keyed v3 table', () => {
-  it.fails('KNOWN DEFECT: a file it keeps keeps its deletion vector (the deleted rows stay deleted)', async () => {
+  it('a file it keeps keeps its deletion vector (the deleted rows stay deleted)', async () => {
     const world = new KeyedWorld({
       partitions: 2,
       keys: 8,
