@@ -9,6 +9,7 @@
 //   timestamp        the readers' "2024-05-01T12:00:00.500000[Z]", Debezium's ZonedTimestamp
 //                    string "2024-05-01T12:00:00.5Z" all become "1714564800500000"
 //   date             "YYYY-MM-DD"
+//   uuid             lower case, as both print it
 //   bool             "true" / "false" (Postgres prints t / f)
 //   bytea            lowercase hex, no prefix (Postgres "\x00ff", readers "0x00ff")
 //   float8           the shortest text of the double (JavaScript's String(number))

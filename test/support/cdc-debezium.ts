@@ -6,8 +6,9 @@
 //
 // Settings (docs/upsert.md, "Debezium"): snapshot.mode initial (rows present at
 // registration arrive as `r` events), skipped.operations none (truncates are
-// emitted; the default skips them), time.precision.mode connect (date and
-// timestamp columns as Connect's logical types), decimal.handling.mode precise
+// emitted; the default skips them), Debezium's default time.precision.mode
+// (adaptive: its own Date, MicroTimestamp, MicroTime, ZonedTimestamp and Uuid
+// types, which floe maps to Iceberg's), decimal.handling.mode precise
 // (Connect Decimal), one partition per topic, a heartbeat every second (so the
 // slot's confirmed_flush_lsn moves past WAL of other tables and databases too).
 // Values and keys: Avro through the registry (Apicurio's converter in Confluent
@@ -117,7 +118,6 @@ export class DebeziumCapture {
       'publication.autocreate.mode': 'filtered',
       'snapshot.mode': 'initial',
       'skipped.operations': 'none',
-      'time.precision.mode': 'connect',
       'decimal.handling.mode': 'precise',
       'heartbeat.interval.ms': '1000',
       'topic.creation.default.replication.factor': '1',

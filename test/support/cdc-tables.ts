@@ -1,9 +1,13 @@
 // The two PostgreSQL tables of the CDC chain test (test/integration/cdc-debezium.test.ts)
 // and their random rows: `customers` (an int primary key) and `orders` (a composite
 // key: customer_id int, order_no bigint, some beyond 2^53), with a mix of column types
-// Debezium maps differently: text, numeric(12,2), timestamptz (a ZonedTimestamp
-// string), timestamp (Connect Timestamp, milliseconds, with time.precision.mode
-// connect), date, boolean, smallint, double precision, bytea, nullable columns.
+// Debezium maps differently: text, numeric(12,2), and under Debezium's default
+// time.precision.mode (adaptive) its own semantic types, which floe maps to
+// Iceberg's: timestamptz (ZonedTimestamp -> timestamptz), timestamp
+// (MicroTimestamp -> timestamp), date (Date -> date), uuid (Uuid -> uuid);
+// boolean, smallint, double precision, bytea, nullable columns. No time column:
+// Spark cannot read a table with an Iceberg time column (the unit tests cover
+// MicroTime -> time).
 //
 // Every value is generated together with its SQL literal and its canonical cell
 // (cdc-canonical.ts), so the workload's model of a table compares directly with
@@ -23,6 +27,7 @@ export type PgType =
   | 'timestamptz'
   | 'timestamp'
   | 'date'
+  | 'uuid'
   | 'bytea'
   | 'float8';
 
@@ -82,10 +87,17 @@ function timestamptz(rng: Rng): GeneratedValue {
   return value(`'${canonicalTimestamp(BigInt(us), false)}+00'`, String(us));
 }
 
-/** timestamp without time zone, in milliseconds: Debezium's connect mode sends Connect Timestamps (ms). */
+/** timestamp without time zone, to the microsecond (Debezium's MicroTimestamp), a fifth whole seconds. */
 function timestamp(rng: Rng): GeneratedValue {
-  const us = micros(rng, 1000);
+  const us = micros(rng, rng.chance(0.2) ? 1_000_000 : 1);
   return value(`'${canonicalTimestamp(BigInt(us), false)}'`, String(us));
+}
+
+/** A random uuid, written in upper case half the time (Postgres and the readers print lower case). */
+function uuid(rng: Rng): GeneratedValue {
+  const hex = Array.from({ length: 4 }, () => rng.u32().toString(16).padStart(8, '0')).join('');
+  const u = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return value(`'${rng.chance(0.5) ? u.toUpperCase() : u}'`, u);
 }
 
 function date(rng: Rng): GeneratedValue {
@@ -154,6 +166,7 @@ export const CUSTOMERS: CdcTable = {
       return value(b, b);
     }),
     column('avatar', 'bytea', 'bytea', { nullable: 0.3 }, bytea),
+    column('token', 'uuid', 'uuid', { nullable: 0.2 }, uuid),
   ],
 };
 

@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { Rng } from '../sim/rng.ts';
 import { lineDifferences } from './cdc-canonical.ts';
 import { connectPostgres, readPostgresLines } from './cdc-postgres-reader.ts';
-import { CdcTableModel, type EventCounts } from './cdc-table-model.ts';
+import { CdcTableModel, type EventCounts, totalRecords } from './cdc-table-model.ts';
 import {
   type CdcTable,
   CUSTOMERS,
@@ -48,6 +48,13 @@ export interface CdcWorkloadResult {
   readonly seconds: number;
   /** pg_current_wal_insert_lsn() inside the last transaction, before its commit. */
   readonly lastLsn: string;
+  /**
+   * The same, of the last transaction that changed each table (by Postgres
+   * name): what that table's Debezium slot acknowledges once it has everything.
+   * A slot whose tables the last transactions did not touch may never pass
+   * `lastLsn` on an otherwise idle database (nothing more reaches it).
+   */
+  readonly lastLsnOf: ReadonlyMap<string, string>;
 }
 
 type Op = 'insert' | 'update' | 'delete' | 'keyChange' | 'updateDelete';
@@ -103,9 +110,11 @@ export class CdcWorkload {
     let applied = 0;
     let transactions = 0;
     let lastLsn = '0/0';
+    const lastLsnOf = new Map<string, string>();
     let truncated = truncateAt < 0;
     while (applied < this.options.changes) {
       const statements: string[] = [];
+      const before = this.models.map((m) => totalRecords(m.events));
       if (!truncated && applied >= truncateAt) {
         statements.push(this.customers.truncate());
         truncated = true;
@@ -120,10 +129,19 @@ export class CdcWorkload {
         `begin;${statements.join(';')};commit`,
       )) as unknown as pg.QueryResult[];
       lastLsn = String(results.at(-2)?.rows[0]?.lsn);
+      this.models.forEach((m, i) => {
+        if (totalRecords(m.events) !== before[i]) lastLsnOf.set(m.name, lastLsn);
+      });
       transactions++;
       await onTransaction?.(applied);
     }
-    return { changes: applied, transactions, seconds: (performance.now() - started) / 1000, lastLsn };
+    return {
+      changes: applied,
+      transactions,
+      seconds: (performance.now() - started) / 1000,
+      lastLsn,
+      lastLsnOf,
+    };
   }
 
   /** Appends one random change's statements; returns the changes it counts for. */
