@@ -19,7 +19,7 @@ import { getOffset } from '../commit/table-offsets.ts';
 import type { ConnectorSettings } from '../connector-settings.ts';
 import type { KafkaRecord, TopicPartition } from '../kafka-types.ts';
 import { partitionKey } from '../kafka-types.ts';
-import { routeRecord } from '../record-route.ts';
+import { deleteTargets, routeRecord } from '../record-route.ts';
 import type { RunTally } from '../run-tally.ts';
 import type { TableRegistry, TableState } from '../table-registry.ts';
 import type { WorkerMetrics } from '../worker-metrics.ts';
@@ -220,8 +220,25 @@ export class KeyedRunWriter {
     const event = decoded instanceof Promise ? await decoded : decoded;
     const rawKey = keyed.key(record);
     const kafkaKey = rawKey instanceof Promise ? await rawKey : rawKey;
-    const row = event.kind === 'upsert' || event.kind === 'delete' ? event.row : null;
-    const id = routeRecord(settings.route, row ?? {}, record);
+    if (event.kind === 'upsert')
+      return this.#writeTo(routeRecord(settings.route, event.row, record), event, kafkaKey, record);
+    // A delete without the routing field looks for its key in every routed table.
+    const row = event.kind === 'delete' ? event.row : null;
+    let outcome: 'written' | 'already' | 'ignored' = 'ignored';
+    for (const id of deleteTargets(settings.route, row, record)) {
+      const one = await this.#writeTo(id, event, kafkaKey, record);
+      if (one === 'written' || (one === 'already' && outcome === 'ignored')) outcome = one;
+    }
+    return outcome;
+  }
+
+  async #writeTo(
+    id: TableIdentifier,
+    event: DebeziumEvent,
+    kafkaKey: unknown,
+    record: KafkaRecord,
+  ): Promise<'written' | 'already' | 'ignored'> {
+    const { keyed } = this.#deps;
     let target = id === this.#cachedId ? this.#cached : undefined;
     if (target === undefined) {
       const table = await this.#tables.table(id, event, kafkaKey);

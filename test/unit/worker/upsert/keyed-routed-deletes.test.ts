@@ -1,11 +1,9 @@
 // A keyed connector routed by a field of the value (route.field): a tombstone
-// has no value to route by, so it goes to the fallback table or, without one,
-// is an 'unroutable' record error; the row it should delete stays in the table
-// its upserts were routed to. KNOWN DEFECT (found in review, not fixed:
-// keyed-batch.ts routes a change by its row): this test states the expected
-// behaviour and is marked `fails` until a delete reaches the table holding
-// its key (for instance: a delete without a row goes to every routed table,
-// where a key that is absent is a no-op).
+// has no value to route by. It must still delete the key from the table its
+// upserts were routed to: a delete without the routing field goes to every
+// table of the route (record-route.ts deleteTargets), where a key that is
+// absent is a no-op. Found in review (it went to the fallback table or was an
+// 'unroutable' record error, and the row stayed).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +77,7 @@ async function liveIds(s: Stack, name: string): Promise<bigint[]> {
 }
 
 describe('keyed connector routed by a field', () => {
-  it.fails('KNOWN DEFECT: a tombstone deletes the key from the table its upserts were routed to', async () => {
+  it('a tombstone deletes the key from the table its upserts were routed to', async () => {
     const s = stack();
     const runtime = s.runtime(keyedRouted());
     await runtime.assign([{ topic: 't', partition: 0 }]);
