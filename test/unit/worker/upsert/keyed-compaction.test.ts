@@ -8,18 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { DebeziumEvent } from '../../../../src/codec/debezium-envelope.ts';
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
-import type { Row } from '../../../../src/iceberg/types.ts';
 import { compactTable } from '../../../../src/maintenance/compaction-run.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
 import { FencedBatchError } from '../../../../src/worker/commit/commit-batch.ts';
-import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
+import type { ConnectorSettings } from '../../../../src/worker/connector-settings.ts';
 import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
 import { fileAttribution } from '../../../../src/worker/upsert/file-attribution.ts';
 import { tableLiveFiles } from '../../../../src/worker/upsert/table-live-files.ts';
 import { Rng } from '../../../sim/rng.ts';
-import { jsonConverter, settings, stack, table } from '../../../support/in-process-connector.ts';
+import { settings, stack, table } from '../../../support/in-process-connector.ts';
+import { jsonUpsertConnector, keyedChange } from '../../../support/keyed-json-connector.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,34 +30,7 @@ function keyedSettings(): ConnectorSettings {
   dirs.push(indexDir);
   return {
     ...settings('k', { kind: 'single', table: table('k') }),
-    keyed: {
-      mode: 'upsert',
-      file: 'connectors/k.yaml',
-      keyFields: ['id'],
-      tombstones: 'delete',
-      event: (record): DebeziumEvent => {
-        if (record.value === null) return { kind: 'tombstone' };
-        const decoded = jsonConverter.convert(record) as DecodedRecord;
-        return { kind: 'upsert', op: 'u', row: decoded.row, schema: decoded.schema, source: null };
-      },
-      key: (record) => record.key?.toString() ?? null,
-      indexDir,
-    },
-  };
-}
-
-function change(offset: number, id: number, value: Row | null): KafkaRecord {
-  const bytes = value === null ? null : Buffer.from(JSON.stringify(value));
-  const key = Buffer.from(String(id));
-  return {
-    topic: 't',
-    partition: 0,
-    offset: BigInt(offset),
-    timestampMs: 0,
-    key,
-    value: bytes,
-    headers: [],
-    sizeBytes: key.length + (bytes?.length ?? 0),
+    keyed: jsonUpsertConnector('connectors/k.yaml', indexDir),
   };
 }
 
@@ -72,7 +44,7 @@ it('a compaction between batches fences the next row delta; re-read on a rebuilt
   const batch = () =>
     Array.from({ length: 40 }, () => {
       const id = rng.int(30);
-      const record = change(all.length, id, rng.chance(0.15) ? null : { id, v: `v${all.length}` });
+      const record = keyedChange(all.length, id, rng.chance(0.15) ? null : { id, v: `v${all.length}` });
       all.push(record);
       return record;
     });

@@ -8,20 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DebeziumEvent } from '../../../../src/codec/debezium-envelope.ts';
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
-import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
-import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
-import type { KeyedConnector } from '../../../../src/worker/upsert/keyed-connector.ts';
+import type { ConnectorSettings } from '../../../../src/worker/connector-settings.ts';
 import { tableLiveFiles } from '../../../../src/worker/upsert/table-live-files.ts';
-import {
-  jsonConverter,
-  routedSettings,
-  type Stack,
-  stack,
-  table,
-} from '../../../support/in-process-connector.ts';
+import { routedSettings, type Stack, stack, table } from '../../../support/in-process-connector.ts';
+import { jsonUpsertConnector, keyedChange } from '../../../support/keyed-json-connector.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,35 +23,8 @@ afterEach(() => {
 function keyedRouted(): ConnectorSettings {
   const indexDir = mkdtempSync(join(tmpdir(), 'floe-keyed-routed-'));
   dirs.push(indexDir);
-  const keyed: KeyedConnector = {
-    mode: 'upsert',
-    file: 'connectors/routed.yaml',
-    keyFields: ['id'],
-    tombstones: 'delete',
-    event: (record): DebeziumEvent => {
-      if (record.value === null) return { kind: 'tombstone' };
-      const decoded = jsonConverter.convert(record) as DecodedRecord;
-      return { kind: 'upsert', op: 'u', row: decoded.row, schema: decoded.schema, source: null };
-    },
-    key: (record) => record.key?.toString() ?? null,
-    indexDir,
-  };
+  const keyed = jsonUpsertConnector('connectors/routed.yaml', indexDir);
   return { ...routedSettings(), keyed };
-}
-
-function change(offset: number, id: number, value: Record<string, unknown> | null): KafkaRecord {
-  const bytes = value === null ? null : Buffer.from(JSON.stringify(value));
-  const key = Buffer.from(String(id));
-  return {
-    topic: 't',
-    partition: 0,
-    offset: BigInt(offset),
-    timestampMs: 0,
-    key,
-    value: bytes,
-    headers: [],
-    sizeBytes: key.length + (bytes?.length ?? 0),
-  };
 }
 
 /** The ids of the table's live rows (position deletes applied). */
@@ -81,10 +46,10 @@ describe('keyed connector routed by a field', () => {
     const s = stack();
     const runtime = s.runtime(keyedRouted());
     await runtime.assign([{ topic: 't', partition: 0 }]);
-    const upserts = [change(0, 1, { id: 1, kind: 'a' }), change(1, 2, { id: 2, kind: 'b' })];
+    const upserts = [keyedChange(0, 1, { id: 1, kind: 'a' }), keyedChange(1, 2, { id: 2, kind: 'b' })];
     await runtime.processRun(upserts, 0, upserts.length);
     await runtime.commit();
-    const tombstones = [change(2, 1, null), change(3, 2, null)];
+    const tombstones = [keyedChange(2, 1, null), keyedChange(3, 2, null)];
     await runtime.processRun(tombstones, 0, tombstones.length);
     await runtime.commit();
     expect(await s.offsets(table('a'), 'routed')).toEqual(new Map([[0, 4n]]));
