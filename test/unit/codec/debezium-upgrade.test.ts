@@ -15,10 +15,9 @@ import { currentSchema } from '../../../src/iceberg/table-metadata.ts';
 import { decimal, type IcebergType, primitive, type Schema } from '../../../src/iceberg/types.ts';
 import { readParquetRows } from '../../../src/parquet/parquet-row-reader.ts';
 import type { ConnectorSettings } from '../../../src/worker/connector-settings.ts';
-import type { KafkaRecord } from '../../../src/worker/kafka-types.ts';
 import { tableLiveFiles } from '../../../src/worker/upsert/table-live-files.ts';
 import { jsonConverter, type Stack, settings, stack, table } from '../../support/in-process-connector.ts';
-import { loadVector, type Vector, vectorBytes, vectorRegistry } from './debezium-vectors.ts';
+import { loadVector, type Vector, vectorKafkaRecords, vectorRegistry } from './debezium-vectors.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -74,23 +73,6 @@ function cdcSettings(vector: Vector, follow: boolean): ConnectorSettings {
   };
 }
 
-function kafkaRecords(vector: Vector): KafkaRecord[] {
-  return vector.records.map((r) => {
-    const key = vectorBytes(r.key.base64);
-    const value = vectorBytes(r.value.base64);
-    return {
-      topic: vector.topic,
-      partition: r.partition,
-      offset: BigInt(r.offset),
-      timestampMs: 0,
-      key,
-      value,
-      headers: [],
-      sizeBytes: (key?.length ?? 0) + (value?.length ?? 0),
-    };
-  });
-}
-
 async function oldTable(): Promise<Stack> {
   const s = stack();
   await s.catalog.createNamespace(['r']);
@@ -103,7 +85,7 @@ it('an existing table with the old carrier types keeps them and takes every chan
   const s = await oldTable();
   const runtime = s.runtime(cdcSettings(vector, true));
   await runtime.assign([{ topic: vector.topic, partition: 0 }]);
-  const records = kafkaRecords(vector);
+  const records = vectorKafkaRecords(vector);
   for (let i = 0; i < records.length; i++) {
     await runtime.processRun(records, i, i + 1);
     await runtime.commit();
@@ -134,7 +116,7 @@ it('without the table reaching the decoder, the first record does not fit the ol
   const s = await oldTable();
   const runtime = s.runtime(cdcSettings(vector, false));
   await runtime.assign([{ topic: vector.topic, partition: 0 }]);
-  await runtime.processRun(kafkaRecords(vector), 0, 1);
+  await runtime.processRun(vectorKafkaRecords(vector), 0, 1);
   // error policy fail: the runtime stops on the record
   expect(runtime.failure?.message).toMatch(/born/);
   expect(await s.rows(table('items'))).toBe(0);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DebeziumDecoder, type DebeziumValueFormat } from '../../../src/codec/debezium-decoder.ts';
 import type { DebeziumEvent } from '../../../src/codec/debezium-envelope.ts';
 import type { SchemaLookup } from '../../../src/codec/schema-lookup.ts';
+import type { KafkaRecord } from '../../../src/worker/kafka-types.ts';
 
 export interface Vector {
   topic: string;
@@ -24,6 +25,24 @@ export const loadVector = (variant: string): Vector =>
 
 export const vectorBytes = (base64: string | null) =>
   base64 === null ? null : Buffer.from(base64, 'base64');
+
+/** The variant's records as the consumer hands them to a connector. */
+export function vectorKafkaRecords(vector: Vector): KafkaRecord[] {
+  return vector.records.map((r) => {
+    const key = vectorBytes(r.key.base64);
+    const value = vectorBytes(r.value.base64);
+    return {
+      topic: vector.topic,
+      partition: r.partition,
+      offset: BigInt(r.offset),
+      timestampMs: 0,
+      key,
+      value,
+      headers: [],
+      sizeBytes: (key?.length ?? 0) + (value?.length ?? 0),
+    };
+  });
+}
 
 export function vectorRegistry(vector: Vector): SchemaLookup {
   return {

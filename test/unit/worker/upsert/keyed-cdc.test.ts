@@ -5,10 +5,9 @@
 // each delete and the truncate hit rows already in the table: the table ends as
 // Postgres did. And an existing table's identifier fields win over key.fields
 // that name other columns: a ConfigError naming the connector file and key.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyedConnector } from '../../../../src/cli/keyed-settings.ts';
 import type { SchemaLookup } from '../../../../src/codec/schema-lookup.ts';
@@ -16,29 +15,9 @@ import type { ConnectorConfig } from '../../../../src/config/connector-config.ts
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
 import type { ConnectorSettings } from '../../../../src/worker/connector-settings.ts';
-import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
 import { tableLiveFiles } from '../../../../src/worker/upsert/table-live-files.ts';
 import { jsonConverter, type Stack, settings, stack, table } from '../../../support/in-process-connector.ts';
-
-interface Vector {
-  topic: string;
-  records: Array<{
-    partition: number;
-    offset: number;
-    key: { base64: string | null };
-    value: { base64: string | null };
-  }>;
-  schemas?: Record<string, { schema: string }>;
-}
-
-const load = (variant: string): Vector =>
-  JSON.parse(
-    readFileSync(
-      fileURLToPath(new URL(`../../../vectors/debezium/${variant}.json`, import.meta.url)),
-      'utf8',
-    ),
-  );
-const bytes = (base64: string | null) => (base64 === null ? null : Buffer.from(base64, 'base64'));
+import { loadVector, type Vector, vectorKafkaRecords, vectorRegistry } from '../../codec/debezium-vectors.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -61,31 +40,9 @@ function cdcSettings(
     key: { format },
     value: { format },
   } as unknown as ConnectorConfig;
-  const lookup: SchemaLookup | undefined =
-    format === 'avro'
-      ? {
-          getSchema: async (id) => ({ type: 'AVRO', schema: vector.schemas![String(id)]!.schema }),
-        }
-      : undefined;
+  const lookup: SchemaLookup | undefined = format === 'avro' ? vectorRegistry(vector) : undefined;
   const keyed = keyedConnector(config, lookup, dataDir, jsonConverter)!;
   return { ...settings('cdc', { kind: 'single', table: table('items') }), topics: [vector.topic], keyed };
-}
-
-function kafkaRecords(vector: Vector): KafkaRecord[] {
-  return vector.records.map((r) => {
-    const key = bytes(r.key.base64);
-    const value = bytes(r.value.base64);
-    return {
-      topic: vector.topic,
-      partition: r.partition,
-      offset: BigInt(r.offset),
-      timestampMs: 0,
-      key,
-      value,
-      headers: [],
-      sizeBytes: (key?.length ?? 0) + (value?.length ?? 0),
-    };
-  });
 }
 
 async function liveRows(s: Stack): Promise<Array<Record<string, unknown>>> {
@@ -107,11 +64,11 @@ describe.each([
   it.each(['ignore', 'delete'] as const)(
     'committed record by record, the table ends as Postgres did (tombstones %s)',
     async (tombstones) => {
-      const vector = load(variant);
+      const vector = loadVector(variant);
       const s = stack();
       const runtime = s.runtime(cdcSettings(vector, format, tombstones));
       await runtime.assign([{ topic: vector.topic, partition: 0 }]);
-      const records = kafkaRecords(vector);
+      const records = vectorKafkaRecords(vector);
       for (let i = 0; i < records.length; i++) {
         await runtime.processRun(records, i, i + 1);
         await runtime.commit();
@@ -131,11 +88,11 @@ describe.each([
 });
 
 it("refuses key.fields that differ from an existing table's identifier fields, naming the file and key", async () => {
-  const vector = load('json-schemas');
+  const vector = loadVector('json-schemas');
   const s = stack();
   const first = s.runtime(cdcSettings(vector, 'json', 'ignore'));
   await first.assign([{ topic: vector.topic, partition: 0 }]);
-  const records = kafkaRecords(vector);
+  const records = vectorKafkaRecords(vector);
   await first.processRun(records, 0, 2);
   await first.commit();
   const second = s.runtime(cdcSettings(vector, 'json', 'ignore', ['name']));
