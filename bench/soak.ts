@@ -17,6 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
@@ -26,7 +27,7 @@ import { testFileIO } from '../test/support/io.ts';
 import { createTopic, TestProducer } from '../test/support/kafka-tools.ts';
 import { services as testServices } from '../test/support/services.ts';
 import { benchServices } from './e2e/bench-services.ts';
-import { timePyIcebergScan } from './soak/pyiceberg-scan.ts';
+import { formatScan, type ScanTiming, timePyIcebergScan } from './soak/pyiceberg-scan.ts';
 import {
   type CommitCounter,
   formatSample,
@@ -210,20 +211,31 @@ function maintenanceRuns(logFile: string): string {
 }
 
 /** The acceptance's figures over the whole run: the worst sample, and how the last compares to the first. */
-function overall(samples: ReadonlyArray<HealthSample & { scan?: string }>): string[] {
+function overall(samples: ReadonlyArray<SoakSample>): string[] {
   if (samples.length === 0) return ['no samples'];
   const max = (of: (s: HealthSample) => number) => Math.max(...samples.map(of));
   const perPartition = max((s) => s.dataFiles / Math.max(1, s.partitions));
   const meta = samples.map((s) => (s.metadataJsonBytes / 1024).toFixed(0));
-  const plans = samples.flatMap((s) => (s.scan === undefined ? [] : [s.scan.split(' + ')[0]!]));
+  const scans = samples.flatMap((s) =>
+    s.scan === undefined ? [] : [{ minute: s.minute, load: s.load1, ...s.scan }],
+  );
+  const list = (of: (t: (typeof scans)[number]) => string) => scans.map(of).join(' ') || 'none';
   return [
     `over ${samples.length} samples: data files at most ${max((s) => s.dataFiles)} ` +
       `(at most ${perPartition.toFixed(1)} per partition with data; partitions at most ${max((s) => s.partitions)})`,
     `manifests in the current list at most ${max((s) => s.manifests)}; snapshots at most ${max((s) => s.snapshots)}`,
     `metadata.json KB per sample: ${meta.join(' ')}`,
-    `PyIceberg plan seconds per scan: ${plans.join(' ') || 'none'}`,
+    `PyIceberg scans at minutes: ${list((t) => String(t.minute))}`,
+    `  wall plan+read s: ${list((t) => (t.planSeconds + t.readSeconds).toFixed(2))}`,
+    `  CPU plan+read s:  ${list((t) => (t.planCpuSeconds + t.readCpuSeconds).toFixed(2))}`,
+    `  manifests read:   ${list((t) => String(t.manifests))}`,
+    `  files planned:    ${list((t) => String(t.files))}; delete files ${list((t) => String(t.deleteFiles))}`,
+    `  load average:     ${list((t) => t.load.toFixed(1))}`,
   ];
 }
+
+/** A health sample, the 1-minute load average when it was taken, and the scan when one ran. */
+type SoakSample = HealthSample & { load1: number; scan?: ScanTiming };
 
 async function main(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
@@ -239,10 +251,10 @@ async function main(): Promise<void> {
   const producer = startProducer();
   const catalog = await RestCatalog.connect({ uri: services.restUri, warehouse: services.restWarehouse });
   const io = testFileIO();
-  const samples: Array<HealthSample & { scan?: string }> = [];
+  const samples: SoakSample[] = [];
   const started = Date.now();
   let before: CommitCounter | undefined;
-  say(`${formatSampleHeader()}   PyIceberg plan+read s`);
+  say(`${formatSampleHeader()}  load1   PyIceberg scan: wall/CPU s (plan+read), plan work`);
   try {
     for (let i = 1; Date.now() - started < minutes * 60_000; i++) {
       await sleep(Math.max(0, started + i * sampleMs - Date.now()));
@@ -258,13 +270,12 @@ async function main(): Promise<void> {
       });
       before = after;
       if (sample === undefined) continue;
-      let scan: string | undefined;
-      if (i % Math.round((scanEvery * 60_000) / sampleMs) === 0 || Date.now() - started >= minutes * 60_000) {
-        const t = await timePyIcebergScan(testServices.readerPython, services, tableName);
-        scan = `${t.planSeconds.toFixed(2)} + ${t.readSeconds.toFixed(2)} (${t.files} files, ${t.rows} rows)`;
-      }
-      samples.push({ ...sample, ...(scan ? { scan } : {}) });
-      say(`${formatSample(sample)}   ${scan ?? ''}`);
+      const load1 = loadavg()[0] ?? 0;
+      let scan: ScanTiming | undefined;
+      if (i % Math.round((scanEvery * 60_000) / sampleMs) === 0 || Date.now() - started >= minutes * 60_000)
+        scan = await timePyIcebergScan(testServices.readerPython, services, tableName);
+      samples.push({ ...sample, load1, ...(scan ? { scan } : {}) });
+      say(`${formatSample(sample)} ${load1.toFixed(1).padStart(6)}   ${scan ? formatScan(scan) : ''}`);
     }
   } finally {
     await producer.stop();
