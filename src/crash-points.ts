@@ -3,9 +3,16 @@
 // Off unless FLOE_CRASH_POINT=<point>:<n> is set (die on the n-th visit).
 
 export type CrashPoint =
+  /** A data file of a batch (append or keyed) finished in the object store. */
   | 'after-data-file-write'
+  /** The batch's manifests and manifest list written, before the catalog commit (append and row delta). */
   | 'before-catalog-commit'
+  /** The catalog commit landed; nothing after it done (a keyed batch's index updates not applied). */
   | 'after-catalog-commit'
+  /** Keyed batch: its data files and position-delete files (v2) or deletion vectors (v3) written, no manifest yet. */
+  | 'after-row-delta-write'
+  /** Key index rebuild: the first live data file of a part read into it, the next not (visited per further file). */
+  | 'during-key-index-rebuild'
   /** Inside a SQL catalog's multi-table commit transaction, after one table's row swap and before the next. */
   | 'between-table-commits'
   /** Compaction: the new data files are written, nothing is committed yet. */

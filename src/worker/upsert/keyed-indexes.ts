@@ -17,6 +17,7 @@
 // deleted row). So whenever a partition part is built, the shared part is
 // rebuilt too if the unattributed files or their deletes changed since.
 import { join } from 'node:path';
+import { crashPoint } from '../../crash-points.ts';
 import { currentSchema } from '../../iceberg/table-metadata.ts';
 import type { NestedField } from '../../iceberg/types.ts';
 import type { FileIO } from '../../io/file-io.ts';
@@ -137,11 +138,16 @@ export class KeyedIndexes {
     this.#stores ??= new LmdbKeyStores(join(this.#deps.indexDir, this.#deps.connector));
     const store = this.#stores.openFresh(`${state.name}|${name}`);
     const index = new PartitionKeyIndex(name, store, this.#deps.metrics(state.name), syncedOffset);
+    let reads = 0;
     const stats = await rebuildPartitionIndex(index, {
       files,
       keyFields: fields.keys,
       orderField: fields.order,
-      read: (path) => this.#deps.io.read(path),
+      read: (path) => {
+        // Files are read one after the other: the ones before this are in the part.
+        if (reads++ > 0) crashPoint('during-key-index-rebuild');
+        return this.#deps.io.read(path);
+      },
     });
     if (stats.files > 0) {
       this.#deps.log.info('key index rebuilt', {

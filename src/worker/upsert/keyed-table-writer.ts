@@ -7,6 +7,7 @@
 // position-delete file (v2) or a deletion vector merged with its live one (v3,
 // row-delta.ts: writeRowDeltaDeletes); the index updates are staged and applied only when
 // the commit landed (afterCommit), discarded otherwise (abort).
+import { crashPoint } from '../../crash-points.ts';
 import type { DataFile } from '../../iceberg/data-file.ts';
 import { defaultSpec, type TableMetadata } from '../../iceberg/table-metadata.ts';
 import type { Schema } from '../../iceberg/types.ts';
@@ -129,6 +130,7 @@ export class KeyedTableWriter implements TableBatchWriter {
       files.push(...deletes.deleteFiles);
       this.#replaced = deletes.replacedDeleteFiles;
     }
+    crashPoint('after-row-delta-write');
     this.#stages = stageIndex(plan, index, written);
     this.#counts = plan.counts;
     return files;
