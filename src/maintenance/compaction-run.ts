@@ -7,6 +7,7 @@
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
+import type { Snapshot } from '../iceberg/snapshot.ts';
 import { branchHead, sortOrderById, type TableMetadata } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -15,8 +16,20 @@ import { vectorKey } from '../sink/deletion-vector-lookup.ts';
 import type { TableLocks } from '../sink/table-locks.ts';
 import { commitRewrite, type RewriteCommitOptions } from './compaction-commit.ts';
 import { mayApply } from './compaction-deletes.ts';
-import { liveData, liveDeletes, planFiles, readSnapshotFiles } from './compaction-files.ts';
-import { COMPACTION_DEFAULTS, type CompactionPlanOptions, planCompaction } from './compaction-plan.ts';
+import {
+  liveData,
+  liveDeletes,
+  type PlannedFiles,
+  planFiles,
+  readSnapshotFiles,
+  type SnapshotFiles,
+} from './compaction-files.ts';
+import {
+  COMPACTION_DEFAULTS,
+  type CompactionGroup,
+  type CompactionPlanOptions,
+  planCompaction,
+} from './compaction-plan.ts';
 import { COMPACTION_PROPERTIES, compactionSettings } from './compaction-properties.ts';
 import { rewriteGroup } from './compaction-rewrite.ts';
 
@@ -87,37 +100,16 @@ export async function compactTable(
   let activeBound: number | undefined;
   for (let replans = 0; replans <= maxReplans; replans++) {
     const { metadata } = await catalog.loadTable(id);
-    // v1 has no sequence numbers (a rewrite's files could not keep theirs).
-    if (metadata.formatVersion < 2)
+    const plan = await planTableCompaction(io, metadata, table, { ...options, nowMs: now() });
+    activeBound = plan.activeBound;
+    if (plan.skipped !== undefined)
       return {
         ...nothing,
         replans,
-        skipped: `format version ${metadata.formatVersion}: only v2 and v3 tables are compacted`,
+        ...(plan.activeBound === undefined ? {} : { activeBound }),
+        skipped: plan.skipped,
       };
-    const head = branchHead(metadata, 'main');
-    if (head === undefined) return { ...nothing, replans, skipped: 'no snapshot' };
-    const fromTable = compactionSettings(metadata.properties, table);
-    if (!fromTable.enabled && options.force !== true)
-      return { ...nothing, replans, skipped: `${COMPACTION_PROPERTIES.enabled} is false` };
-    activeBound =
-      options.maxFilesPerActivePartition ??
-      fromTable.maxFilesPerActivePartition ??
-      COMPACTION_DEFAULTS.maxFilesPerActivePartition;
-    const files = await readSnapshotFiles(io, metadata, head);
-    const target =
-      options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
-    // Explicit options (tests, a one-off command) win over the table's properties.
-    const planned = planFiles(metadata, files);
-    const groups = planCompaction(planned.files, {
-      ...fromTable,
-      ...options,
-      maxInputBytes: options.maxInputBytes ?? fromTable.maxInputBytes ?? defaultMaxInputBytes(metadata),
-      targetFileSizeBytes: target,
-      nowMs: now(),
-    });
-    if (groups.length === 0)
-      return { ...nothing, replans, activeBound, skipped: 'no partition needs compaction' };
-
+    const { head, files, planned, groups } = plan;
     const entries = new Map(liveData(files).map((e) => [e.dataFile.filePath, e]));
     const byPath = new Map([...entries].map(([path, e]) => [path, e.dataFile]));
     const replaced: DataFile[] = [];
@@ -187,6 +179,60 @@ export async function compactTable(
     activeBound,
     skipped: `the plan went stale ${maxReplans + 1} times`,
   };
+}
+
+/** What one run would rewrite on `metadata` (main's head), or why it would do nothing. */
+export type TableCompactionPlan =
+  | {
+      readonly skipped: string;
+      /** The table's bound on small files of a partition receiving data (when it is compacted at all). */
+      readonly activeBound?: number;
+    }
+  | {
+      readonly skipped?: undefined;
+      readonly activeBound: number;
+      readonly head: Snapshot;
+      readonly files: SnapshotFiles;
+      readonly planned: PlannedFiles;
+      readonly groups: readonly CompactionGroup[];
+    };
+
+/**
+ * Plans a compaction of the table as it is in `metadata`: its properties and
+ * `options` (which win), no I/O but reading main's manifests. `floe maintain
+ * --dry-run` prints this plan; compactTable carries it out.
+ */
+export async function planTableCompaction(
+  io: FileIO,
+  metadata: TableMetadata,
+  table: string,
+  options: CompactionOptions & { readonly nowMs: number },
+): Promise<TableCompactionPlan> {
+  // v1 has no sequence numbers (a rewrite's files could not keep theirs).
+  if (metadata.formatVersion < 2)
+    return { skipped: `format version ${metadata.formatVersion}: only v2 and v3 tables are compacted` };
+  const head = branchHead(metadata, 'main');
+  if (head === undefined) return { skipped: 'no snapshot' };
+  const fromTable = compactionSettings(metadata.properties, table);
+  if (!fromTable.enabled && options.force !== true)
+    return { skipped: `${COMPACTION_PROPERTIES.enabled} is false` };
+  const activeBound =
+    options.maxFilesPerActivePartition ??
+    fromTable.maxFilesPerActivePartition ??
+    COMPACTION_DEFAULTS.maxFilesPerActivePartition;
+  const files = await readSnapshotFiles(io, metadata, head);
+  const target =
+    options.targetFileSizeBytes ?? parquetWritePropertiesFromTable(metadata.properties).targetFileSizeBytes;
+  // Explicit options (tests, a one-off command) win over the table's properties.
+  const planned = planFiles(metadata, files);
+  const groups = planCompaction(planned.files, {
+    ...fromTable,
+    ...options,
+    maxInputBytes: options.maxInputBytes ?? fromTable.maxInputBytes ?? defaultMaxInputBytes(metadata),
+    targetFileSizeBytes: target,
+  });
+  if (groups.length === 0) return { activeBound, skipped: 'no partition needs compaction' };
+  return { activeBound, head, files, planned, groups };
 }
 
 function defaultMaxInputBytes(metadata: TableMetadata): number {
