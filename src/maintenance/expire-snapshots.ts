@@ -17,8 +17,10 @@
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { crashPoint } from '../crash-points.ts';
 import { CommitConflictError } from '../errors.ts';
+import { applyUpdates } from '../iceberg/apply-updates.ts';
 import type { Snapshot } from '../iceberg/snapshot.ts';
 import {
+  type ExpiryPlan,
   type ExpiryPolicy,
   expiredContentFiles,
   expiredManifests,
@@ -31,7 +33,7 @@ import {
   type SnapshotManifests,
 } from '../iceberg/snapshot-expiry.ts';
 import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
-import type { TableRequirement } from '../iceberg/table-update.ts';
+import type { TableRequirement, TableUpdate } from '../iceberg/table-update.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -117,9 +119,7 @@ export class SnapshotExpiry {
       );
       return { after: metadata };
     }
-    const policy = { ...expiryPolicy(metadata.properties), ...this.#options.policy };
-    const plan = planSnapshotExpiry(metadata, (this.#options.now ?? Date.now)(), policy);
-    const updates = expiryUpdates(plan);
+    const { plan, updates } = this.#plan(metadata);
     if (updates.length === 0) return { after: metadata };
     const requirements: TableRequirement[] = [
       { type: 'assert-table-uuid', uuid: metadata.tableUuid },
@@ -130,6 +130,35 @@ export class SnapshotExpiry {
     const loaded = await this.#catalog.commitTable(id, requirements, updates);
     crashPoint('after-expiry-commit');
     return { after: loaded.metadata, removal: { base: metadata, refsRemoved: plan.removedRefs.length } };
+  }
+
+  #plan(metadata: TableMetadata): { plan: ExpiryPlan; updates: TableUpdate[] } {
+    const policy = { ...expiryPolicy(metadata.properties), ...this.#options.policy };
+    const plan = planSnapshotExpiry(metadata, (this.#options.now ?? Date.now)(), policy);
+    return { plan, updates: expiryUpdates(plan) };
+  }
+
+  /**
+   * What expire() would do to the table now, changing nothing (floe maintain
+   * --dry-run): the snapshots and refs it would remove, the files it would
+   * delete, the table after.
+   */
+  async preview(id: TableIdentifier): Promise<ExpiryResult> {
+    const { metadata } = await this.#catalog.loadTable(id);
+    if (!gcEnabled(metadata.properties)) return { ...nothing, ...(await this.#health(metadata)) };
+    const { plan, updates } = this.#plan(metadata);
+    if (updates.length === 0) return { ...nothing, ...(await this.#health(metadata)) };
+    const after = applyUpdates(metadata, updates, { nowMs: (this.#options.now ?? Date.now)() });
+    const files = await this.#expiredFiles(metadata, after);
+    return {
+      snapshotsRemoved: plan.removed.length,
+      refsRemoved: plan.removedRefs.length,
+      contentFilesDeleted: files.contentFiles.length,
+      manifestsDeleted: files.manifests.length,
+      manifestListsDeleted: files.manifestLists.length,
+      statisticsFilesDeleted: files.statistics.length,
+      ...(await this.#health(after)),
+    };
   }
 
   /** How the table looks now (for the table health metrics). */
@@ -150,19 +179,10 @@ export class SnapshotExpiry {
     after: TableMetadata,
     refsRemoved: number,
   ): Promise<Omit<ExpiryResult, keyof TableHealth>> {
-    const kept = new Set(after.snapshots.map((s) => s.snapshotId));
-    const removed = base.snapshots.filter((s) => !kept.has(s.snapshotId));
-    // Another engine's expiry may have deleted some of the removed snapshots' files already.
-    const removedLists = await this.#lists(removed, true);
-    const retainedLists = await this.#lists(after.snapshots, false);
-    const { manifestLists, manifests } = expiredManifests(removedLists, retainedLists);
-    const named: string[] = [];
-    for (const path of manifests) named.push(...(await this.#cache.manifest(path, true)).all);
-    const live = new Set<string>();
-    for (const path of new Set(retainedLists.flatMap((l) => l.manifests)))
-      for (const file of (await this.#cache.manifest(path)).live) live.add(file);
-    const contentFiles = expiredContentFiles(named, live);
-    const statistics = expiredStatistics(base, after);
+    const { removed, contentFiles, manifests, manifestLists, statistics } = await this.#expiredFiles(
+      base,
+      after,
+    );
     let deleted = 0;
     const remove = async (path: string) => {
       await this.#io.delete(path);
@@ -180,6 +200,32 @@ export class SnapshotExpiry {
       manifestListsDeleted: manifestLists.length,
       statisticsFilesDeleted: statistics.length,
     };
+  }
+
+  /** What the snapshots gone between `base` and `after` reached and no snapshot of `after` does. */
+  async #expiredFiles(
+    base: TableMetadata,
+    after: TableMetadata,
+  ): Promise<{
+    removed: Snapshot[];
+    contentFiles: string[];
+    manifests: string[];
+    manifestLists: string[];
+    statistics: string[];
+  }> {
+    const kept = new Set(after.snapshots.map((s) => s.snapshotId));
+    const removed = base.snapshots.filter((s) => !kept.has(s.snapshotId));
+    // Another engine's expiry may have deleted some of the removed snapshots' files already.
+    const removedLists = await this.#lists(removed, true);
+    const retainedLists = await this.#lists(after.snapshots, false);
+    const { manifestLists, manifests } = expiredManifests(removedLists, retainedLists);
+    const named: string[] = [];
+    for (const path of manifests) named.push(...(await this.#cache.manifest(path, true)).all);
+    const live = new Set<string>();
+    for (const path of new Set(retainedLists.flatMap((l) => l.manifests)))
+      for (const file of (await this.#cache.manifest(path)).live) live.add(file);
+    const contentFiles = expiredContentFiles(named, live);
+    return { removed, contentFiles, manifests, manifestLists, statistics: expiredStatistics(base, after) };
   }
 
   async #lists(snapshots: readonly Snapshot[], missingOk: boolean): Promise<SnapshotManifests[]> {
