@@ -7,7 +7,7 @@ import { connectorTables } from '../config/connector-config.ts';
 import { ConfigError, NoSuchNamespaceError, NoSuchTableError } from '../errors.ts';
 import { branchHead, type TableMetadata } from '../iceberg/table-metadata.ts';
 import { silentLogger } from '../log.ts';
-import { removeOrphanFiles } from '../maintenance/orphan-files.ts';
+import { type OrphanResult, removeOrphanFiles } from '../maintenance/orphan-files.ts';
 import { committedOffsets } from '../worker/commit/table-offsets.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { loadConfig } from './load-config.ts';
@@ -124,21 +124,26 @@ export async function orphansCommand(
       out(JSON.stringify({ ...result, orphans: result.orphans.map((f) => f.path) }, null, 2));
       return 0;
     }
-    for (const file of result.orphans) {
-      out(
-        `${result.dryRun ? 'would remove' : 'removed'} ${file.path} (${file.size} bytes, ${new Date(file.lastModifiedMs).toISOString()})`,
-      );
-    }
-    const bytes = result.orphans.reduce((n, f) => n + f.size, 0);
-    out(
-      `${result.table}: ${result.listed} files under ${result.location}, ${result.reachable} reachable from metadata; ` +
-        `${result.orphans.length} orphans older than ${options.olderThan} (${bytes} bytes) ${result.dryRun ? 'found (dry run: nothing removed)' : 'removed'}; ` +
-        `${result.tooYoung} unreferenced but younger, kept`,
-    );
+    for (const line of orphanLines(result, options.olderThan)) out(line);
     return 0;
   } finally {
     await catalog.close();
   }
+}
+
+/** Each orphan removed (or that would be, on a dry run), then a summary line; `floe maintain` prints them too. */
+export function orphanLines(result: OrphanResult, olderThan: string): string[] {
+  const lines = result.orphans.map(
+    (file) =>
+      `${result.dryRun ? 'would remove' : 'removed'} ${file.path} (${file.size} bytes, ${new Date(file.lastModifiedMs).toISOString()})`,
+  );
+  const bytes = result.orphans.reduce((n, f) => n + f.size, 0);
+  lines.push(
+    `${result.table}: ${result.listed} files under ${result.location}, ${result.reachable} reachable from metadata; ` +
+      `${result.orphans.length} orphans older than ${olderThan} (${bytes} bytes) ${result.dryRun ? 'found (dry run: nothing removed)' : 'removed'}; ` +
+      `${result.tooYoung} unreferenced but younger, kept`,
+  );
+  return lines;
 }
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
