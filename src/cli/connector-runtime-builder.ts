@@ -62,11 +62,14 @@ export function buildConnectorRuntime(args: ConnectorRuntimeArgs): ConnectorRunt
   });
 }
 
-/** Commits take the process's table locks; each table committed to is maintained per the connector's settings. */
+/**
+ * Commits take the process's table locks; each table committed to is maintained
+ * per the connector's settings (its health figures are followed either way).
+ */
 function maintenanceHooks(args: ConnectorRuntimeArgs): Partial<SnapshotProducerOptions> {
   if (!args.maintenance) return {};
   const { locks, scheduler } = args.maintenance;
   const settings = args.connector.maintenance ?? { enabled: true, intervalMs: 600_000 };
-  if (!settings.enabled) return { locks };
+  if (!settings.enabled) return { locks, onCommitted: (id) => scheduler.observe(id) };
   return { locks, onCommitted: (id) => scheduler.watch(id, settings.intervalMs) };
 }

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { Compaction } from '../maintenance/compaction-step.ts';
 import { SnapshotExpiry } from '../maintenance/expire-snapshots.ts';
 import { MaintenanceScheduler } from '../maintenance/maintenance-scheduler.ts';
+import { TableHealthReader } from '../maintenance/table-health.ts';
 import { closeSharedParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
@@ -17,6 +18,7 @@ import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { Worker } from '../worker/worker.ts';
 import { buildConnectorRuntime } from './connector-runtime-builder.ts';
+import { groupMaintainer } from './group-maintainer.ts';
 import { loadConfig } from './load-config.ts';
 import { buildCatalog, buildFileIO, buildSchemaRegistry, kafkaClientConfig } from './runtime-factory.ts';
 
@@ -70,6 +72,9 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       await producer.connect();
     }
     const locks = new TableLocks();
+    const tableCatalog = catalog;
+    const health = new TableHealthReader(io);
+    let maintainer: ReturnType<typeof groupMaintainer> | undefined;
     maintenance = new MaintenanceScheduler({
       steps: [
         // Compaction first: the snapshots it replaces files in then age out through expiry.
@@ -78,6 +83,12 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       ],
       log: logger,
       onRun: (run) => metrics.maintenanceRun(run),
+      // One worker of the group maintains a table: the one holding its first recorded partition.
+      load: (id) => tableCatalog.loadTable(id),
+      maintainer: (metadata) => maintainer?.(metadata) ?? { kind: 'maintain', reason: 'no-offsets' },
+      onDecision: (table, decision) => metrics.maintenanceDecision(table, decision.kind === 'maintain'),
+      health: (table) => health.read(table),
+      onHealth: (table, figures) => metrics.tableHealth(table, figures),
     });
     const runtimes = connectors.map((connector) =>
       buildConnectorRuntime({
@@ -92,6 +103,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         maintenance: { locks, scheduler: maintenance! },
       }),
     );
+    maintainer = groupMaintainer(runtimes);
     maintenance.start();
     const worker = new Worker({
       connectors: runtimes,

@@ -17,6 +17,44 @@ export interface FloeMetricsOptions {
   processMetrics?: boolean;
 }
 
+/** A table's size figures (maintenance/table-health.ts's TableHealth by shape). */
+export interface TableHealthFigures {
+  readonly snapshots?: number;
+  readonly manifests?: number;
+  readonly dataFiles?: number;
+  readonly deleteFiles?: number;
+  readonly filesBytes?: number;
+  readonly averageFileBytes?: number;
+  readonly metadataBytes?: number;
+}
+
+/** The per-table gauges: figure, name, help. */
+const TABLE_GAUGES: ReadonlyArray<readonly [keyof TableHealthFigures, string, string]> = [
+  ['snapshots', 'floe_table_snapshots', 'Snapshots in the table metadata.'],
+  ['manifests', 'floe_table_manifests', "Manifests in the current snapshot's manifest list."],
+  ['dataFiles', 'floe_table_data_files', 'Live data files of the current snapshot (total-data-files).'],
+  [
+    'deleteFiles',
+    'floe_table_delete_files',
+    'Live delete files of the current snapshot (total-delete-files).',
+  ],
+  ['filesBytes', 'floe_table_files_bytes', 'Bytes of the live data and delete files (total-files-size).'],
+  [
+    'averageFileBytes',
+    'floe_table_average_file_bytes',
+    'floe_table_files_bytes over the live data and delete files.',
+  ],
+  ['metadataBytes', 'floe_table_metadata_bytes', 'Size of the current metadata.json of the table.'],
+];
+
+/** Snapshot expiry's figures (ExpiryResult) -> floe_maintenance_files_deleted_total's kind. */
+const DELETED_FILE_FIGURES: ReadonlyArray<readonly [string, string]> = [
+  ['contentFilesDeleted', 'content'],
+  ['manifestsDeleted', 'manifest'],
+  ['manifestListsDeleted', 'manifest-list'],
+  ['statisticsFilesDeleted', 'statistics'],
+];
+
 const COMMIT_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export class FloeMetrics implements MetricsSource {
@@ -44,7 +82,11 @@ export class FloeMetrics implements MetricsSource {
   readonly #stageSeconds: Counter<'stage'>;
   readonly #maintenanceRuns: Counter<'step' | 'outcome'>;
   readonly #maintenanceSeconds: Counter<'step'>;
-  readonly #tableGauges: ReadonlyMap<string, Gauge<'table'>>;
+  readonly #bytesRewritten: Counter<'table'>;
+  readonly #filesDeleted: Counter<'table' | 'kind'>;
+  readonly #maintainer: Gauge<'table'>;
+  readonly #maintenanceSkipped: Counter<'table'>;
+  readonly #tableGauges: ReadonlyMap<keyof TableHealthFigures, Gauge<'table'>>;
 
   constructor(options: FloeMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -186,31 +228,36 @@ export class FloeMetrics implements MetricsSource {
       labelNames: ['step'],
       registers,
     });
-    const tableGauge = (name: string, help: string) =>
-      new Gauge({ name, help, labelNames: ['table'] as const, registers });
-    this.#tableGauges = new Map([
-      [
-        'snapshots',
-        tableGauge(
-          'floe_table_snapshots',
-          'Snapshots in the table metadata, after the last maintenance run.',
-        ),
-      ],
-      [
-        'manifests',
-        tableGauge(
-          'floe_table_manifests',
-          "Manifests in the current snapshot's manifest list, after the last maintenance run.",
-        ),
-      ],
-      [
-        'dataFiles',
-        tableGauge(
-          'floe_table_data_files',
-          'Live data files of the current snapshot, after the last maintenance run.',
-        ),
-      ],
-    ]);
+    this.#bytesRewritten = new Counter({
+      name: 'floe_maintenance_bytes_rewritten_total',
+      help: 'Bytes of data files compaction rewrote (its input), per table.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#filesDeleted = new Counter({
+      name: 'floe_maintenance_files_deleted_total',
+      help: 'Files snapshot expiry deleted, per table and kind (content: data and delete files; manifest; manifest-list; statistics).',
+      labelNames: ['table', 'kind'],
+      registers,
+    });
+    this.#maintainer = new Gauge({
+      name: 'floe_table_maintainer',
+      help: '1 when this worker maintains the table (it holds the first partition the table records), 0 when another worker of the group does; at the last due maintenance.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#maintenanceSkipped = new Counter({
+      name: 'floe_maintenance_skipped_total',
+      help: 'Due maintenance runs of a table this worker left to the worker of the group that maintains it.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#tableGauges = new Map(
+      TABLE_GAUGES.map(([figure, name, help]) => [
+        figure,
+        new Gauge({ name, help, labelNames: ['table'] as const, registers }),
+      ]),
+    );
     const buildInfo = new Gauge({
       name: 'floe_build_info',
       help: 'Always 1; labels carry the floe and Node.js versions.',
@@ -317,7 +364,10 @@ export class FloeMetrics implements MetricsSource {
     this.#stageSeconds.inc({ stage }, seconds);
   }
 
-  /** One maintenance step run on a table; its figures named snapshots, manifests, dataFiles set the table gauges. */
+  /**
+   * One maintenance step run on a table: runs and seconds per step; from its
+   * figures, the bytes compaction rewrote and the files expiry deleted.
+   */
   maintenanceRun(run: {
     readonly table: string;
     readonly step: string;
@@ -327,9 +377,25 @@ export class FloeMetrics implements MetricsSource {
   }): void {
     this.#maintenanceRuns.inc({ step: run.step, outcome: run.ok ? 'ok' : 'failed' });
     this.#maintenanceSeconds.inc({ step: run.step }, run.seconds);
+    const { table, figures } = run;
+    if (figures.bytesRewritten !== undefined) this.#bytesRewritten.inc({ table }, figures.bytesRewritten);
+    for (const [figure, kind] of DELETED_FILE_FIGURES) {
+      const n = figures[figure];
+      if (n !== undefined) this.#filesDeleted.inc({ table, kind }, n);
+    }
+  }
+
+  /** A due maintenance of `table`: whether this worker maintains it or leaves it to another worker of the group. */
+  maintenanceDecision(table: string, maintains: boolean): void {
+    this.#maintainer.set({ table }, maintains ? 1 : 0);
+    if (!maintains) this.#maintenanceSkipped.inc({ table });
+  }
+
+  /** The table's size figures as last read (after commits, and before and after its maintenance). */
+  tableHealth(table: string, health: TableHealthFigures): void {
     for (const [figure, gauge] of this.#tableGauges) {
-      const value = run.figures[figure];
-      if (value !== undefined) gauge.set({ table: run.table }, value);
+      const value = health[figure];
+      if (value !== undefined) gauge.set({ table }, value);
     }
   }
 

@@ -84,10 +84,23 @@ describe('FloeMetrics', () => {
 });
 
 describe('FloeMetrics: table maintenance', () => {
-  it('counts runs and seconds per step and sets the table gauges from the figures', async () => {
+  it('counts runs and seconds per step, bytes compaction rewrote and files expiry deleted per table', async () => {
     const floe = new FloeMetrics({ processMetrics: false });
-    const figures = { snapshotsRemoved: 4, snapshots: 2, manifests: 7, dataFiles: 31 };
-    floe.maintenanceRun({ table: 'sales.orders', step: 'expire-snapshots', seconds: 0.5, ok: true, figures });
+    const expired = {
+      snapshotsRemoved: 4,
+      contentFilesDeleted: 12,
+      manifestsDeleted: 3,
+      manifestListsDeleted: 4,
+      statisticsFilesDeleted: 0,
+      snapshots: 2,
+    };
+    floe.maintenanceRun({
+      table: 'sales.orders',
+      step: 'expire-snapshots',
+      seconds: 0.5,
+      ok: true,
+      figures: expired,
+    });
     floe.maintenanceRun({
       table: 'sales.orders',
       step: 'expire-snapshots',
@@ -95,12 +108,76 @@ describe('FloeMetrics: table maintenance', () => {
       ok: false,
       figures: {},
     });
+    const compacted = { groups: 1, filesRewritten: 9, bytesRewritten: 90_000, bytesWritten: 70_000 };
+    floe.maintenanceRun({ table: 'sales.orders', step: 'compact', seconds: 2, ok: true, figures: compacted });
+    floe.maintenanceRun({ table: 'sales.orders', step: 'compact', seconds: 1, ok: true, figures: compacted });
+    floe.maintenanceRun({
+      table: 'sales.returns',
+      step: 'compact',
+      seconds: 1,
+      ok: true,
+      figures: { bytesRewritten: 5 },
+    });
     const text = await floe.metricsText();
     expect(sample(text, 'floe_maintenance_runs_total{step="expire-snapshots",outcome="ok"}')).toBe(1);
     expect(sample(text, 'floe_maintenance_runs_total{step="expire-snapshots",outcome="failed"}')).toBe(1);
+    expect(sample(text, 'floe_maintenance_runs_total{step="compact",outcome="ok"}')).toBe(3);
     expect(sample(text, 'floe_maintenance_seconds_total{step="expire-snapshots"}')).toBe(0.75);
+    expect(sample(text, 'floe_maintenance_bytes_rewritten_total{table="sales.orders"}')).toBe(180_000);
+    expect(sample(text, 'floe_maintenance_bytes_rewritten_total{table="sales.returns"}')).toBe(5);
+    expect(sample(text, 'floe_maintenance_files_deleted_total{table="sales.orders",kind="content"}')).toBe(
+      12,
+    );
+    expect(sample(text, 'floe_maintenance_files_deleted_total{table="sales.orders",kind="manifest"}')).toBe(
+      3,
+    );
+    expect(
+      sample(text, 'floe_maintenance_files_deleted_total{table="sales.orders",kind="manifest-list"}'),
+    ).toBe(4);
+    expect(sample(text, 'floe_maintenance_files_deleted_total{table="sales.orders",kind="statistics"}')).toBe(
+      0,
+    );
+    // A run's figures no longer set the size gauges: tableHealth does, from the loaded table.
+    expect(sample(text, 'floe_table_snapshots{table="sales.orders"}')).toBeUndefined();
+  });
+
+  it('sets the table size gauges from the health figures, leaving out what is unknown', async () => {
+    const floe = new FloeMetrics({ processMetrics: false });
+    floe.tableHealth('sales.orders', {
+      snapshots: 2,
+      manifests: 7,
+      dataFiles: 31,
+      deleteFiles: 1,
+      filesBytes: 32_000,
+      averageFileBytes: 1_000,
+      metadataBytes: 4_567,
+    });
+    floe.tableHealth('sales.new', { snapshots: 0, manifests: 0 });
+    const text = await floe.metricsText();
     expect(sample(text, 'floe_table_snapshots{table="sales.orders"}')).toBe(2);
     expect(sample(text, 'floe_table_manifests{table="sales.orders"}')).toBe(7);
     expect(sample(text, 'floe_table_data_files{table="sales.orders"}')).toBe(31);
+    expect(sample(text, 'floe_table_delete_files{table="sales.orders"}')).toBe(1);
+    expect(sample(text, 'floe_table_files_bytes{table="sales.orders"}')).toBe(32_000);
+    expect(sample(text, 'floe_table_average_file_bytes{table="sales.orders"}')).toBe(1_000);
+    expect(sample(text, 'floe_table_metadata_bytes{table="sales.orders"}')).toBe(4_567);
+    expect(sample(text, 'floe_table_snapshots{table="sales.new"}')).toBe(0);
+    expect(sample(text, 'floe_table_data_files{table="sales.new"}')).toBeUndefined();
+  });
+
+  it('says whether this worker maintains a table and counts the due runs it left to another worker', async () => {
+    const floe = new FloeMetrics({ processMetrics: false });
+    floe.maintenanceDecision('sales.orders', false);
+    floe.maintenanceDecision('sales.orders', false);
+    floe.maintenanceDecision('sales.returns', true);
+    let text = await floe.metricsText();
+    expect(sample(text, 'floe_table_maintainer{table="sales.orders"}')).toBe(0);
+    expect(sample(text, 'floe_table_maintainer{table="sales.returns"}')).toBe(1);
+    expect(sample(text, 'floe_maintenance_skipped_total{table="sales.orders"}')).toBe(2);
+    expect(sample(text, 'floe_maintenance_skipped_total{table="sales.returns"}')).toBeUndefined();
+    floe.maintenanceDecision('sales.orders', true); // took over
+    text = await floe.metricsText();
+    expect(sample(text, 'floe_table_maintainer{table="sales.orders"}')).toBe(1);
+    expect(sample(text, 'floe_maintenance_skipped_total{table="sales.orders"}')).toBe(2);
   });
 });
