@@ -176,9 +176,17 @@ export class IndexStage {
   }
 }
 
+/** A live data file of the table as a truncate deletes it: every position not deleted yet. */
+export interface TruncatedFile {
+  readonly path: string;
+  readonly recordCount: number;
+  readonly deleted: ReadonlySet<number>;
+}
+
 /** A table's index: the partitions the worker owns, and the shared unattributed part. */
 export class TableKeyIndex {
   readonly #partitions = new Map<string, PartitionKeyIndex>();
+  readonly #truncatedFiles = new Map<string, readonly TruncatedFile[]>();
   #shared: PartitionKeyIndex | undefined;
 
   set(topic: string, partition: number, index: PartitionKeyIndex): void {
@@ -195,6 +203,20 @@ export class TableKeyIndex {
       .filter(([name]) => name.slice(0, name.lastIndexOf(':')) === topic)
       .map(([, index]) => index);
     return this.#shared === undefined ? scope : [...scope, this.#shared];
+  }
+
+  /**
+   * A truncate of `topic` was taken into the open batch: the table's live data
+   * files it empties, as the table was then (the topic's files of every
+   * partition, owned here or not, and the unattributed ones). Set again at
+   * every truncate taken, read by the plan for the batch's truncates only.
+   */
+  setTruncatedFiles(topic: string, files: readonly TruncatedFile[]): void {
+    this.#truncatedFiles.set(topic, files);
+  }
+
+  truncatedFiles(topic: string): readonly TruncatedFile[] {
+    return this.#truncatedFiles.get(topic) ?? [];
   }
 
   /**

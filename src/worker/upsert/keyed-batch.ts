@@ -25,11 +25,13 @@ import type { TableRegistry, TableState } from '../table-registry.ts';
 import type { WorkerMetrics } from '../worker-metrics.ts';
 import type { Change } from './change.ts';
 import { type KeyColumn, KeyEncoder, PRIMITIVE_KEY_COLUMN } from './change-key.ts';
+import { fileAttribution } from './file-attribution.ts';
 import { KeyedSchemas, kafkaKeyColumns, tableKeyColumns } from './key-columns.ts';
 import type { KeyedConnector } from './keyed-connector.ts';
 import { KeyedIndexes } from './keyed-indexes.ts';
 import { KeyedTableWriter } from './keyed-table-writer.ts';
 import { type ChangeRules, cdcChange, upsertChange } from './record-change.ts';
+import { tableLiveFiles } from './table-live-files.ts';
 
 export interface KeyedBatchDeps {
   readonly settings: ConnectorSettings;
@@ -156,6 +158,28 @@ export class KeyedBatchTables {
   }
 
   /**
+   * A truncate of `topic` goes into the batch: it empties every live row the
+   * table holds in data files of the topic, of every partition (Debezium sends
+   * one truncate per table, on one partition: the rows of partitions owned by
+   * other workers, or not indexed here yet, go too) and in unattributed files,
+   * as the table is when the truncate is read: its metadata is reloaded (the
+   * offsets the open batch's fence compares stay), and the plan deletes those
+   * rows by position.
+   */
+  async truncating(table: KeyedTable, topic: string, partition: number): Promise<void> {
+    const state = (await this.#deps.registry.load(table.state.id, [])) ?? table.state;
+    const index = await this.#indexes.ready(state, table.keys, topic, partition);
+    const live = await tableLiveFiles(this.#deps.io, state.metadata, state.name);
+    index.setTruncatedFiles(
+      topic,
+      live.filter((file) => {
+        const owner = fileAttribution(file.path);
+        return owner === undefined || owner.topic === topic;
+      }),
+    );
+  }
+
+  /**
    * Revoked or lost partitions drop their index parts; with a batch still
    * open (a revoke releases the partitions, then commits the batch) only once
    * it is settled.
@@ -270,6 +294,7 @@ export class KeyedRunWriter {
       change = cdcChange(event, key, at, table.rules);
     }
     if (change === undefined) return 'ignored';
+    if (change.kind === 'truncate') await this.#tables.truncating(table, this.#topic, this.#partition);
     const outcome = batch.writer.add(change, schema, record.sizeBytes);
     if (outcome.kind === 'error') throw outcome.error;
     batch.rows++;

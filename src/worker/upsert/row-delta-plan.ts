@@ -56,13 +56,16 @@ export function planRowDelta(
   index: TableKeyIndex,
 ): RowDeltaPlan {
   const deletes = new Map<string, Set<number>>();
-  const deleteRow = (file: string, position: number) => {
+  /** Whether the row was not deleted by the plan yet. */
+  const deleteRow = (file: string, position: number): boolean => {
     let positions = deletes.get(file);
     if (positions === undefined) {
       positions = new Set();
       deletes.set(file, positions);
     }
+    const size = positions.size;
     positions.add(position);
+    return positions.size > size;
   };
   const counts: RowDeltaCounts = {
     inserts: 0,
@@ -75,16 +78,21 @@ export function planRowDelta(
   const truncated = new Set<string>();
   const removals: Removal[] = [];
   for (const at of truncates) {
+    // The index parts held here forget their keys; every live row of the topic's
+    // files (partitions owned elsewhere or not indexed yet included) goes by position.
     const home = ownIndex(index, at);
     for (const part of index.truncateScope(at.topic)) {
       const shadow = part.name === SHARED_INDEX;
       for (const [key, row] of part.live()) {
         if (truncated.has(key)) continue;
         truncated.add(key);
-        deleteRow(row.file, row.position);
+        if (deleteRow(row.file, row.position)) counts.truncated++;
         removals.push({ key, into: shadow ? home : part, shadow: shadow || index.sharedLive(key) });
-        counts.truncated++;
       }
+    }
+    for (const file of index.truncatedFiles(at.topic)) {
+      for (let position = 0; position < file.recordCount; position++)
+        if (!file.deleted.has(position) && deleteRow(file.path, position)) counts.truncated++;
     }
   }
   const rows: UpsertRow[] = [];

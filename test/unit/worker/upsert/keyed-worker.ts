@@ -42,6 +42,7 @@ export class KeyedWorker {
       const from = Number(this.#positions.get(p) ?? 0n);
       const to = rng === undefined ? log.length : Math.min(log.length, from + rng.range(1, max));
       if (from >= to) continue;
+      await this.#world.reading(p, from, to);
       await this.#runtime.processRun(log, from, to);
       this.#positions.set(p, BigInt(to));
     }

@@ -12,11 +12,17 @@ import type { Catalog } from '../../../../src/catalog/catalog.ts';
 import { openSqlCatalog } from '../../../../src/catalog/sql/open-sql-catalog.ts';
 import type { DebeziumEvent } from '../../../../src/codec/debezium-envelope.ts';
 import { CommitStateUnknownError } from '../../../../src/errors.ts';
-import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
+import { ancestors, branchHead, currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import type { Row, Schema } from '../../../../src/iceberg/types.ts';
 import { LocalFileIO } from '../../../../src/io/local-file-io.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
-import { committedOffsets } from '../../../../src/worker/commit/table-offsets.ts';
+import {
+  committedOffsets,
+  getOffset,
+  type OffsetMap,
+  offsetsProperty,
+  parseOffsets,
+} from '../../../../src/worker/commit/table-offsets.ts';
 import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
 import type { KafkaRecord } from '../../../../src/worker/kafka-types.ts';
 import { supersedes } from '../../../../src/worker/upsert/change.ts';
@@ -72,6 +78,8 @@ export class KeyedWorld {
   readonly faults: Fault[] = [];
   readonly logs: KafkaRecord[][];
   readonly events: string[] = [];
+  /** Per truncate record (`partition:offset`): the table's offsets when a worker last read it. */
+  readonly #truncateViews = new Map<string, OffsetMap>();
 
   constructor(options: KeyedWorldOptions) {
     this.options = options;
@@ -142,7 +150,7 @@ export class KeyedWorld {
     });
   }
 
-  /** Appends a truncate of the topic (mode cdc) to `partition`'s log; the replay does not model it. */
+  /** Appends a truncate of the topic (mode cdc) to `partition`'s log (see `model`). */
   truncate(partition: number): void {
     const log = this.logs[partition]!;
     const value = Buffer.from(TRUNCATE);
@@ -158,34 +166,112 @@ export class KeyedWorld {
     });
   }
 
+  /** A worker is about to read `partition`'s records [from, to): the table as it is now is what a truncate among them sees. */
+  async reading(partition: number, from: number, to: number): Promise<void> {
+    const log = this.logs[partition]!;
+    const truncates = log.slice(from, to).filter(isTruncate);
+    if (truncates.length === 0 || !(await this.inner.tableExists(TABLE))) return;
+    const offsets = committedOffsets((await this.inner.loadTable(TABLE)).metadata, 'k');
+    for (const record of truncates) this.#truncateViews.set(`${partition}:${record.offset}`, offsets);
+  }
+
   kafkaKey(key: number): string {
     if (this.options.keyMode === 'fields') return String(ID_BASE + BigInt(key));
     return key % 2 === 1 ? `key-${key}-${'x'.repeat(500)}` : `key-${key}`;
   }
 
-  /** The replay of each partition's log below `upTo` (offset order, or order.by with deletes by offset). */
+  /** The replay of each partition's log below `upTo` (offset order, or order.by with deletes by offset); no truncates. */
   replay(upTo: ReadonlyMap<number, bigint>): Map<number, ModelRow> {
     const rows = new Map<number, ModelRow>();
-    for (const [partition, log] of this.logs.entries()) {
-      const end = upTo.get(partition) ?? 0n;
-      const current = new Map<number, { row: ModelRow; order?: string }>();
-      for (const record of log) {
-        if (record.offset >= end) break;
-        const value = record.value === null ? null : (JSON.parse(record.value.toString()) as Row);
-        const key = keyOfKafka(this, record);
-        if (value === null) {
-          current.delete(key);
-          continue;
-        }
-        const order = this.options.orderBy ? (value.v as string) : undefined;
-        const held = current.get(key);
-        if (held !== undefined && !supersedes({ order }, { order: held.order })) continue;
-        const row = { key, v: value.v as string, w: (value.w as string | undefined) ?? null };
-        current.set(key, order === undefined ? { row } : { row, order });
-      }
-      for (const [key, { row }] of current) rows.set(key, row);
+    for (const partition of this.logs.keys()) {
+      for (const [key, row] of this.#replayPartition(partition, 0n, upTo.get(partition) ?? 0n))
+        rows.set(key, row);
     }
     return rows;
+  }
+
+  /**
+   * What the table must hold with the truncates (mode cdc) that landed: a
+   * truncate at `partition`@`o` drops the changes of its partition below `o`,
+   * and of every other partition q the changes the table held when the
+   * truncate was read: below q's offset then (the worker's view, recorded by
+   * `reading`), or below q's offset right before the truncate's commit when
+   * another worker committed q while the batch stayed open. Per partition the
+   * cut in that range whose replay equals `actual` is taken (the lowest when
+   * none does, for the failure's diff).
+   */
+  async model(
+    actual: ReadonlyMap<number, ModelRow>,
+    upTo: ReadonlyMap<number, bigint>,
+  ): Promise<Map<number, ModelRow>> {
+    const cuts = await this.#truncateCuts();
+    const rows = new Map<number, ModelRow>();
+    for (const partition of this.logs.keys()) {
+      const end = upTo.get(partition) ?? 0n;
+      const { low, high } = cuts.get(partition) ?? { low: 0n, high: 0n };
+      const mine = [...actual].filter(([key]) => key % this.options.partitions === partition);
+      let chosen: Map<number, ModelRow> | undefined;
+      for (let cut = low; cut <= high && chosen === undefined; cut++) {
+        const replayed = this.#replayPartition(partition, cut, end);
+        if (sameRows(replayed, new Map(mine))) chosen = replayed;
+      }
+      for (const [key, row] of chosen ?? this.#replayPartition(partition, low, end)) rows.set(key, row);
+    }
+    return rows;
+  }
+
+  /** Per partition the range of its cut by the truncates that landed. */
+  async #truncateCuts(): Promise<Map<number, { low: bigint; high: bigint }>> {
+    const cuts = new Map<number, { low: bigint; high: bigint }>();
+    const raise = (partition: number, low: bigint, high: bigint) => {
+      const held = cuts.get(partition) ?? { low: 0n, high: 0n };
+      cuts.set(partition, { low: max(held.low, low), high: max(held.high, high) });
+    };
+    if (!(await this.inner.tableExists(TABLE))) return cuts;
+    const { metadata } = await this.inner.loadTable(TABLE);
+    const head = branchHead(metadata);
+    const history = head === undefined ? [] : ancestors(metadata, head.snapshotId).reverse();
+    const recorded: OffsetMap[] = [];
+    for (const snapshot of history) {
+      const text = snapshot.summary[offsetsProperty('k')];
+      recorded.push(text === undefined ? (recorded.at(-1) ?? new Map()) : parseOffsets(text, 'test'));
+    }
+    for (const [partition, log] of this.logs.entries()) {
+      for (const record of log.filter(isTruncate)) {
+        const landed = recorded.findIndex((o) => (getOffset(o, TOPIC, partition) ?? 0n) > record.offset);
+        if (landed < 0) continue;
+        const before = recorded[landed - 1] ?? new Map();
+        const seen = this.#truncateViews.get(`${partition}:${record.offset}`) ?? before;
+        for (const q of this.logs.keys()) {
+          if (q === partition) raise(q, record.offset + 1n, record.offset + 1n);
+          else {
+            const high = getOffset(before, TOPIC, q) ?? 0n;
+            raise(q, min(getOffset(seen, TOPIC, q) ?? 0n, high), high);
+          }
+        }
+      }
+    }
+    return cuts;
+  }
+
+  #replayPartition(partition: number, start: bigint, end: bigint): Map<number, ModelRow> {
+    const current = new Map<number, { row: ModelRow; order?: string }>();
+    for (const record of this.logs[partition]!) {
+      if (record.offset >= end) break;
+      if (record.offset < start || isTruncate(record)) continue;
+      const value = record.value === null ? null : (JSON.parse(record.value.toString()) as Row);
+      const key = keyOfKafka(this, record);
+      if (value === null) {
+        current.delete(key);
+        continue;
+      }
+      const order = this.options.orderBy ? (value.v as string) : undefined;
+      const held = current.get(key);
+      if (held !== undefined && !supersedes({ order }, { order: held.order })) continue;
+      const row = { key, v: value.v as string, w: (value.w as string | undefined) ?? null };
+      current.set(key, order === undefined ? { row } : { row, order });
+    }
+    return new Map([...current].map(([key, { row }]) => [key, row]));
   }
 
   /** The table's committed offsets of the topic and its live rows; a key live twice is listed. */
@@ -213,6 +299,22 @@ export class KeyedWorld {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+function isTruncate(record: KafkaRecord): boolean {
+  return record.value?.toString() === TRUNCATE;
+}
+
+function sameRows(a: ReadonlyMap<number, ModelRow>, b: ReadonlyMap<number, ModelRow>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, row] of a) {
+    const other = b.get(key);
+    if (other === undefined || other.v !== row.v || other.w !== row.w) return false;
+  }
+  return true;
+}
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 function keyOfKafka(world: KeyedWorld, record: KafkaRecord): number {
   const text = record.key!.toString();
