@@ -4,8 +4,9 @@
 // value (change.ts, supersedes): an older change arriving later is dropped.
 //
 // A key lives in one Kafka partition (the topic is keyed by it, as Debezium
-// does); a key arriving from a second partition cannot be ordered against the
-// first and is a record error for the error policy, naming both places. A
+// does); a key arriving from a second partition, of its topic or of another
+// topic feeding the same table, cannot be ordered against the first and is a
+// record error for the error policy, naming both places. A
 // truncate drops the batch's earlier changes of its topic and partition and
 // is handed on, so that the table's rows of the topic go too.
 import { RecordError } from '../../errors.ts';
@@ -24,8 +25,11 @@ export type AddOutcome =
   /** For the error policy: the key belongs to another partition. */
   | { readonly kind: 'error'; readonly error: RecordError };
 
-/** Another partition of `at`'s topic that holds the key outside this batch (the key index of the worker's partitions). */
-export type KeyOwner = (key: string, at: ChangeLocation) => number | undefined;
+/** Another partition (of any topic) that holds the key outside this batch (the key index of the worker's partitions). */
+export type KeyOwner = (
+  key: string,
+  at: ChangeLocation,
+) => { readonly topic: string; readonly partition: number } | undefined;
 
 export class ChangeCollapser {
   readonly #byKey = new Map<string, KeyedChange>();
@@ -44,16 +48,16 @@ export class ChangeCollapser {
       return { kind: 'kept' };
     }
     const here = change.location;
-    const mapKey = `${here.topic}\u0000${change.key}`;
+    const mapKey = change.key;
     const earlier = this.#byKey.get(mapKey);
-    if (earlier !== undefined && earlier.location.partition !== here.partition) {
+    if (earlier !== undefined && !samePartition(earlier.location, here)) {
       return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier.location)) };
     }
     const owner = earlier === undefined ? this.#owner?.(change.key, here) : undefined;
-    if (owner !== undefined && owner !== here.partition) {
+    if (owner !== undefined && !samePartition(owner, here)) {
       return {
         kind: 'error',
-        error: keyInTwoPartitions(change, `${here.topic}[${owner}], in the key index`),
+        error: keyInTwoPartitions(change, `${owner.topic}[${owner.partition}], in the key index`),
       };
     }
     if (earlier !== undefined && !supersedes(change, earlier)) {
@@ -98,6 +102,13 @@ export class ChangeCollapser {
     }
     this.#truncates.push(at);
   }
+}
+
+function samePartition(
+  a: { readonly topic: string; readonly partition: number },
+  b: { readonly topic: string; readonly partition: number },
+): boolean {
+  return a.topic === b.topic && a.partition === b.partition;
 }
 
 function byLocation(a: KeyedChange, b: KeyedChange): number {

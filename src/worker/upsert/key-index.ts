@@ -266,15 +266,16 @@ export class TableKeyIndex {
   }
 
   /**
-   * For ChangeCollapser: another partition of the topic (owned here) whose
-   * index holds the key live; asked only when the key's own partition lacks it.
+   * For ChangeCollapser: another partition owned here, of the topic or of
+   * another topic feeding the table, whose index holds the key live; asked
+   * only when the key's own partition lacks it.
    */
   readonly owner: KeyOwner = (key, at) => {
     if (this.partition(at.topic, at.partition)?.lookup(key) !== undefined) return undefined;
     for (const [name, index] of this.#partitions) {
+      if (index.lookup(key)?.live !== true) continue;
       const split = name.lastIndexOf(':');
-      if (name.slice(0, split) !== at.topic) continue;
-      if (index.lookup(key)?.live === true) return Number(name.slice(split + 1));
+      return { topic: name.slice(0, split), partition: Number(name.slice(split + 1)) };
     }
     return undefined;
   };

@@ -88,12 +88,31 @@ describe('ChangeCollapser', () => {
   });
 
   it('asks the key index where a key lives outside the batch', () => {
-    const collapser = new ChangeCollapser((key) => (key === 'old' ? 2 : undefined));
+    const collapser = new ChangeCollapser((key) =>
+      key === 'old' ? { topic: 't', partition: 2 } : undefined,
+    );
     const outcome = collapser.add(upsert('old', 5));
     expect(outcome.kind === 'error' && outcome.error.message).toContain(
       'key old is also in another partition (t[2], in the key index)',
     );
     expect(collapser.add(upsert('new', 6)).kind).toBe('kept');
+  });
+
+  it('refuses a key arriving from a second topic feeding the table (same partition number), naming both places', () => {
+    const collapser = new ChangeCollapser();
+    expect(collapser.add(upsert('k', 10)).kind).toBe('kept');
+    const outcome = collapser.add({ kind: 'upsert', key: 'k', row: { v: 2 }, location: at(3, 0, 'u') });
+    expect(outcome.kind).toBe('error');
+    if (outcome.kind !== 'error') return;
+    expect(outcome.error.message).toBe(
+      'u[0]@3: key k is also in another partition (t[0]@10); upsert needs each key in one partition: key the topic by it (docs/upsert.md)',
+    );
+    expect(outcome.error.context).toMatchObject({ topic: 'u', partition: 0, offset: '3', key: 'k' });
+    const index = new ChangeCollapser((key) => (key === 'old' ? { topic: 't', partition: 0 } : undefined));
+    const fromIndex = index.add({ kind: 'delete', key: 'old', location: at(4, 0, 'u') });
+    expect(fromIndex.kind === 'error' && fromIndex.error.message).toContain(
+      'u[0]@4: key old is also in another partition (t[0], in the key index)',
+    );
   });
 
   it('a truncate drops the earlier changes of its partition and is handed on', () => {

@@ -181,8 +181,22 @@ describe('planRowDelta', () => {
     table.set('t', 1, p1);
     p1.load(new Map([['k', { file: p1.fileId('f'), position: 0 }]]));
     p0.load(new Map([['mine', { file: p0.fileId('f'), position: 1 }]]));
-    expect(table.owner('k', at(1, 0))).toBe(1);
+    expect(table.owner('k', at(1, 0))).toEqual({ topic: 't', partition: 1 });
     expect(table.owner('k', at(1, 1))).toBeUndefined();
     expect(table.owner('mine', at(1, 0))).toBeUndefined();
+  });
+
+  it('tells the collapser which partition of another topic feeding the table holds a key', () => {
+    const { table, p0 } = tableIndex();
+    const other = new PartitionKeyIndex('u:0', keyStores().openFresh('u:0'));
+    table.set('u', 0, other);
+    other.load(new Map([['k', { file: other.fileId('g'), position: 0 }]]));
+    p0.load(new Map([['mine', { file: p0.fileId('f'), position: 1 }]]));
+    expect(table.owner('k', at(1, 0))).toEqual({ topic: 'u', partition: 0 });
+    expect(table.owner('mine', { topic: 'u', partition: 0, offset: 1n })).toEqual({
+      topic: 't',
+      partition: 0,
+    });
+    expect(table.owner('k', { topic: 'u', partition: 0, offset: 1n })).toBeUndefined();
   });
 });
