@@ -3,10 +3,14 @@
 //                     [--commands run,backfill] [--peer auto|on|off] [--peer-tasks 1] [--partitions 6]
 //                     [--commit-interval-ms 10000] [--cpu-prof] [--fresh] [--keep-data]
 //                     [--json results.json] [--timeout-minutes 60]
+//                     [--shapes upsert [--changes N] [--format-version 2|3]]
 // Needs the local services (scripts/services up). For each shape it fills a topic
 // once, then times `floe run` and `floe backfill` per storage (local disk + SQLite
 // catalog, S3 + REST catalog) and, on S3, the peer: Kafka Connect with the Apache
-// Iceberg sink.
+// Iceberg sink. The upsert shape (bench/e2e/upsert-run.ts) loads --records keys
+// into a keyed table, then applies --changes changes (default a tenth of the
+// keys: 10% updates, 1% deletes, 89% new keys) and restarts floe to time the
+// key index rebuild; floe run only, no peer (the Iceberg sink cannot upsert).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -28,6 +32,8 @@ import {
 } from './e2e/results-table.ts';
 import { openBenchCatalog, type Storage } from './e2e/table-progress.ts';
 import type { TimedChildResult } from './e2e/timed-child.ts';
+import { formatUpsertResult, type UpsertResult, upsertChecksPass } from './e2e/upsert-results.ts';
+import { runUpsert } from './e2e/upsert-run.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,6 +50,8 @@ const { values: args } = parseArgs({
     'keep-data': { type: 'boolean', default: false },
     json: { type: 'string' },
     'timeout-minutes': { type: 'string', default: '60' },
+    changes: { type: 'string' },
+    'format-version': { type: 'string', default: '2' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -72,11 +80,15 @@ function positive(text: string, what: string): number {
 }
 
 const records = positive(args.records, 'records');
-const shapes = list<ShapeName>(args.shapes, ['reference', 'wide'], 'shapes');
+const shapes = list<ShapeName | 'upsert'>(args.shapes, ['reference', 'wide', 'upsert'], 'shapes');
+const changes = args.changes === undefined ? Math.ceil(records / 10) : positive(args.changes, 'changes');
+const formatVersion = Number(list(args['format-version'], ['2', '3'], 'format-version')[0]) as 2 | 3;
 const storages = list<Storage>(args.storage, ['local', 's3'], 'storage');
 const commands = list<FloeCommand>(args.commands, ['run', 'backfill'], 'commands');
 const peerMode = list(args.peer, ['auto', 'on', 'off'], 'peer')[0];
-const withPeer = peerMode === 'on' || (peerMode === 'auto' && storages.includes('s3'));
+const withPeer =
+  shapes.some((s) => s !== 'upsert') &&
+  (peerMode === 'on' || (peerMode === 'auto' && storages.includes('s3')));
 const partitions = positive(args.partitions, 'partitions');
 const commitIntervalMs = positive(args['commit-interval-ms'], 'commit-interval-ms');
 const peerTasks = positive(args['peer-tasks'], 'peer-tasks');
@@ -145,7 +157,12 @@ async function main(): Promise<void> {
     execFileSync(join(services.root, 'scripts/peer-connect'), ['provision'], { stdio: 'inherit' });
   }
   const results: RunResult[] = [];
+  const upserts: UpsertResult[] = [];
   for (const shapeName of shapes) {
+    if (shapeName === 'upsert') {
+      for (const storage of storages) upserts.push(await upsert(storage));
+      continue;
+    }
     const topic = await prepareTopic(
       services,
       RECORD_SHAPES[shapeName],
@@ -203,11 +220,43 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\n${environment()}\n`);
-  console.log(formatResultsTable(results));
+  if (results.length > 0) console.log(formatResultsTable(results));
   for (const line of formatPeerComparison(results)) console.log(`\n${line}`);
+  for (const result of upserts) console.log(`\n${formatUpsertResult(result)}`);
   if (args.json)
-    writeFileSync(args.json, `${JSON.stringify({ environment: environment(), results }, null, 2)}\n`);
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ environment: environment(), results, upserts }, null, 2)}\n`,
+    );
   say(`logs and configs in ${benchDir}`);
+  if (!upserts.every(upsertChecksPass)) {
+    say("an upsert table does not hold the replay's live keys");
+    process.exitCode = 1;
+  }
+}
+
+async function upsert(storage: Storage): Promise<UpsertResult> {
+  const runDir = mkdir(join(benchDir, `upsert-${storage}-floe-run`));
+  say(`floe run: upsert on ${storage}, ${records} keys then ${changes} changes, v${formatVersion}`);
+  const { table, ...result } = await runUpsert({
+    services,
+    storage,
+    keys: records,
+    changes,
+    partitions,
+    formatVersion,
+    commitIntervalMs,
+    runDir,
+    runId,
+    timeoutMs,
+    say,
+  });
+  say(`  done:\n${formatUpsertResult(result)}`);
+  if (!args['keep-data']) {
+    if (storage === 'local') rmSync(join(runDir, 'data'), { recursive: true, force: true });
+    else await dropS3Table(table);
+  }
+  return result;
 }
 
 function mkdir(dir: string): string {

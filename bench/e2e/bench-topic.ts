@@ -100,21 +100,41 @@ async function produce(
   partitions: number,
   say: (line: string) => void,
 ): Promise<number> {
+  const header = confluentHeader(schemaId);
+  const { bytes, seconds } = await produceRecords(services, topic, records, say, (i) => ({
+    key: null,
+    value: Buffer.concat([header, shape.encode(i)]),
+    partition: i % partitions,
+  }));
+  say(
+    `produced ${records} records (${(bytes / 1e6).toFixed(1)} MB, ${(bytes / records).toFixed(1)} B/record) ` +
+      `to ${topic} in ${seconds.toFixed(1)} s`,
+  );
+  return bytes;
+}
+
+/** Sends `count` records made by `make(0..count-1)`, in order; returns the bytes of their values and the time taken. */
+export async function produceRecords(
+  services: BenchServices,
+  topic: string,
+  count: number,
+  say: (line: string) => void,
+  make: (i: number) => ProducerRecord,
+): Promise<{ bytes: number; seconds: number }> {
   const producer = KafkaProducerClient.create({
     ...kafkaConfig(services, 'floe-bench'),
     properties: { 'linger.ms': '20', 'batch.size': '1000000', 'queue.buffering.max.messages': '500000' },
   });
   await producer.connect();
-  const header = confluentHeader(schemaId);
   const start = performance.now();
   let bytes = 0;
   try {
-    for (let first = 0; first < records; first += BATCH) {
+    for (let first = 0; first < count; first += BATCH) {
       const batch: ProducerRecord[] = [];
-      for (let i = first; i < Math.min(first + BATCH, records); i++) {
-        const value = Buffer.concat([header, shape.encode(i)]);
-        bytes += value.length;
-        batch.push({ key: null, value, partition: i % partitions });
+      for (let i = first; i < Math.min(first + BATCH, count); i++) {
+        const record = make(i);
+        bytes += record.value?.length ?? 0;
+        batch.push(record);
       }
       await producer.send(topic, batch);
       if ((first / BATCH) % 50 === 49) say(`  produced ${first + BATCH} records to ${topic}`);
@@ -122,12 +142,7 @@ async function produce(
   } finally {
     await producer.disconnect();
   }
-  const seconds = (performance.now() - start) / 1000;
-  say(
-    `produced ${records} records (${(bytes / 1e6).toFixed(1)} MB, ${(bytes / records).toFixed(1)} B/record) ` +
-      `to ${topic} in ${seconds.toFixed(1)} s`,
-  );
-  return bytes;
+  return { bytes, seconds: (performance.now() - start) / 1000 };
 }
 
 async function totalRecords(admin: KafkaAdminClient, topic: string): Promise<number> {

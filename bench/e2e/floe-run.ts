@@ -17,7 +17,7 @@ import {
   type Storage,
   type TableProgress,
 } from './table-progress.ts';
-import { runTimedChild, type TimedChildResult } from './timed-child.ts';
+import { runTimedChild, type TimedChildOptions, type TimedChildResult } from './timed-child.ts';
 
 export const CONNECTOR = 'bench';
 
@@ -36,6 +36,13 @@ export interface FloeRunOptions {
   readonly cpuProfileDir?: string;
   readonly timeoutMs: number;
   readonly say: (line: string) => void;
+  /** Names the table and the group (default: the command); runs with one label share the table. */
+  readonly label?: string;
+  /** Merged over the connector file's settings (a keyed mode, table properties). */
+  readonly connector?: Readonly<Record<string, unknown>>;
+  /** The worker's log file in runDir (default floe.log). */
+  readonly logName?: string;
+  readonly onPoll?: TimedChildOptions['onPoll'];
 }
 
 export interface FloeFilesOptions {
@@ -47,6 +54,7 @@ export interface FloeFilesOptions {
   readonly label: string;
   readonly runId: string;
   readonly commitIntervalMs: number;
+  readonly connector?: Readonly<Record<string, unknown>>;
 }
 
 /** The worker file and the connector file of a benchmark run; returns the table and the worker file. */
@@ -92,6 +100,7 @@ export function writeFloeFiles(options: FloeFilesOptions): {
     table,
     autoCreate: { enabled: true, partitionBy: [] },
     commit: { intervalMs: options.commitIntervalMs },
+    ...options.connector,
   };
   const configFile = join(runDir, 'floe.yaml');
   writeFileSync(configFile, stringify(worker));
@@ -106,14 +115,15 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
     topic: topic.topic,
     storage,
     runDir,
-    label: options.command,
+    label: options.label ?? options.command,
     runId: options.runId,
     commitIntervalMs: options.commitIntervalMs,
+    ...(options.connector ? { connector: options.connector } : {}),
   });
 
   const id = parseTableIdentifier(table);
   const reader = await openBenchCatalog(storage, services, dataDir);
-  const logFile = join(runDir, 'floe.log');
+  const logFile = join(runDir, options.logName ?? 'floe.log');
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   try {
     const result = await runTimedChild({
@@ -124,6 +134,7 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
       logFile,
       poll: () => readTableProgress(reader, id),
       isDone: (progress) => reachedEnd(progress, topic),
+      ...(options.onPoll ? { onPoll: options.onPoll } : {}),
       ...(options.command === 'backfill' ? { usageAtExit: () => backfillUsage(logFile) } : {}),
       timeoutMs: options.timeoutMs,
       say: options.say,
@@ -150,7 +161,7 @@ function backfillUsage(logFile: string): ProcessUsage | undefined {
   return undefined;
 }
 
-function reachedEnd(progress: TableProgress, topic: BenchTopic): boolean {
+export function reachedEnd(progress: TableProgress, topic: BenchTopic): boolean {
   const committed = committedOffsets(progress.metadata, CONNECTOR).get(topic.topic);
   if (committed === undefined) return false;
   for (const [partition, end] of topic.endOffsets) {

@@ -92,11 +92,12 @@ const WIDE_SCHEMA = {
   fields: [{ name: 'id', type: 'long' }, ...WIDE_FIELDS],
 };
 
-function referenceRecord(i: number): Record<string, unknown> {
+/** Record i has id i; the upsert shape gives a key's versions other seeds. */
+function referenceRecord(i: number, id = i): Record<string, unknown> {
   const next = randoms(i);
   const r = next();
   return {
-    id: i,
+    id,
     ts: BASE_TS_MS + i,
     name: `customer-${r % 100_000}`,
     amount: decimalBytes(r % 10_000_000),
@@ -152,7 +153,14 @@ function shape(
   return { name, schema, encode: (i) => type.toBuffer(make(i)) };
 }
 
+const referenceType = avsc.Type.forSchema(REFERENCE_SCHEMA as avsc.Schema, { wrapUnions: false });
+
+/** A reference-shape record (Avro body) with id `id` and the other fields of record `seed`. */
+export function encodeReferenceRecord(id: number, seed: number): Buffer {
+  return referenceType.toBuffer(referenceRecord(seed, id));
+}
+
 export const RECORD_SHAPES: Readonly<Record<ShapeName, RecordShape>> = {
-  reference: shape('reference', REFERENCE_SCHEMA, referenceRecord),
+  reference: shape('reference', REFERENCE_SCHEMA, (i) => referenceRecord(i)),
   wide: shape('wide', WIDE_SCHEMA, wideRecord),
 };

@@ -17,6 +17,12 @@ export interface TimedChildOptions {
   readonly poll: () => Promise<TableProgress | undefined>;
   readonly isDone: (progress: TableProgress) => boolean;
   /**
+   * Called at every poll of a running child before isDone, with its pid (its
+   * usage so far is readProcessUsage(pid)): a benchmark of several phases
+   * samples the end of each and starts the next one here.
+   */
+  readonly onPoll?: (progress: TableProgress | undefined, pid: number) => Promise<void>;
+  /**
    * For a system that exits by itself once done (`floe backfill`): its CPU and
    * peak RSS, which /proc no longer has after the exit (read from its log).
    */
@@ -112,6 +118,7 @@ async function waitUntilDone(
       );
     }
     const progress = await options.poll();
+    await options.onPoll?.(progress, child.pid!);
     if (progress !== undefined && options.isDone(progress)) {
       const usage = readProcessUsage(child.pid!);
       if (usage === undefined) throw new Error(`${options.label}: /proc/${child.pid} is not readable`);
