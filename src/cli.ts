@@ -1,10 +1,11 @@
 // floe's command line (commander) and composition root: `floe run`,
-// `floe validate`, `floe tables`, `floe backfill`. Config errors print their message (file, line,
+// `floe validate`, `floe tables`, `floe backfill`, `floe maintain`. Config errors print their message (file, line,
 // key) without a stack trace and exit 2; any other failure (a taken port, an
 // unreachable service) is one line and exit 1.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
+import { type MaintainOptions, maintainCommand } from './cli/maintain-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { orphansCommand, tablesCommand } from './cli/tables-command.ts';
 import { validateCommand } from './cli/validate-command.ts';
@@ -145,6 +146,27 @@ export async function main(argv: readonly string[]): Promise<number> {
         });
       },
     );
+  program
+    .command('maintain')
+    .description(
+      "one-off maintenance of a connector's tables or of one table: compaction and snapshot expiry by default (the worker's steps, per table properties), orphan removal on request",
+    )
+    .argument('<target>', 'connector name, or table identifier (namespace.table)')
+    .option('-c, --config <file>', 'worker file', DEFAULT_CONFIG)
+    .option('--compact', 'compact small data files')
+    .option('--expire', "expire snapshots per the table's history.expire.* properties")
+    .option('--remove-orphans', 'remove files no metadata reaches that are older than --older-than')
+    .option('--older-than <age>', 'safety age of --remove-orphans (3d, 12h, 30m, ...; default 3d)')
+    .option('--dry-run', 'plan and print what each step would do; change nothing')
+    .option('--json', 'print the summary as JSON')
+    .addOption(
+      new Option('--progress <mode>', 'a bar on a terminal, JSON log lines (stderr) otherwise')
+        .choices(['auto', 'bar', 'log', 'none'])
+        .default('auto'),
+    )
+    .action(async (target: string, opts: MaintainOptions) => {
+      exitCode = await maintainCommand(target, opts, print);
+    });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -1,6 +1,7 @@
 // `floe backfill` on a terminal: one cli-progress bar per topic with records,
 // rate, MB/s and ETA (the numbers come from worker/backfill-progress.ts).
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+// `floe maintain` on a terminal: one bar over its steps (StepBar).
+import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type {
   ProgressReporter,
   ProgressSnapshot,
@@ -53,6 +54,38 @@ export class ProgressBars implements ProgressReporter {
     this.update(snapshot);
     this.#multibar.stop();
     process.stdout.write(`${formatDuration(snapshot.elapsedSeconds)} elapsed, ${snapshot.commits} commits\n`);
+  }
+}
+
+/** One bar over a command's steps, naming the step under way and the time spent. */
+export class StepBar {
+  readonly #bar: SingleBar;
+
+  constructor(total: number, stream: NodeJS.WriteStream = process.stdout) {
+    this.#bar = new SingleBar(
+      {
+        format: '{bar} {value}/{total} steps | {duration_formatted} | {label}',
+        stream,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      Presets.shades_classic,
+    );
+    this.#bar.start(Math.max(1, total), 0, { label: '' });
+  }
+
+  /** The step now running. */
+  working(label: string): void {
+    this.#bar.update({ label });
+  }
+
+  /** A step finished. */
+  done(label: string): void {
+    this.#bar.increment(1, { label });
+  }
+
+  stop(): void {
+    this.#bar.stop();
   }
 }
 
