@@ -37,11 +37,9 @@ export function semanticRows(
 ): SemanticRows {
   const after = rowStruct(envelope, 'after') ?? rowStruct(envelope, 'before');
   const columns = new Map<string, SemanticType>();
-  for (const field of after ?? []) {
-    const semantic = semanticType(names.get(field.name), field.type);
-    if (semantic === undefined) continue;
-    const table = tableTypes.get(field.name);
-    if (table === undefined || table.kind === semantic.type) columns.set(field.name, semantic);
+  for (const [name, semantic] of semanticColumns(after ?? [], names)) {
+    const table = tableTypes.get(name);
+    if (table === undefined || table.kind === semantic.type) columns.set(name, semantic);
   }
   if (columns.size === 0) return { envelope, convert: (row) => row };
   const retype = (fields: readonly NestedField[]): NestedField[] =>
@@ -81,6 +79,19 @@ export function semanticRows(
   };
 }
 
+/** The fields (carrier types) of a row struct that hold a Debezium semantic type, by column name. */
+export function semanticColumns(
+  fields: readonly NestedField[],
+  names: ConnectNames,
+): Map<string, SemanticType> {
+  const columns = new Map<string, SemanticType>();
+  for (const field of fields) {
+    const semantic = semanticType(names.get(field.name), field.type);
+    if (semantic !== undefined) columns.set(field.name, semantic);
+  }
+  return columns;
+}
+
 function rowStruct(envelope: Schema, name: string): readonly NestedField[] | undefined {
   const field = envelope.fields.find((f) => f.name === name);
   return field?.type.kind === 'struct' ? field.type.fields : undefined;
@@ -88,10 +99,15 @@ function rowStruct(envelope: Schema, name: string): readonly NestedField[] | und
 
 /** The Connect names of the row struct's fields in a JSON-with-schemas envelope schema. */
 export function connectSchemaNames(envelope: ConnectSchema): ConnectNames {
-  const names = new Map<string, string>();
   const row =
     envelope.fields?.find((f) => f.field === 'after') ?? envelope.fields?.find((f) => f.field === 'before');
-  for (const field of row?.fields ?? [])
+  return connectStructNames(row ?? {});
+}
+
+/** The Connect names of a JSON-with-schemas struct's own fields (a record key's schema). */
+export function connectStructNames(struct: Pick<ConnectSchema, 'fields'>): ConnectNames {
+  const names = new Map<string, string>();
+  for (const field of struct.fields ?? [])
     if (field.field !== undefined && field.name !== undefined) names.set(field.field, field.name);
   return names;
 }
@@ -116,7 +132,20 @@ export function avroConnectNames(schemaText: string): ConnectNames {
   const rowField =
     envelopeFields.find((f) => f.name === 'after') ?? envelopeFields.find((f) => f.name === 'before');
   const record = rowField === undefined ? undefined : recordOf(rowField.type, records);
-  for (const field of record === undefined ? [] : fieldsOf(record)) {
+  return recordConnectNames(record, names);
+}
+
+/** The `connect.name`s of the fields of an Avro record schema (JSON text) itself: a record key's. */
+export function avroRecordConnectNames(schemaText: string): ConnectNames {
+  try {
+    return recordConnectNames(JSON.parse(schemaText), new Map());
+  } catch {
+    return new Map(); // the Avro decoder reports the broken schema
+  }
+}
+
+function recordConnectNames(record: AvroJson, names: Map<string, string>): Map<string, string> {
+  for (const field of fieldsOf(record)) {
     const type = nonNull(field.type);
     const connectName = isObject(type) ? type['connect.name'] : undefined;
     if (typeof field.name === 'string' && typeof connectName === 'string') names.set(field.name, connectName);

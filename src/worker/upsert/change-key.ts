@@ -9,6 +9,7 @@
 // Iceberg forbids float, double and optional identifier fields; a key column of
 // such a type is refused when the encoder is built, a null key value per record.
 import { createHash } from 'node:crypto';
+import type { SemanticType } from '../../codec/debezium-semantic-types.ts';
 import { ValidationError } from '../../errors.ts';
 import type { IcebergType, Row } from '../../iceberg/types.ts';
 
@@ -27,6 +28,41 @@ export const PRIMITIVE_KEY_COLUMN = '_key';
 export const MAX_KEY_LENGTH = 480;
 
 type Part = (value: unknown, column: string) => string | boolean;
+
+/**
+ * A record Kafka key whose schema names Debezium semantic types for some
+ * fields (kafka-key-decoder.ts): their values are the carriers (a Timestamp's
+ * milliseconds, a ZonedTimestamp's text), converted as the value side converts
+ * them (debezium-semantic-types.ts) for a key column of the semantic type; a
+ * column a table holds with the carrier type (written before floe mapped the
+ * names) keeps the carrier, as the value side does.
+ */
+export class SemanticKafkaKey {
+  readonly fields: Row;
+  readonly semantics: ReadonlyMap<string, SemanticType>;
+
+  constructor(fields: Row, semantics: ReadonlyMap<string, SemanticType>) {
+    this.fields = fields;
+    this.semantics = semantics;
+  }
+
+  /** The key's fields with the semantic values converted for `columns`' types. */
+  row(columns: readonly KeyColumn[]): Row {
+    const row: Row = { ...this.fields };
+    for (const { name, type } of columns) {
+      const semantic = this.semantics.get(name);
+      const value = row[name];
+      if (semantic === undefined || semantic.type !== type.kind || value === null || value === undefined)
+        continue;
+      try {
+        row[name] = semantic.convert(value, `key.${name}`);
+      } catch (error) {
+        throw new ValidationError((error as Error).message, {}, { cause: error });
+      }
+    }
+    return row;
+  }
+}
 
 export class KeyEncoder {
   readonly columns: readonly KeyColumn[];
@@ -49,11 +85,12 @@ export class KeyEncoder {
   }
 
   /**
-   * The key of a decoded Kafka key: a record (its fields by column name) or a
-   * primitive (the whole key, for a single key column; integer text for an
-   * integer column).
+   * The key of a decoded Kafka key: a record (its fields by column name; a
+   * SemanticKafkaKey's converted to the columns' types) or a primitive (the
+   * whole key, for a single key column; integer text for an integer column).
    */
   fromKafkaKey(key: unknown): string {
+    if (key instanceof SemanticKafkaKey) return this.fromRow(key.row(this.columns));
     if (isRecord(key)) return this.fromRow(key);
     if (this.columns.length !== 1) {
       throw new ValidationError(

@@ -2,38 +2,71 @@
 // (the whole key, UTF-8), `json` (an object's fields or a primitive; Kafka
 // Connect's schema/payload envelope is unwrapped, so Debezium's JSON keys work
 // with and without schemas) or `avro` (Confluent wire format through the
-// registry: a record's fields). The result feeds KeyEncoder.fromKafkaKey.
+// registry: a record's fields). The result feeds KeyEncoder.fromKafkaKey. A
+// record key whose schema names Debezium semantic types (Avro `connect.name`,
+// the Connect schema's field names in JSON with schemas) comes as a
+// SemanticKafkaKey, converted to the key columns' types as the value side
+// converts the same columns (docs/upsert.md, "Debezium").
+import { type ConnectSchema, compileConnectStruct } from '../../codec/debezium-connect-schema.ts';
+import {
+  avroRecordConnectNames,
+  connectStructNames,
+  semanticColumns,
+} from '../../codec/debezium-semantic-columns.ts';
+import type { SemanticType } from '../../codec/debezium-semantic-types.ts';
 import { parseJsonExact } from '../../codec/json-number.ts';
 import { toRecordError } from '../../codec/payload-error.ts';
 import { AVRO_FORMAT, type RecordSource } from '../../codec/record-decoder.ts';
-import { RegistryValueDecoder } from '../../codec/registry-value-decoder.ts';
+import { type RegistryFormat, RegistryValueDecoder } from '../../codec/registry-value-decoder.ts';
 import type { SchemaLookup } from '../../codec/schema-lookup.ts';
 import { ConfigError } from '../../errors.ts';
+import type { Row, Schema } from '../../iceberg/types.ts';
+import { SemanticKafkaKey } from './change-key.ts';
 
 export type KeyFormat = 'string' | 'json' | 'avro';
 
 export class KafkaKeyDecoder {
   readonly #format: KeyFormat;
   readonly #avro: RegistryValueDecoder | undefined;
+  /** Per compiled Avro key schema: its fields of semantic types. */
+  readonly #avroSemantics = new WeakMap<Schema, ReadonlyMap<string, SemanticType>>();
+  /** Per Connect key schema (JSON text): its fields of semantic types. */
+  readonly #connectSemantics = new Map<string, ReadonlyMap<string, SemanticType>>();
 
   constructor(format: KeyFormat, registry?: SchemaLookup) {
     this.#format = format;
     if (format === 'avro') {
       if (registry === undefined)
         throw new ConfigError('key.format avro needs schemaRegistry.url in the worker file');
-      this.#avro = new RegistryValueDecoder(registry, AVRO_FORMAT);
+      const avro: RegistryFormat = {
+        ...AVRO_FORMAT,
+        compile: (registered) => {
+          const compiled = AVRO_FORMAT.compile(registered);
+          const names = avroRecordConnectNames(registered.schema);
+          this.#avroSemantics.set(compiled.schema, semanticColumns(compiled.schema.fields, names));
+          return compiled;
+        },
+      };
+      this.#avro = new RegistryValueDecoder(registry, avro);
     }
   }
 
   /** The key without awaiting; undefined when an Avro schema must be fetched first (call decode). Null: no key. */
   decodeSync(key: Uint8Array | null, where: RecordSource): unknown {
     if (key === null) return null;
-    if (this.#avro !== undefined) return this.#avro.decodeSync(key, where)?.row;
+    if (this.#avro !== undefined) {
+      const decoded = this.#avro.decodeSync(key, where);
+      return decoded === undefined ? undefined : this.#avroKey(decoded.row, decoded.schema);
+    }
     const text = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('utf8');
     if (this.#format === 'string') return text;
     try {
       const parsed = parseJsonExact(text);
-      return isEnvelope(parsed) ? parsed.payload : parsed;
+      if (!isEnvelope(parsed)) return parsed;
+      const semantics = this.#connectKeySemantics(parsed.schema);
+      return semantics === undefined
+        ? parsed.payload
+        : new SemanticKafkaKey(parsed.payload as Row, semantics);
     } catch (error) {
       throw toRecordError(where, error);
     }
@@ -42,8 +75,39 @@ export class KafkaKeyDecoder {
   async decode(key: Uint8Array | null, where: RecordSource): Promise<unknown> {
     const decoded = this.decodeSync(key, where);
     if (decoded !== undefined || this.#avro === undefined) return decoded;
-    return (await this.#avro.decode(key, where)).row;
+    const read = await this.#avro.decode(key, where);
+    return this.#avroKey(read.row, read.schema);
   }
+
+  #avroKey(row: Row, schema: Schema): unknown {
+    const semantics = this.#avroSemantics.get(schema);
+    return semantics === undefined || semantics.size === 0 ? row : new SemanticKafkaKey(row, semantics);
+  }
+
+  /** A struct key's fields of semantic types; undefined for other keys or when none is. */
+  #connectKeySemantics(schema: unknown): ReadonlyMap<string, SemanticType> | undefined {
+    if (!isObject(schema) || schema.type !== 'struct' || !Array.isArray(schema.fields)) return undefined;
+    const text = JSON.stringify(schema);
+    let semantics = this.#connectSemantics.get(text);
+    if (semantics === undefined) {
+      semantics = connectKeySemantics(schema as unknown as ConnectSchema);
+      this.#connectSemantics.set(text, semantics);
+    }
+    return semantics.size === 0 ? undefined : semantics;
+  }
+}
+
+/** A key schema the value side could not type either keeps its fields as they come. */
+function connectKeySemantics(schema: ConnectSchema): ReadonlyMap<string, SemanticType> {
+  try {
+    return semanticColumns(compileConnectStruct(schema).fields, connectStructNames(schema));
+  } catch {
+    return new Map();
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isEnvelope(value: unknown): value is { schema: unknown; payload: unknown } {

@@ -8,7 +8,7 @@
 import { ConfigError } from '../../errors.ts';
 import type { NestedField, Row, Schema } from '../../iceberg/types.ts';
 import { highestFieldId, primitive } from '../../iceberg/types.ts';
-import { type KeyColumn, PRIMITIVE_KEY_COLUMN } from './change-key.ts';
+import { type KeyColumn, PRIMITIVE_KEY_COLUMN, SemanticKafkaKey } from './change-key.ts';
 
 export interface KeyColumnsContext {
   /** The connector file and the table, for messages. */
@@ -20,6 +20,7 @@ export interface KeyColumnsContext {
 
 /** The names of a decoded Kafka key's columns: a record's fields, else `_key`. */
 export function kafkaKeyColumns(key: unknown): string[] {
+  if (key instanceof SemanticKafkaKey) return Object.keys(key.fields);
   if (isRecord(key)) return Object.keys(key);
   return [PRIMITIVE_KEY_COLUMN];
 }
