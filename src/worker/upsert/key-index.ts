@@ -82,6 +82,11 @@ export class PartitionKeyIndex {
     }
   }
 
+  /** Every key remembered as deleted (its order value, or a shadow of the shared part's row). */
+  *deleted(): Iterable<string> {
+    for (const [key, entry] of this.#store.entries()) if (entry.file === DELETED_FILE) yield key;
+  }
+
   get size(): number {
     return this.#store.count();
   }

@@ -89,6 +89,14 @@ export function planRowDelta(
         if (deleteRow(row.file, row.position)) counts.truncated++;
         removals.push({ key, into: shadow ? home : part, shadow: shadow || index.sharedLive(key) });
       }
+      if (shadow) continue;
+      // Deleted keys remembered for their order value (order.by) forget it too:
+      // after a truncate any version of a key is its row.
+      for (const key of part.deleted()) {
+        if (truncated.has(key)) continue;
+        truncated.add(key);
+        removals.push({ key, into: part, shadow: index.sharedLive(key) });
+      }
     }
     for (const file of index.truncatedFiles(at.topic)) {
       for (let position = 0; position < file.recordCount; position++)

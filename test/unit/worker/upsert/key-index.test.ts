@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyedChange } from '../../../../src/worker/upsert/change.ts';
 import { ChangeCollapser } from '../../../../src/worker/upsert/change-collapse.ts';
 import { PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from '../../../../src/worker/upsert/key-index.ts';
-import { decodeEntry, encodeEntry } from '../../../../src/worker/upsert/lmdb-key-store.ts';
+import { DELETED_FILE, decodeEntry, encodeEntry } from '../../../../src/worker/upsert/lmdb-key-store.ts';
 import { planRowDelta, stageIndex } from '../../../../src/worker/upsert/row-delta-plan.ts';
 import { useTempKeyStores } from './temp-key-stores.ts';
 
@@ -173,6 +173,24 @@ describe('planRowDelta', () => {
     for (const stage of stageIndex(plan, table, [{ file: 'f2', position: 0 }])) stage.commit();
     expect(p1.lookup('b')).toBeUndefined();
     expect(p0.lookup('a')).toMatchObject({ file: 'f2', position: 0 });
+  });
+
+  it('order.by: a truncate forgets the order values of deleted keys too (an older version after it is the row)', () => {
+    const { table, p0 } = tableIndex();
+    p0.load(new Map([['gone', { file: DELETED_FILE, position: 0, order: 9 }]]));
+    p0.load(new Map([['live', { file: p0.fileId('f0'), position: 3, order: 9 }]]));
+    expect(p0.lookup('gone')).toEqual({ live: false, order: 9 });
+    const before = planRowDelta([upsert('gone', 1, 3)], [], table);
+    expect(before.counts).toMatchObject({ stale: 1, inserts: 0 });
+    const plan = planRowDelta([upsert('gone', 7, 3), upsert('live', 8, 2)], [at(6)], table);
+    expect(plan.counts).toMatchObject({ truncated: 1, stale: 0, inserts: 2 });
+    expect([...plan.positionDeletes]).toEqual([['f0', [3]]]);
+    for (const stage of stageIndex(plan, table, [
+      { file: 'f1', position: 0 },
+      { file: 'f1', position: 1 },
+    ]))
+      stage.commit();
+    expect(p0.lookup('gone')).toMatchObject({ live: true, file: 'f1', position: 0, order: 3 });
   });
 
   it('tells the collapser which other partition holds a key', () => {
