@@ -98,9 +98,11 @@ export function connectorSettings(
       ? { name: connector.metadataColumn.name, keyFormat: connector.key.format }
       : false,
   });
+  const directSync = decoder.directSync?.bind(decoder);
   const converter: RecordConverter = {
     convert: (record) => decoder.decodeSync(record.value, record) ?? decoder.decode(record.value, record),
     followTable: (schema) => decoder.followTable?.(schema),
+    ...(directSync ? { direct: (record: { value: Buffer | null }) => directSync(record.value) } : {}),
   };
   const route: TableRoute = connector.table
     ? { kind: 'single', table: parseTableIdentifier(connector.table) }

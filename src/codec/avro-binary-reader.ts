@@ -40,8 +40,11 @@ export function readInt(c: AvroCursor): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
-/** A long as an exact bigint. */
-export function readLong(c: AvroCursor): bigint {
+/**
+ * A long of at most 7 bytes (|value| < 2^48) as a number; NaN, with the cursor
+ * left where it was, for a longer one (read it with readLong).
+ */
+export function readShortLong(c: AvroCursor): number {
   const b = c.bytes;
   let pos = c.pos;
   let byte = b[pos++]!;
@@ -52,11 +55,21 @@ export function readLong(c: AvroCursor): bigint {
     n += (byte & 0x7f) * scale;
     scale *= 128;
   }
-  if ((byte & 0x80) === 0) {
-    c.pos = pos;
-    return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
-  }
+  if (byte & 0x80) return Number.NaN;
+  c.pos = pos;
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+/** A long as an exact bigint. */
+export function readLong(c: AvroCursor): bigint {
+  const short = readShortLong(c);
+  if (!Number.isNaN(short)) return BigInt(short);
   // More than 7 bytes: finish in bigint (|value| >= 2^48, rare).
+  const b = c.bytes;
+  let pos = c.pos;
+  let n = 0;
+  for (let scale = 1; scale < TWO_POW_49; scale *= 128) n += (b[pos++]! & 0x7f) * scale;
+  let byte: number;
   let big = BigInt(n);
   let shift = 49n;
   do {

@@ -23,6 +23,7 @@ import {
   readUuidString,
   truncated,
 } from './avro-binary-reader.ts';
+import { type ColumnFill, compileColumnFill } from './avro-column-decoder.ts';
 import { logicalTypeOf } from './avro-schema.ts';
 import {
   avroToIceberg,
@@ -32,6 +33,7 @@ import {
   unionBranchField,
   unionShape,
 } from './avro-to-iceberg.ts';
+import type { DirectRecord } from './decoded-record.ts';
 import { PayloadError } from './payload-error.ts';
 import { readingRowFactory } from './row-factory.ts';
 
@@ -43,15 +45,42 @@ export interface CompiledAvroSchema {
   readonly schema: Schema;
   /** Decodes the record that spans bytes[start..end); throws PayloadError. */
   decode(bytes: Buffer, start: number): Row;
+  /**
+   * Points the column decoder at the record in bytes[start..end) (valid until the
+   * next decode or at): its fills then append that record (avro-column-decoder.ts).
+   */
+  at(bytes: Buffer, start: number): DirectRecord;
 }
 
 export function compileAvroDecoder(type: avsc.Type): CompiledAvroSchema {
   const schema = avroToIceberg(type);
-  const read = new ReaderCompiler().reader(type, '');
+  const compiler = new ReaderCompiler();
+  const read = compiler.reader(type, '');
   const cursor = new AvroCursor();
+  const fills = new WeakMap<Schema, ColumnFill | null>();
+  const direct: DirectRecord = {
+    schema,
+    fillFor(table: Schema): ColumnFill | undefined {
+      let fill = fills.get(table);
+      if (fill === undefined) {
+        const record = type.typeName === 'record' || type.typeName === 'error';
+        fill = record
+          ? (compileColumnFill(type as avsc.types.RecordType, table, cursor, (t, path) =>
+              compiler.reader(t, path),
+            ) ?? null)
+          : null;
+        fills.set(table, fill);
+      }
+      return fill ?? undefined;
+    },
+  };
   return {
     avroType: type,
     schema,
+    at(bytes: Buffer, start: number): DirectRecord {
+      cursor.reset(bytes, start);
+      return direct;
+    },
     decode(bytes: Buffer, start: number): Row {
       cursor.reset(bytes, start);
       const row = read(cursor) as Row;

@@ -2,16 +2,18 @@
 // (Avro, JSON Schema, Protobuf). Each schema id is fetched and compiled once; after that a
 // record decodes synchronously (decodeSync) with no lookup beyond a Map.get.
 import type { Row, Schema } from '../iceberg/types.ts';
-import type { DecodedRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
+import type { DecodedRecord, DirectRecord, RecordDecoder, RecordSource } from './decoded-record.ts';
 import { PayloadError, recordError, toRecordError } from './payload-error.ts';
 import type { RegisteredSchema, RegisteredSchemaType, SchemaLookup } from './schema-lookup.ts';
-import { CONFLUENT_HEADER_SIZE, readSchemaId } from './wire-format.ts';
+import { CONFLUENT_HEADER_SIZE, CONFLUENT_MAGIC_BYTE, readSchemaId } from './wire-format.ts';
 
 /** A writer schema compiled for decoding: its Iceberg schema and a payload decoder. */
 export interface CompiledWriterSchema {
   readonly schema: Schema;
   /** Decodes the payload in bytes[start..]; throws PayloadError. */
   decode(bytes: Buffer, start: number): Row;
+  /** The payload in bytes[start..] for writing straight into columns, where the format can. */
+  at?(bytes: Buffer, start: number): DirectRecord;
 }
 
 /** A schema id that holds several row schemas (Protobuf: a file of messages; each record names one). */
@@ -59,6 +61,14 @@ export class RegistryValueDecoder implements RecordDecoder {
     } catch (error) {
       throw toRecordError(where, error);
     }
+  }
+
+  directSync(value: Uint8Array | null): DirectRecord | undefined {
+    if (value === null || value.length < CONFLUENT_HEADER_SIZE || value[0] !== CONFLUENT_MAGIC_BYTE)
+      return undefined;
+    const compiled = this.#compiled.get(readSchemaId(value));
+    if (compiled === undefined || !('at' in compiled) || compiled.at === undefined) return undefined;
+    return compiled.at(asBuffer(value), CONFLUENT_HEADER_SIZE);
   }
 
   async decode(value: Uint8Array | null, where: RecordSource): Promise<DecodedRecord> {

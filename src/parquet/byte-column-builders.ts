@@ -117,6 +117,40 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
     this.updateBounds(value, ascii);
   }
 
+  /**
+   * The typed fast path: the UTF-8 bytes bytes[start, start + length) as the
+   * value, copied without making a string, when they are all ASCII; false (and
+   * nothing appended) at the first other byte, for the caller to append the
+   * decoded string instead.
+   */
+  appendAscii(bytes: Uint8Array, start: number, length: number): boolean {
+    const index = this.validity.length;
+    this.reserve(index, length);
+    const data = this.data;
+    const at = this.end;
+    for (let i = 0; i < length; i++) {
+      const byte = bytes[start + i]!;
+      if (byte >= 0x80) return false;
+      data[at + i] = byte;
+    }
+    this.commit(index, at + length);
+    const bounds = this.bounds;
+    if (bounds.min === undefined) {
+      this.willChangeStats();
+      bounds.min = asciiText(data, at, length);
+      bounds.max = bounds.min;
+      this.boundsAscii = true;
+    } else if (compareAsciiBytes(data, at, length, bounds.min) < 0) {
+      this.willChangeStats();
+      bounds.min = asciiText(data, at, length);
+    } else if (compareAsciiBytes(data, at, length, bounds.max as string) > 0) {
+      this.willChangeStats();
+      bounds.max = asciiText(data, at, length);
+    }
+    this.validity.appendValid();
+    return true;
+  }
+
   private updateBounds(value: string, ascii: boolean): void {
     const bounds = this.bounds;
     if (bounds.min === undefined) {
@@ -137,6 +171,23 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
       this.boundsAscii = false;
     }
   }
+}
+
+/**
+ * ASCII bytes against a string in code-point order: an ASCII byte and a UTF-16
+ * unit order like code points (a surrogate is above every ASCII byte either way).
+ */
+function compareAsciiBytes(bytes: Uint8Array, start: number, length: number, text: string): number {
+  const n = Math.min(length, text.length);
+  for (let i = 0; i < n; i++) {
+    const d = bytes[start + i]! - text.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return length - text.length;
+}
+
+function asciiText(bytes: Uint8Array, start: number, length: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
 }
 
 export class BinaryColumnBuilder extends VariableWidthColumnBuilder<Uint8Array> {

@@ -73,6 +73,13 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
     this.validity.appendNull();
   }
 
+  /** append(null) for the typed fast path (avro-column-decoder.ts): throws for a required field. */
+  appendNull(): void {
+    if (this.field.required) throw requiredIsNull(this.field.path);
+    this.reserveNull(this.validity.length);
+    this.validity.appendNull();
+  }
+
   countAbsent(): void {
     this.willChangeStats();
     this.absent++;

@@ -27,6 +27,16 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
 
   protected appendValue(value: unknown, index: number): void {
     if (typeof value !== 'number' || (value | 0) !== value) throw this.invalid(value, 'a 32-bit integer');
+    this.put(value, index);
+  }
+
+  /** A non-null 32-bit integer, unchecked (the typed fast path: the decoder read an Avro int). */
+  appendInt(value: number): void {
+    this.put(value, this.validity.length);
+    this.validity.appendValid();
+  }
+
+  private put(value: number, index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
     if (!this.seen) {
@@ -84,12 +94,21 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
 export class Int64ColumnBuilder extends LeafColumnBuilder {
   private readonly type: DataType;
   private values = new BigInt64Array(INITIAL_CAPACITY);
+  /** `values` as (low, high) 32-bit words, little endian: appendLong stores a number without a bigint. */
+  private words = new Int32Array(this.values.buffer);
   private seen = false;
   private min = 0n;
   private max = 0n;
   private savedSeen = false;
   private savedMin = 0n;
   private savedMax = 0n;
+  // Bounds of the values appendLong took, as numbers (merged with the bigint ones in addBounds).
+  private numSeen = false;
+  private numMin = 0;
+  private numMax = 0;
+  private savedNumSeen = false;
+  private savedNumMin = 0;
+  private savedNumMax = 0;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
     super(field, epoch);
@@ -106,7 +125,7 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     } else {
       throw this.invalid(value, 'a bigint (or safe integer number)');
     }
-    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    this.reserveNull(index);
     this.values[index] = v;
     if (!this.seen) {
       this.willChangeStats();
@@ -122,8 +141,36 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     }
   }
 
+  /**
+   * A non-null safe integer (|value| < 2^53), unchecked, written as two 32-bit
+   * words: the typed fast path makes no bigint per value.
+   */
+  appendLong(value: number): void {
+    const index = this.validity.length;
+    this.reserveNull(index);
+    const w = index << 1;
+    this.words[w] = value >>> 0; // ToUint32 is the low word of the two's complement
+    this.words[w + 1] = Math.floor(value / 4294967296);
+    if (!this.numSeen) {
+      this.willChangeStats();
+      this.numSeen = true;
+      this.numMin = value;
+      this.numMax = value;
+    } else if (value < this.numMin) {
+      this.willChangeStats();
+      this.numMin = value;
+    } else if (value > this.numMax) {
+      this.willChangeStats();
+      this.numMax = value;
+    }
+    this.validity.appendValid();
+  }
+
   protected reserveNull(index: number): void {
-    if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    if (index >= this.values.length) {
+      this.values = grown(this.values, index + 1);
+      this.words = new Int32Array(this.values.buffer);
+    }
   }
 
   protected valuesByteLength(): number {
@@ -131,21 +178,35 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
   }
 
   protected addBounds(stats: ColumnStats): void {
-    if (!this.seen) return;
-    stats.min = this.min;
-    stats.max = this.max;
+    if (!this.seen && !this.numSeen) return;
+    let min = this.min;
+    let max = this.max;
+    if (this.numSeen) {
+      const numMin = BigInt(this.numMin);
+      const numMax = BigInt(this.numMax);
+      if (!this.seen || numMin < min) min = numMin;
+      if (!this.seen || numMax > max) max = numMax;
+    }
+    stats.min = min;
+    stats.max = max;
   }
 
   protected saveStats(): void {
     this.savedSeen = this.seen;
     this.savedMin = this.min;
     this.savedMax = this.max;
+    this.savedNumSeen = this.numSeen;
+    this.savedNumMin = this.numMin;
+    this.savedNumMax = this.numMax;
   }
 
   protected restoreStats(): void {
     this.seen = this.savedSeen;
     this.min = this.savedMin;
     this.max = this.savedMax;
+    this.numSeen = this.savedNumSeen;
+    this.numMin = this.savedNumMin;
+    this.numMax = this.savedNumMax;
   }
 
   finish(): Data {
@@ -182,6 +243,16 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
 
   protected appendValue(value: unknown, index: number): void {
     if (typeof value !== 'number') throw this.invalid(value, 'a number');
+    this.put(value, index);
+  }
+
+  /** A non-null number, unchecked (the typed fast path: the decoder read an Avro float or double). */
+  appendDouble(value: number): void {
+    this.put(value, this.validity.length);
+    this.validity.appendValid();
+  }
+
+  private put(value: number, index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
     if (Number.isNaN(value)) {
@@ -259,6 +330,16 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
 
   protected appendValue(value: unknown, index: number): void {
     if (typeof value !== 'boolean') throw this.invalid(value, 'a boolean');
+    this.put(value, index);
+  }
+
+  /** A non-null boolean, unchecked (the typed fast path). */
+  appendBool(value: boolean): void {
+    this.put(value, this.validity.length);
+    this.validity.appendValid();
+  }
+
+  private put(value: boolean, index: number): void {
     this.reserveNull(index);
     if (value) {
       this.bits[index >> 3]! |= 1 << (index & 7);

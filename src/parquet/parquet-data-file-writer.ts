@@ -10,7 +10,7 @@ import type { EncoderStream, ParquetEncoderPool } from './parquet-encoder-pool.t
 import { readParquetFooter } from './parquet-footer.ts';
 import { type ParquetWriterOptions, writeArrowTableToParquet } from './parquet-wasm-writer.ts';
 import type { ParquetWriteProperties } from './parquet-write-properties.ts';
-import { RecordBatchBuilder } from './record-batch-builder.ts';
+import { type ColumnFill, RecordBatchBuilder } from './record-batch-builder.ts';
 
 export interface ParquetDataFile extends WrittenParquetFile {
   readonly bytes: Uint8Array;
@@ -109,8 +109,18 @@ export class StreamedParquetFile {
    * a promise only when the encoder is behind and the caller should wait.
    */
   append(row: Row): Promise<void> | undefined {
+    this.#builder.append(row);
+    return this.#appended();
+  }
+
+  /** Like append, for a row written straight into the columns (RecordBatchBuilder.appendWith). */
+  appendWith(fill: ColumnFill): Promise<void> | undefined {
+    this.#builder.appendWith(fill);
+    return this.#appended();
+  }
+
+  #appended(): Promise<void> | undefined {
     const builder = this.#builder;
-    builder.append(row);
     if (builder.rowCount % this.#checkEvery !== 0 || builder.estimatedBytes < this.#chunkBytes)
       return undefined;
     const stream = this.#send();

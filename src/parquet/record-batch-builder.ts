@@ -9,6 +9,9 @@ import { createFieldBuilder } from './column-builders.ts';
 import type { ColumnStats } from './column-stats.ts';
 import { RowEpoch } from './row-epoch.ts';
 
+/** Writes one row's values into the columns, one slot each (see RecordBatchBuilder.appendWith). */
+export type ColumnFill = (columns: readonly ColumnBuilder[]) => void;
+
 export class RecordBatchBuilder {
   readonly schema: Schema;
   readonly arrowSchema: ArrowSchema;
@@ -57,6 +60,25 @@ export class RecordBatchBuilder {
     }
     this.epoch.current++;
     this.appendColumns(row);
+    this.rows++;
+  }
+
+  /**
+   * Appends one row that `fill` writes straight into the columns (a decoder that
+   * makes no row object: src/codec/avro-column-decoder.ts), in the table schema's
+   * column order; `fill` must append exactly one slot to every column. Atomic
+   * like append: whatever fill throws, every column is rolled back to the rows
+   * before and the error goes on.
+   */
+  appendWith(fill: ColumnFill): void {
+    if (this.finished) throw new FloeError('RecordBatchBuilder.appendWith after finish()');
+    this.epoch.current++;
+    try {
+      fill(this.columns);
+    } catch (error) {
+      for (const column of this.columns) column.rollback(this.rows);
+      throw error;
+    }
     this.rows++;
   }
 

@@ -8,6 +8,7 @@ import type { PartitionSpec } from '../iceberg/partition-spec.ts';
 import { IncompatibleSchemaError, unionByName } from '../iceberg/schema-evolution.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { FileIO } from '../io/file-io.ts';
+import type { ColumnFill } from '../parquet/record-batch-builder.ts';
 import { TableWriter } from './table-writer.ts';
 
 export interface EvolvingTableWriterOptions {
@@ -74,6 +75,26 @@ export class EvolvingTableWriter {
       return this.#writer.append(row); // the common case: no promise per row
     }
     return this.#adopt(recordSchema).then(() => this.#writer.append(row));
+  }
+
+  /**
+   * The schema a record of `recordSchema` can be written with straight into the
+   * columns (appendWith) without waiting: the record schema is known to fit and
+   * the table is unpartitioned. Undefined otherwise (append a row instead).
+   */
+  directSchema(recordSchema: Schema): Schema | undefined {
+    if (recordSchema !== this.#lastFit && !this.#fits.has(recordSchema)) return undefined;
+    if (!this.#writer.unpartitioned) return undefined;
+    this.#lastFit = recordSchema;
+    return this.#schema;
+  }
+
+  /**
+   * Adds a row that `fill` writes into the columns of the schema directSchema
+   * returned (atomically); a promise only when the encoder is behind.
+   */
+  appendWith(fill: ColumnFill): Promise<void> | undefined {
+    return this.#writer.appendWith(fill);
   }
 
   /** Writes out partitions that reached the file size target. */

@@ -5,6 +5,7 @@
 // DataFiles to commit; nothing here touches the catalog.
 import { randomUUID } from 'node:crypto';
 import { crashPoint } from '../crash-points.ts';
+import { FloeError } from '../errors.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import { partitionPath } from '../iceberg/partition-path.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
@@ -16,6 +17,7 @@ import {
   type ParquetWriteProperties,
   parquetWritePropertiesFromTable,
 } from '../parquet/parquet-write-properties.ts';
+import type { ColumnFill } from '../parquet/record-batch-builder.ts';
 import { dataFileMetrics } from './data-file-metrics.ts';
 import { Partitioner, partitionKey } from './partitioner.ts';
 
@@ -69,7 +71,28 @@ export class TableWriter {
    */
   append(row: Row, placed?: (path: string, position: number) => void): Promise<void> | undefined {
     const tuple = this.#partitioner.partition(row);
-    const key = partitionKey(tuple);
+    const open = this.#openFile(tuple, partitionKey(tuple));
+    const position = open.file.rowCount;
+    const appended = open.file.append(row);
+    placed?.(open.path, position);
+    return appended;
+  }
+
+  /** An unpartitioned table: rows can be written without a row object (appendWith). */
+  get unpartitioned(): boolean {
+    return this.#partitioner.spec.fields.length === 0;
+  }
+
+  /**
+   * Adds one row of an unpartitioned table that `fill` writes straight into the
+   * columns of the writer's schema (RecordBatchBuilder.appendWith), atomically.
+   */
+  appendWith(fill: ColumnFill): Promise<void> | undefined {
+    if (!this.unpartitioned) throw new FloeError('TableWriter.appendWith on a partitioned table');
+    return this.#openFile([], '').file.appendWith(fill);
+  }
+
+  #openFile(tuple: PartitionTuple, key: string): OpenFile {
     let open = this.#open.get(key);
     if (open === undefined) {
       const path = this.#nextPath(tuple);
@@ -82,10 +105,7 @@ export class TableWriter {
       open = { tuple, file, path };
       this.#open.set(key, open);
     }
-    const position = open.file.rowCount;
-    const appended = open.file.append(row);
-    placed?.(open.path, position);
-    return appended;
+    return open;
   }
 
   /** Arrow bytes held in memory (open chunks and chunks waiting for the encoder). */

@@ -123,9 +123,41 @@ export class RunWriter {
       run.tombstones++;
       return undefined;
     }
+    const direct = this.#takeDirect(record);
+    if (direct !== undefined) return direct === 'written' ? undefined : direct;
     const converted = this.#tables.deps.settings.converter.convert(record);
     if (converted instanceof Promise) return converted.then((decoded) => this.#take(decoded, record, run));
     return this.#take(converted, record, run);
+  }
+
+  /**
+   * The record decoded straight into its table's columns (no row object), when
+   * it can be: one table, already open for this run and not recording the
+   * offset, unpartitioned, a record schema it already fits, a format that can
+   * (Avro). Undefined when not written so, also when the record fails (the
+   * columns are as before it): the row path then decodes it again and reports
+   * its error exactly as it always has.
+   */
+  #takeDirect(record: KafkaRecord): 'written' | Promise<void> | undefined {
+    const cached = this.#cached;
+    const { settings } = this.#tables.deps;
+    if (cached === undefined || settings.route.kind !== 'single' || settings.converter.direct === undefined)
+      return undefined;
+    if (cached.recorded !== undefined && record.offset < cached.recorded) return undefined;
+    const direct = settings.converter.direct(record);
+    if (direct === undefined) return undefined;
+    const { table } = cached;
+    const schema = table.writer.directSchema(direct.schema);
+    const fill = schema === undefined ? undefined : direct.fillFor(schema);
+    if (fill === undefined) return undefined;
+    let appended: Promise<void> | undefined;
+    try {
+      appended = table.writer.appendWith(fill);
+    } catch {
+      return undefined;
+    }
+    if (appended !== undefined) return appended.then(() => this.#counted(table));
+    return this.#counted(table) ?? 'written';
   }
 
   #take(decoded: DecodedRecord, record: KafkaRecord, run: RunTally): Promise<void> | undefined {

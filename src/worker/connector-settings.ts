@@ -2,6 +2,7 @@
 // with its decoders built (cli.ts maps the config files onto this).
 
 import type { TableIdentifier } from '../catalog/catalog.ts';
+import type { DirectRecord } from '../codec/decoded-record.ts';
 import { ConfigError } from '../errors.ts';
 import type { Row, Schema } from '../iceberg/types.ts';
 import type { AutoCreate } from './table-registry.ts';
@@ -34,6 +35,11 @@ export interface RecordConverter {
   }): DecodedRecord | Promise<DecodedRecord>;
   /** A table of the connector has this schema (loaded at assignment): an inferring decoder continues from it. */
   followTable?(schema: Schema): void;
+  /**
+   * The record for writing straight into a table's columns (no row), when its
+   * format can and its schema is cached; undefined: convert it. Throws nothing.
+   */
+  direct?(record: { value: Buffer | null }): DirectRecord | undefined;
 }
 
 export type TableRoute =

@@ -1,0 +1,70 @@
+// Avro records of the end-to-end benchmark's shapes into Arrow column builders,
+// the two ways the worker can do it, on one thread with nothing else timed:
+//   row:    decodeSync (a row object, bigint longs, strings) + RecordBatchBuilder.append
+//   direct: directSync + RecordBatchBuilder.appendWith (avro-column-decoder.ts)
+//   node bench/decode-into-columns.ts [records] [rounds]
+// Prints the best round's microseconds per record of each (a new builder every
+// 50,000 rows, about the rows of one 16 MiB chunk of the wide shape).
+import { performance } from 'node:perf_hooks';
+import { createValueDecoder } from '../src/codec/record-decoder.ts';
+import { confluentHeader } from '../src/codec/wire-format.ts';
+import type { Schema } from '../src/iceberg/types.ts';
+import { RecordBatchBuilder } from '../src/parquet/record-batch-builder.ts';
+import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
+
+const RECORDS = Number(process.argv[2] ?? 200_000);
+const ROUNDS = Number(process.argv[3] ?? 6);
+const ROWS_PER_BUILDER = 50_000;
+const where = { topic: 'bench', partition: 0, offset: 0n };
+
+async function shape(name: ShapeName): Promise<void> {
+  const shape = RECORD_SHAPES[name];
+  const header = confluentHeader(1);
+  const payloads = Array.from({ length: RECORDS }, (_, i) => Buffer.concat([header, shape.encode(i)]));
+  const decoder = createValueDecoder('avro', {
+    registry: {
+      getSchema: async () => ({ type: 'AVRO', schema: JSON.stringify(shape.schema), references: [] }),
+    },
+  });
+  const schema: Schema = (await decoder.decode(payloads[0]!, where)).schema;
+
+  const viaRows = (): void => {
+    let builder = new RecordBatchBuilder(schema);
+    for (const payload of payloads) {
+      builder.append(decoder.decodeSync(payload, where)!.row);
+      if (builder.rowCount === ROWS_PER_BUILDER) {
+        builder.finish();
+        builder = new RecordBatchBuilder(schema);
+      }
+    }
+    builder.finish();
+  };
+  const direct = (): void => {
+    let builder = new RecordBatchBuilder(schema);
+    for (const payload of payloads) {
+      const record = decoder.directSync!(payload)!;
+      builder.appendWith(record.fillFor(schema)!);
+      if (builder.rowCount === ROWS_PER_BUILDER) {
+        builder.finish();
+        builder = new RecordBatchBuilder(schema);
+      }
+    }
+    builder.finish();
+  };
+  const best = { row: Infinity, direct: Infinity };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [kind, run] of [
+      ['row', viaRows],
+      ['direct', direct],
+    ] as const) {
+      const start = performance.now();
+      run();
+      best[kind] = Math.min(best[kind], ((performance.now() - start) * 1000) / RECORDS);
+    }
+  }
+  console.log(
+    `${name}: row path ${best.row.toFixed(2)} µs/record, direct ${best.direct.toFixed(2)} µs/record (${(best.row / best.direct).toFixed(2)}x), best of ${ROUNDS} rounds of ${RECORDS.toLocaleString('en-US')}`,
+  );
+}
+
+for (const name of ['reference', 'wide'] as const) await shape(name);

@@ -1,0 +1,242 @@
+// Avro binary payload -> the columns of a table's open data file, with no row
+// object in between: per (writer schema, table schema) one function, generated
+// as straight-line code, reads each field and appends it to the column of the
+// same name. Longs, timestamps, ints, dates, floats, doubles, booleans and ASCII
+// strings, plain or in a nullable union, go through typed appends (no bigint, no
+// string per value); every other field (decimals, uuids, enums, bytes, nested
+// records, arrays, maps, multi-branch unions) is read into its Iceberg value by
+// avro-decoder.ts's reader and appended as such. Table columns the writer schema
+// lacks get a null. The values are exactly those of decode + append; the caller
+// (RecordBatchBuilder.appendWith) rolls every column back when this throws.
+import type avsc from 'avsc';
+import type { IcebergType, Schema } from '../iceberg/types.ts';
+import {
+  type AvroCursor,
+  readBoolean,
+  readDouble,
+  readFloat,
+  readInt,
+  readLength,
+  readLong,
+  readShortLong,
+  readSize,
+  truncated,
+} from './avro-binary-reader.ts';
+import { logicalTypeOf } from './avro-schema.ts';
+import { isUnion, logicalMapping, unionShape } from './avro-to-iceberg.ts';
+import { PayloadError } from './payload-error.ts';
+import { utf8Text } from './utf8-text.ts';
+
+/**
+ * A table column as this decoder writes it: src/parquet's column builders. Beyond
+ * append (any Iceberg value, null included), the fast path calls, by the column's
+ * Iceberg type: int/date `appendInt(n)`; long/time/timestamp* `appendLong(n)` (a
+ * safe integer); float/double `appendDouble(n)`; boolean `appendBool(b)`; string
+ * `appendAscii(bytes, start, length)` (false when not ASCII, nothing appended);
+ * and `appendNull()` on all of these.
+ */
+export interface ColumnTarget {
+  append(value: unknown): void;
+}
+
+/** Appends the record the decoder's cursor points at, one slot to every column. */
+export type ColumnFill = (columns: readonly ColumnTarget[]) => void;
+
+type Reader = (c: AvroCursor) => unknown;
+
+type FastOp = 'long' | 'millis' | 'int' | 'int-as-long' | 'double' | 'float' | 'boolean' | 'string';
+
+const LONG_KINDS = new Set<string>([
+  'long',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'timestamp_ns',
+  'timestamptz_ns',
+]);
+
+/**
+ * The fill for records of `record` into a table of `table`'s columns (in its
+ * field order), or undefined when a writer field has no column of its name (the
+ * row path reports that). `readerOf` is the row decoder's reader of a type.
+ */
+export function compileColumnFill(
+  record: avsc.types.RecordType,
+  table: Schema,
+  cursor: AvroCursor,
+  readerOf: (type: avsc.Type, path: string) => Reader,
+): ColumnFill | undefined {
+  const columnOf = new Map(table.fields.map((field, index) => [field.name, index]));
+  const readers: Reader[] = [];
+  const unionErrors: Array<(index: number) => PayloadError> = [];
+  const lines: string[] = [];
+  const filled = new Set<number>();
+  for (const field of record.fields) {
+    const j = columnOf.get(field.name);
+    if (j === undefined || filled.has(j)) return undefined;
+    filled.add(j);
+    const column = table.fields[j]!.type;
+    let type = field.type;
+    let union: { valueIndex: number; nullIndex: number; branches: number } | undefined;
+    if (isUnion(type)) {
+      const shape = unionShape(type);
+      if (shape.branches.length === 1) {
+        union = {
+          valueIndex: shape.branchOf.indexOf(0),
+          nullIndex: shape.nullIndex,
+          branches: shape.branchOf.length,
+        };
+        type = shape.branches[0]!;
+      }
+    }
+    const op = union === undefined && isUnion(type) ? undefined : fastOp(type, column);
+    if (op === undefined) {
+      readers.push(readerOf(field.type, field.name));
+      lines.push(`k${j}.append(r[${readers.length - 1}](c));`);
+      continue;
+    }
+    const append = opCode(op, `k${j}`);
+    if (union === undefined) {
+      lines.push(append);
+      continue;
+    }
+    const { valueIndex, nullIndex, branches } = union;
+    const path = field.name;
+    unionErrors.push(
+      (index) =>
+        new PayloadError('malformed', `${path}: union branch ${index} does not exist (${branches} branches)`),
+    );
+    lines.push(
+      `x = rs(c); if (x === ${valueIndex}) { ${append} } else if (x === ${nullIndex}) k${j}.appendNull(); else throw u[${unionErrors.length - 1}](x);`,
+    );
+  }
+  // Columns the writer schema lacks: null (a required one throws, as appending the row would).
+  table.fields.forEach((_, j) => {
+    if (!filled.has(j)) lines.push(`k${j}.append(undefined);`);
+  });
+  const columns = table.fields.map((_, j) => `k${j} = cols[${j}]`).join(', ');
+  const body = `return function fillColumns(cols) {\nconst c = cursor;\nconst ${columns};\nlet x = 0;\n${lines.join('\n')}\nend(c);\n};`;
+  const factory = new Function(
+    'cursor',
+    'r',
+    'u',
+    'rs',
+    'lng',
+    'mil',
+    'ri',
+    'rd',
+    'rf',
+    'rb',
+    'str',
+    'end',
+    body,
+  ) as (...args: unknown[]) => ColumnFill;
+  return factory(
+    cursor,
+    readers,
+    unionErrors,
+    readSize,
+    appendLong,
+    appendMillis,
+    readInt,
+    readDouble,
+    readFloat,
+    readBoolean,
+    appendString,
+    checkEnd,
+  );
+}
+
+function opCode(op: FastOp, k: string): string {
+  switch (op) {
+    case 'long':
+      return `lng(c, ${k});`;
+    case 'millis':
+      return `mil(c, ${k});`;
+    case 'int':
+      return `${k}.appendInt(ri(c));`;
+    case 'int-as-long':
+      return `${k}.appendLong(ri(c));`;
+    case 'double':
+      return `${k}.appendDouble(rd(c));`;
+    case 'float':
+      return `${k}.appendDouble(rf(c));`;
+    case 'boolean':
+      return `${k}.appendBool(rb(c));`;
+    case 'string':
+      return `str(c, ${k});`;
+  }
+}
+
+/** The typed append for a (non-union) Avro type into a column of `column`'s type; undefined: generic. */
+function fastOp(type: avsc.Type, column: IcebergType): FastOp | undefined {
+  const logical = logicalTypeOf(type);
+  if (logical !== undefined) {
+    const mapping = logicalMapping(logical);
+    if (mapping === undefined || mapping.conversion === 'none') return fastOp(logical.underlyingType, column);
+    if (mapping.conversion === 'millis-to-micros') return LONG_KINDS.has(column.kind) ? 'millis' : undefined;
+    return undefined;
+  }
+  const kind = column.kind;
+  switch (type.typeName) {
+    case 'long':
+      return LONG_KINDS.has(kind) ? 'long' : undefined;
+    case 'int':
+      if (kind === 'int' || kind === 'date') return 'int';
+      return LONG_KINDS.has(kind) ? 'int-as-long' : undefined;
+    case 'double':
+      return kind === 'double' ? 'double' : undefined;
+    case 'float':
+      return kind === 'float' || kind === 'double' ? 'float' : undefined;
+    case 'boolean':
+      return kind === 'boolean' ? 'boolean' : undefined;
+    case 'string':
+      return kind === 'string' ? 'string' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+interface LongColumn extends ColumnTarget {
+  appendLong(value: number): void;
+}
+
+interface StringColumn extends ColumnTarget {
+  appendAscii(bytes: Uint8Array, start: number, length: number): boolean;
+}
+
+/** A zig-zag long: as a number while it has at most 7 bytes (|value| < 2^48), else a bigint. */
+function appendLong(c: AvroCursor, column: LongColumn): void {
+  const value = readShortLong(c);
+  if (!Number.isNaN(value)) column.appendLong(value);
+  else column.append(readLong(c));
+}
+
+/** timestamp-millis as micros: a number while the product is a safe integer. */
+function appendMillis(c: AvroCursor, column: LongColumn): void {
+  const start = c.pos;
+  const millis = readSize(c, false);
+  if (millis !== undefined) {
+    const micros = millis * 1000;
+    if (Number.isSafeInteger(micros)) {
+      column.appendLong(micros);
+      return;
+    }
+  }
+  c.pos = start;
+  column.append(readLong(c) * 1000n);
+}
+
+function appendString(c: AvroCursor, column: StringColumn): void {
+  const length = readLength(c);
+  const start = c.pos;
+  c.pos = start + length;
+  if (!column.appendAscii(c.bytes, start, length)) column.append(utf8Text(c.bytes, start, length));
+}
+
+function checkEnd(c: AvroCursor): void {
+  if (c.pos > c.end) throw truncated();
+  if (c.pos < c.end) {
+    throw new PayloadError('malformed', `${c.end - c.pos} bytes left over after the Avro record`);
+  }
+}
