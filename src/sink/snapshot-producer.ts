@@ -197,6 +197,9 @@ export class SnapshotProducer {
       const live = pending.filter((p) => outcomes[p.index] === undefined);
       const fresh: TableMetadata[] = [];
       for (const p of live) fresh.push(await this.#reload(p.append.id, outcomeUnknown));
+      // A file of a fresh load gone: main moved on since and snapshot expiry deleted what
+      // only that snapshot reached. A conflict, rebased on the next load (as in #build).
+      let stale: unknown;
       const toCommit: Array<{
         p: Pending;
         metadata: TableMetadata;
@@ -225,12 +228,25 @@ export class SnapshotProducer {
           continue;
         }
         const { deleteFiles = [], replacedDeleteFiles = [] } = p.append;
-        const reason = await rowDeltaConflict(this.#io, metadata, deleteFiles, replacedDeleteFiles);
+        const reason = await rowDeltaConflict(this.#io, metadata, deleteFiles, replacedDeleteFiles).catch(
+          (error: unknown) => {
+            if (!isNotFound(error)) throw error;
+            stale = error;
+            return undefined;
+          },
+        );
+        if (stale !== undefined) break;
         if (reason !== undefined) {
           log.info(`batch not committed: ${reason}`, { conflict: DATA_FILES_GONE, attempt });
           return { kind: 'aborted', reason, attempts: attempt, conflict: DATA_FILES_GONE };
         }
         toCommit.push({ p, metadata, decision });
+      }
+      if (stale !== undefined) {
+        lastError = stale;
+        log.info('commit conflict; rebasing on the new table state', { attempt, reason: String(stale) });
+        await this.#sleep(backoffDelayMs(attempt - 1, this.#retry));
+        continue;
       }
       outcomeUnknown = false;
       if (toCommit.length === 0) return done(attempt);

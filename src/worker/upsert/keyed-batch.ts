@@ -6,7 +6,7 @@
 // opened (loaded, or created with the key columns as identifier fields) and
 // each partition's key index made ready on first use. The commit
 // (commit/commit-batch.ts) then writes the rows and the position deletes.
-import type { TableIdentifier } from '../../catalog/catalog.ts';
+import type { Catalog, TableIdentifier } from '../../catalog/catalog.ts';
 import { formatTableIdentifier } from '../../catalog/table-identifier.ts';
 import type { DebeziumEvent } from '../../codec/debezium-envelope.ts';
 import { ConfigError, RecordError } from '../../errors.ts';
@@ -35,6 +35,7 @@ import { tableLiveFiles } from './table-live-files.ts';
 
 export interface KeyedBatchDeps {
   readonly settings: ConnectorSettings;
+  readonly catalog: Catalog;
   readonly keyed: KeyedConnector;
   readonly registry: TableRegistry;
   readonly io: FileIO;
@@ -64,6 +65,7 @@ export class KeyedBatchTables {
     const connector = deps.settings.name;
     this.#indexes = new KeyedIndexes({
       connector,
+      catalog: deps.catalog,
       indexDir: deps.keyed.indexDir,
       io: deps.io,
       log: deps.log,

@@ -17,10 +17,11 @@
 // deleted row). So whenever a partition part is built, the shared part is
 // rebuilt too if the unattributed files or their deletes changed since.
 import { join } from 'node:path';
+import type { Catalog } from '../../catalog/catalog.ts';
 import { crashPoint } from '../../crash-points.ts';
-import { currentSchema } from '../../iceberg/table-metadata.ts';
+import { currentSchema, type TableMetadata } from '../../iceberg/table-metadata.ts';
 import type { NestedField } from '../../iceberg/types.ts';
-import type { FileIO } from '../../io/file-io.ts';
+import { type FileIO, isNotFound } from '../../io/file-io.ts';
 import type { Logger } from '../../log.ts';
 import { getOffset } from '../commit/table-offsets.ts';
 import type { TopicPartition } from '../kafka-types.ts';
@@ -34,6 +35,8 @@ import { type LiveFile, tableLiveFiles } from './table-live-files.ts';
 
 export interface KeyedIndexesDeps {
   readonly connector: string;
+  /** Loads a table afresh when the snapshot the worker last saw lost its files to an expiry. */
+  readonly catalog: Pick<Catalog, 'loadTable'>;
   /** The worker's folder for key index stores; this connector's goes below it. */
   readonly indexDir: string;
   readonly io: FileIO;
@@ -82,9 +85,37 @@ export class KeyedIndexes {
       table.partitions.delete(name);
     }
     if (table.partitions.has(name) && table.shared !== undefined) return table.index;
-    const live = await tableLiveFiles(this.#deps.io, state.metadata, state.name);
+    const build = { table, state, keys, topic, partition, recorded };
+    try {
+      await this.#build(build, state.metadata);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      // main moved on since this worker loaded the table, and a snapshot expiry deleted
+      // files only that snapshot reached: the parts are built from the table as it is now.
+      // They stay in step with `recorded`: a batch with rows of the partition commits only
+      // if no other writer moved its offset since, and then the newer files hold its rows.
+      await this.#build(build, (await this.#deps.catalog.loadTable(state.id)).metadata);
+    }
+    return table.index;
+  }
+
+  /** Builds the missing parts from the table as `metadata` has it. */
+  async #build(
+    b: {
+      table: TableIndexes;
+      state: TableState;
+      keys: readonly KeyColumn[];
+      topic: string;
+      partition: number;
+      recorded: bigint | undefined;
+    },
+    metadata: TableMetadata,
+  ): Promise<void> {
+    const { table, state, topic, partition } = b;
+    const name = `${topic}:${partition}`;
+    const live = await tableLiveFiles(this.#deps.io, metadata, state.name);
     const { byPartition, unattributed } = splitByAttribution(live);
-    const fields = this.#fields(state, keys);
+    const fields = this.#fields(state, b.keys);
     const input = sharedInput(unattributed);
     if (table.shared !== input) {
       const shared = await this.#rebuild(state, SHARED_INDEX, unattributed, fields);
@@ -92,11 +123,10 @@ export class KeyedIndexes {
       table.shared = input;
     }
     if (!table.partitions.has(name)) {
-      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields, recorded);
+      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields, b.recorded);
       table.index.set(topic, partition, part);
       table.partitions.add(name);
     }
-    return table.index;
   }
 
   /** Revoked or lost partitions: their parts go. */

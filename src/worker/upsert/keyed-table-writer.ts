@@ -11,7 +11,7 @@ import { crashPoint } from '../../crash-points.ts';
 import type { DataFile } from '../../iceberg/data-file.ts';
 import { defaultSpec, type TableMetadata } from '../../iceberg/table-metadata.ts';
 import type { Schema } from '../../iceberg/types.ts';
-import type { FileIO } from '../../io/file-io.ts';
+import { type FileIO, isNotFound } from '../../io/file-io.ts';
 import { writeRowDeltaDeletes } from '../../sink/row-delta.ts';
 import { dataDirectory } from '../../sink/table-paths.ts';
 import { TableWriter } from '../../sink/table-writer.ts';
@@ -118,7 +118,18 @@ export class KeyedTableWriter implements TableBatchWriter {
       files.push(...(await writer.finish()));
     }
     if (plan.positionDeletes.size > 0) {
-      const deletes = await writeRowDeltaDeletes(io, metadata, plan.positionDeletes);
+      const deletes = await writeRowDeltaDeletes(io, metadata, plan.positionDeletes).catch(
+        (error: unknown) => {
+          if (!isNotFound(error)) throw error;
+          // main moved on since the batch began and a snapshot expiry deleted the files of
+          // the snapshot it planned on: the index may be behind too, rebuilt with a re-read.
+          throw new FencedBatchError(
+            `${this.#options.name}: a file of the snapshot the batch planned its deletes on is gone (expired meanwhile?): ${(error as Error).message}`,
+            'deletes',
+            { table: this.#options.name },
+          );
+        },
+      );
       if (deletes.gone.length > 0) {
         // The index is behind the table: it is rebuilt and the batch read again.
         throw new FencedBatchError(
