@@ -1,0 +1,177 @@
+// `floe maintain` as a user runs it, a child process against the stack (REST
+// catalog + S3): `floe run` writes many small files (commits every 300
+// records, background maintenance off), then `floe maintain <connector>
+// --dry-run` prints the plan and changes nothing (same metadata location, every
+// file there), then `floe maintain <connector>` compacts and expires while the
+// worker keeps committing new records. PyIceberg reads the same rows as before,
+// in fewer files, with the old snapshots gone; `floe maintain <table>
+// --remove-orphans` removes a planted orphan; a restarted worker continues
+// from the offsets the maintained table keeps: every record exactly once.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog.ts';
+import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
+import { branchHead } from '../../src/iceberg/table-metadata.ts';
+import { KAFKA } from '../support/brokers.ts';
+import { testFileIO } from '../support/io.ts';
+import { registry } from '../support/kafka-tools.ts';
+import { type OrderScenario, orderScenario, SCENARIO_PARTITIONS } from '../support/order-scenario.ts';
+import { orderPayload } from '../support/orders.ts';
+import { produceNumbered } from '../support/produce.ts';
+import { missingFiles } from '../support/reachable-files.ts';
+import { readWithPyIceberg } from '../support/reader.ts';
+import { services } from '../support/services.ts';
+import { openCatalog, readerCatalog, waitForRecords } from '../support/table-watch.ts';
+import { WorkerProcess } from '../support/worker-process.ts';
+
+const started: WorkerProcess[] = [];
+const catalogs: Catalog[] = [];
+afterEach(async () => {
+  for (const worker of started.splice(0)) await worker.kill9();
+});
+afterAll(async () => {
+  for (const catalog of catalogs) await catalog.close();
+});
+
+function produce(s: OrderScenario, from: number, to: number): Promise<void> {
+  const ids = Array.from({ length: to - from }, (_, i) => from + i);
+  return produceNumbered(
+    s.topic,
+    SCENARIO_PARTITIONS,
+    ids,
+    (i) => registry.encode(s.schemaId, orderPayload(i)),
+    {
+      bootstrap: s.broker.bootstrap,
+    },
+  );
+}
+
+interface FloeRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runFloe(args: readonly string[]): Promise<FloeRun> {
+  const child = spawn(process.execPath, [join(services.root, 'bin/floe.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+type Summary = { steps: Array<Record<string, number | string | boolean>> };
+const stepOf = (summary: Summary, step: string) => summary.steps.find((s) => s.step === step)!;
+
+describe('floe maintain (REST catalog, S3)', () => {
+  it('plans on --dry-run without a change, then compacts and expires beside a running worker, exactly once', async () => {
+    const waves = 8;
+    const perWave = 300;
+    const s = await orderScenario('rest', 'maintain', KAFKA, {
+      commit: { intervalMs: 300, maxRecords: perWave },
+      maintenance: { enabled: false },
+      autoCreate: {
+        partitionBy: ['bucket(4, id)'],
+        // Every partition counts as quiet, and every snapshot but main's newest is past retention.
+        properties: { 'floe.compaction.quiet-ms': '0', 'history.expire.max-snapshot-age-ms': '1' },
+      },
+    });
+    const catalog = await openCatalog('rest', s.setup);
+    catalogs.push(catalog);
+    const id = parseTableIdentifier(s.table);
+    const io = testFileIO();
+    const config = ['--config', s.setup.configFile];
+    const unknown = await runFloe(['maintain', 'ordrs', ...config]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^floe: no connector named 'ordrs' in .* \(known: orders\)/);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const worker = new WorkerProcess(s.setup);
+    started.push(worker);
+    // One commit per wave: each adds a small file to every bucket.
+    for (let wave = 0; wave < waves; wave++) {
+      await produce(s, wave * perWave, (wave + 1) * perWave);
+      await waitForRecords(catalog, s.table, (wave + 1) * perWave, { timeoutMs: 60_000 });
+    }
+    const written = waves * perWave;
+    const before = await catalog.loadTable(id);
+    const filesBefore = Number(branchHead(before.metadata, 'main')!.summary['total-data-files']);
+    const snapshotsBefore = before.metadata.snapshots.length;
+    expect(filesBefore).toBeGreaterThanOrEqual(4 * 5);
+    const reader = readerCatalog('rest', s.setup);
+    const rowsBefore = (await readWithPyIceberg(reader, 'table', { table: s.table })).rows;
+    expect(rowsBefore).toHaveLength(written);
+
+    const dry = await runFloe(['maintain', 'orders', ...config, '--dry-run', '--progress', 'none']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const planLines = dry.stdout.split('\n').filter((l) => / compact id_bucket=\d: would rewrite /.test(l));
+    expect(planLines, dry.stdout).toHaveLength(4);
+    expect(dry.stdout).toContain('summary (dry run: nothing changed)');
+    expect(dry.stdout).toMatch(new RegExp(`would expire ${snapshotsBefore - 1} snapshots \\(1 kept\\)`));
+    const afterDry = await catalog.loadTable(id);
+    expect(afterDry.metadataLocation).toBe(before.metadataLocation);
+    expect(await missingFiles(io, afterDry.metadata)).toEqual([]);
+
+    // For real, while the worker commits more records.
+    const more = produce(s, written, written + 600);
+    const real = await runFloe(['maintain', 'orders', ...config, '--json', '--progress', 'log']);
+    await more;
+    expect(real.code, real.stderr).toBe(0);
+    const summary = JSON.parse(real.stdout) as Summary;
+    const compacted = stepOf(summary, 'compact');
+    const expired = stepOf(summary, 'expire');
+    console.log(
+      `[maintain] ${filesBefore} files, ${snapshotsBefore} snapshots before; ${JSON.stringify(summary)}`,
+    );
+    // The plan may already see the worker's next commit (more small files), never fewer.
+    expect(compacted.filesRewritten).toBeGreaterThanOrEqual(filesBefore);
+    expect(compacted.filesAdded).toBeLessThanOrEqual(4);
+    expect(expired.snapshotsExpired).toBeGreaterThanOrEqual(snapshotsBefore);
+    expect(expired.dataFilesDeleted).toBe(compacted.filesRewritten);
+    expect(real.stderr).toContain('maintain: compact done');
+
+    await waitForRecords(catalog, s.table, written + 600, { timeoutMs: 60_000 });
+    expect(await worker.stop()).toEqual({ code: 0, signal: null });
+    const maintained = await catalog.loadTable(id);
+    const head = branchHead(maintained.metadata, 'main')!;
+    expect(Number(head.summary['total-data-files'])).toBeLessThan(filesBefore);
+    expect(maintained.metadata.snapshots.length).toBeLessThan(snapshotsBefore);
+    expect(await missingFiles(io, maintained.metadata)).toEqual([]);
+
+    // An orphan (an upload whose commit never happened), removed through the table's name.
+    const orphan = `${maintained.metadata.location}/data/never-committed.parquet`;
+    await io.write(orphan, new Uint8Array(64));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const cleaned = await runFloe(['maintain', s.table, ...config, '--remove-orphans', '--older-than', '2s']);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect(cleaned.stdout).toContain(`removed ${orphan}`);
+    expect(await io.exists(orphan)).toBe(false);
+
+    // A new worker continues from the offsets the maintained table keeps.
+    const restarted = new WorkerProcess(s.setup);
+    started.push(restarted);
+    await produce(s, written + 600, written + 1_200);
+    await waitForRecords(catalog, s.table, written + 1_200, { timeoutMs: 60_000 });
+    expect(await restarted.stop()).toEqual({ code: 0, signal: null });
+
+    const rows = (await readWithPyIceberg(reader, 'table', { table: s.table })).rows;
+    const seen = new Map<number, number>();
+    for (const row of rows) seen.set(row.id as number, (seen.get(row.id as number) ?? 0) + 1);
+    const total = written + 1_200;
+    expect({
+      rows: rows.length,
+      duplicates: [...seen].filter(([, n]) => n > 1).map(([i]) => i),
+      missing: Array.from({ length: total }, (_, i) => i).filter((i) => !seen.has(i)),
+    }).toEqual({ rows: total, duplicates: [], missing: [] });
+    const byId = (list: typeof rows) =>
+      list.filter((r) => (r.id as number) < written).sort((a, b) => (a.id as number) - (b.id as number));
+    expect(byId(rows)).toEqual(byId(rowsBefore));
+  }, 180_000);
+});
