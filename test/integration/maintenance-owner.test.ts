@@ -23,7 +23,7 @@ import { readWithPyIceberg } from '../support/reader.ts';
 import { openCatalog, readerCatalog, waitForRecords } from '../support/table-watch.ts';
 import { WorkerProcess } from '../support/worker-process.ts';
 
-const INTERVAL_MS = 1_500;
+const INTERVAL_MS = 1_000;
 const COMMITTED = /"msg":"committed"/;
 // The worker's own lines ("partitions revoked; committing first", "partitions lost without ..."), not the consumer's.
 const GROUP_EVENT = /"msg":"partitions (assigned|revoked|lost)/;
@@ -123,7 +123,7 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
       autoCreate: {
         partitionBy: ['bucket(4, id)'],
         properties: {
-          'history.expire.max-snapshot-age-ms': '3000',
+          'history.expire.max-snapshot-age-ms': '1000',
           'floe.compaction.quiet-ms': '1000',
           'floe.compaction.min-input-files': '2',
         },
@@ -163,9 +163,9 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
       `settled: maintainer holds ${[...held(holder)].sort().join(',')}; other ${[...held(other)].sort().join(',')}`,
     );
 
-    // Three intervals' worth of maintenance by the holder; none by the other meanwhile.
+    // Two intervals' worth of maintenance by the holder; none by the other meanwhile.
     await until('the holder to maintain the table several times', () =>
-      runs(holder, name, holderFrom).length >= 6 ? true : undefined,
+      runs(holder, name, holderFrom).length >= 4 ? true : undefined,
     );
     const holderEvents = holder.lines.slice(holderFrom).filter((l) => GROUP_EVENT.test(l));
     const otherEvents = other.lines.slice(otherFrom).filter((l) => GROUP_EVENT.test(l));
@@ -188,7 +188,7 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
     const stoppedAt = other.lines.length;
     await other.waitForLine(/"msg":"maintenance: this worker maintains the table now"/);
     await until('the other worker to maintain the table', () =>
-      runs(other, name, stoppedAt).length >= 2 ? true : undefined,
+      runs(other, name, stoppedAt).length >= 1 ? true : undefined,
     );
     expect(held(other).has(first)).toBe(true);
     expect(metric(await scrape(ports.get(other)!), 'floe_table_maintainer', { table: name })).toBe(1);
@@ -222,11 +222,11 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
           metadataBytes: gauge('floe_table_metadata_bytes'),
         };
         const average = gauge('floe_table_average_file_bytes');
-        return JSON.stringify(got) === JSON.stringify(expected) ? { got, average, samples } : undefined;
+        return JSON.stringify(got) === JSON.stringify(expected) ? { expected, average, samples } : undefined;
       },
       30_000,
     );
-    expect(seen.average).toBeCloseTo(seen.got.filesBytes / seen.got.dataFiles, 6);
+    expect(seen.average).toBeCloseTo(seen.expected.filesBytes / seen.expected.dataFiles, 6);
     const rewritten = metric(seen.samples, 'floe_maintenance_bytes_rewritten_total', { table: name }) ?? 0;
     const listsDeleted =
       metric(seen.samples, 'floe_maintenance_files_deleted_total', { table: name, kind: 'manifest-list' }) ??
@@ -234,7 +234,7 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
     expect(rewritten).toBeGreaterThan(0);
     expect(listsDeleted).toBeGreaterThan(0);
     step(
-      `gauges ${JSON.stringify(seen.got)}; the survivor rewrote ${rewritten} bytes, deleted ${listsDeleted} manifest lists`,
+      `gauges ${JSON.stringify(seen.expected)}; the survivor rewrote ${rewritten} bytes, deleted ${listsDeleted} manifest lists`,
     );
     expect(await other.stop()).toEqual({ code: 0, signal: null });
 
