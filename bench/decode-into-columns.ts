@@ -34,7 +34,7 @@ async function shape(name: ShapeName): Promise<void> {
       builder.append(decoder.decodeSync(payload, where)!.row);
       if (builder.rowCount === ROWS_PER_BUILDER) {
         builder.finish();
-        builder = new RecordBatchBuilder(schema);
+        builder = new RecordBatchBuilder(schema, builder);
       }
     }
     builder.finish();
@@ -46,7 +46,7 @@ async function shape(name: ShapeName): Promise<void> {
       builder.appendWith(record.fillFor(schema)!);
       if (builder.rowCount === ROWS_PER_BUILDER) {
         builder.finish();
-        builder = new RecordBatchBuilder(schema);
+        builder = new RecordBatchBuilder(schema, builder);
       }
     }
     builder.finish();

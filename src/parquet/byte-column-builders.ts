@@ -9,7 +9,7 @@ import {
   type Utf8,
 } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
-import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
+import { type ColumnBuilder, grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
 import { BoundsTracker, type ColumnStats, type ValueComparator } from './column-stats.ts';
 import type { RowEpoch } from './row-epoch.ts';
 import { compareBigInts, compareBytes, compareCodePoints } from './value-order.ts';
@@ -57,6 +57,11 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
 
   protected override dropSlots(length: number): void {
     this.end = this.offsets[length] as number;
+  }
+
+  override presize(rows: number, like: ColumnBuilder): void {
+    super.presize(rows, like);
+    if (like instanceof VariableWidthColumnBuilder) this.reserve(this.length, like.end);
   }
 
   protected valuesByteLength(): number {

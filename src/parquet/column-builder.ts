@@ -24,6 +24,12 @@ export interface ColumnBuilder {
    * the row. Called on every column a failed row may have touched.
    */
   rollback(length: number): void;
+  /**
+   * Makes room for `rows` slots up front, and for as many value bytes as `like`
+   * (the same column of the batch before) holds, so a batch about as large as
+   * the one before does not grow its buffers row by row. Only a hint.
+   */
+  presize(rows: number, like: ColumnBuilder): void;
   /** Approximate bytes held in Arrow buffers so far. */
   byteLength(): number;
   finish(): Data;
@@ -95,6 +101,10 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
       this.dropSlots(length);
       this.validity.truncate(length);
     }
+  }
+
+  presize(rows: number, _like: ColumnBuilder): void {
+    if (rows > this.length) this.reserveNull(rows - 1);
   }
 
   byteLength(): number {

@@ -46,6 +46,9 @@ abstract class NestedColumnBuilder implements ColumnBuilder {
     for (const child of this.children()) child.countAbsent();
   }
 
+  /** Nested columns are not presized (their children's lengths vary by row). */
+  presize(_rows: number, _like: ColumnBuilder): void {}
+
   // Children are rolled back even when this column's own slot was never added:
   // a field or element may have failed after its siblings were appended.
   rollback(length: number): void {

@@ -199,7 +199,7 @@ export class StreamedParquetFile {
     );
     this.#sentRows += rowCount;
     this.#sentBytes += estimatedBytes;
-    this.#builder = new RecordBatchBuilder(this.#schema);
+    this.#builder = new RecordBatchBuilder(this.#schema, builder);
     this.#stream.write(table);
     return this.#stream;
   }

@@ -22,10 +22,14 @@ export class RecordBatchBuilder {
   private rows = 0;
   private finished = false;
 
-  constructor(schema: Schema) {
+  /** `like`: the batch before, of the same schema: its size presizes the columns (see ColumnBuilder.presize). */
+  constructor(schema: Schema, like?: RecordBatchBuilder) {
     this.schema = schema;
     this.arrowSchema = icebergSchemaToArrow(schema);
     this.columns = schema.fields.map((f) => createFieldBuilder(f, this.epoch));
+    if (like !== undefined && like.schema === schema) {
+      for (const [i, column] of this.columns.entries()) column.presize(like.rows, like.columns[i]!);
+    }
     this.appendColumns = compileAppend(
       schema.fields.map((f) => f.name),
       this.columns,
@@ -126,12 +130,30 @@ function compileAppend(
   columns: readonly ColumnBuilder[],
   failed: (index: number, error: unknown) => never,
 ): (row: Row) => void {
-  const body = names.map((name, i) => `c${i}.append(row[${JSON.stringify(name)}]); i = ${i + 1};`).join('\n');
-  const params = columns.map((_, i) => `c${i}`);
-  const factory = new Function(
-    'failed',
-    ...params,
-    `return function appendColumns(row) {\nlet i = 0;\ntry {\n${body}\n} catch (error) { failed(i, error); }\n};`,
-  ) as (...args: unknown[]) => (row: Row) => void;
+  const key = JSON.stringify(names);
+  let factory = appendFactories.get(key);
+  if (factory === undefined) {
+    const body = names
+      .map((name, i) => `c${i}.append(row[${JSON.stringify(name)}]); i = ${i + 1};`)
+      .join('\n');
+    const params = columns.map((_, i) => `c${i}`);
+    factory = new Function(
+      'failed',
+      ...params,
+      `return function appendColumns(row) {\nlet i = 0;\ntry {\n${body}\n} catch (error) { failed(i, error); }\n};`,
+    ) as AppendFactory;
+    if (appendFactories.size >= MAX_APPEND_FACTORIES) appendFactories.clear();
+    appendFactories.set(key, factory);
+  }
   return factory(failed, ...columns);
 }
+
+type AppendFactory = (...args: unknown[]) => (row: Row) => void;
+
+/**
+ * compileAppend's generated code per list of column names: a file makes a new
+ * builder every chunk, and one function for all of them keeps V8's compiled code
+ * and type feedback instead of starting cold each chunk.
+ */
+const appendFactories = new Map<string, AppendFactory>();
+const MAX_APPEND_FACTORIES = 256;
