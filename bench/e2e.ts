@@ -3,7 +3,7 @@
 //                     [--commands run,backfill] [--peer auto|on|off] [--peer-tasks 1] [--partitions 6]
 //                     [--commit-interval-ms 10000] [--cpu-prof] [--fresh] [--keep-data]
 //                     [--json results.json] [--timeout-minutes 60]
-//                     [--shapes upsert [--changes N] [--format-version 2|3]]
+//                     [--shapes upsert [--changes N] [--format-version 2|3] [--maintenance on|off]]
 // Needs the local services (scripts/services up). For each shape it fills a topic
 // once, then times `floe run` and `floe backfill` per storage (local disk + SQLite
 // catalog, S3 + REST catalog) and, on S3, the peer: Kafka Connect with the Apache
@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     'timeout-minutes': { type: 'string', default: '60' },
     changes: { type: 'string' },
     'format-version': { type: 'string', default: '2' },
+    maintenance: { type: 'string', default: 'on' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -82,6 +83,7 @@ function positive(text: string, what: string): number {
 const records = positive(args.records, 'records');
 const shapes = list<ShapeName | 'upsert'>(args.shapes, ['reference', 'wide', 'upsert'], 'shapes');
 const changes = args.changes === undefined ? Math.ceil(records / 10) : positive(args.changes, 'changes');
+const maintenance = list(args.maintenance, ['on', 'off'], 'maintenance')[0] === 'on';
 const formatVersion = Number(list(args['format-version'], ['2', '3'], 'format-version')[0]) as 2 | 3;
 const storages = list<Storage>(args.storage, ['local', 's3'], 'storage');
 const commands = list<FloeCommand>(args.commands, ['run', 'backfill'], 'commands');
@@ -245,6 +247,7 @@ async function upsert(storage: Storage): Promise<UpsertResult> {
     changes,
     partitions,
     formatVersion,
+    maintenance,
     commitIntervalMs,
     runDir,
     runId,

@@ -7,7 +7,7 @@ export interface UpsertPhase {
   readonly phase: 'load' | 'changes' | 'rebuild';
   /** The records of the phase by kind (rebuild: the one new key per partition that triggers it). */
   readonly counts: ChangeCounts;
-  /** load: spawn to its last commit; changes: start of producing them to their last commit; rebuild: the rebuilds' own seconds. */
+  /** load: spawn (the load is produced meanwhile) to its last commit; changes: start of producing them to their last commit; rebuild: the rebuilds' own seconds. */
   readonly wallSeconds: number;
   /** 1-minute load average at the start and the end of the phase. */
   readonly loadStart: number;
@@ -30,6 +30,7 @@ export interface UpsertPhase {
 export interface UpsertResult {
   readonly storage: Storage;
   readonly formatVersion: 2 | 3;
+  readonly maintenance: boolean;
   readonly keys: number;
   readonly changes: number;
   readonly partitions: number;
@@ -93,7 +94,7 @@ export function formatUpsertResult(r: UpsertResult): string {
       `- live rows ${c.what}: table ${grouped(c.actual)}, replay ${grouped(c.expected)} ${c.actual === c.expected ? '(equal)' : '(DIFFERENT)'}`,
   );
   return [
-    `upsert, ${r.storage === 'local' ? 'local disk, SQLite' : 'S3, REST'}, format v${r.formatVersion}: ` +
+    `upsert, ${r.storage === 'local' ? 'local disk, SQLite' : 'S3, REST'}, format v${r.formatVersion}, maintenance ${r.maintenance ? 'on' : 'off'}: ` +
       `${grouped(r.keys)} keys loaded, then ${grouped(r.changes)} changes, ${r.partitions} partitions; ` +
       `${r.commits} commits, ${r.dataFiles} live data files at the end`,
     '',

@@ -37,6 +37,8 @@ export interface UpsertRunOptions {
   readonly changes: number;
   readonly partitions: number;
   readonly formatVersion: 2 | 3;
+  /** false: the connector's background maintenance (compaction, expiry) is off. */
+  readonly maintenance: boolean;
   readonly commitIntervalMs: number;
   readonly runDir: string;
   readonly runId: string;
@@ -58,19 +60,21 @@ export async function runUpsert(options: UpsertRunOptions): Promise<UpsertResult
     const endOffsets = new Map<number, bigint>();
     const benchTopic: BenchTopic = { topic, partitions, records: 0, valueBytes: 0, endOffsets };
     const produce = async (count: number, make: () => ReturnType<UpsertWorkload['insert']>) => {
+      // While a phase is being produced its end is not known: no offset is the end.
+      for (let p = 0; p < partitions; p++) endOffsets.set(p, 2n ** 62n);
       const { seconds } = await produceRecords(services, topic, count, say, make);
       for (const o of await admin.fetchTopicOffsets(topic)) endOffsets.set(o.partition, o.high);
       say(`produced ${count.toLocaleString('en-US')} records to ${topic} in ${seconds.toFixed(1)} s`);
     };
-    await produce(options.keys, () => workload.insert());
-
     const phases: UpsertPhase[] = [];
     const counts: ChangeCounts = { inserts: 0, updates: 0, deletes: 0 };
     const logFile = join(runDir, 'floe.log');
     const counted = new Map<string, number>();
     let phase: 'load' | 'changes' | 'done' = 'load';
-    // The load phase counts from the spawn, as the other shapes do.
+    // Each phase is produced while floe runs (the producer's share of the loaded
+    // machine adds to floe's); the load phase counts from floe's spawn.
     let mark = { ms: Date.now(), cpu: 0, load: load1() };
+    const loading = produce(options.keys, () => workload.insert());
     // Both runs: the same worker and connector files, table and group.
     const floe = (logName: string, onPoll: NonNullable<FloeRunOptions['onPoll']>) =>
       runFloe({
@@ -83,12 +87,13 @@ export async function runUpsert(options: UpsertRunOptions): Promise<UpsertResult
         runDir,
         runId: options.runId,
         commitIntervalMs: options.commitIntervalMs,
-        connector: keyedConnector(options.formatVersion),
+        connector: keyedConnector(options.formatVersion, options.maintenance),
         timeoutMs: options.timeoutMs,
         say,
         onPoll,
       });
     const run = await floe('floe.log', async (progress, pid) => {
+      if (phase === 'load') await loading;
       if (phase === 'done' || progress === undefined || !reachedEnd(progress, benchTopic)) return;
       const done = phase === 'load' ? { inserts: options.keys, updates: 0, deletes: 0 } : { ...counts };
       const sample = await samplePhase(phase, done, progress, pid, logFile, runDir, mark, counted);
@@ -142,6 +147,7 @@ export async function runUpsert(options: UpsertRunOptions): Promise<UpsertResult
     return {
       storage: options.storage,
       formatVersion: options.formatVersion,
+      maintenance: options.maintenance,
       keys: options.keys,
       changes: options.changes,
       partitions,
@@ -162,8 +168,9 @@ export async function runUpsert(options: UpsertRunOptions): Promise<UpsertResult
   }
 }
 
-function keyedConnector(formatVersion: 2 | 3): Record<string, unknown> {
+function keyedConnector(formatVersion: 2 | 3, maintenance: boolean): Record<string, unknown> {
   return {
+    ...(maintenance ? {} : { maintenance: { enabled: false } }),
     mode: 'upsert',
     key: { format: 'string', fields: ['id'] },
     autoCreate: { enabled: true, partitionBy: [], properties: { 'format-version': String(formatVersion) } },

@@ -55,7 +55,12 @@ function loggedPort(logFile: string): number | undefined {
   return undefined;
 }
 
-/** Resident bytes of the mappings of files whose path ends with `suffix` in process `pid` (0 when none or gone). */
+/**
+ * Resident bytes of the largest mapping in process `pid` of a file whose path
+ * ends with `suffix` (0 when none or gone). LMDB maps its file again, from
+ * offset 0, each time the file grows and keeps the older, smaller mappings:
+ * their pages are the same file pages, so they are not added up.
+ */
 export function residentMappedBytes(pid: number, suffix: string): number {
   let smaps: string;
   try {
@@ -64,13 +69,16 @@ export function residentMappedBytes(pid: number, suffix: string): number {
     return 0;
   }
   let inFile = false;
-  let kb = 0;
+  let size = 0;
+  let best = { size: 0, rssKb: 0 };
   for (const line of smaps.split('\n')) {
-    // A mapping's header starts with its address range, e.g. "7f3a...-7f3b... rw-s ... /path".
+    // A mapping's header starts with its address range, e.g. "7f3a...-7f3b... r--s ... /path".
     if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.trimEnd().endsWith(suffix);
-    else if (inFile && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (inFile && line.startsWith('Size:')) size = Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (inFile && line.startsWith('Rss:') && size >= best.size)
+      best = { size, rssKb: Number(/(\d+)/.exec(line)?.[1] ?? 0) };
   }
-  return kb * 1024;
+  return best.rssKb * 1024;
 }
 
 /** Bytes a file takes on disk (its allocated blocks: LMDB's file is sparse), 0 when missing. */
