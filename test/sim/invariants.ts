@@ -4,10 +4,13 @@
 // forward along main; no gap below a table's offsets unless retention deleted
 // the records and a commit says so; offsets never beyond the log; field ids never
 // reused; every metadata file valid; at the end, every table recorded every
-// partition up to the log's last record.
+// partition up to the log's last record. A keyed seed's table must instead equal
+// the replay of its changes (keyed-invariants.ts).
 import type { TableIdentifier } from '../../src/catalog/catalog.ts';
 import type { Snapshot } from '../../src/iceberg/snapshot.ts';
 import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
+import { KeyedInvariants } from './keyed-invariants.ts';
+import { KeyedTableReader } from './keyed-table-reader.ts';
 import { fieldIdViolations, metadataViolations } from './metadata-invariants.ts';
 import type { Scenario } from './scenario.ts';
 import type { SecondEngine } from './second-engine.ts';
@@ -24,7 +27,11 @@ const identifier = (name: string): TableIdentifier => {
 
 /** Offsets in a summary value; undefined when the snapshot has none. */
 function summaryOffsets(snapshot: Snapshot, key: string): Offsets | undefined {
-  const text = snapshot.summary[key];
+  return parseOffsets(snapshot.summary[key]);
+}
+
+/** `{"<topic>": {"<partition>": <offset>}}` as written in a summary or the table property. */
+function parseOffsets(text: string | undefined): Offsets | undefined {
   if (text === undefined) return undefined;
   const out: Offsets = new Map();
   for (const [topic, partitions] of Object.entries(
@@ -65,11 +72,17 @@ export class Invariants {
   /** Per table, the highest sequence number already written to the event log. */
   readonly #logged = new Map<string, number>();
 
+  /** A keyed seed's row invariant (keyed-invariants.ts); undefined for an append seed. */
+  readonly #keyed: KeyedInvariants | undefined;
+
   constructor(world: SimWorld, scenario: Scenario, reader: TableReader, engine: SecondEngine | undefined) {
     this.#world = world;
     this.#scenario = scenario;
     this.#reader = reader;
     this.#engine = engine;
+    this.#keyed = scenario.keyed
+      ? new KeyedInvariants(scenario, world.kafka, new KeyedTableReader(reader.io))
+      : undefined;
   }
 
   async check(final: boolean): Promise<Violation[]> {
@@ -84,7 +97,10 @@ export class Invariants {
         continue;
       }
       if (view === undefined) {
-        if (final && this.#world.kafka.produced.some((r) => r.table === name && r.offset >= this.#low(r)))
+        const routed = this.#keyed
+          ? this.#keyed.mustExist()
+          : this.#world.kafka.produced.some((r) => r.table === name && r.offset >= this.#low(r));
+        if (final && routed)
           out.push({
             invariant: 'complete',
             detail: `${name} was never created, but records were routed to it`,
@@ -92,7 +108,8 @@ export class Invariants {
         continue;
       }
       out.push(...metadataViolations(name, view.metadata), ...fieldIdViolations(name, view.metadata));
-      out.push(...(await this.#metadataLog(view)), ...this.#history(view), ...this.#rows(view, final));
+      out.push(...(await this.#metadataLog(view)), ...this.#history(view));
+      out.push(...(this.#keyed ? await this.#keyedRows(view, this.#keyed, final) : this.#rows(view, final)));
       out.push(...this.#readBack(view));
     }
     return out;
@@ -257,6 +274,28 @@ export class Invariants {
             },
       );
     }
+    out.push(...this.#inLog(view, offsets));
+    if (final) out.push(...this.#caughtUp(view, offsets));
+    return out;
+  }
+
+  /** A keyed table equals the replay of the changes below its offsets (main's newest, else the table property). */
+  async #keyedRows(view: TableView, keyed: KeyedInvariants, final: boolean): Promise<Violation[]> {
+    const key = `floe.offsets.${this.#scenario.connector}`;
+    let offsets: Offsets | undefined;
+    for (const snapshot of view.chain) offsets = summaryOffsets(snapshot, key) ?? offsets;
+    offsets ??= parseOffsets(view.metadata.properties[key]) ?? new Map();
+    const engineRows = this.#engine?.rows.get(view.name) ?? new Set<string>();
+    const out = await keyed.check(view.name, view.metadata, offsets, engineRows, final);
+    out.push(...this.#inLog(view, offsets));
+    if (final) out.push(...this.#caughtUp(view, offsets));
+    return out;
+  }
+
+  /** No recorded offset lies beyond its log's end. */
+  #inLog(view: TableView, offsets: Offsets): Violation[] {
+    const { kafka } = this.#world;
+    const out: Violation[] = [];
     for (const [tp, recorded] of offsets) {
       const [topic, partition] = [
         tp.slice(0, tp.lastIndexOf(':')),
@@ -268,7 +307,6 @@ export class Invariants {
           detail: `${view.name}: ${tp} recorded ${recorded}, beyond the log`,
         });
     }
-    if (final) out.push(...this.#caughtUp(view, offsets));
     return out;
   }
 

@@ -4,6 +4,7 @@
 //   npm run sim -- --from 5000         another range
 //   FLOE_SIM_SEED=42 npm run sim       replays one seed and prints its whole schedule
 //   FLOE_SIM_SEEDS=n                   as --seeds
+//   --only keyed                       only the range's keyed seeds (or: append)
 //   --prefetch adapter-head            a consumer that delivers stale prefetched records
 //                                      (the adapter before fetch epochs); default: contract
 import { availableParallelism } from 'node:os';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { closeSharedParquetEncoderPool } from '../../src/parquet/parquet-encoder-pool.ts';
 import { formatFailure, runSeed } from './runner.ts';
 import { runSeedsInThreads } from './seed-threads.ts';
-import { formatSummary, runSeeds, type Summary } from './seeds.ts';
+import { formatSummary, runSeeds, type SeedKind, type Summary } from './seeds.ts';
 import type { PrefetchModel } from './sim-consumer.ts';
 
 const { values } = parseArgs({
@@ -23,8 +24,12 @@ const { values } = parseArgs({
     details: { type: 'string' },
     parallel: { type: 'string' },
     threads: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+const only = values.only as SeedKind | undefined;
+if (only !== undefined && only !== 'keyed' && only !== 'append')
+  throw new Error(`--only ${String(only)}: keyed or append`);
 const prefetch = (values.prefetch ?? process.env.FLOE_SIM_PREFETCH ?? 'contract') as PrefetchModel;
 const one = values.seed ?? process.env.FLOE_SIM_SEED;
 let failed = false;
@@ -45,7 +50,7 @@ try {
     const parallel = Number(values.parallel ?? 3);
     const threads = Number(values.threads ?? Math.min(2, availableParallelism()));
     let summary: Summary;
-    if (threads > 1) summary = await runSeedsInThreads({ first, count, threads, parallel, prefetch });
+    if (threads > 1) summary = await runSeedsInThreads({ first, count, threads, parallel, prefetch, only });
     else {
       let done = 0;
       summary = await runSeeds({
@@ -53,6 +58,7 @@ try {
         count,
         prefetch,
         parallel,
+        only,
         onResult: (r) => {
           if (r.violations.length > 0)
             console.log(`seed ${r.seed}: ${[...new Set(r.violations.map((v) => v.invariant))].join(', ')}`);

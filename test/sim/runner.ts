@@ -90,8 +90,10 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const watch = { version: 0 };
   const faults = new FaultPlan(scenario.faults, rng.faults);
   const trace = new SimTrace();
-  const processes = new ProcessTable({ world, scenario, catalog, io, faults, watch, trace });
-  const engine = scenario.engine ? new SecondEngine(world, catalog, io, watch) : undefined;
+  const processes = new ProcessTable({ world, scenario, catalog, io, faults, watch, trace, dir });
+  const engine = scenario.engine
+    ? new SecondEngine(world, catalog, io, watch, scenario.keyed?.formatVersion)
+    : undefined;
   const tables: TableIdentifier[] = tableNames(scenario).map((t) => parseTableIdentifier(t));
   const deps: WorldDeps = {
     world,

@@ -1,9 +1,11 @@
 // The shape of one seed's run, drawn from the seed before anything happens:
 // which connector (one table, routed by a field with a rare route, or a
 // backfill followed by `floe run`), how many workers and records, how often
-// things fail, and whether a second engine writes to the tables.
+// things fail, and whether a second engine writes to the tables. A third of
+// the seeds run a keyed connector instead (keyed-scenario.ts).
 import type { FaultRates } from './fault-plan.ts';
-import type { Rng } from './rng.ts';
+import { describeKeyed, drawKeyed, type KeyedScenario } from './keyed-scenario.ts';
+import { Rng } from './rng.ts';
 import type { PrefetchModel } from './sim-consumer.ts';
 
 export type ScenarioKind = 'single' | 'routed' | 'backfill';
@@ -44,6 +46,8 @@ export interface Scenario {
   readonly activeSteps: number;
   /** Tables' commit.manifest.min-count-to-merge: small ones merge manifests every few commits. */
   readonly mergeMinCount: number;
+  /** A keyed connector (mode upsert or cdc) on one table; undefined: append. */
+  readonly keyed: KeyedScenario | undefined;
 }
 
 export function tableNames(s: Scenario): string[] {
@@ -70,7 +74,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
   const total = rng.range(20, 120);
   const initial =
     kind === 'backfill' ? Math.floor(total * (0.4 + rng.next() * 0.4)) : rng.int(Math.floor(total / 2));
-  return {
+  const drawn: Omit<Scenario, 'keyed'> = {
     kind,
     topic: 'events',
     partitions: rng.range(1, 4),
@@ -115,6 +119,24 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     activeSteps: rng.range(80, 250),
     mergeMinCount: rng.pick([2, 3, 5, 100]),
   };
+  // Drawn last: an append seed's scenario is the one it had before keyed seeds existed.
+  const keyed = drawKeyed(rng);
+  if (keyed === undefined) return { ...drawn, keyed };
+  // One table, no backfill (floe backfill refuses keyed connectors), no retention (a
+  // change lost to retention would change the replay).
+  return {
+    ...drawn,
+    kind: 'single',
+    routes: new Map([['*', `${namespace}.events`]]),
+    routeWeights: [['*', 1]],
+    retention: false,
+    keyed,
+  };
+}
+
+/** Whether `seed` runs a keyed connector (its scenario drawn as the runner draws it). */
+export function isKeyedSeed(seed: number): boolean {
+  return drawScenario(new Rng(seed).fork('scenario'), 'contract').keyed !== undefined;
 }
 
 export function describeScenario(s: Scenario): string {
@@ -127,5 +149,6 @@ export function describeScenario(s: Scenario): string {
     `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms, poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
     `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}, manifests merged at ${s.mergeMinCount}`,
     `faults ${faults || 'none'}`,
+    ...(s.keyed ? [describeKeyed(s.keyed)] : []),
   ].join('\n');
 }

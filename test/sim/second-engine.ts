@@ -6,7 +6,9 @@
 // files (compaction: a copy in, the original out), and expires snapshots as
 // Spark does (expire_snapshots(retain_last => n): the oldest retained snapshot
 // keeps naming its expired parent) or as PyIceberg leaves a table (that parent
-// id gone), deleting the removed snapshots' manifest lists. Its snapshots carry
+// id gone), deleting the removed snapshots' manifest lists. On a keyed seed's
+// table it rewrites files as Spark does (keyed-engine.ts), and on a v3 one it
+// only adds columns and expires as Java does (its manifests are v2 ones). Its snapshots carry
 // no floe offsets, so floe must find them in main's ancestry, or, once every
 // snapshot with them expired, in the table property.
 import { randomBytes } from 'node:crypto';
@@ -32,6 +34,8 @@ import {
 import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-update.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { TableWriter } from '../../src/sink/table-writer.ts';
+import { keyedRewrite } from './keyed-engine.ts';
+import { KeyedTableReader } from './keyed-table-reader.ts';
 import { liveEntries } from './live-entries.ts';
 import type { CatalogWatch } from './sim-catalog.ts';
 import type { SimWorld } from './sim-world.ts';
@@ -53,11 +57,18 @@ export class SecondEngine {
   readonly rows = new Map<string, Set<string>>();
   #next = 0;
 
-  constructor(world: SimWorld, catalog: Catalog, io: FileIO, watch: CatalogWatch) {
+  /** A keyed seed's table format (v3: the engine writes no manifests, they would be v2 ones). */
+  readonly #keyed: { readonly formatVersion: number; readonly reader: KeyedTableReader } | undefined;
+
+  constructor(world: SimWorld, catalog: Catalog, io: FileIO, watch: CatalogWatch, keyedFormat?: number) {
     this.#world = world;
     this.#catalog = catalog;
     this.#io = io;
     this.#watch = watch;
+    this.#keyed =
+      keyedFormat === undefined
+        ? undefined
+        : { formatVersion: keyedFormat, reader: new KeyedTableReader(io) };
   }
 
   /** One operation on one of the tables that exist; does nothing when none does. */
@@ -67,13 +78,15 @@ export class SecondEngine {
     for (const id of tables) if (await this.#catalog.tableExists(id)) existing.push(id);
     if (existing.length === 0) return;
     const id = rng.pick(existing);
+    const writes = this.#keyed === undefined || this.#keyed.formatVersion < 3;
     const op = rng.weighted<EngineOp>([
       ['add-column', 2],
-      ['append-rows', 3],
-      ['empty-append', 1],
-      ['replace-files', 2],
+      ['append-rows', writes ? 3 : 0],
+      ['empty-append', writes ? 1 : 0],
+      ['replace-files', writes ? 2 : 0],
       ['expire-java', 1],
-      ['expire-pyiceberg', 1],
+      // (modelled by re-adding a snapshot, which a v3 table refuses below its next-row-id)
+      ['expire-pyiceberg', writes ? 1 : 0],
     ]);
     const name = [...id.namespace, id.name].join('.');
     const metadata = (await this.#catalog.loadTable(id)).metadata;
@@ -187,10 +200,18 @@ export class SecondEngine {
     return true;
   }
 
-  /** Copies one or two live files and swaps them in (what a compaction commits). */
+  /**
+   * Copies one or two live files and swaps them in (what a compaction commits);
+   * on a keyed table rewrites them with their deletes applied, as Spark does.
+   */
   async #replaceFiles(id: TableIdentifier, metadata: TableMetadata): Promise<boolean> {
     const head = branchHead(metadata, 'main');
     if (head === undefined) return false;
+    if (this.#keyed) {
+      const rewrite = await keyedRewrite(this.#io, this.#keyed.reader, metadata, this.#world.rng.engine);
+      if (rewrite === undefined) return false;
+      return this.#commitSnapshot(id, metadata, 'replace', rewrite.added, rewrite.kept, rewrite.removed);
+    }
     const live = await liveEntries(this.#io, head);
     if (live.length === 0) return false;
     const rng = this.#world.rng.engine;
@@ -279,7 +300,10 @@ export class SecondEngine {
         ),
       });
     }
-    const carried = operation === 'append' && head ? await carriedManifests(this.#io, head) : [];
+    // An append keeps every manifest; a replace lists the data files anew and keeps the deletes.
+    const carried = head
+      ? (await carriedManifests(this.#io, head)).filter((m) => operation === 'append' || m.content !== 0)
+      : [];
     const listPath = `${base}-list.avro`;
     await this.#io.write(
       listPath,

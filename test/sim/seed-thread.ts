@@ -12,6 +12,7 @@ try {
     count: task.count,
     parallel: task.parallel,
     ...(task.prefetch ? { prefetch: task.prefetch } : {}),
+    only: task.only,
   });
   parentPort?.postMessage(summary);
 } finally {

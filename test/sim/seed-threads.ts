@@ -1,7 +1,7 @@
 // Runs a range of seeds on several worker threads (one core each), every thread
 // a contiguous part of the range with its own lanes, and merges what they found.
 import { Worker } from 'node:worker_threads';
-import { mergeSummaries, type Summary } from './seeds.ts';
+import { mergeSummaries, type SeedKind, type Summary } from './seeds.ts';
 import type { PrefetchModel } from './sim-consumer.ts';
 
 export interface ThreadedRange {
@@ -10,6 +10,7 @@ export interface ThreadedRange {
   readonly threads: number;
   readonly parallel: number;
   readonly prefetch?: PrefetchModel;
+  readonly only?: SeedKind | undefined;
 }
 
 /** What a seed thread gets (workerData) and sends back (one message: its Summary). */
@@ -18,6 +19,7 @@ export interface ThreadTask {
   readonly count: number;
   readonly parallel: number;
   readonly prefetch: PrefetchModel | undefined;
+  readonly only?: SeedKind | undefined;
 }
 
 const ENTRY = new URL('./seed-thread.ts', import.meta.url);
@@ -29,7 +31,13 @@ export async function runSeedsInThreads(range: ThreadedRange): Promise<Summary> 
   let first = range.first;
   for (let i = 0; i < threads; i++) {
     const count = Math.floor(range.count / threads) + (i < range.count % threads ? 1 : 0);
-    const task: ThreadTask = { first, count, parallel: range.parallel, prefetch: range.prefetch };
+    const task: ThreadTask = {
+      first,
+      count,
+      parallel: range.parallel,
+      prefetch: range.prefetch,
+      only: range.only,
+    };
     parts.push(runThread(task));
     first += count;
   }

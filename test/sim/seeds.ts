@@ -1,6 +1,7 @@
 // Runs a range of seeds and sums them up: failures grouped by invariant (one
 // example seed each), seeds per second. Shared by `npm run sim` and the vitest entry.
 import { formatFailure, type RunResult, runSeed } from './runner.ts';
+import { isKeyedSeed } from './scenario.ts';
 import type { PrefetchModel } from './sim-consumer.ts';
 
 export interface SeedRange {
@@ -15,7 +16,11 @@ export interface SeedRange {
   readonly parallel?: number;
   /** Called after each seed (progress). */
   readonly onResult?: (result: RunResult) => void;
+  /** Only the keyed seeds of the range, or only the append ones. */
+  readonly only?: SeedKind | undefined;
 }
+
+export type SeedKind = 'keyed' | 'append';
 
 /** A failed seed, as text that can cross a thread boundary. */
 export interface FailureReport {
@@ -35,10 +40,13 @@ export async function runSeeds(range: SeedRange): Promise<Summary> {
   const started = performance.now();
   const failures: FailureReport[] = [];
   let next = range.first;
+  let runs = 0;
   const end = range.first + range.count;
   const lane = async (): Promise<void> => {
     while (next < end) {
       const seed = next++;
+      if (range.only !== undefined && isKeyedSeed(seed) !== (range.only === 'keyed')) continue;
+      runs++;
       const result = await runSeed({ seed, ...(range.prefetch ? { prefetch: range.prefetch } : {}) });
       range.onResult?.(result);
       if (result.violations.length > 0) failures.push(report(result));
@@ -46,7 +54,7 @@ export async function runSeeds(range: SeedRange): Promise<Summary> {
   };
   await Promise.all(Array.from({ length: Math.max(1, range.parallel ?? 3) }, lane));
   failures.sort((a, b) => a.seed - b.seed);
-  return { runs: range.count, failures, seconds: (performance.now() - started) / 1000 };
+  return { runs, failures, seconds: (performance.now() - started) / 1000 };
 }
 
 export function report(result: RunResult): FailureReport {

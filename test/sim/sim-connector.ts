@@ -1,7 +1,8 @@
 // The connector every simulated worker and backfill runs: schemaless JSON
 // values (inferred schema, evolving), one table or routed by the `route` field,
 // bad records skipped, and floe's real ConnectorRuntime on the actor's faulty
-// catalog and FileIO, its clock and retries on simulated time.
+// catalog and FileIO, its clock and retries on simulated time. A keyed seed's
+// connector is built as `floe run` builds it (keyed-connector.ts).
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { createValueDecoder } from '../../src/codec/record-decoder.ts';
@@ -10,6 +11,7 @@ import type { Logger } from '../../src/log.ts';
 import { ConnectorRuntime } from '../../src/worker/connector-runtime.ts';
 import type { ConnectorSettings, TableRoute } from '../../src/worker/connector-settings.ts';
 import { noMetrics } from '../../src/worker/worker-metrics.ts';
+import { keyedConnectorSettings } from './keyed-connector.ts';
 import type { Scenario } from './scenario.ts';
 import type { SimWorld } from './sim-world.ts';
 
@@ -54,12 +56,17 @@ export interface RuntimeArgs {
   readonly io: FileIO;
   readonly log: Logger;
   readonly commit?: ConnectorSettings['commit'];
+  /** The process's data folder (a keyed connector's key index goes there). */
+  readonly dataDir: string;
 }
 
 export function simConnectorRuntime(args: RuntimeArgs): ConnectorRuntime {
   const { world, scenario } = args;
+  const settings = scenario.keyed
+    ? keyedConnectorSettings(scenario, args.commit ?? scenario.commit, args.dataDir)
+    : connectorSettings(scenario, args.commit);
   return new ConnectorRuntime({
-    settings: connectorSettings(scenario, args.commit),
+    settings,
     catalog: args.catalog,
     io: args.io,
     log: args.log,

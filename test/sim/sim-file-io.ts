@@ -11,13 +11,15 @@ const short = (path: string) => {
   const base = path.slice(path.lastIndexOf('/') + 1);
   return base.endsWith('.parquet')
     ? 'data.parquet'
-    : base.startsWith('snap-')
-      ? 'manifest-list'
-      : base.endsWith('.avro')
-        ? 'manifest'
-        : base.endsWith('.metadata.json')
-          ? 'metadata.json'
-          : base;
+    : base.endsWith('.puffin')
+      ? 'deletes.puffin'
+      : base.startsWith('snap-')
+        ? 'manifest-list'
+        : base.endsWith('.avro')
+          ? 'manifest'
+          : base.endsWith('.metadata.json')
+            ? 'metadata.json'
+            : base;
 };
 
 export class SimFileIO implements FileIO {

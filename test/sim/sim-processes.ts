@@ -3,6 +3,7 @@
 // a `floe backfill` (the real Backfill). Each incarnation is a scheduler actor;
 // a crash drops it with all its memory, and the next incarnation rebuilds from
 // the catalog.
+import { join } from 'node:path';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { Backfill } from '../../src/worker/backfill/backfill.ts';
@@ -28,6 +29,17 @@ export interface ProcessDeps {
   readonly faults: FaultPlan;
   readonly watch: CatalogWatch;
   readonly trace: SimTrace;
+  /** The run's folder: each process gets a data folder below it (a keyed connector's key index). */
+  readonly dir: string;
+}
+
+/**
+ * A worker slot's data folder, kept across its incarnations as a pod's volume
+ * is across restarts: a restarted worker opens the key index store its killed
+ * predecessor left (and empties each part it rebuilds).
+ */
+function processDataDir(deps: ProcessDeps, actor: string): string {
+  return join(deps.dir, 'processes', actor.slice(0, actor.indexOf('.')));
 }
 
 export class WorkerProcess {
@@ -45,6 +57,7 @@ export class WorkerProcess {
       catalog: new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable),
       io: new SimFileIO(deps.io, actor, world, deps.faults),
       log,
+      dataDir: processDataDir(deps, actor),
     });
     const worker = new Worker({
       connectors: [runtime],
@@ -73,7 +86,15 @@ export class BackfillProcess {
     const catalog = new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable);
     const io = new SimFileIO(deps.io, actor, world, deps.faults);
     const commit = { ...scenario.commit, maxRecords: scenario.commit.maxRecords * 3, intervalMs: 600_000 };
-    const connector = simConnectorRuntime({ world, scenario, catalog, io, log, commit });
+    const connector = simConnectorRuntime({
+      world,
+      scenario,
+      catalog,
+      io,
+      log,
+      commit,
+      dataDir: processDataDir(deps, actor),
+    });
     // Older checkouts also took the catalog, FileIO and producer options here.
     const producer = {
       conflictRetry: { maxAttempts: scenario.conflictAttempts, baseDelayMs: 0, maxDelayMs: 0 },

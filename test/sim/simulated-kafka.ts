@@ -4,6 +4,16 @@
 // compare the tables with: what was produced, and where.
 import type { KafkaRecord, TopicPartition } from '../../src/worker/kafka-types.ts';
 
+/** What one record of a keyed seed does to its key, as the replay applies it (keyed-producer.ts). */
+export interface ModelChange {
+  readonly key: string;
+  readonly kind: 'upsert' | 'delete';
+  /** The change number: the row's `seq` (its `note` is `n<seq>`). */
+  readonly seq: number;
+  /** order.by: the row's version. */
+  readonly ver?: number;
+}
+
 /** What the simulation knows about one produced record. */
 export interface ProducedRecord {
   readonly topic: string;
@@ -13,6 +23,8 @@ export interface ProducedRecord {
   readonly id: string | undefined;
   /** The table name (`ns.table`) the row must land in; undefined when it must land nowhere. */
   readonly table: string | undefined;
+  /** A keyed seed's record: what it does to its key (none for a value the connector skips). */
+  readonly change?: ModelChange;
   readonly record: KafkaRecord;
 }
 

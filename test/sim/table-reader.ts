@@ -34,6 +34,11 @@ export type LocateTable = (id: TableIdentifier) => Promise<string | undefined>;
 export class TableReader {
   readonly #locate: LocateTable;
   readonly #io: FileIO;
+
+  /** The files it reads (without faults). */
+  get io(): FileIO {
+    return this.#io;
+  }
   readonly #metadata = new Map<string, TableMetadata>();
   readonly #lists = new Map<string, ManifestFile[]>();
   readonly #manifests = new Map<string, Array<{ status: number; file: DataFile }>>();

@@ -1,0 +1,128 @@
+// The invariant of a keyed seed's table, checked where an append seed's rows
+// are (invariants.ts): the table, read with its position deletes and deletion
+// vectors applied (keyed-table-reader.ts), equals the replay of the changes
+// below the offsets it records, per key the latest by offset, or with order.by
+// the highest version (a tie: the later offset; a delete carries no version,
+// so an upsert after it always applies). Every key at most once, no
+// equality-delete file, the second engine's rows kept; at the end, with every
+// change in, the table equals the replay of the whole log.
+import type { TableMetadata } from '../../src/iceberg/table-metadata.ts';
+import type { KeyedTableReader, KeyedTableView } from './keyed-table-reader.ts';
+import type { Scenario } from './scenario.ts';
+import type { SimulatedKafka } from './simulated-kafka.ts';
+import type { Violation } from './violation.ts';
+
+/** `topic:partition` -> the next offset the table records. */
+export type Offsets = ReadonlyMap<string, bigint>;
+
+interface Expected {
+  readonly seq: number;
+  readonly ver: number | undefined;
+  readonly tp: string;
+  readonly offset: bigint;
+}
+
+/** Per key, the row the replay of the changes below `upTo` leaves (undefined: every change). */
+export function replay(
+  kafka: SimulatedKafka,
+  orderBy: boolean,
+  upTo: Offsets | undefined,
+): Map<string, Expected> {
+  const rows = new Map<string, Expected>();
+  for (const r of kafka.produced) {
+    const change = r.change;
+    if (change === undefined) continue;
+    const tp = `${r.topic}:${r.partition}`;
+    if (upTo !== undefined && r.offset >= (upTo.get(tp) ?? 0n)) continue;
+    if (change.kind === 'delete') {
+      rows.delete(change.key);
+      continue;
+    }
+    const held = rows.get(change.key);
+    if (orderBy && held !== undefined && change.ver! < held.ver!) continue; // stale: an older version
+    rows.set(change.key, { seq: change.seq, ver: change.ver, tp, offset: r.offset });
+  }
+  return rows;
+}
+
+export class KeyedInvariants {
+  readonly #scenario: Scenario;
+  readonly #kafka: SimulatedKafka;
+  readonly #reader: KeyedTableReader;
+
+  constructor(scenario: Scenario, kafka: SimulatedKafka, reader: KeyedTableReader) {
+    this.#scenario = scenario;
+    this.#kafka = kafka;
+    this.#reader = reader;
+  }
+
+  /** Whether a table must exist at the end: some change upserted a key. */
+  mustExist(): boolean {
+    return this.#kafka.produced.some((r) => r.change?.kind === 'upsert');
+  }
+
+  async check(
+    name: string,
+    metadata: TableMetadata,
+    offsets: Offsets,
+    engineRows: ReadonlySet<string>,
+    final: boolean,
+  ): Promise<Violation[]> {
+    const view = await this.#reader.read(metadata);
+    const out: Violation[] = view.problems.map((detail) => ({
+      invariant: 'keyed-files',
+      detail: `${name}: ${detail}`,
+    }));
+    const orderBy = this.#scenario.keyed!.orderBy;
+    out.push(...this.#compare(name, view, replay(this.#kafka, orderBy, offsets), engineRows, 'keyed-replay'));
+    if (final)
+      out.push(...this.#compare(name, view, replay(this.#kafka, orderBy, undefined), engineRows, 'complete'));
+    return out;
+  }
+
+  #compare(
+    name: string,
+    view: KeyedTableView,
+    expected: ReadonlyMap<string, Expected>,
+    engineRows: ReadonlySet<string>,
+    invariant: string,
+  ): Violation[] {
+    const out: Violation[] = [];
+    const seen = new Map<string, string>();
+    for (const row of view.rows) {
+      const twice = seen.get(row.id);
+      seen.set(row.id, row.at);
+      if (twice !== undefined) {
+        out.push({
+          invariant: 'key-once',
+          detail: `${name}: key ${row.id} is live twice (${twice}, ${row.at})`,
+        });
+        continue;
+      }
+      if (engineRows.has(row.id)) continue;
+      const want = expected.get(row.id);
+      if (want === undefined)
+        out.push({
+          invariant,
+          detail: `${name}: key ${row.id} is live (n${row.seq}, ${row.at}) but the replay of the recorded changes deletes it or never had it`,
+        });
+      else if (row.seq !== want.seq || row.note !== `n${want.seq}`)
+        out.push({
+          invariant,
+          detail: `${name}: key ${row.id} holds n${row.seq} (note ${row.note}, ${row.at}), the replay n${want.seq} (${want.tp}@${want.offset}${want.ver === undefined ? '' : `, ver ${want.ver}`})`,
+        });
+    }
+    for (const [key, want] of expected) {
+      if (!seen.has(key))
+        out.push({
+          invariant,
+          detail: `${name}: key ${key} is missing, the replay holds n${want.seq} (${want.tp}@${want.offset})`,
+        });
+    }
+    for (const id of engineRows) {
+      if (!seen.has(id))
+        out.push({ invariant: 'exactly-once', detail: `${name}: the engine's row ${id} is gone` });
+    }
+    return out;
+  }
+}
