@@ -192,15 +192,25 @@ export class MaintenanceScheduler {
     if (decide === undefined) return true;
     const loaded = await this.#load(name, table);
     if (loaded === undefined) return true;
-    const decision = decide(loaded.metadata);
+    let decision: MaintainerDecision;
+    try {
+      decision = decide(loaded.metadata);
+    } catch (error) {
+      // Unreadable offsets (the commits would refuse them too): maintaining twice is safe, never maintaining is not.
+      this.#log.warn('maintenance: could not tell which worker maintains the table; maintaining it', {
+        table: name,
+        err: error,
+      });
+      return true;
+    }
     this.#options.onDecision?.(name, decision);
     const skip = decision.kind === 'skip';
-    if (skip && !table.skipping)
+    if (decision.kind === 'skip' && !table.skipping)
       this.#log.debug('maintenance: another worker of the group maintains this table', {
         table: name,
         maintainerHolds: formatRecordedPartition(decision.first),
       });
-    else if (!skip && table.skipping)
+    else if (decision.kind === 'maintain' && table.skipping)
       this.#log.info('maintenance: this worker maintains the table now', {
         table: name,
         ...(decision.reason === 'holds-first-partition'

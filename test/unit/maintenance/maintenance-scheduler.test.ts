@@ -220,6 +220,29 @@ describe('MaintenanceScheduler: one maintainer per table', () => {
   });
 });
 
+describe('MaintenanceScheduler: a decision that throws', () => {
+  it('maintains the table and says why (offsets it cannot read), and the loop goes on', async () => {
+    let now = 0;
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const scheduler = new MaintenanceScheduler({
+      steps: [recordingStep('expire', calls)],
+      now: () => now,
+      log: recordingLogger(lines),
+      load: loads([]),
+      maintainer: () => {
+        throw new Error('snapshot 1 summary floe.offsets.orders: offsets are not JSON');
+      },
+    });
+    scheduler.watch(t('a'), 10);
+    scheduler.watch(t('b'), 10);
+    now = 10;
+    await scheduler.runDue();
+    expect(calls).toEqual(['expire:a', 'expire:b']);
+    expect(lines.filter((l) => l.startsWith('warn:'))).toHaveLength(2);
+  });
+});
+
 describe('MaintenanceScheduler: table health', () => {
   it('reads the health of tables with commits at most every healthIntervalMs, and after each maintenance run', async () => {
     let now = 0;
