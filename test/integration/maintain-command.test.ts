@@ -16,10 +16,8 @@ import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { branchHead } from '../../src/iceberg/table-metadata.ts';
 import { KAFKA } from '../support/brokers.ts';
 import { testFileIO } from '../support/io.ts';
-import { registry } from '../support/kafka-tools.ts';
-import { type OrderScenario, orderScenario, SCENARIO_PARTITIONS } from '../support/order-scenario.ts';
-import { orderPayload, orderRow } from '../support/orders.ts';
-import { produceNumbered } from '../support/produce.ts';
+import { orderScenario, produceOrders as produce } from '../support/order-scenario.ts';
+import { orderRow } from '../support/orders.ts';
 import { missingFiles } from '../support/reachable-files.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
 import { services } from '../support/services.ts';
@@ -34,19 +32,6 @@ afterEach(async () => {
 afterAll(async () => {
   for (const catalog of catalogs) await catalog.close();
 });
-
-function produce(s: OrderScenario, from: number, to: number): Promise<void> {
-  const ids = Array.from({ length: to - from }, (_, i) => from + i);
-  return produceNumbered(
-    s.topic,
-    SCENARIO_PARTITIONS,
-    ids,
-    (i) => registry.encode(s.schemaId, orderPayload(i)),
-    {
-      bootstrap: s.broker.bootstrap,
-    },
-  );
-}
 
 interface FloeRun {
   readonly code: number | null;

@@ -3,8 +3,9 @@
 // broker's minimum session timeout) instead of 45 s: the setting of the fault
 // and rebalance tests, where crashes must land between and inside commits.
 import { KAFKA, type TestBroker } from './brokers.ts';
-import { createTopic, registerAvro } from './kafka-tools.ts';
-import { ORDER_SCHEMA_V1 } from './orders.ts';
+import { createTopic, registerAvro, registry } from './kafka-tools.ts';
+import { ORDER_SCHEMA_V1, orderPayload } from './orders.ts';
+import { produceNumbered } from './produce.ts';
 import { uniqueName } from './services.ts';
 import { type CatalogChoice, type WorkerSetup, writeWorkerConfig } from './worker-process.ts';
 
@@ -54,4 +55,18 @@ export async function orderScenario(
     },
   });
   return { topic, table, schemaId, setup, broker };
+}
+
+/** Orders `from` to `to - 1` (order i to partition i % 6), Avro with the scenario's schema. */
+export function produceOrders(s: OrderScenario, from: number, to: number): Promise<void> {
+  const ids = Array.from({ length: to - from }, (_, i) => from + i);
+  return produceNumbered(
+    s.topic,
+    SCENARIO_PARTITIONS,
+    ids,
+    (i) => registry.encode(s.schemaId, orderPayload(i)),
+    {
+      bootstrap: s.broker.bootstrap,
+    },
+  );
 }

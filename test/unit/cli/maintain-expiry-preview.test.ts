@@ -4,10 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TableIdentifier } from '../../../src/catalog/catalog.ts';
 import type { DataFile } from '../../../src/iceberg/data-file.ts';
-import { decodeManifestList, encodeManifestList } from '../../../src/iceberg/manifest-list.ts';
-import { branchHead } from '../../../src/iceberg/table-metadata.ts';
 import { SnapshotExpiry } from '../../../src/maintenance/expire-snapshots.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
+import { commitForeignReplace } from '../../support/foreign-replace.ts';
 import { reachableFiles } from '../../support/reachable-files.ts';
 import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
@@ -36,41 +35,7 @@ describe('SnapshotExpiry.preview', () => {
     }
     // Another engine's replace: main's new snapshot lists only the newest file's manifest,
     // so the three older data files are reached by expiring snapshots alone.
-    const metadata = (await catalog.loadTable(id)).metadata;
-    const head = branchHead(metadata)!;
-    const own = decodeManifestList(await io.read(head.manifestList)).filter(
-      (m) => m.addedSnapshotId === head.snapshotId,
-    );
-    const listPath = `${metadata.location}/metadata/snap-replace.avro`;
-    const sequenceNumber = metadata.lastSequenceNumber + 1;
-    await io.write(
-      listPath,
-      encodeManifestList(own, {
-        snapshotId: 77n,
-        parentSnapshotId: head.snapshotId,
-        sequenceNumber,
-        formatVersion: 2,
-        syncMarker: new Uint8Array(16),
-      }),
-    );
-    await catalog.commitTable(
-      id,
-      [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head.snapshotId }],
-      [
-        {
-          action: 'add-snapshot',
-          snapshot: {
-            snapshotId: 77n,
-            parentSnapshotId: head.snapshotId,
-            sequenceNumber,
-            timestampMs: 4_000,
-            manifestList: listPath,
-            summary: { operation: 'replace' },
-          },
-        },
-        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: 77n },
-      ],
-    );
+    await commitForeignReplace(catalog, io, id, { snapshotId: 77n, timestampMs: 4_000 });
     const before = await catalog.loadTable(id);
     const reached = await reachableFiles(io, before.metadata);
     const expiry = new SnapshotExpiry(catalog, io, { now: () => 10_000 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog, TableIdentifier } from '../../../src/catalog/catalog.ts';
 import type { DataFile } from '../../../src/iceberg/data-file.ts';
-import { decodeManifestList, encodeManifestList } from '../../../src/iceberg/manifest-list.ts';
 import { branchHead } from '../../../src/iceberg/table-metadata.ts';
 import { SnapshotExpiry } from '../../../src/maintenance/expire-snapshots.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { committedOffsets } from '../../../src/worker/commit/table-offsets.ts';
+import { commitForeignReplace } from '../../support/foreign-replace.ts';
 import { missingFiles, reachableFiles } from '../../support/reachable-files.ts';
 import { tempSqlTable } from '../../support/temp-sql-table.ts';
 
@@ -141,39 +141,7 @@ describe('SnapshotExpiry after another engine replaced the files', () => {
     const old = [await t.append(0), await t.append(1_000)];
     // a compaction: one new file replaces both; its snapshot lists only the new manifest
     const compacted = await t.append(2_000);
-    const metadata = await t.metadata();
-    const head = branchHead(metadata)!;
-    const list = decodeManifestList(await t.io.read(head.manifestList));
-    const own = list.filter((m) => m.addedSnapshotId === head.snapshotId);
-    const listPath = `${metadata.location}/metadata/snap-replace.avro`;
-    await t.io.write(
-      listPath,
-      encodeManifestList(own, {
-        snapshotId: 77n,
-        parentSnapshotId: head.snapshotId,
-        sequenceNumber: metadata.lastSequenceNumber + 1,
-        formatVersion: 2,
-        syncMarker: new Uint8Array(16),
-      }),
-    );
-    await t.catalog.commitTable(
-      id,
-      [{ type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: head.snapshotId }],
-      [
-        {
-          action: 'add-snapshot',
-          snapshot: {
-            snapshotId: 77n,
-            parentSnapshotId: head.snapshotId,
-            sequenceNumber: metadata.lastSequenceNumber + 1,
-            timestampMs: 3_000,
-            manifestList: listPath,
-            summary: { operation: 'replace' },
-          },
-        },
-        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: 77n },
-      ],
-    );
+    await commitForeignReplace(t.catalog, t.io, id, { snapshotId: 77n, timestampMs: 3_000 });
     const result = await new SnapshotExpiry(t.catalog, t.io, { now: () => 10_000 }).expire(id);
     const after = await t.metadata();
     expect(after.snapshots.map((s) => s.snapshotId)).toEqual([77n]);
