@@ -222,7 +222,8 @@ function overall(samples: ReadonlyArray<SoakSample>): string[] {
   const list = (of: (t: (typeof scans)[number]) => string) => scans.map(of).join(' ') || 'none';
   return [
     `over ${samples.length} samples: data files at most ${max((s) => s.dataFiles)} ` +
-      `(at most ${perPartition.toFixed(1)} per partition with data; partitions at most ${max((s) => s.partitions)})`,
+      `(at most ${perPartition.toFixed(1)} per partition with data; partitions at most ${max((s) => s.partitions)}; ` +
+      `most in one partition ${max((s) => s.maxPartitionFiles)})`,
     `manifests in the current list at most ${max((s) => s.manifests)}; snapshots at most ${max((s) => s.snapshots)}`,
     `metadata.json KB per sample: ${meta.join(' ')}`,
     `PyIceberg scans at minutes: ${list((t) => String(t.minute))}`,
