@@ -13,8 +13,8 @@ import { createLogger, type Logger } from '../log.ts';
 import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import type { ProgressMode } from './backfill-command.ts';
 import { loadConfig } from './load-config.ts';
-import { maintainProgress, usesBars } from './maintain-progress.ts';
 import {
+  describeStep,
   type MaintainStep,
   STEP_ORDER,
   type StepSummary,
@@ -22,6 +22,7 @@ import {
   summaryLines,
 } from './maintain-report.ts';
 import { runMaintainStep } from './maintain-steps.ts';
+import { StepBar } from './progress-bars.ts';
 import { buildCatalog, buildFileIO } from './runtime-factory.ts';
 import { parseDuration } from './tables-command.ts';
 
@@ -122,7 +123,7 @@ export async function maintainCommand(
   let catalog: Catalog | undefined;
   const done: StepSummary[] = [];
   const held: string[] = [];
-  let progress: ReturnType<typeof maintainProgress> | undefined;
+  let progress: MaintainProgress | undefined;
   // Under bars every other line waits until the bar is gone; with --json only the summary is printed.
   const out = (line: string) => {
     if (json) return;
@@ -155,8 +156,9 @@ export async function maintainCommand(
   } finally {
     progress?.finish();
     for (const line of held) print(line);
+    // No summary when the command failed before its first step (the error says why).
     const interrupted = stop.signal.aborted;
-    if (json) print(summaryJson(done, interrupted));
+    if (progress !== undefined && json) print(summaryJson(done, interrupted));
     else if (progress !== undefined) for (const line of summaryLines(done, interrupted)) print(line);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -164,4 +166,44 @@ export async function maintainCommand(
     await closeSharedParquetEncoderPool();
   }
   return stop.signal.aborted ? 130 : 0;
+}
+
+// Progress, as `floe backfill` shows its own: a bar over the steps on a terminal
+// (`bar`), a JSON log line per step started and done otherwise (`log`), or
+// nothing (`none`).
+export interface MaintainProgress {
+  /** Whether it draws on stdout (then the command holds its other lines until finish). */
+  readonly drawsOnStdout: boolean;
+  started(table: string, step: MaintainStep): void;
+  done(summary: StepSummary): void;
+  finish(): void;
+}
+
+/** Bars when the mode says so, or on a terminal under `auto` (unless stdout carries JSON). */
+export function usesBars(mode: ProgressMode, json: boolean, isTTY: boolean): boolean {
+  return mode === 'bar' || (mode === 'auto' && isTTY && !json);
+}
+
+export function maintainProgress(
+  mode: ProgressMode,
+  steps: number,
+  log: Logger,
+  bars: boolean,
+): MaintainProgress {
+  if (bars) {
+    const bar = new StepBar(steps, process.stdout);
+    return {
+      drawsOnStdout: true,
+      started: (table, step) => bar.working(`${table} ${step}`),
+      done: (s) => bar.done(`${s.table} ${s.step}: ${describeStep(s)}`),
+      finish: () => bar.stop(),
+    };
+  }
+  if (mode === 'none') return { drawsOnStdout: false, started() {}, done() {}, finish() {} };
+  return {
+    drawsOnStdout: false,
+    started: (table, step) => log.info(`maintain: ${step} started`, { table }),
+    done: (s) => log.info(`maintain: ${s.step} ${s.dryRun ? 'planned' : 'done'}`, { ...s }),
+    finish() {},
+  };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TableIdentifier } from '../../../src/catalog/catalog.ts';
 import { formatTableIdentifier } from '../../../src/catalog/table-identifier.ts';
-import { maintainSteps, resolveTargets } from '../../../src/cli/maintain-command.ts';
+import { maintainSteps, resolveTargets, usesBars } from '../../../src/cli/maintain-command.ts';
 import { main } from '../../../src/cli.ts';
 import type { ConnectorConfig } from '../../../src/config/connector-config.ts';
 import { errorMessage, tempFolder, writeConfig } from '../config/temp-config.ts';
@@ -31,6 +31,17 @@ describe('maintainSteps', () => {
     expect(errorMessage(() => maintainSteps({ olderThan: '1d' }))).toMatch(
       /--older-than is the safety age of --remove-orphans/,
     );
+  });
+});
+
+describe('usesBars', () => {
+  it('draws a bar on a terminal under auto, never when stdout carries JSON, always under bar', () => {
+    expect(usesBars('auto', false, true)).toBe(true);
+    expect(usesBars('auto', false, false)).toBe(false);
+    expect(usesBars('auto', true, true)).toBe(false);
+    expect(usesBars('bar', true, false)).toBe(true);
+    expect(usesBars('log', false, true)).toBe(false);
+    expect(usesBars('none', false, true)).toBe(false);
   });
 });
 
