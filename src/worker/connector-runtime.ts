@@ -175,6 +175,14 @@ export class ConnectorRuntime {
     }
   }
 
+  /**
+   * Releases what the runtime holds outside the heap (a keyed connector's key
+   * index store, memory-mapped); the runtime is not used afterwards.
+   */
+  async close(): Promise<void> {
+    await this.#keyed?.close();
+  }
+
   /** Forgets the uncommitted batch; its partitions' positions go back to where it began. */
   discard(): void {
     const batch = this.#batch;

@@ -201,6 +201,12 @@ export class KeyedBatchTables {
     this.#indexes.reset();
     this.#tables.clear();
   }
+
+  /** Closes the key index store (the process is done with the connector). */
+  close(): Promise<void> {
+    this.reset();
+    return this.#indexes.close();
+  }
 }
 
 export class KeyedRunWriter {
