@@ -19,6 +19,7 @@ export class ProcessTable {
   maintainer: MaintainerProcess | undefined;
   #incarnation = 0;
   readonly #actors: string[] = [];
+  readonly #workers: WorkerProcess[] = [];
 
   constructor(deps: ProcessDeps) {
     this.#deps = deps;
@@ -50,9 +51,15 @@ export class ProcessTable {
   startWorker(slot: number): WorkerProcess {
     const worker = new WorkerProcess(`w${slot}.${this.#incarnation++}`, this.#deps);
     this.slots[slot] = worker;
+    this.#workers.push(worker);
     this.#actors.push(worker.actor);
     this.#deps.world.log.add(`start ${worker.actor}`);
     return worker;
+  }
+
+  /** At the end of the run: every worker's connector closed, killed ones too (what the OS does for them). */
+  async close(): Promise<void> {
+    for (const worker of this.#workers) await worker.runtime.close().catch(() => undefined);
   }
 
   maintainerRunning(): boolean {

@@ -214,6 +214,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       detail: (error as Error).stack ?? String(error),
     });
   } finally {
+    await processes.close();
     await catalog.close().catch(() => undefined);
     if (violations.length === 0 || !process.env.FLOE_SIM_KEEP)
       await rm(dir, { recursive: true, force: true });

@@ -123,10 +123,12 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
   const keyed = drawKeyed(rng);
   if (keyed === undefined) return { ...drawn, keyed };
   // One table, no backfill (floe backfill refuses keyed connectors), no retention (a
-  // change lost to retention would change the replay).
+  // change lost to retention would change the replay), at least two workers (a key
+  // index part follows its partition from one worker to the other).
   return {
     ...drawn,
     kind: 'single',
+    workers: Math.max(2, drawn.workers),
     routes: new Map([['*', `${namespace}.events`]]),
     routeWeights: [['*', 1]],
     retention: false,

@@ -8,6 +8,7 @@ import type { Catalog } from '../../src/catalog/catalog.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { Backfill } from '../../src/worker/backfill/backfill.ts';
 import { silentProgress } from '../../src/worker/backfill/backfill-progress.ts';
+import type { ConnectorRuntime } from '../../src/worker/connector-runtime.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { noMetrics } from '../../src/worker/worker-metrics.ts';
 import type { FaultPlan } from './fault-plan.ts';
@@ -46,12 +47,14 @@ export class WorkerProcess {
   readonly actor: string;
   readonly stop = new AbortController();
   consumer: SimConsumer | undefined;
+  /** Its connector: closed at the end of the run, as the OS unmaps a dead process's key index store. */
+  readonly runtime: ConnectorRuntime;
 
   constructor(actor: string, deps: ProcessDeps) {
     this.actor = actor;
     const { world, scenario } = deps;
     const log = new SimLogger(deps.trace, actor);
-    const runtime = simConnectorRuntime({
+    this.runtime = simConnectorRuntime({
       world,
       scenario,
       catalog: new SimCatalog(deps.catalog, actor, world, deps.faults, deps.watch, scenario.multiTable),
@@ -60,7 +63,7 @@ export class WorkerProcess {
       dataDir: processDataDir(deps, actor),
     });
     const worker = new Worker({
-      connectors: [runtime],
+      connectors: [this.runtime],
       createConsumer: (handler) => {
         this.consumer = new SimConsumer(actor, actor, world, handler, scenario.prefetch);
         return this.consumer;
