@@ -7,9 +7,16 @@
 // 500 rows per table come through Debezium's snapshot (`r`), then the seeded
 // workload (cdc-workload.ts) applies N changes in random transactions: inserts,
 // reinserted keys, updates, deletes, primary-key changes, update + delete of a row
-// in one transaction, one truncate of customers, while `floe run` consumes; the
-// worker is killed -9 once mid-stream and restarted (its key index rebuilt from
-// the table). Drained when each slot acknowledged the WAL position of the last
+// in one transaction, one truncate of customers, while `floe run` consumes. The
+// orders topic has 3 partitions (created before Debezium writes to it; its
+// producer partitions by the key, so a key stays in one partition); customers
+// keeps Debezium's one (its truncate orders only against its own partition). At
+// 40% of the workload the worker is killed -9 and restarted armed with a crash
+// point inside a row-delta commit (FLOE_CRASH_POINT=after-row-delta-write:2:
+// its second keyed batch dies with its data and delete files written, nothing
+// committed); at 60% it must have died there (SIGKILL and its stderr line), and
+// a clean worker takes over (each restart rebuilds the key index from the
+// table). Drained when each slot acknowledged the WAL position of the last
 // transaction that changed its table, each topic holds exactly the records the workload predicts (r, c, u, d,
 // tombstones, t), and each table's offsets reached the topic's end. Then each
 // Iceberg table, read by PyIceberg, Spark and DuckDB (which must agree), equals
@@ -36,6 +43,7 @@ import { type CdcTableModel, totalRecords } from '../support/cdc-table-model.ts'
 import type { PgType } from '../support/cdc-tables.ts';
 import { CdcWorkload, checkPostgresAgainstModel } from '../support/cdc-workload.ts';
 import { testFileIO } from '../support/io.ts';
+import { createTopic } from '../support/kafka-tools.ts';
 import { services } from '../support/services.ts';
 import { openCatalog, readerCatalog } from '../support/table-watch.ts';
 import { readerDifferences, readWithThreeReaders } from '../support/three-readers.ts';
@@ -44,6 +52,9 @@ import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 const CHANGES = Number(process.env.FLOE_CDC_CHANGES ?? 20_000);
 const SEED = Number(process.env.FLOE_CDC_SEED ?? 11);
 const FIXTURES = join(services.root, 'test/fixtures/cdc-debezium');
+const ORDERS_PARTITIONS = 3;
+/** Armed in the worker started at 40%: its second keyed batch dies inside the row-delta commit. */
+const CRASH_POINT = 'after-row-delta-write:2';
 
 /** The Iceberg types Debezium's semantic types land as, by the Postgres column type. */
 const ICEBERG_TYPES: Partial<Record<PgType, string>> = {
@@ -83,12 +94,16 @@ describe('CDC chain: PostgreSQL -> Debezium 3.6.1 -> Kafka -> floe mode cdc -> I
         encoding: 'avro',
       });
       cleanups.push(() => customers.remove());
+      // Created before Debezium's first write (Connect would create it with one partition).
+      const ordersTopic = `${tag}_j.public.${workload.orders.name}`;
+      await createTopic(ordersTopic, ORDERS_PARTITIONS);
       const orders = await DebeziumCapture.register(client, {
         tag: `${tag}_j`,
         tables: [workload.orders.name],
         encoding: 'json-schemas',
       });
       cleanups.push(() => orders.remove());
+      expect(orders.topic(workload.orders.name)).toBe(ordersTopic);
       const namespace = `it_cdc_${tag}`;
       const targets: Array<CdcTarget & { model: CdcTableModel; capture: DebeziumCapture }> = [
         { connector: 'customers', model: workload.customers, capture: customers },
@@ -130,14 +145,30 @@ describe('CDC chain: PostgreSQL -> Debezium 3.6.1 -> Kafka -> floe mode cdc -> I
       await waitForCommitted(catalog, snapshotDone, worker, 180_000);
 
       // The workload, while floe consumes: at each fifth of it the workload waits until floe has committed
-      // more of both topics (so batches interleave with the changes); at the second, floe is killed -9 and restarted.
+      // more of both topics (so batches interleave with the changes). At the second (40%) floe is killed -9
+      // and restarted armed with CRASH_POINT; at the third it must have died there (it consumed the changes
+      // since), and a clean worker starts.
       const workloadStarted = performance.now();
       const checkpoints = [0.2, 0.4, 0.6, 0.8].map((f) => Math.floor(CHANGES * f));
       let killedAt: number | undefined;
+      let crashedBy: number | undefined;
       const result = await workload.run(async (applied) => {
         if (checkpoints.length === 0 || applied < checkpoints[0]!) return;
-        const kill = checkpoints.length === 3; // the second checkpoint, at 40%
+        const step = 4 - checkpoints.length; // 0 at 20%, 1 at 40%, ...
         checkpoints.shift();
+        if (step === 2) {
+          const exit = await Promise.race([
+            worker.exited,
+            new Promise((resolve) => setTimeout(() => resolve('still running'), 180_000)),
+          ]);
+          expect(exit, worker.lines.slice(-20).join('\n')).toEqual({ code: null, signal: 'SIGKILL' });
+          const name = CRASH_POINT.split(':')[0]!;
+          expect(worker.lines.some((l) => l.includes(`crash point ${name} reached`))).toBe(true);
+          crashedBy = applied;
+          // The dead worker may have committed all of a topic Debezium had written: nothing more to await here.
+          worker = new WorkerProcess(setup, env);
+          return;
+        }
         const committed = await Promise.all(targets.map((t) => committedOffset(catalog, t)));
         await waitForCommitted(
           catalog,
@@ -145,10 +176,10 @@ describe('CDC chain: PostgreSQL -> Debezium 3.6.1 -> Kafka -> floe mode cdc -> I
           worker,
           180_000,
         );
-        if (!kill) return;
+        if (step !== 1) return;
         killedAt = applied;
         await worker.kill9();
-        worker = new WorkerProcess(setup, env);
+        worker = new WorkerProcess(setup, { ...env, FLOE_CRASH_POINT: CRASH_POINT });
       });
       const workloadSeconds = seconds(workloadStarted);
 
@@ -213,7 +244,8 @@ describe('CDC chain: PostgreSQL -> Debezium 3.6.1 -> Kafka -> floe mode cdc -> I
         );
       }
       console.log(
-        `[cdc] ${result.changes} changes in ${result.transactions} transactions (seed ${SEED}), worker killed -9 at ${killedAt}; ` +
+        `[cdc] ${result.changes} changes in ${result.transactions} transactions (seed ${SEED}), worker killed -9 at ${killedAt}, ` +
+          `then died at ${CRASH_POINT} (seen by ${crashedBy}); orders in ${ORDERS_PARTITIONS} partitions; ` +
           `workload ${workloadSeconds} s, then Debezium drained in ${debeziumSeconds} s, floe in ${floeSeconds} s; ` +
           `three readers ${readSeconds} s; total ${seconds(started)} s\n  ${figures.join('\n  ')}`,
       );
