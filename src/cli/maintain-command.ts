@@ -94,7 +94,8 @@ export async function maintainCommand(
   target: string,
   options: MaintainOptions,
   print: (line: string) => void,
-  log?: Logger,
+  /** A logger instead of the worker file's (stderr); a signal that stops it as SIGINT does (tests). */
+  deps: { readonly log?: Logger; readonly signal?: AbortSignal } = {},
 ): Promise<number> {
   const steps = maintainSteps(options);
   const olderThan = options.olderThan ?? DEFAULT_ORPHAN_AGE;
@@ -106,9 +107,10 @@ export async function maintainCommand(
   const { worker, connectors } = loadConfig(options.config);
   // stdout carries the plan and the summary; log lines go to stderr (only warnings under bars).
   const logger =
-    log ?? createLogger({ level: bars ? 'warn' : worker.log.level, destination: process.stderr });
+    deps.log ?? createLogger({ level: bars ? 'warn' : worker.log.level, destination: process.stderr });
   const io = buildFileIO(worker, logger);
   const stop = new AbortController();
+  deps.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
