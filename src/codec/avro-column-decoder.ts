@@ -1,17 +1,19 @@
 // Avro binary payload -> the columns of a table's open data file, with no row
 // object in between: per (writer schema, table schema) one function, generated
 // as straight-line code, reads each field and appends it to the column of the
-// same name. Longs, timestamps, ints, dates, floats, doubles, booleans and ASCII
-// strings, plain or in a nullable union, go through typed appends (no bigint, no
-// string per value); every other field (decimals, uuids, enums, bytes, nested
-// records, arrays, maps, multi-branch unions) is read into its Iceberg value by
-// avro-decoder.ts's reader and appended as such. Table columns the writer schema
+// same name. Longs, timestamps, ints, dates, floats, doubles, booleans, ASCII
+// strings, uuid strings and decimals of up to 6 bytes, plain or in a nullable
+// union, go through typed appends (no bigint, no string per value); every other
+// field (larger decimals, enums, bytes, fixed, nested records, arrays, maps,
+// multi-branch unions) is read into its Iceberg value by avro-decoder.ts's
+// reader and appended as such. Table columns the writer schema
 // lacks get a null. The values are exactly those of decode + append; the caller
 // (RecordBatchBuilder.appendWith) rolls every column back when this throws.
 import type avsc from 'avsc';
 import type { IcebergType, Schema } from '../iceberg/types.ts';
 import {
   type AvroCursor,
+  readBigEndianSigned,
   readBoolean,
   readDouble,
   readFloat,
@@ -33,7 +35,8 @@ import { utf8Text } from './utf8-text.ts';
  * Iceberg type: int/date `appendInt(n)`; long/time/timestamp* `appendLong(n)` (a
  * safe integer); float/double `appendDouble(n)`; boolean `appendBool(b)`; string
  * `appendAscii(bytes, start, length)` (false when not ASCII, nothing appended);
- * and `appendNull()` on all of these.
+ * uuid `appendUuidText(bytes, start)` (false when not lower-case UUID text);
+ * decimal `appendSmall(n)` (|n| < 2^48); and `appendNull()` on all of these.
  */
 export interface ColumnTarget {
   append(value: unknown): void;
@@ -44,7 +47,18 @@ export type ColumnFill = (columns: readonly ColumnTarget[]) => void;
 
 type Reader = (c: AvroCursor) => unknown;
 
-type FastOp = 'long' | 'millis' | 'int' | 'int-as-long' | 'double' | 'float' | 'boolean' | 'string';
+type FastOp =
+  | 'long'
+  | 'millis'
+  | 'int'
+  | 'int-as-long'
+  | 'double'
+  | 'float'
+  | 'boolean'
+  | 'string'
+  | 'uuid'
+  | 'decimal-bytes'
+  | { readonly decimalFixed: number };
 
 const LONG_KINDS = new Set<string>([
   'long',
@@ -95,7 +109,9 @@ export function compileColumnFill(
       lines.push(`k${j}.append(r[${readers.length - 1}](c));`);
       continue;
     }
-    const append = opCode(op, `k${j}`);
+    // The uuid op falls back on the row decoder's reader (it names a bad value).
+    if (op === 'uuid') readers.push(readerOf(type, field.name));
+    const append = opCode(op, `k${j}`, readers.length - 1);
     if (union === undefined) {
       lines.push(append);
       continue;
@@ -128,6 +144,8 @@ export function compileColumnFill(
     'rf',
     'rb',
     'str',
+    'uid',
+    'dec',
     'end',
     body,
   ) as (...args: unknown[]) => ColumnFill;
@@ -143,11 +161,14 @@ export function compileColumnFill(
     readFloat,
     readBoolean,
     appendString,
+    appendUuid,
+    appendDecimal,
     checkEnd,
   );
 }
 
-function opCode(op: FastOp, k: string): string {
+function opCode(op: FastOp, k: string, reader: number): string {
+  if (typeof op === 'object') return `dec(c, ${k}, ${op.decimalFixed});`;
   switch (op) {
     case 'long':
       return `lng(c, ${k});`;
@@ -165,6 +186,10 @@ function opCode(op: FastOp, k: string): string {
       return `${k}.appendBool(rb(c));`;
     case 'string':
       return `str(c, ${k});`;
+    case 'uuid':
+      return `uid(c, ${k}, r[${reader}]);`;
+    case 'decimal-bytes':
+      return `dec(c, ${k}, -1);`;
   }
 }
 
@@ -174,8 +199,20 @@ function fastOp(type: avsc.Type, column: IcebergType): FastOp | undefined {
   if (logical !== undefined) {
     const mapping = logicalMapping(logical);
     if (mapping === undefined || mapping.conversion === 'none') return fastOp(logical.underlyingType, column);
-    if (mapping.conversion === 'millis-to-micros') return LONG_KINDS.has(column.kind) ? 'millis' : undefined;
-    return undefined;
+    switch (mapping.conversion) {
+      case 'millis-to-micros':
+        return LONG_KINDS.has(column.kind) ? 'millis' : undefined;
+      case 'uuid-string':
+        return column.kind === 'uuid' ? 'uuid' : undefined;
+      case 'decimal-bytes': {
+        if (column.kind !== 'decimal') return undefined;
+        const underlying = logical.underlyingType;
+        if (underlying.typeName !== 'fixed') return 'decimal-bytes';
+        return { decimalFixed: (underlying as avsc.types.FixedType).size };
+      }
+      default:
+        return undefined;
+    }
   }
   const kind = column.kind;
   switch (type.typeName) {
@@ -232,6 +269,43 @@ function appendString(c: AvroCursor, column: StringColumn): void {
   const start = c.pos;
   c.pos = start + length;
   if (!column.appendAscii(c.bytes, start, length)) column.append(utf8Text(c.bytes, start, length));
+}
+
+interface UuidColumn extends ColumnTarget {
+  appendUuidText(bytes: Uint8Array, start: number): boolean;
+}
+
+interface DecimalColumn extends ColumnTarget {
+  appendSmall(value: number): void;
+}
+
+const UUID_TEXT_LENGTH = 36;
+
+/** A uuid string: parsed from its bytes when it is lower-case UUID text, else as the row decoder reads it. */
+function appendUuid(c: AvroCursor, column: UuidColumn, read: Reader): void {
+  const start = c.pos;
+  const length = readLength(c);
+  const text = c.pos;
+  c.pos = text + length;
+  if (length === UUID_TEXT_LENGTH && column.appendUuidText(c.bytes, text)) return;
+  c.pos = start;
+  column.append(read(c));
+}
+
+/** A decimal's big-endian two's complement bytes (`size` -1: a length first); up to 6 bytes as a number. */
+function appendDecimal(c: AvroCursor, column: DecimalColumn, size: number): void {
+  const length = size < 0 ? readLength(c) : size;
+  const start = c.pos;
+  if (length > 6 || start + length > c.end) {
+    column.append(readBigEndianSigned(c, length));
+    return;
+  }
+  c.pos = start + length;
+  const b = c.bytes;
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 256 + b[i]!;
+  if (length > 0 && b[start]! & 0x80) n -= 2 ** (8 * length);
+  column.appendSmall(n);
 }
 
 function checkEnd(c: AvroCursor): void {

@@ -1,18 +1,11 @@
-// Byte-backed primitive columns: string (Utf8), binary, fixed[n], uuid (16 fixed
-// bytes) and decimal (Decimal128, two's complement little endian).
-import {
-  type Data,
-  type DataType,
-  type Decimal,
-  type FixedSizeBinary,
-  makeData,
-  type Utf8,
-} from 'apache-arrow';
+// Byte-backed primitive columns: string (Utf8), binary, fixed[n] and uuid (16 fixed
+// bytes); decimals are in decimal-column-builder.ts.
+import { type Data, type DataType, type FixedSizeBinary, makeData, type Utf8 } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
 import { type ColumnBuilder, grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
 import { BoundsTracker, type ColumnStats, type ValueComparator } from './column-stats.ts';
 import type { RowEpoch } from './row-epoch.ts';
-import { compareBigInts, compareBytes, compareCodePoints } from './value-order.ts';
+import { compareBytes, compareCodePoints } from './value-order.ts';
 
 const INITIAL_CAPACITY = 1024;
 const MAX_OFFSET = 2 ** 31 - 1;
@@ -182,7 +175,7 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
  * ASCII bytes against a string in code-point order: an ASCII byte and a UTF-16
  * unit order like code points (a surrogate is above every ASCII byte either way).
  */
-function compareAsciiBytes(bytes: Uint8Array, start: number, length: number, text: string): number {
+export function compareAsciiBytes(bytes: Uint8Array, start: number, length: number, text: string): number {
   const n = Math.min(length, text.length);
   for (let i = 0; i < n; i++) {
     const d = bytes[start + i]! - text.charCodeAt(i);
@@ -191,7 +184,7 @@ function compareAsciiBytes(bytes: Uint8Array, start: number, length: number, tex
   return length - text.length;
 }
 
-function asciiText(bytes: Uint8Array, start: number, length: number): string {
+export function asciiText(bytes: Uint8Array, start: number, length: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
 }
 
@@ -321,6 +314,48 @@ export class UuidColumnBuilder extends LeafColumnBuilder {
     this.bounds.add(upper ? value.toLowerCase() : value);
   }
 
+  /**
+   * The typed fast path: the 36 bytes of lower-case UUID text at bytes[start..]
+   * as the value, parsed without making a string; false (nothing appended) when
+   * they are not that (upper case included), for the caller to take the slow path.
+   */
+  appendUuidText(bytes: Uint8Array, start: number): boolean {
+    if (
+      bytes[start + 8] !== DASH ||
+      bytes[start + 13] !== DASH ||
+      bytes[start + 18] !== DASH ||
+      bytes[start + 23] !== DASH
+    )
+      return false;
+    const index = this.validity.length;
+    this.reserveNull(index);
+    const data = this.data;
+    const out = index * 16;
+    let flags = 0;
+    for (let k = 0; k < 16; k++) {
+      const p = start + (UUID_HEX_POSITIONS[k] as number);
+      const hi = HEX_DIGIT[bytes[p]!] as number;
+      const lo = HEX_DIGIT[bytes[p + 1]!] as number;
+      flags |= hi | lo;
+      data[out + k] = ((hi & 15) << 4) | (lo & 15);
+    }
+    if (flags < 0 || (flags & 16) !== 0) return false;
+    const bounds = this.bounds;
+    if (bounds.min === undefined) {
+      this.willChangeStats();
+      bounds.min = asciiText(bytes, start, UUID_LENGTH);
+      bounds.max = bounds.min;
+    } else if (compareAsciiBytes(bytes, start, UUID_LENGTH, bounds.min) < 0) {
+      this.willChangeStats();
+      bounds.min = asciiText(bytes, start, UUID_LENGTH);
+    } else if (compareAsciiBytes(bytes, start, UUID_LENGTH, bounds.max as string) > 0) {
+      this.willChangeStats();
+      bounds.max = asciiText(bytes, start, UUID_LENGTH);
+    }
+    this.validity.appendValid();
+    return true;
+  }
+
   protected reserveNull(index: number): void {
     const needed = (index + 1) * 16;
     if (needed > this.data.length) this.data = grown(this.data, needed);
@@ -351,70 +386,6 @@ export class UuidColumnBuilder extends LeafColumnBuilder {
       nullCount: this.validity.nullCount,
       nullBitmap: this.validity.finish(),
       data: this.data.subarray(0, this.length * 16),
-    });
-  }
-}
-
-/** decimal(p, s): the unscaled bigint, checked against the precision. */
-export class DecimalColumnBuilder extends LeafColumnBuilder {
-  private readonly type: DataType;
-  private readonly limit: bigint;
-  private readonly precision: number;
-  // Two int64 words per value (low, high): 128-bit two's complement, little endian.
-  private words = new BigInt64Array(INITIAL_CAPACITY * 2);
-  private readonly bounds: BoundsTracker<bigint>;
-
-  constructor(field: LeafField, epoch: RowEpoch, type: DataType, precision: number) {
-    super(field, epoch);
-    this.type = type;
-    this.precision = precision;
-    this.limit = 10n ** BigInt(precision);
-    this.bounds = new BoundsTracker<bigint>(compareBigInts, () => this.willChangeStats());
-  }
-
-  protected appendValue(value: unknown, index: number): void {
-    let v: bigint;
-    if (typeof value === 'bigint') v = value;
-    else if (typeof value === 'number' && Number.isSafeInteger(value)) v = BigInt(value);
-    else throw this.invalid(value, 'an unscaled bigint');
-    if (v >= this.limit || v <= -this.limit) throw this.invalid(value, `at most ${this.precision} digits`);
-    this.reserveNull(index);
-    this.words[index * 2] = BigInt.asIntN(64, v);
-    this.words[index * 2 + 1] = v >> 64n;
-    this.bounds.add(v);
-  }
-
-  protected reserveNull(index: number): void {
-    const needed = (index + 1) * 2;
-    if (needed > this.words.length) this.words = grown(this.words, needed);
-  }
-
-  protected valuesByteLength(): number {
-    return this.length * 16;
-  }
-
-  protected addBounds(stats: ColumnStats): void {
-    if (this.bounds.min === undefined) return;
-    stats.min = this.bounds.min;
-    stats.max = this.bounds.max;
-  }
-
-  protected saveStats(): void {
-    this.bounds.save();
-  }
-
-  protected restoreStats(): void {
-    this.bounds.restore();
-  }
-
-  finish(): Data {
-    const words = this.words.subarray(0, this.length * 2);
-    return makeData({
-      type: this.type as Decimal,
-      length: this.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      data: new Uint32Array(words.buffer, words.byteOffset, this.length * 4),
     });
   }
 }

@@ -5,12 +5,12 @@ import type { IcebergType, NestedField } from '../iceberg/types.ts';
 import { icebergTypeToArrow, LIST_ELEMENT_NAME, MAP_KEY_NAME, MAP_VALUE_NAME } from './arrow-schema.ts';
 import {
   BinaryColumnBuilder,
-  DecimalColumnBuilder,
   FixedColumnBuilder,
   Utf8ColumnBuilder,
   UuidColumnBuilder,
 } from './byte-column-builders.ts';
 import type { ColumnBuilder, LeafField } from './column-builder.ts';
+import { DecimalColumnBuilder } from './decimal-column-builder.ts';
 import { ListColumnBuilder, MapColumnBuilder, StructColumnBuilder } from './nested-column-builders.ts';
 import {
   BoolColumnBuilder,

@@ -110,12 +110,14 @@ const PRIMITIVES: Array<(n: number) => Gen> = [
   () => ({
     type: { type: 'string', logicalType: 'uuid' },
     branch: 'string',
-    value: (r) =>
-      `${Math.floor(r() * 2 ** 32)
-        .toString(16)
-        .padStart(8, '0')}-0000-4000-8000-${Math.floor(r() * 2 ** 32)
-        .toString(16)
-        .padStart(12, 'A')}`,
+    value: (r) => {
+      const hex = (bits: number, digits: number) =>
+        Math.floor(r() * 2 ** bits)
+          .toString(16)
+          .padStart(digits, '0');
+      const text = `${hex(32, 8)}-${hex(16, 4)}-4${hex(12, 3)}-8${hex(12, 3)}-${hex(24, 6)}${hex(24, 6)}`;
+      return r() < 0.1 ? text.toUpperCase() : text; // upper case: valid, lower-cased by the decoder
+    },
   }),
   (n) => ({
     type: { type: 'enum', name: `E${n}`, symbols: ['red', 'green', 'blue'] },
