@@ -4,8 +4,9 @@
 // its own topic (3 partitions, keyed by id), connector and consumer group, run
 // side by side: v3 (deletion vectors) and v2 (position-delete files) on the
 // REST catalog + S3, v3 on the SQL catalog (SQLite, local files). For each
-// table a chain of runs, each armed with one crash point (FLOE_CRASH_POINT,
-// src/crash-points.ts): keyed changes (upserts, updates, tombstones, keys
+// table a chain of runs of one static group member (kafka.groupInstanceId: a
+// restart takes the partitions without waiting out the dead one's session),
+// each armed with one crash point (FLOE_CRASH_POINT, src/crash-points.ts): keyed changes (upserts, updates, tombstones, keys
 // deleted and inserted again) are produced in waves, the next once the last is
 // committed, until the worker dies at the point (SIGKILL and its stderr line,
 // not a timeout). After each death the table equals the replay of the changes
@@ -14,9 +15,10 @@
 // after at least four landed commits (so some partition holds several data
 // files; maintenance is off so that no compaction merges them), and the
 // restarted worker's first batch rebuilds that part and dies inside. Then a
-// run without a crash point (for the REST v3 table two workers, the second
-// joining mid-stream: a rebalance) takes a last wave; each table equals the dictionary replay of everything produced, read by
-// PyIceberg, Spark and DuckDB (which must agree); no equality deletes.
+// run without a crash point (for the REST v3 table two workers, the second,
+// dynamic, joining mid-stream: a rebalance) takes a last wave; each table
+// equals the dictionary replay of everything produced, read by PyIceberg,
+// Spark and DuckDB (which must agree); no equality deletes.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
@@ -89,8 +91,8 @@ describe('floe run killed -9 inside row-delta commits and key index rebuilds (is
     for (const catalog of catalogs) await catalog.close();
   });
 
-  const start = (t: Target, env: Record<string, string> = {}) => {
-    const worker = new WorkerProcess(t.setup, env);
+  const start = (t: Target, env: Record<string, string> = {}, setup = t.setup) => {
+    const worker = new WorkerProcess(setup, env);
     workers.push(worker);
     return worker;
   };
@@ -145,7 +147,7 @@ describe('floe run killed -9 inside row-delta commits and key index rebuilds (is
       await worker.waitForLine(/"msg":"partitions assigned"/, 60_000);
       await t.produceWave();
       expect(await caughtUp(catalog, t, worker)).toBe(true);
-      const second = start(t);
+      const second = start(t, {}, t.joinerSetup);
       await second.waitForLine(/"msg":"partitions assigned"/, 60_000);
       await t.produceWave();
       expect(await caughtUp(catalog, t, worker)).toBe(true);

@@ -58,7 +58,10 @@ export class Target {
   readonly topic = uniqueName('crash-keyed');
   readonly table = `it_upsert_crash.${this.topic.replaceAll('-', '_')}`;
   readonly produced: Produced[] = [];
+  /** The restarted worker: a static member (the same group.instance.id), so a run after a kill -9 gets the partitions without waiting out the dead one's session. */
   readonly setup: WorkerSetup;
+  /** A second worker of the group, dynamic, with its own folder (key index store): a rebalance when it joins. */
+  readonly joinerSetup: WorkerSetup;
   readonly #next = new Array<number>(PARTITIONS).fill(0);
   readonly #rng: Rng;
   #schemaId = 0;
@@ -68,31 +71,34 @@ export class Target {
     this.spec = spec;
     this.#rng = new Rng(seed);
     const groupId = uniqueName('crash-group');
-    this.setup = writeWorkerConfig({
-      groupId,
-      catalog: spec.catalog,
-      // A killed worker's partitions go to the next one after this session timeout.
-      extra: {
-        kafka: {
-          bootstrapServers: services.kafkaBrokers,
-          groupId,
-          properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
+    const config = (groupInstanceId?: string) =>
+      writeWorkerConfig({
+        groupId,
+        catalog: spec.catalog,
+        extra: {
+          kafka: {
+            bootstrapServers: services.kafkaBrokers,
+            groupId,
+            ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
+            properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
+          },
         },
-      },
-      connectors: {
-        keyed: {
-          topics: [this.topic],
-          mode: 'upsert',
-          key: { format: 'string', fields: ['id'] },
-          value: { format: 'avro' },
-          table: this.table,
-          autoCreate: { properties: { 'format-version': String(spec.formatVersion) } },
-          commit: { intervalMs: 500, maxRecords: 100_000 },
-          // No compaction: the rebuild crash needs a partition of several data files.
-          maintenance: { enabled: false },
+        connectors: {
+          keyed: {
+            topics: [this.topic],
+            mode: 'upsert',
+            key: { format: 'string', fields: ['id'] },
+            value: { format: 'avro' },
+            table: this.table,
+            autoCreate: { properties: { 'format-version': String(spec.formatVersion) } },
+            commit: { intervalMs: 500, maxRecords: 100_000 },
+            // No compaction: the rebuild crash needs a partition of several data files.
+            maintenance: { enabled: false },
+          },
         },
-      },
-    });
+      });
+    this.setup = config(`${groupId}-restarted`);
+    this.joinerSetup = config();
   }
 
   async create(): Promise<void> {
