@@ -5,6 +5,7 @@
 // on demand; the common case, a run of records for the table of the previous
 // record, costs no promise per record.
 import type { TableIdentifier } from '../catalog/catalog.ts';
+import { ValidationError } from '../errors.ts';
 import { currentSchema, defaultSpec } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { EvolvingTableWriter } from '../sink/evolving-table-writer.ts';
@@ -153,8 +154,11 @@ export class RunWriter {
     let appended: Promise<void> | undefined;
     try {
       appended = table.writer.appendWith(fill);
-    } catch {
-      return undefined;
+    } catch (error) {
+      // The record's own fault (its columns are rolled back): the row path reports it.
+      // Anything else (the encoder failed) goes on as the row path's would.
+      if (error instanceof ValidationError || error instanceof RangeError) return undefined;
+      throw error;
     }
     if (appended !== undefined) return appended.then(() => this.#counted(table));
     return this.#counted(table) ?? 'written';
