@@ -286,9 +286,12 @@ export class Invariants {
     for (const snapshot of view.chain) offsets = summaryOffsets(snapshot, key) ?? offsets;
     offsets ??= parseOffsets(view.metadata.properties[key]) ?? new Map();
     const engineRows = this.#engine?.rows.get(view.name) ?? new Set<string>();
-    const out = await keyed.check(view.name, view.metadata, offsets, engineRows, final);
-    out.push(...this.#inLog(view, offsets));
-    if (final) out.push(...this.#caughtUp(view, offsets));
+    // The keys of a partition the table records below its log's end are left to the lag
+    // check: one more run catches the table up (runner.ts) before they are compared.
+    const lag = final ? this.#caughtUp(view, offsets) : [];
+    const lagging = new Set(lag.map((v) => v.tp));
+    const out = await keyed.check(view.name, view.metadata, offsets, engineRows, final ? lagging : undefined);
+    out.push(...this.#inLog(view, offsets), ...lag.map(({ tp: _, ...v }) => v));
     return out;
   }
 
@@ -311,8 +314,8 @@ export class Invariants {
   }
 
   /** At the end every partition a table records is recorded up to its last record (a table that never recorded one did not exist while it was read). */
-  #caughtUp(view: TableView, offsets: Offsets): Violation[] {
-    const out: Violation[] = [];
+  #caughtUp(view: TableView, offsets: Offsets): Array<Violation & { tp: string }> {
+    const out: Array<Violation & { tp: string }> = [];
     // Records retention deleted at the log's tail cannot move the offsets (nothing is left to read).
     const last = new Map<string, bigint>();
     for (const r of this.#world.kafka.produced) {
@@ -322,6 +325,7 @@ export class Invariants {
       const recorded = offsets.get(tp);
       if (recorded !== undefined && recorded < end)
         out.push({
+          tp,
           invariant: 'caught-up',
           detail: `${view.name}: ${tp} recorded ${recorded}, the log's last record ends at ${end}`,
         });
