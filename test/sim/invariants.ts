@@ -7,7 +7,6 @@
 // partition up to the log's last record. A keyed seed's table must instead equal
 // the replay of its changes (keyed-invariants.ts).
 import type { TableIdentifier } from '../../src/catalog/catalog.ts';
-import type { Snapshot } from '../../src/iceberg/snapshot.ts';
 import { committedOffsets } from '../../src/worker/commit/table-offsets.ts';
 import { KeyedInvariants } from './keyed-invariants.ts';
 import { KeyedTableReader } from './keyed-table-reader.ts';
@@ -15,49 +14,14 @@ import { fieldIdViolations, metadataViolations } from './metadata-invariants.ts'
 import type { Scenario } from './scenario.ts';
 import type { SecondEngine } from './second-engine.ts';
 import type { SimWorld } from './sim-world.ts';
+import { lossRanges, type Offsets, parseOffsets, summaryOffsets } from './summary-offsets.ts';
 import type { TableReader, TableView } from './table-reader.ts';
 import type { Violation } from './violation.ts';
-
-type Offsets = Map<string, bigint>; // `topic:partition` -> next offset
 
 const identifier = (name: string): TableIdentifier => {
   const parts = name.split('.');
   return { namespace: parts.slice(0, -1), name: parts.at(-1)! };
 };
-
-/** Offsets in a summary value; undefined when the snapshot has none. */
-function summaryOffsets(snapshot: Snapshot, key: string): Offsets | undefined {
-  return parseOffsets(snapshot.summary[key]);
-}
-
-/** `{"<topic>": {"<partition>": <offset>}}` as written in a summary or the table property. */
-function parseOffsets(text: string | undefined): Offsets | undefined {
-  if (text === undefined) return undefined;
-  const out: Offsets = new Map();
-  for (const [topic, partitions] of Object.entries(
-    JSON.parse(text) as Record<string, Record<string, unknown>>,
-  )) {
-    for (const [p, o] of Object.entries(partitions)) out.set(`${topic}:${p}`, BigInt(o as string | number));
-  }
-  return out;
-}
-
-/** Retention-loss ranges [from, to) of a summary, by `topic:partition`. */
-function lossRanges(snapshot: Snapshot, key: string): Array<[string, bigint, bigint]> {
-  const text = snapshot.summary[key];
-  if (text === undefined) return [];
-  const out: Array<[string, bigint, bigint]> = [];
-  for (const [topic, partitions] of Object.entries(
-    JSON.parse(text) as Record<string, Record<string, unknown>>,
-  )) {
-    for (const [p, value] of Object.entries(partitions)) {
-      const ranges =
-        Array.isArray(value) && Array.isArray(value[0]) ? (value as unknown[][]) : [value as unknown[]];
-      for (const r of ranges) out.push([`${topic}:${p}`, BigInt(r[0] as string), BigInt(r[1] as string)]);
-    }
-  }
-  return out;
-}
 
 export class Invariants {
   readonly #world: SimWorld;
