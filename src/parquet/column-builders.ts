@@ -3,22 +3,14 @@
 import type { DataType } from 'apache-arrow';
 import type { IcebergType, NestedField } from '../iceberg/types.ts';
 import { icebergTypeToArrow, LIST_ELEMENT_NAME, MAP_KEY_NAME, MAP_VALUE_NAME } from './arrow-schema.ts';
-import {
-  BinaryColumnBuilder,
-  FixedColumnBuilder,
-  Utf8ColumnBuilder,
-  UuidColumnBuilder,
-} from './byte-column-builders.ts';
+import { BinaryColumnBuilder, FixedColumnBuilder, Utf8ColumnBuilder } from './byte-column-builders.ts';
 import type { ColumnBuilder, LeafField } from './column-builder.ts';
 import { DecimalColumnBuilder } from './decimal-column-builder.ts';
+import { Int64ColumnBuilder } from './int64-column-builder.ts';
 import { ListColumnBuilder, MapColumnBuilder, StructColumnBuilder } from './nested-column-builders.ts';
-import {
-  BoolColumnBuilder,
-  FloatColumnBuilder,
-  Int32ColumnBuilder,
-  Int64ColumnBuilder,
-} from './numeric-column-builders.ts';
+import { BoolColumnBuilder, FloatColumnBuilder, Int32ColumnBuilder } from './numeric-column-builders.ts';
 import type { RowEpoch } from './row-epoch.ts';
+import { UuidColumnBuilder } from './uuid-column-builder.ts';
 
 /** `epoch` is shared by all columns of one RecordBatchBuilder (see RowEpoch). */
 export function createFieldBuilder(field: NestedField, epoch: RowEpoch, parentPath?: string): ColumnBuilder {
