@@ -61,6 +61,14 @@ function produceSteadily(s: OrderScenario): { stop: () => Promise<number> } {
   };
 }
 
+/** The worker's own group event lines (partitions as a list), not the consumer component's (a string), which may trail them. */
+function groupEvents(worker: WorkerProcess, from = 0): string[] {
+  return worker.lines.slice(from).filter((line) => {
+    if (!GROUP_EVENT.test(line)) return false;
+    return Array.isArray((JSON.parse(line) as { partitions?: unknown }).partitions);
+  });
+}
+
 /** The partitions a worker holds after its logged group events. */
 function held(worker: WorkerProcess): Set<string> {
   const owned = new Set<string>();
@@ -174,8 +182,8 @@ describe('one worker of a group maintains a table (REST catalog)', () => {
     await until('the holder to maintain the table again', () =>
       runs(holder, name, holderMid).length >= 2 ? true : undefined,
     );
-    const holderEvents = holder.lines.slice(holderFrom).filter((l) => GROUP_EVENT.test(l));
-    const otherEvents = other.lines.slice(otherSettled).filter((l) => GROUP_EVENT.test(l));
+    const holderEvents = groupEvents(holder, holderFrom);
+    const otherEvents = groupEvents(other, otherSettled);
     expect({ holderEvents, otherEvents }).toEqual({ holderEvents: [], otherEvents: [] });
     expect(runs(other, name, otherFrom)).toEqual([]);
     const holderMetrics = await scrape(ports.get(holder)!);
