@@ -1,6 +1,6 @@
 // Memory of one compaction run (docs/benchmarks.md, "Compaction memory"):
 //   node bench/compaction-memory.ts [--files 16] [--rows-per-file 16384] [--sorted]
-//                                   [--max-input-mb <n>] [--dir <dir>]
+//                                   [--max-input-mb <n>] [--calling-thread] [--dir <dir>]
 // Writes a table of small files of the e2e benchmark's wide shape (50 columns:
 // longs, ints, doubles, short strings, booleans, timestamps, one value in 16
 // null) with floe's own writer into a SQLite catalog and local files, then
@@ -11,11 +11,16 @@
 // sample, VmHWM cannot). The defaults are what the freshness benchmark's worker
 // compacted at once (16 files, ~260,000 wide rows). --sorted gives the table a
 // sort order (the whole-group path). Without --max-input-mb the run's input
-// budget is the default: 128 MiB, 16 MiB for a sorted table.
+// budget is the default: 128 MiB, 16 MiB for a sorted table. The rewrite runs
+// on the compaction thread, as in the worker; --calling-thread rewrites on the
+// main thread instead (as `floe maintain` does). RSS counts every thread; the JS
+// heap is the main thread's, and so are the event loop's figures (the share of
+// the run it was busy, its longest delay): what ingestion would have had left.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { TableIdentifier } from '../src/catalog/catalog.ts';
 import { openSqlCatalog } from '../src/catalog/sql/open-sql-catalog.ts';
@@ -24,6 +29,7 @@ import { parseTransform } from '../src/iceberg/transforms.ts';
 import { type NestedField, primitive, type Row, type Schema } from '../src/iceberg/types.ts';
 import { LocalFileIO } from '../src/io/local-file-io.ts';
 import { compactTable } from '../src/maintenance/compaction-run.ts';
+import { closeCompactionThread, rewriteGroupOffThread } from '../src/maintenance/compaction-thread.ts';
 import { sharedParquetEncoderPool } from '../src/parquet/parquet-encoder-pool.ts';
 import { appendRows } from '../test/support/floe-append.ts';
 
@@ -32,6 +38,7 @@ const { values: args } = parseArgs({
     files: { type: 'string', default: '16' },
     'rows-per-file': { type: 'string', default: '16384' },
     sorted: { type: 'boolean', default: false },
+    'calling-thread': { type: 'boolean', default: false },
     'max-input-mb': { type: 'string' },
     dir: { type: 'string' },
     compact: { type: 'boolean', default: false },
@@ -146,22 +153,30 @@ async function compact(dir: string): Promise<void> {
     peak.external = Math.max(peak.external, m.external);
   };
   const timer = setInterval(sample, 20);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const busy = performance.eventLoopUtilization();
   const started = performance.now();
   const result = await compactTable(catalog, io, ID, {
     force: true,
     quietMs: 0,
     minInputFiles: 2,
     ...(args['max-input-mb'] === undefined ? {} : { maxInputBytes: Number(args['max-input-mb']) * MB }),
+    ...(args['calling-thread'] ? {} : { rewrite: rewriteGroupOffThread }),
   });
   const seconds = (performance.now() - started) / 1000;
+  const utilization = performance.eventLoopUtilization(busy).utilization;
+  delay.disable();
   sample();
   clearInterval(timer);
   await catalog.close();
+  await closeCompactionThread();
   await sharedParquetEncoderPool().close();
   const mb = (n: number) => (n / MB).toFixed(0);
   process.stdout.write(
     [
-      `compaction: ${result.filesRewritten} files (${mb(result.bytesRewritten)} MiB) -> ${result.filesAdded} (${mb(result.bytesWritten)} MiB), ${result.records} rows, ${seconds.toFixed(1)} s${result.skipped ? ` (skipped: ${result.skipped})` : ''}`,
+      `compaction: ${result.filesRewritten} files (${mb(result.bytesRewritten)} MiB) -> ${result.filesAdded} (${mb(result.bytesWritten)} MiB), ${result.records} rows, ${seconds.toFixed(1)} s${result.skipped ? ` (skipped: ${result.skipped})` : ''}, rewritten on ${args['calling-thread'] ? 'the main thread' : 'the compaction thread'}`,
+      `main thread's event loop: busy ${(utilization * 100).toFixed(0)}% of the run, longest delay ${(delay.max / 1e6).toFixed(0)} ms`,
       `RSS before the run ${mb(before.rss)} MB, JS heap ${mb(before.heapUsed)} MB`,
       `during the run (sampled): RSS ${mb(peak.rss)} MB, JS heap ${mb(peak.heapUsed)} MB, ArrayBuffers ${mb(peak.arrayBuffers)} MB, external ${mb(peak.external)} MB`,
       `peak RSS (VmHWM) ${(statusKb('VmHWM') / 1024).toFixed(0)} MB`,
@@ -177,7 +192,8 @@ if (args.compact) {
   await setUp(dir);
   // The compaction alone in a fresh process, so its peak is not the setup's.
   const budget = args['max-input-mb'] === undefined ? [] : ['--max-input-mb', args['max-input-mb']];
-  const passed = [...budget, '--dir', dir, '--compact'];
+  const where = args['calling-thread'] ? ['--calling-thread'] : [];
+  const passed = [...budget, ...where, '--dir', dir, '--compact'];
   const script = new URL(import.meta.url).pathname;
   const child = spawnSync(process.execPath, [...process.execArgv, script, ...passed], { stdio: 'inherit' });
   process.stdout.write(`table folder: ${dir}\n`);

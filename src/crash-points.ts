@@ -21,7 +21,7 @@ export type CrashPoint =
   | 'before-compaction-commit'
   /** Snapshot expiry: its catalog commit landed, no file deleted yet. */
   | 'after-expiry-commit'
-  /** Snapshot expiry: the first file of the expired snapshots deleted, the rest not. */
+  /** Snapshot expiry: the first file of the expired snapshots deleted, those in flight with it (up to 15) perhaps, the rest not. */
   | 'during-expiry-delete';
 
 const setting = process.env.FLOE_CRASH_POINT;

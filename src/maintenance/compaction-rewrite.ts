@@ -15,7 +15,9 @@
 // touches the catalog: until the replace commit lands, the new files are
 // unreferenced. A column a file does not store reads as the file's
 // identity-partition value when its spec has one (spec: "Column Projection"; a
-// Hive table migrated in place, Spark's add_files).
+// Hive table migrated in place, Spark's add_files). It runs on the thread that
+// calls it: the worker's background maintenance calls it on the compaction
+// thread (compaction-thread.ts), so none of this runs on the ingest thread.
 import { crashPoint } from '../crash-points.ts';
 import type { DataFile } from '../iceberg/data-file.ts';
 import type { PartitionSpec, PartitionTuple } from '../iceberg/partition-spec.ts';
@@ -32,12 +34,31 @@ import { dataDirectory } from '../sink/table-paths.ts';
 import { TableWriter } from '../sink/table-writer.ts';
 import { lineageFill, withLineageColumns } from './compaction-lineage.ts';
 import type { CompactionGroup } from './compaction-plan.ts';
+import type { PacePoint } from './duty-cycle.ts';
+
+/** Rows between two pace points: a few ms of work on the wide shape. */
+const PACE_ROWS = 1024;
 
 export interface RewrittenGroup {
   readonly group: CompactionGroup;
   readonly added: DataFile[];
   readonly rows: number;
 }
+
+/**
+ * How compactTable rewrites one group: rewriteGroup below, on the calling thread,
+ * or rewriteGroupOffThread (compaction-thread.ts), which the worker's background
+ * maintenance uses. `signal` may stop the rewrite before its end (the thread's);
+ * rewriteGroup ignores it (compactTable checks it between groups).
+ */
+export type GroupRewrite = (
+  io: FileIO,
+  metadata: TableMetadata,
+  group: CompactionGroup,
+  files: ReadonlyMap<string, DataFile>,
+  deletes: ReadonlyMap<string, readonly DataFile[]>,
+  signal?: AbortSignal,
+) => Promise<RewrittenGroup>;
 
 /**
  * `files`: the group's data files by path (their partition tuples fill columns a
@@ -49,6 +70,9 @@ export async function rewriteGroup(
   group: CompactionGroup,
   files?: ReadonlyMap<string, DataFile>,
   deletes?: ReadonlyMap<string, readonly DataFile[]>,
+  _signal?: AbortSignal,
+  /** Called every PACE_ROWS rows written (the compaction thread's duty cycle). */
+  pace?: PacePoint,
 ): Promise<RewrittenGroup> {
   const tableSchema = currentSchema(metadata);
   // v3: the moved rows keep their row ids, written as columns (compaction-lineage.ts)
@@ -88,6 +112,7 @@ export async function rewriteGroup(
     rows++;
     const behind = writer.append(row);
     if (behind !== undefined) await behind;
+    if (pace !== undefined && rows % PACE_ROWS === 0) await pace();
   };
   try {
     if (sorted) {

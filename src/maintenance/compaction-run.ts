@@ -1,5 +1,6 @@
-// One compaction run of one table: plan on main's head, rewrite the groups, commit
-// them as one replace snapshot. A stale plan (files replaced or removed meanwhile,
+// One compaction run of one table: plan on main's head, rewrite the groups (on
+// this thread, or on the compaction thread: `rewrite`), commit them as one
+// replace snapshot, on this thread either way. A stale plan (files replaced or removed meanwhile,
 // deletes added) is re-planned on the new state, a few times at most; the files
 // it wrote are deleted unless a commit outcome was unknown (then orphan cleanup
 // takes them). Each step is a function of its own so a scheduler can run it in
@@ -31,7 +32,7 @@ import {
   planCompaction,
 } from './compaction-plan.ts';
 import { COMPACTION_PROPERTIES, compactionSettings } from './compaction-properties.ts';
-import { rewriteGroup } from './compaction-rewrite.ts';
+import { type GroupRewrite, rewriteGroup } from './compaction-rewrite.ts';
 
 export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFileSizeBytes' | 'nowMs'> {
   /** Overrides the table's write.target-file-size-bytes. */
@@ -45,8 +46,16 @@ export interface CompactionOptions extends Omit<CompactionPlanOptions, 'targetFi
   readonly locks?: TableLocks;
   /** Compacts even when the table's floe.compaction.enabled is false. */
   readonly force?: boolean;
-  /** Stops between groups (the worker is shutting down). */
+  /**
+   * Stops between groups (the worker is shutting down), and within one when the
+   * rewrite runs on the compaction thread.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * How a group is rewritten: on this thread (rewriteGroup, the default) or on the
+   * compaction thread (rewriteGroupOffThread, the worker's background maintenance).
+   */
+  readonly rewrite?: GroupRewrite;
 }
 
 /** Input bytes one run reads at most (the rewrite streams, so this bounds work, not memory): 128 MiB. */
@@ -88,6 +97,7 @@ export async function compactTable(
   const log = (options.log ?? silentLogger).child({ table });
   const now = options.now ?? Date.now;
   const maxReplans = options.maxReplans ?? 3;
+  const rewrite = options.rewrite ?? rewriteGroup;
   const nothing = {
     table,
     groups: 0,
@@ -130,13 +140,15 @@ export async function compactTable(
           // Every delete file naming only this file goes with it, applying or not.
           removedDeletes.push(...scoped.map((d) => d.dataFile));
         }
-        const rewritten = await rewriteGroup(io, metadata, group, byPath, applying);
+        const rewritten = await rewrite(io, metadata, group, byPath, applying, options.signal);
         for (const f of group.files) replaced.push(byPath.get(f.path)!);
         added.push(...rewritten.added);
         records += rewritten.rows;
       }
     } catch (error) {
       await deleteAll(io, added);
+      // The compaction thread stops mid-group; the rewrite's own files are gone already.
+      if (options.signal?.aborted) return { ...nothing, replans, activeBound, skipped: 'stopped' };
       throw error;
     }
     if (options.signal?.aborted) {

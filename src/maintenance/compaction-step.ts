@@ -5,13 +5,16 @@
 // interval, it runs once a table received as many commits as its bound on the
 // small files of a partition receiving data (floe.compaction.max-files-per-active-partition):
 // a commit adds at most one small file to each partition it writes, so a busy
-// partition holds about that many new files at most between two runs.
+// partition holds about that many new files at most between two runs. The
+// rewrite runs on the compaction thread (compaction-thread.ts) unless `rewrite`
+// says otherwise, so the worker's JS thread goes on consuming meanwhile.
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { TableLocks } from '../sink/table-locks.ts';
 import { COMPACTION_DEFAULTS } from './compaction-plan.ts';
 import { type CompactionOptions, compactTable } from './compaction-run.ts';
+import { rewriteGroupOffThread } from './compaction-thread.ts';
 import type { MaintenanceStep } from './maintenance-scheduler.ts';
 
 export class Compaction implements MaintenanceStep {
@@ -29,7 +32,7 @@ export class Compaction implements MaintenanceStep {
   ) {
     this.#catalog = catalog;
     this.#io = io;
-    this.#options = options;
+    this.#options = { rewrite: rewriteGroupOffThread, ...options };
   }
 
   async run(id: TableIdentifier, signal: AbortSignal): Promise<Readonly<Record<string, number>>> {
