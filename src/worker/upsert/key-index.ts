@@ -47,6 +47,10 @@ export class PartitionKeyIndex {
    * part whose offset is not the one the fence will compare against.
    */
   syncedOffset: bigint | undefined | typeof STALE;
+  /** Data file -> the delete files applying to it, that the entries were made from (index-sources.ts). */
+  readonly sources = new Map<string, Set<string>>();
+  /** Kept or re-pointed after a failed commit, and no commit landed since (a second failure rebuilds it). */
+  refreshed = false;
   readonly #store: KeyStore;
   readonly #files: string[] = [];
   readonly #fileIds = new Map<string, number>();
@@ -89,6 +93,16 @@ export class PartitionKeyIndex {
 
   get size(): number {
     return this.#store.count();
+  }
+
+  /** How many entries point into one of the data files `paths` (a scan of the part). */
+  countIn(paths: Iterable<string>): number {
+    const ids = new Set<number>();
+    for (const path of paths) {
+      const id = this.#fileIds.get(path);
+      if (id !== undefined) ids.add(id);
+    }
+    return this.#store.countFiles(ids);
   }
 
   /** The interned id of a data file path. */
@@ -235,11 +249,17 @@ export class TableKeyIndex {
       const split = name.lastIndexOf(':');
       const topic = name.slice(0, split);
       const partition = Number(name.slice(split + 1));
+      index.refreshed = false;
       index.syncedOffset =
         index.syncedOffset === getOffset(before, topic, partition)
           ? getOffset(after, topic, partition)
           : STALE;
     }
+  }
+
+  /** The partition parts held (not the shared part). */
+  parts(): Iterable<PartitionKeyIndex> {
+    return this.#partitions.values();
   }
 
   /** A revoked partition's index goes. */

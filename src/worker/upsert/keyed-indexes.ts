@@ -4,9 +4,11 @@
 // the indexes were reset), and whose shared part (rows of files no partition is
 // attributed to) is built with the table's first partition. Entries live in
 // one LMDB environment under the worker's data folder, opened on first use.
-// Revoked partitions drop their part; a failed or fenced commit resets them
-// all, since the table may hold what the index does not (an unknown outcome
-// that landed, another writer's rewrite): they are rebuilt on next use.
+// Revoked partitions drop their part. A failed or fenced commit sets every
+// part aside, since the table may hold what the index does not (an unknown
+// outcome that landed, another writer's rewrite): before its next use each is
+// compared with the table (index-sources.ts) and kept, re-pointed from the
+// files a compaction wrote, or rebuilt.
 //
 // The shared part must be as fresh as the newest partition part: a partition
 // part built after another engine rewrote that partition's files into
@@ -28,8 +30,9 @@ import type { TopicPartition } from '../kafka-types.ts';
 import type { TableState } from '../table-registry.ts';
 import type { KeyColumn } from './change-key.ts';
 import { splitByAttribution } from './file-attribution.ts';
+import { type SourcesChange, setSources, sourcesChange } from './index-sources.ts';
 import { type KeyIndexMetrics, PartitionKeyIndex, SHARED_INDEX, TableKeyIndex } from './key-index.ts';
-import { type LiveDataFile, rebuildPartitionIndex } from './key-index-rebuild.ts';
+import { rebuildPartitionIndex, repointPartitionIndex } from './key-index-rebuild.ts';
 import { LmdbKeyStores } from './lmdb-key-store.ts';
 import { type LiveFile, tableLiveFiles } from './table-live-files.ts';
 
@@ -49,6 +52,8 @@ export interface KeyedIndexesDeps {
 interface TableIndexes {
   readonly index: TableKeyIndex;
   readonly partitions: Set<string>;
+  /** Parts set aside by reset(), not visible in `index`: checked against the table before their next use. */
+  readonly parked: Map<string, PartitionKeyIndex>;
   /** What the shared part was built from (sharedInput), undefined before it is built. */
   shared: string | undefined;
 }
@@ -71,7 +76,7 @@ export class KeyedIndexes {
   ): Promise<TableKeyIndex> {
     let table = this.#tables.get(state.name);
     if (table === undefined) {
-      table = { index: new TableKeyIndex(), partitions: new Set(), shared: undefined };
+      table = { index: new TableKeyIndex(), partitions: new Set(), parked: new Map(), shared: undefined };
       this.#tables.set(state.name, table);
     }
     const name = `${topic}:${partition}`;
@@ -79,10 +84,11 @@ export class KeyedIndexes {
     // writer committed the partition since it was built, and a reload or a commit of
     // this worker took that offset) is rebuilt, or the fence would pass on a stale part.
     const recorded = getOffset(state.offsets, topic, partition);
-    const held = table.index.partition(topic, partition);
+    const held = table.index.partition(topic, partition) ?? table.parked.get(name);
     if (held !== undefined && held.syncedOffset !== recorded) {
       table.index.drop(topic, partition);
       table.partitions.delete(name);
+      table.parked.delete(name);
     }
     if (table.partitions.has(name) && table.shared !== undefined) return table.index;
     const build = { table, state, keys, topic, partition, recorded };
@@ -123,10 +129,64 @@ export class KeyedIndexes {
       table.shared = input;
     }
     if (!table.partitions.has(name)) {
-      const part = await this.#rebuild(state, name, byPartition.get(name) ?? [], fields, b.recorded);
+      const files = byPartition.get(name) ?? [];
+      const parked = table.parked.get(name);
+      // Set aside by a reset: whatever happens next, it is either brought up to date or rebuilt.
+      table.parked.delete(name);
+      const kept = parked !== undefined && (await this.#refresh(state, parked, files, fields));
+      const part = kept ? parked : await this.#rebuild(state, name, files, fields, b.recorded);
       table.index.set(topic, partition, part);
       table.partitions.add(name);
     }
+  }
+
+  /**
+   * A part set aside by reset(), against the partition's live `files` now:
+   * true when it is in step with them, as it was or re-pointed from the new
+   * files of a rewrite; false when it must be rebuilt.
+   */
+  async #refresh(
+    state: TableState,
+    part: PartitionKeyIndex,
+    files: readonly LiveFile[],
+    fields: { keys: NestedField[]; order?: NestedField },
+  ): Promise<boolean> {
+    // Checked at the last failure already and no commit landed since: rebuilt, in case the
+    // part itself is what fails the batch (a file the comparison cannot see gone).
+    const change: SourcesChange = part.refreshed
+      ? { kind: 'changed', reason: 'a second failed commit since it was last checked' }
+      : sourcesChange(part, files);
+    part.refreshed = true;
+    if (change.kind === 'same') return true;
+    if (change.kind === 'changed') {
+      this.#deps.log.info('key index part changed under it; rebuilding', {
+        table: state.name,
+        index: part.name,
+        reason: change.reason,
+      });
+      return false;
+    }
+    const stats = await repointPartitionIndex(part, change.removed, {
+      files: change.added,
+      keyFields: fields.keys,
+      orderField: fields.order,
+      read: (path) => this.#deps.io.read(path),
+    });
+    this.#deps.log.info(
+      stats === undefined ? 'key index not re-pointed; rebuilding' : 'key index re-pointed',
+      {
+        table: state.name,
+        index: part.name,
+        removedFiles: change.removed.length,
+        files: change.added.length,
+        ...(stats === undefined
+          ? {}
+          : { rows: stats.rows, keys: stats.keys, seconds: Number(stats.seconds.toFixed(3)) }),
+      },
+    );
+    if (stats === undefined) return false;
+    setSources(part, files);
+    return true;
   }
 
   /** Revoked or lost partitions: their parts go. */
@@ -135,13 +195,25 @@ export class KeyedIndexes {
       for (const { topic, partition } of partitions) {
         table.index.drop(topic, partition);
         table.partitions.delete(`${topic}:${partition}`);
+        table.parked.delete(`${topic}:${partition}`);
       }
     }
   }
 
-  /** Everything is rebuilt from the tables on next use. */
+  /**
+   * Every part is set aside, to be checked against the table on its next use
+   * (#refresh: kept, re-pointed or rebuilt); the shared part is rebuilt then if
+   * its input changed.
+   */
   reset(): void {
-    this.#tables.clear();
+    for (const table of this.#tables.values()) {
+      for (const part of table.index.parts()) table.parked.set(part.name, part);
+      for (const name of table.parked.keys()) {
+        const split = name.lastIndexOf(':');
+        table.index.drop(name.slice(0, split), Number(name.slice(split + 1)));
+      }
+      table.partitions.clear();
+    }
   }
 
   async close(): Promise<void> {
@@ -161,7 +233,7 @@ export class KeyedIndexes {
   async #rebuild(
     state: TableState,
     name: string,
-    files: readonly LiveDataFile[],
+    files: readonly LiveFile[],
     fields: { keys: NestedField[]; order?: NestedField },
     syncedOffset?: bigint,
   ): Promise<PartitionKeyIndex> {
@@ -179,6 +251,7 @@ export class KeyedIndexes {
         return this.#deps.io.read(path);
       },
     });
+    setSources(index, files);
     if (stats.files > 0) {
       this.#deps.log.info('key index rebuilt', {
         table: state.name,

@@ -20,6 +20,7 @@ import type { CommitOffsets, TableBatchWriter } from '../commit/connector-batch.
 import type { Change } from './change.ts';
 import { type AddOutcome, ChangeCollapser } from './change-collapse.ts';
 import { attributedFileSuffix } from './file-attribution.ts';
+import { followCommitFiles } from './index-sources.ts';
 import type { IndexStage, TableKeyIndex } from './key-index.ts';
 import { planRowDelta, type RowDeltaCounts, stageIndex } from './row-delta-plan.ts';
 import { SchemaFold } from './schema-fold.ts';
@@ -48,6 +49,8 @@ export class KeyedTableWriter implements TableBatchWriter {
   #bufferedBytes = 0;
   #counts: RowDeltaCounts | undefined;
   #replaced: readonly DataFile[] = [];
+  /** The data and delete files finish() wrote: once committed, the index parts' sources. */
+  #written: readonly DataFile[] = [];
 
   constructor(options: KeyedTableWriterOptions) {
     this.#options = options;
@@ -144,6 +147,7 @@ export class KeyedTableWriter implements TableBatchWriter {
     crashPoint('after-row-delta-write');
     this.#stages = stageIndex(plan, index, written);
     this.#counts = plan.counts;
+    this.#written = files;
     return files;
   }
 
@@ -154,6 +158,8 @@ export class KeyedTableWriter implements TableBatchWriter {
       if (landed) stage.commit();
       else stage.discard();
     }
+    if (landed) followCommitFiles(this.#options.index, this.#written, this.#replaced);
+    this.#written = [];
     if (offsets !== undefined) this.#options.index.followCommit(offsets.before, offsets.after);
   }
 

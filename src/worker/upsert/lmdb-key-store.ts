@@ -31,6 +31,8 @@ export interface KeyStore {
   /** Every entry, in key order. */
   entries(): Iterable<[string, StoredEntry]>;
   count(): number;
+  /** How many entries point into one of the data files `ids` (a scan of the values). */
+  countFiles(ids: ReadonlySet<number>): number;
   /** Drops every entry. */
   clear(): void;
 }
@@ -89,6 +91,16 @@ class LmdbKeyStore implements KeyStore {
 
   count(): number {
     return this.#db.getCount();
+  }
+
+  countFiles(ids: ReadonlySet<number>): number {
+    if (ids.size === 0) return 0;
+    let n = 0;
+    for (const { value: v } of this.#db.getRange()) {
+      // the entry's first 4 bytes: its file id, little-endian (encodeEntry)
+      if (ids.has((v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0)) n++;
+    }
+    return n;
   }
 
   clear(): void {

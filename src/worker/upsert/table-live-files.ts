@@ -28,6 +28,17 @@ export interface LiveFile {
   readonly recordCount: number;
   /** Positions removed by the table's position deletes. */
   readonly deleted: Set<number>;
+  /**
+   * The delete files that remove them (deleteFileIdentity): a file's deleted
+   * positions are a function of these, so a key index part compares them to
+   * tell whether another writer deleted rows of its files (keyed-indexes.ts).
+   */
+  readonly deletes: Set<string>;
+}
+
+/** A delete file as LiveFile.deletes names it: its path, plus the blob's offset for a deletion vector. */
+export function deleteFileIdentity(file: Pick<DataFile, 'filePath' | 'contentOffset'>): string {
+  return file.contentOffset === undefined ? file.filePath : `${file.filePath}@${file.contentOffset}`;
 }
 
 /** The columns of a position-delete file that say which rows go. */
@@ -63,6 +74,7 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
           sequenceNumber,
           recordCount: file.recordCount,
           deleted: new Set(),
+          deletes: new Set(),
         });
       } else if (file.content === 2) {
         throw new ValidationError(
@@ -79,13 +91,16 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
   for (const del of deletes) {
     for (const row of readParquetRows(await io.read(del.path), DELETE_PROJECTION, del.path)) {
       const target = data.get(row.file_path as string);
-      if (target !== undefined && del.sequenceNumber >= target.sequenceNumber)
+      if (target !== undefined && del.sequenceNumber >= target.sequenceNumber) {
         target.deleted.add(Number(row.pos as bigint));
+        target.deletes.add(del.path);
+      }
     }
   }
   for (const { file, sequenceNumber } of vectors) {
     const target = data.get(file.referencedDataFile ?? '');
     if (target === undefined || sequenceNumber < target.sequenceNumber) continue;
+    target.deletes.add(deleteFileIdentity(file));
     for (const position of await readDeletionVector(io, file)) target.deleted.add(position);
   }
   return [...data.values()].sort((a, b) => a.sequenceNumber - b.sequenceNumber);

@@ -4,13 +4,10 @@
 // writes the vectors of several data files into one Puffin file, so the
 // replace snapshot must remove entries by file AND blob offset (vectorKey),
 // not by path, or the kept file's vector goes with the rewritten ones.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compactTable } from '../../../../src/maintenance/compaction-run.ts';
-import { KeyedWorker } from './keyed-worker.ts';
-import { KeyedWorld, TABLE } from './keyed-world.ts';
+import { oneWorkerWorld } from './keyed-worker.ts';
+import { TABLE } from './keyed-world.ts';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -19,25 +16,10 @@ afterEach(() => {
 
 describe('floe compaction of a keyed v3 table', () => {
   it('a file it keeps keeps its deletion vector (the deleted rows stay deleted)', async () => {
-    const world = new KeyedWorld({
-      partitions: 2,
-      keys: 8,
-      orderBy: false,
-      keyMode: 'fields',
-      formatVersion: 3,
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'floe-keyed-v3-'));
-    cleanup.push(
-      () => world.close(),
-      () => rmSync(dir, { recursive: true, force: true }),
+    const { world, commit } = await oneWorkerWorld(
+      { partitions: 2, keys: 8, orderBy: false, keyMode: 'fields', formatVersion: 3 },
+      cleanup,
     );
-    const worker = new KeyedWorker(world, 'w', join(dir, 'w'));
-    await worker.assign([0, 1]);
-    const commit = async (changes: Array<[number, string | null]>) => {
-      for (const [key, v] of changes) world.change(key, v);
-      await worker.read();
-      await worker.commit();
-    };
     await commit([
       [0, '001'],
       [2, '001'],

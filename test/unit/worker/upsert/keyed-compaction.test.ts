@@ -2,7 +2,8 @@
 // rewrite applies the position deletes and replaces the files the key index
 // points at): the next batch's deletes against the replaced files are refused
 // by the row delta's validation (fence `deletes`), the worker re-reads the
-// batch, the index is rebuilt from the compacted table, and the table still
+// batch, the index is brought up to date with the compacted table (re-pointed
+// from the new files: keyed-compaction-repoint.test.ts), and the table still
 // equals the replay of every change.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ function keyedSettings(): ConnectorSettings {
   };
 }
 
-it('a compaction between batches fences the next row delta; re-read on a rebuilt index, the table equals the replay', async () => {
+it('a compaction between batches fences the next row delta; re-read on an index brought up to date, the table equals the replay', async () => {
   const rng = new Rng(7);
   const s = stack();
   const runtime = s.runtime(keyedSettings());

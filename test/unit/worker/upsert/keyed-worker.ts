@@ -4,13 +4,17 @@
 // partitions re-read from the tables; a revoke releases the partitions and
 // commits first; lost partitions drop the batch. kill -9 is a new runtime (a
 // new process) on the same key index folder, the old one never used again.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommitConflictError } from '../../../../src/errors.ts';
 import { silentLogger } from '../../../../src/log.ts';
 import { FencedBatchError } from '../../../../src/worker/commit/commit-batch.ts';
 import { ConnectorRuntime } from '../../../../src/worker/connector-runtime.ts';
 import { noMetrics } from '../../../../src/worker/worker-metrics.ts';
 import type { Rng } from '../../../sim/rng.ts';
-import { Crash, type KeyedWorld, TOPIC } from './keyed-world.ts';
+import { Crash, KeyedWorld, type KeyedWorldOptions, TOPIC } from './keyed-world.ts';
 
 export class KeyedWorker {
   readonly name: string;
@@ -130,4 +134,32 @@ export class KeyedWorker {
       if (offset !== undefined) this.#positions.set(p, offset);
     }
   }
+}
+
+/**
+ * A world with one worker owning every partition, both removed by `cleanup`;
+ * `commit` appends the changes (key, value or null), reads and commits them.
+ */
+export async function oneWorkerWorld(
+  options: KeyedWorldOptions,
+  cleanup: Array<() => void>,
+): Promise<{
+  world: KeyedWorld;
+  worker: KeyedWorker;
+  commit: (changes: ReadonlyArray<readonly [number, string | null]>) => Promise<void>;
+}> {
+  const world = new KeyedWorld(options);
+  const dir = mkdtempSync(join(tmpdir(), 'floe-keyed-worker-'));
+  cleanup.push(
+    () => world.close(),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+  const worker = new KeyedWorker(world, 'w', join(dir, 'w'));
+  await worker.assign(Array.from({ length: options.partitions }, (_, p) => p));
+  const commit = async (changes: ReadonlyArray<readonly [number, string | null]>) => {
+    for (const [key, v] of changes) world.change(key, v);
+    await worker.read();
+    await worker.commit();
+  };
+  return { world, worker, commit };
 }
