@@ -7,6 +7,9 @@
 // statistics files. A crash anywhere leaves unreferenced files (orphans), never
 // a referenced one missing. An unknown commit outcome deletes nothing: the
 // next run plans again, and what it cannot see any more is left to orphan cleanup.
+// Manifest lists and manifests are read, and the files deleted (one kind after
+// the other), a bounded number at a time (concurrent-map.ts): a run with a cold
+// cache reads every retained snapshot's manifest list and manifests.
 //
 // A table with gc.enabled=false is left alone (as Iceberg's RemoveSnapshots
 // refuses it): it shares its files with another table.
@@ -38,6 +41,7 @@ import type { FileIO } from '../io/file-io.ts';
 import { backoffDelayMs, type RetryPolicy, sleepMs } from '../io/retry.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { TableLocks } from '../sink/table-locks.ts';
+import { forEachConcurrently, MAINTENANCE_IO_CONCURRENCY } from './concurrent-map.ts';
 import { ManifestCache } from './manifest-cache.ts';
 
 /** The table after the run. */
@@ -66,6 +70,8 @@ export interface SnapshotExpiryOptions {
   readonly policy?: Partial<ExpiryPolicy>;
   readonly conflictRetry?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Files read, and files deleted, at once (default MAINTENANCE_IO_CONCURRENCY; 1: one at a time). */
+  readonly concurrency?: number;
 }
 
 const CONFLICT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 };
@@ -78,13 +84,15 @@ export class SnapshotExpiry {
   readonly #options: SnapshotExpiryOptions;
   readonly #locks: TableLocks;
   readonly #cache: ManifestCache;
+  readonly #concurrency: number;
 
   constructor(catalog: Catalog, io: FileIO, options: SnapshotExpiryOptions = {}) {
     this.#catalog = catalog;
     this.#io = io;
     this.#options = options;
     this.#locks = options.locks ?? new TableLocks();
-    this.#cache = new ManifestCache(io);
+    this.#concurrency = options.concurrency ?? MAINTENANCE_IO_CONCURRENCY;
+    this.#cache = new ManifestCache(io, undefined, this.#concurrency);
   }
 
   /** The maintenance step: figures for the log. */
@@ -189,9 +197,10 @@ export class SnapshotExpiry {
       this.#cache.forget(path);
       if (++deleted === 1) crashPoint('during-expiry-delete');
     };
-    for (const path of contentFiles) await remove(path);
-    for (const path of manifests) await remove(path);
-    for (const path of [...manifestLists, ...statistics]) await remove(path);
+    // Each kind once the kind it names is gone, as one at a time did.
+    await forEachConcurrently(contentFiles, this.#concurrency, remove);
+    await forEachConcurrently(manifests, this.#concurrency, remove);
+    await forEachConcurrently([...manifestLists, ...statistics], this.#concurrency, remove);
     return {
       snapshotsRemoved: removed.length,
       refsRemoved,
@@ -219,20 +228,20 @@ export class SnapshotExpiry {
     const removedLists = await this.#lists(removed, true);
     const retainedLists = await this.#lists(after.snapshots, false);
     const { manifestLists, manifests } = expiredManifests(removedLists, retainedLists);
-    const named: string[] = [];
-    for (const path of manifests) named.push(...(await this.#cache.manifest(path, true)).all);
+    const named = (await this.#cache.manifests(manifests, true)).flatMap((m) => m.all);
+    // Which of them a retained manifest still has live: every retained manifest is read, unless none is named.
     const live = new Set<string>();
-    for (const path of new Set(retainedLists.flatMap((l) => l.manifests)))
-      for (const file of (await this.#cache.manifest(path)).live) live.add(file);
+    const retainedManifests = named.length === 0 ? [] : new Set(retainedLists.flatMap((l) => l.manifests));
+    for (const { live: files } of await this.#cache.manifests(retainedManifests))
+      for (const file of files) live.add(file);
     const contentFiles = expiredContentFiles(named, live);
     return { removed, contentFiles, manifests, manifestLists, statistics: expiredStatistics(base, after) };
   }
 
   async #lists(snapshots: readonly Snapshot[], missingOk: boolean): Promise<SnapshotManifests[]> {
-    const lists: SnapshotManifests[] = [];
-    for (const { manifestList } of snapshots)
-      lists.push({ manifestList, manifests: await this.#cache.manifestList(manifestList, missingOk) });
-    return lists;
+    const paths = snapshots.map((s) => s.manifestList);
+    const manifests = await this.#cache.manifestLists(paths, missingOk);
+    return paths.map((manifestList, i) => ({ manifestList, manifests: manifests[i] ?? [] }));
   }
 }
 

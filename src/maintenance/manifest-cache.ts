@@ -1,11 +1,15 @@
 // What manifest lists and manifests name, read once per process: both are
 // immutable files, so a table's expiry run reads only what was written since
 // the last run. Entries are forgotten when their file is deleted, and all of
-// them when the cache grows past its bound.
+// them when the cache grows past its bound. A batch of paths is read a bounded
+// number at a time (concurrent-map.ts): a cold cache (the first expiry after a
+// worker starts, every `floe maintain`) reads the manifest list of every
+// retained snapshot and their manifests, hundreds of object-store round trips.
 import { decodeManifest } from '../iceberg/manifest.ts';
 import { ENTRY_STATUS } from '../iceberg/manifest-entry.ts';
 import { decodeManifestList } from '../iceberg/manifest-list.ts';
 import { type FileIO, isNotFound } from '../io/file-io.ts';
+import { MAINTENANCE_IO_CONCURRENCY, mapConcurrently } from './concurrent-map.ts';
 
 export interface ManifestPaths {
   /** Every data or delete file an entry names, whatever its status. */
@@ -19,12 +23,25 @@ const DEFAULT_MAX_ENTRIES = 100_000;
 export class ManifestCache {
   readonly #io: FileIO;
   readonly #maxEntries: number;
+  readonly #concurrency: number;
   readonly #lists = new Map<string, readonly string[]>();
   readonly #manifests = new Map<string, ManifestPaths>();
 
-  constructor(io: FileIO, maxEntries = DEFAULT_MAX_ENTRIES) {
+  /** `concurrency`: reads in flight at once in manifestLists() and manifests(). */
+  constructor(io: FileIO, maxEntries = DEFAULT_MAX_ENTRIES, concurrency = MAINTENANCE_IO_CONCURRENCY) {
     this.#io = io;
     this.#maxEntries = maxEntries;
+    this.#concurrency = concurrency;
+  }
+
+  /** manifestList() of each path, in order, `concurrency` reads at a time. */
+  manifestLists(paths: Iterable<string>, missingOk = false): Promise<(readonly string[])[]> {
+    return mapConcurrently(paths, this.#concurrency, (path) => this.manifestList(path, missingOk));
+  }
+
+  /** manifest() of each path, in order, `concurrency` reads at a time. */
+  manifests(paths: Iterable<string>, missingOk = false): Promise<ManifestPaths[]> {
+    return mapConcurrently(paths, this.#concurrency, (path) => this.manifest(path, missingOk));
   }
 
   /** The manifests a manifest list names; none when the list is gone (`missingOk`). */

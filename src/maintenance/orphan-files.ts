@@ -8,7 +8,9 @@
 // that has uploaded files but not committed yet (or whose commit outcome is
 // still unknown) is protected by that age, never by a guess. A table with
 // gc.enabled=false is refused (as Iceberg's DeleteOrphanFiles does): it shares
-// its files with another table.
+// its files with another table. The metadata files, manifest lists and
+// manifests are read, and the orphans deleted, a bounded number at a time
+// (concurrent-map.ts).
 import type { Catalog, TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { FloeError } from '../errors.ts';
@@ -19,6 +21,7 @@ import type { TableMetadata } from '../iceberg/table-metadata.ts';
 import { parseTableMetadata } from '../iceberg/table-metadata-json.ts';
 import { type FileInfo, type FileIO, isNotFound } from '../io/file-io.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { forEachConcurrently, MAINTENANCE_IO_CONCURRENCY, mapConcurrently } from './concurrent-map.ts';
 
 export const DEFAULT_ORPHAN_AGE_MS = 3 * 24 * 3_600_000;
 
@@ -29,6 +32,8 @@ export interface OrphanOptions {
   readonly dryRun?: boolean;
   readonly now?: () => number;
   readonly log?: Logger;
+  /** Files read, and orphans deleted, at once (default MAINTENANCE_IO_CONCURRENCY; 1: one at a time). */
+  readonly concurrency?: number;
 }
 
 export interface OrphanResult {
@@ -55,6 +60,7 @@ export async function removeOrphanFiles(
   const log = (options.log ?? silentLogger).child({ table });
   const olderThanMs = options.olderThanMs ?? DEFAULT_ORPHAN_AGE_MS;
   const dryRun = options.dryRun ?? false;
+  const concurrency = options.concurrency ?? MAINTENANCE_IO_CONCURRENCY;
   // The cut-off is taken before anything is read: a file written after it is never a candidate.
   const cutoff = (options.now ?? Date.now)() - olderThanMs;
   const { metadata, metadataLocation } = await catalog.loadTable(id);
@@ -64,7 +70,7 @@ export async function removeOrphanFiles(
       { table },
     );
   }
-  const reachable = await reachableFiles(io, metadata, metadataLocation);
+  const reachable = await reachableFiles(io, metadata, metadataLocation, concurrency);
   const location = metadata.location.replace(/\/+$/, '');
   const orphans: FileInfo[] = [];
   let listed = 0;
@@ -77,10 +83,10 @@ export async function removeOrphanFiles(
   }
   let removed = 0;
   if (!dryRun) {
-    for (const file of orphans) {
+    await forEachConcurrently(orphans, concurrency, async (file) => {
       await io.delete(file.path);
       removed++;
-    }
+    });
   }
   log.info(dryRun ? 'orphan files found (dry run)' : 'orphan files removed', {
     listed,
@@ -96,16 +102,17 @@ export async function reachableFiles(
   io: FileIO,
   metadata: TableMetadata,
   metadataLocation: string,
+  concurrency = MAINTENANCE_IO_CONCURRENCY,
 ): Promise<Set<string>> {
   const reached = new Set<string>();
   const add = (path: string) => reached.add(normalizePath(path));
-  const versions: TableMetadata[] = [metadata];
   add(metadataLocation);
-  for (const entry of metadata.metadataLog) {
-    add(entry.metadataFile);
+  for (const entry of metadata.metadataLog) add(entry.metadataFile);
+  const logged = await mapConcurrently(metadata.metadataLog, concurrency, async (entry) => {
     const text = await readIfExists(io, entry.metadataFile);
-    if (text !== undefined) versions.push(parseTableMetadata(new TextDecoder().decode(text)));
-  }
+    return text === undefined ? undefined : parseTableMetadata(new TextDecoder().decode(text));
+  });
+  const versions = [metadata, ...logged.filter((v) => v !== undefined)];
   // A file the current metadata names must exist: a table missing one is broken,
   // and what only that file reaches would look orphaned. Older versions' files
   // may have been expired.
@@ -120,27 +127,30 @@ export async function reachableFiles(
   }
   const manifests = new Set<string>();
   const currentManifests = new Set<string>();
-  for (const list of lists) {
-    add(list);
+  const listed = await mapConcurrently(lists, concurrency, async (list) => {
     const bytes = await readIfExists(io, list);
     if (bytes === undefined) {
       if (current.has(list)) throw missing(list, metadataLocation);
-      continue;
+      return [];
     }
-    for (const manifest of decodeManifestList(bytes)) {
-      manifests.add(manifest.manifestPath);
-      if (current.has(list)) currentManifests.add(manifest.manifestPath);
+    return decodeManifestList(bytes).map((m) => m.manifestPath);
+  });
+  for (const [i, list] of [...lists].entries()) {
+    add(list);
+    for (const manifest of listed[i] ?? []) {
+      manifests.add(manifest);
+      if (current.has(list)) currentManifests.add(manifest);
     }
   }
-  for (const path of manifests) {
+  await forEachConcurrently(manifests, concurrency, async (path) => {
     add(path);
     const bytes = await readIfExists(io, path);
     if (bytes === undefined) {
       if (currentManifests.has(path)) throw missing(path, metadataLocation);
-      continue;
+      return;
     }
     for (const entry of decodeManifest(bytes).entries) add(entry.dataFile.filePath);
-  }
+  });
   return reached;
 }
 
