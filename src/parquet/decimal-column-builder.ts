@@ -1,16 +1,15 @@
 // decimal(p, s) columns: Decimal128, two's complement little endian, checked
 // against the precision; the row path takes the unscaled bigint, the typed fast
-// path a small unscaled number.
+// path a small unscaled number (bounds of both: WideIntegerColumnBuilder).
 import { type Data, type DataType, type Decimal, makeData } from 'apache-arrow';
-import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import { BoundsTracker, type ColumnStats } from './column-stats.ts';
+import { finishedSlots, WideIntegerColumnBuilder } from './bounded-column-builders.ts';
+import { grown, type LeafField } from './column-builder.ts';
 import type { RowEpoch } from './row-epoch.ts';
-import { compareBigInts } from './value-order.ts';
 
 const INITIAL_CAPACITY = 1024;
 
 /** decimal(p, s): the unscaled bigint, checked against the precision. */
-export class DecimalColumnBuilder extends LeafColumnBuilder {
+export class DecimalColumnBuilder extends WideIntegerColumnBuilder {
   private readonly type: DataType;
   private readonly limit: bigint;
   /** `limit` as a number, for appendSmall (exact up to 10^22, beyond any value it takes). */
@@ -20,14 +19,6 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
   private words = new BigInt64Array(INITIAL_CAPACITY * 2);
   /** `words` as four 32-bit words per value, for appendSmall. */
   private ints = new Int32Array(this.words.buffer);
-  private readonly bounds: BoundsTracker<bigint>;
-  // Bounds of the values appendSmall took, as numbers (merged with the bigint ones in addBounds).
-  private numSeen = false;
-  private numMin = 0;
-  private numMax = 0;
-  private savedNumSeen = false;
-  private savedNumMin = 0;
-  private savedNumMax = 0;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType, precision: number) {
     super(field, epoch);
@@ -35,7 +26,6 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
     this.precision = precision;
     this.limit = 10n ** BigInt(precision);
     this.smallLimit = 10 ** precision;
-    this.bounds = new BoundsTracker<bigint>(compareBigInts, () => this.willChangeStats());
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -47,7 +37,7 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
     this.reserveNull(index);
     this.words[index * 2] = BigInt.asIntN(64, v);
     this.words[index * 2 + 1] = v >> 64n;
-    this.bounds.add(v);
+    this.addBigInt(v);
   }
 
   /**
@@ -65,18 +55,7 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
     this.ints[w + 1] = Math.floor(value / 4294967296);
     this.ints[w + 2] = sign;
     this.ints[w + 3] = sign;
-    if (!this.numSeen) {
-      this.willChangeStats();
-      this.numSeen = true;
-      this.numMin = value;
-      this.numMax = value;
-    } else if (value < this.numMin) {
-      this.willChangeStats();
-      this.numMin = value;
-    } else if (value > this.numMax) {
-      this.willChangeStats();
-      this.numMax = value;
-    }
+    this.addNumber(value);
     this.validity.appendValid();
   }
 
@@ -92,42 +71,9 @@ export class DecimalColumnBuilder extends LeafColumnBuilder {
     return this.length * 16;
   }
 
-  protected addBounds(stats: ColumnStats): void {
-    let min = this.bounds.min;
-    let max = this.bounds.max;
-    if (this.numSeen) {
-      const numMin = BigInt(this.numMin);
-      const numMax = BigInt(this.numMax);
-      if (min === undefined || numMin < min) min = numMin;
-      if (max === undefined || numMax > max) max = numMax;
-    }
-    if (min === undefined) return;
-    stats.min = min;
-    stats.max = max;
-  }
-
-  protected saveStats(): void {
-    this.bounds.save();
-    this.savedNumSeen = this.numSeen;
-    this.savedNumMin = this.numMin;
-    this.savedNumMax = this.numMax;
-  }
-
-  protected restoreStats(): void {
-    this.bounds.restore();
-    this.numSeen = this.savedNumSeen;
-    this.numMin = this.savedNumMin;
-    this.numMax = this.savedNumMax;
-  }
-
   finish(): Data {
     const words = this.words.subarray(0, this.length * 2);
-    return makeData({
-      type: this.type as Decimal,
-      length: this.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      data: new Uint32Array(words.buffer, words.byteOffset, this.length * 4),
-    });
+    const data = new Uint32Array(words.buffer, words.byteOffset, this.length * 4);
+    return makeData({ type: this.type as Decimal, ...finishedSlots(this.validity), data });
   }
 }

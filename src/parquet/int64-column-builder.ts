@@ -1,9 +1,9 @@
 // long, time and timestamp columns (Int64): bigint values from the row path,
-// safe-integer numbers from the typed fast path (no bigint per value), min/max
-// kept in plain fields of each kind and merged for the statistics.
+// safe-integer numbers from the typed fast path (no bigint per value); the
+// bounds of each kind are kept and merged by WideIntegerColumnBuilder.
 import { type Data, type DataType, type Int, makeData } from 'apache-arrow';
-import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import type { ColumnStats } from './column-stats.ts';
+import { finishedSlots, WideIntegerColumnBuilder } from './bounded-column-builders.ts';
+import { grown, type LeafField } from './column-builder.ts';
 import type { RowEpoch } from './row-epoch.ts';
 
 const INITIAL_CAPACITY = 1024;
@@ -11,24 +11,11 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** long, time (micros), timestamp(tz) (micros) and timestamp(tz)_ns (nanos): bigint, safe integers accepted. */
-export class Int64ColumnBuilder extends LeafColumnBuilder {
+export class Int64ColumnBuilder extends WideIntegerColumnBuilder {
   private readonly type: DataType;
   private values = new BigInt64Array(INITIAL_CAPACITY);
   /** `values` as (low, high) 32-bit words, little endian: appendLong stores a number without a bigint. */
   private words = new Int32Array(this.values.buffer);
-  private seen = false;
-  private min = 0n;
-  private max = 0n;
-  private savedSeen = false;
-  private savedMin = 0n;
-  private savedMax = 0n;
-  // Bounds of the values appendLong took, as numbers (merged with the bigint ones in addBounds).
-  private numSeen = false;
-  private numMin = 0;
-  private numMax = 0;
-  private savedNumSeen = false;
-  private savedNumMin = 0;
-  private savedNumMax = 0;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
     super(field, epoch);
@@ -47,18 +34,7 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     }
     this.reserveNull(index);
     this.values[index] = v;
-    if (!this.seen) {
-      this.willChangeStats();
-      this.seen = true;
-      this.min = v;
-      this.max = v;
-    } else if (v < this.min) {
-      this.willChangeStats();
-      this.min = v;
-    } else if (v > this.max) {
-      this.willChangeStats();
-      this.max = v;
-    }
+    this.addBigInt(v);
   }
 
   /**
@@ -71,18 +47,7 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     const w = index << 1;
     this.words[w] = value >>> 0; // ToUint32 is the low word of the two's complement
     this.words[w + 1] = Math.floor(value / 4294967296);
-    if (!this.numSeen) {
-      this.willChangeStats();
-      this.numSeen = true;
-      this.numMin = value;
-      this.numMax = value;
-    } else if (value < this.numMin) {
-      this.willChangeStats();
-      this.numMin = value;
-    } else if (value > this.numMax) {
-      this.willChangeStats();
-      this.numMax = value;
-    }
+    this.addNumber(value);
     this.validity.appendValid();
   }
 
@@ -97,45 +62,8 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     return this.length * 8;
   }
 
-  protected addBounds(stats: ColumnStats): void {
-    if (!this.seen && !this.numSeen) return;
-    let min = this.min;
-    let max = this.max;
-    if (this.numSeen) {
-      const numMin = BigInt(this.numMin);
-      const numMax = BigInt(this.numMax);
-      if (!this.seen || numMin < min) min = numMin;
-      if (!this.seen || numMax > max) max = numMax;
-    }
-    stats.min = min;
-    stats.max = max;
-  }
-
-  protected saveStats(): void {
-    this.savedSeen = this.seen;
-    this.savedMin = this.min;
-    this.savedMax = this.max;
-    this.savedNumSeen = this.numSeen;
-    this.savedNumMin = this.numMin;
-    this.savedNumMax = this.numMax;
-  }
-
-  protected restoreStats(): void {
-    this.seen = this.savedSeen;
-    this.min = this.savedMin;
-    this.max = this.savedMax;
-    this.numSeen = this.savedNumSeen;
-    this.numMin = this.savedNumMin;
-    this.numMax = this.savedNumMax;
-  }
-
   finish(): Data {
-    return makeData({
-      type: this.type as Int,
-      length: this.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      data: this.values.subarray(0, this.length),
-    });
+    const data = this.values.subarray(0, this.length);
+    return makeData({ type: this.type as Int, ...finishedSlots(this.validity), data });
   }
 }

@@ -62,6 +62,11 @@ export class ParquetPageRecompressor {
     this.#emit = emit;
   }
 
+  /** Whether bytes passed in are still referenced (a page not yet whole); if not, the caller may free them. */
+  get holdsInput(): boolean {
+    return this.#pending.length > 0;
+  }
+
   pages(bytes: Uint8Array): void {
     this.#append(bytes);
     this.#rewritePages(Number.POSITIVE_INFINITY);
@@ -116,7 +121,7 @@ export class ParquetPageRecompressor {
     if (this.#inOffset === 0) {
       if (pending.length < 4) return;
       if (!isMagic(pending, 0)) throw invalid('the file does not start with PAR1');
-      this.#put(MAGIC);
+      this.#put(MAGIC.slice()); // a copy: the piece it goes out in may be moved to another thread
       at = 4;
     }
     while (this.#inOffset + at < limit && at < pending.length) {
@@ -138,7 +143,8 @@ export class ParquetPageRecompressor {
       this.#pages.set(this.#inOffset + at, { start, length: this.#outOffset - start, inputEnd });
       at = end;
     }
-    this.#pending = pending.subarray(at);
+    // An empty rest must not keep the whole piece alive until the next one.
+    this.#pending = at === pending.length ? new Uint8Array(0) : pending.subarray(at);
     this.#inOffset += at;
   }
 

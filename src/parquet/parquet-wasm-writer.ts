@@ -94,13 +94,31 @@ export function readParquetToArrowIpc(bytes: Uint8Array, rowGroups?: readonly nu
 }
 
 /**
+ * Where the plain pages arrow-rs writes for zstd go to be compressed: `pages`
+ * takes whole pages (what arrow-rs flushed before its input ended), `finish`
+ * the rest of the file. ParquetPageRecompressor does it on the spot; a
+ * compressor thread (parquet-compressor-thread.ts) while the next row group is
+ * encoded, its promises pacing the writer.
+ */
+export interface PageRewriter {
+  pages(bytes: Uint8Array): void | Promise<void>;
+  finish(bytes: Uint8Array): void | Promise<void>;
+  /** The file was dropped or failed: free what is held for it. */
+  abort?(): void;
+}
+
+export type PageRewriterFactory = (level: number, emit: (bytes: Uint8Array) => void) => PageRewriter;
+
+const inPlace: PageRewriterFactory = (level, emit) => new ParquetPageRecompressor(level, emit);
+
+/**
  * One Parquet file written from Arrow IPC chunks as they come: arrow-rs encodes
  * each chunk into the open row group (row groups close at maxRowGroupRows), so
  * WebAssembly memory holds one chunk and the encoded row group, not the file's
  * Arrow data. `onTaken` runs when the writer takes a chunk (backpressure);
  * `onOutput` receives the file's bytes in order as arrow-rs flushes them (one
  * piece per row group, the footer with the last), so the file is never whole
- * in memory.
+ * in memory. `rewriter` compresses zstd pages (default: on this thread).
  */
 export class ParquetStreamWriter {
   readonly #pending: WasmRecordBatch[] = [];
@@ -111,9 +129,14 @@ export class ParquetStreamWriter {
   /** Set once the writer saw the end of its input: only then come indexes and footer. */
   #inputEnded = false;
 
-  constructor(options: ParquetWriterOptions, onTaken: () => void, onOutput: (bytes: Uint8Array) => void) {
+  constructor(
+    options: ParquetWriterOptions,
+    onTaken: () => void,
+    onOutput: (bytes: Uint8Array) => void,
+    rewriter: PageRewriterFactory = inPlace,
+  ) {
     const level = zstdLevel(options);
-    const recompressor = level === undefined ? undefined : new ParquetPageRecompressor(level, onOutput);
+    const recompressor = level === undefined ? undefined : rewriter(level, onOutput);
     const tail: Uint8Array[] = [];
     const input = new ReadableStream<WasmRecordBatch>(
       {
@@ -140,11 +163,12 @@ export class ParquetStreamWriter {
         for await (const bytes of output) {
           if (recompressor === undefined) onOutput(bytes);
           else if (this.#inputEnded) tail.push(bytes);
-          else recompressor.pages(bytes);
+          else await recompressor.pages(bytes);
         }
-        recompressor?.finish(concatBytes(tail));
+        await recompressor?.finish(concatBytes(tail));
       })
       .catch((cause: unknown) => {
+        recompressor?.abort?.();
         throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
       });
     this.#done.catch(() => undefined); // surfaced by close()

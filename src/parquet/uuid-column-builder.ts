@@ -2,9 +2,9 @@
 // text, a string on the row path or the record's bytes on the typed fast path;
 // bounds stay lower-case strings.
 import { type Data, type DataType, type FixedSizeBinary, makeData } from 'apache-arrow';
+import { BoundedColumnBuilder, finishedSlots } from './bounded-column-builders.ts';
 import { asciiText, compareAsciiBytes } from './byte-column-builders.ts';
-import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import { BoundsTracker, type ColumnStats } from './column-stats.ts';
+import { grown, type LeafField } from './column-builder.ts';
 import type { RowEpoch } from './row-epoch.ts';
 
 const INITIAL_CAPACITY = 1024;
@@ -22,19 +22,14 @@ const DASH = 45;
 const UUID_HEX_POSITIONS = Uint8Array.from([0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]);
 
 /** uuid: canonical 8-4-4-4-12 string -> 16 big-endian bytes; bounds stay lower-case strings. */
-export class UuidColumnBuilder extends LeafColumnBuilder {
+export class UuidColumnBuilder extends BoundedColumnBuilder<string> {
   private readonly type: DataType;
   private data = new Uint8Array(INITIAL_CAPACITY * 16);
-  private readonly bounds: BoundsTracker<string>;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
-    super(field, epoch);
-    this.type = type;
     // Lower-case hex strings order like the bytes they encode.
-    this.bounds = new BoundsTracker<string>(
-      (a, b) => (a < b ? -1 : a > b ? 1 : 0),
-      () => this.willChangeStats(),
-    );
+    super(field, epoch, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.type = type;
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -114,27 +109,8 @@ export class UuidColumnBuilder extends LeafColumnBuilder {
     return this.length * 16;
   }
 
-  protected addBounds(stats: ColumnStats): void {
-    if (this.bounds.min === undefined) return;
-    stats.min = this.bounds.min;
-    stats.max = this.bounds.max;
-  }
-
-  protected saveStats(): void {
-    this.bounds.save();
-  }
-
-  protected restoreStats(): void {
-    this.bounds.restore();
-  }
-
   finish(): Data {
-    return makeData({
-      type: this.type as FixedSizeBinary,
-      length: this.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      data: this.data.subarray(0, this.length * 16),
-    });
+    const data = this.data.subarray(0, this.length * 16);
+    return makeData({ type: this.type as FixedSizeBinary, ...finishedSlots(this.validity), data });
   }
 }
