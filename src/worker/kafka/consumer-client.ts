@@ -46,6 +46,11 @@ export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning
   readonly closeTimeoutMs?: number;
 }
 
+/** The longest single consume(n) before the first assignment (see #consumeFor). */
+const JOIN_STEP_MS = 10;
+/** Short steps for at most this long after subscribe() (a topic that does not exist yet: no join). */
+const JOIN_STEPPING_MS = 30_000;
+
 /** Records of one consume(n), and the epoch it started at (fetch-epochs.ts). */
 interface Fetched {
   readonly records: KafkaRecord[];
@@ -73,6 +78,9 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   /** A rebalance fails every in-flight commit at once: one line with a count, not one each. */
   readonly #commitWarnings: WarningAggregator;
   readonly #paused = new PausedTime();
+  /** An assignment (maybe empty: an idle member) was applied: the group join is over. */
+  #joined = false;
+  #subscribedAt = 0;
   /** group.instance.id set: a static member keeps its place in the group when it closes (KIP-345). */
   readonly #static: boolean;
 
@@ -111,7 +119,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
         this.#consumer.pause(partitions);
         this.#paused.pause(partitions);
       },
-      assigned: (partitions) => this.#epochs.moved(partitions),
+      assigned: (partitions) => {
+        this.#epochs.moved(partitions);
+        this.#joined = true;
+      },
     });
     forwardClientLogs(this.#consumer, this.#log);
   }
@@ -145,6 +156,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       );
     }
     this.#subscribed = true;
+    this.#subscribedAt = performance.now();
   }
 
   /**
@@ -159,9 +171,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       await this.#rebalances.apply();
       this.#rebalances.throwIfFailed();
       // Judged after the rebalances: their handlers may have sought or re-assigned partitions of `ahead`.
-      const fetched = ahead ?? (await this.#consume(maxRecords, timeoutMs));
+      const fetched = ahead ?? (await this.#consumeFor(maxRecords, timeoutMs));
       const records = this.#owned(this.#epochs.current(fetched.records, fetched.ticket));
-      this.#prefetch = this.#consume(maxRecords, timeoutMs);
+      // A rebalance queued meanwhile is applied by the next poll at once, not after one more fetch.
+      if (!this.#rebalances.pending) this.#prefetch = this.#consumeFor(maxRecords, timeoutMs);
       return records;
     });
   }
@@ -320,6 +333,37 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     const prefetch = this.#prefetch;
     this.#prefetch = undefined;
     return prefetch ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * consume(n) waiting up to `timeoutMs`. Until the first assignment is applied
+   * (the group join) in steps of JOIN_STEP_MS: a consume cannot be cut short, and
+   * the assignment librdkafka queues during one is applied only after it (the
+   * first assignment waited ~0.4 s for two whole polls). Not after the join, nor
+   * past JOIN_STEPPING_MS: the steps cost ~2% of a core, which an idle member
+   * (more members than partitions) or one whose topics do not exist yet would
+   * spend for nothing.
+   */
+  async #consumeFor(maxRecords: number, timeoutMs: number): Promise<Fetched> {
+    if (
+      this.#joined ||
+      this.#rebalances.ownsAny() ||
+      performance.now() - this.#subscribedAt > JOIN_STEPPING_MS
+    )
+      return this.#consume(maxRecords, timeoutMs);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const left = Math.max(1, Math.ceil(deadline - performance.now()));
+      const fetched = await this.#consume(maxRecords, Math.min(JOIN_STEP_MS, left));
+      if (
+        fetched.records.length > 0 ||
+        this.#rebalances.pending ||
+        this.#rebalances.failure !== undefined ||
+        this.#state !== 'connected' ||
+        performance.now() >= deadline
+      )
+        return fetched;
+    }
   }
 
   #consume(maxRecords: number, timeoutMs: number): Promise<Fetched> {

@@ -78,6 +78,11 @@ export class RebalanceQueue {
     return this.#owned.size > 0;
   }
 
+  /** Events queued by librdkafka and not applied yet (the next poll applies them). */
+  get pending(): boolean {
+    return this.#pending.length > 0;
+  }
+
   ownedPartitions(topic: string): ReadonlySet<number> | undefined {
     return this.#owned.get(topic);
   }

@@ -3,7 +3,9 @@
 // (the batch fetched ahead, or the one a poll holds while it applies rebalances).
 // The fake fetches up to two records per assigned partition per consume and
 // fires the rebalance callbacks scripted for that consume, as librdkafka serves
-// rebalance_cb during consume(). Poll N returns what consume N fetched.
+// rebalance_cb during consume(). Poll N returns what consume N fetched; the
+// assignment queued during consume 1 is applied by poll 2 before consume 2 (a
+// poll that finds a rebalance queued starts no fetch ahead).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KafkaConsumerClient } from '../../../src/worker/kafka/consumer-client.ts';
 import type {
@@ -92,7 +94,11 @@ const fake = vi.hoisted(() => {
     pause = () => {};
     resume = () => {};
     commit = () => {};
-    setDefaultConsumeTimeout = () => {};
+    /** The timeout of every consume, in order. */
+    readonly timeouts: number[] = [];
+    setDefaultConsumeTimeout = (ms: number) => {
+      this.timeouts.push(ms);
+    };
     setDefaultIsTimeoutOnlyForFirstMessage = () => {};
   }
   return { FakeKafkaConsumer };
@@ -120,7 +126,7 @@ async function harness(handler: Partial<RebalanceHandler>): Promise<Harness> {
   const binding = fake.FakeKafkaConsumer.last!;
   await client.connect();
   await client.subscribe(['t']);
-  binding.during(1, (c) => c.assign([T0, T1])); // applied by poll 2
+  binding.during(1, (c) => c.assign([T0, T1])); // applied by poll 2, before consume 2
   const show = (records: KafkaRecord[]) => records.map((r) => `${r.partition}@${r.offset}`);
   return {
     client,
@@ -167,13 +173,13 @@ describe('KafkaConsumerClient never delivers records fetched before their partit
       },
     });
     open = h.client;
-    h.binding.during(4, (c) => c.revoke([T1])); // while the batch poll 4 returns is fetched
-    const [, , third, fourth, fifth] = await h.polls(5);
-    expect(third).toEqual(['0@0', '0@1', '1@0', '1@1']);
+    h.binding.during(3, (c) => c.revoke([T1])); // while the batch poll 3 returns is fetched
+    const [, second, third, fourth] = await h.polls(4);
+    expect(second).toEqual(['0@0', '0@1', '1@0', '1@1']);
     expect(sought).toBe(true);
-    // Poll 4 held 0@2 and 0@3, fetched before the seek back to 0.
-    expect(fourth).toEqual([]);
-    expect(fifth).toEqual(['0@0', '0@1']);
+    // Poll 3 held 0@2 and 0@3, fetched before the seek back to 0.
+    expect(third).toEqual([]);
+    expect(fourth).toEqual(['0@0', '0@1']);
   });
 
   it('drops records fetched before a revocation when the partition comes back at an offset floe chose', async () => {
@@ -181,46 +187,67 @@ describe('KafkaConsumerClient never delivers records fetched before their partit
     let assignments = 0;
     const h = await harness({ onAssigned: async () => (++assignments === 1 ? new Map() : starts) });
     open = h.client;
-    h.binding.during(4, (c) => {
+    h.binding.during(3, (c) => {
       c.revoke([T1]);
       c.assign([T1]);
     });
-    const [, , third, fourth, fifth] = await h.polls(5);
-    expect(third).toEqual(['0@0', '0@1', '1@0', '1@1']);
-    expect(fourth).toEqual(['0@2', '0@3']); // 1@2 and 1@3 belong to the revoked assignment
-    expect(fifth).toEqual(['0@4', '0@5', '1@10', '1@11']);
+    const [, second, third, fourth] = await h.polls(4);
+    expect(second).toEqual(['0@0', '0@1', '1@0', '1@1']);
+    expect(third).toEqual(['0@2', '0@3']); // 1@2 and 1@3 belong to the revoked assignment
+    expect(fourth).toEqual(['0@4', '0@5', '1@10', '1@11']);
   });
 
   it('drops the prefetched records of a partition sought between polls', async () => {
     const h = await harness({});
     open = h.client;
-    const [, , third] = await h.polls(3);
-    expect(third).toEqual(['0@0', '0@1', '1@0', '1@1']);
-    await h.client.seek(T1, 0n); // while the batch of poll 4 (0@2, 0@3, 1@2, 1@3) is fetched
-    const [fourth, fifth] = await h.polls(2);
-    expect(fourth).toEqual(['0@2', '0@3']);
-    expect(fifth).toEqual(['0@4', '0@5', '1@0', '1@1']);
+    const [, second] = await h.polls(2);
+    expect(second).toEqual(['0@0', '0@1', '1@0', '1@1']);
+    await h.client.seek(T1, 0n); // while the batch of poll 3 (0@2, 0@3, 1@2, 1@3) is fetched
+    const [third, fourth] = await h.polls(2);
+    expect(third).toEqual(['0@2', '0@3']);
+    expect(fourth).toEqual(['0@4', '0@5', '1@0', '1@1']);
   });
 
   it('delivers nothing of a lost partition once it is lost', async () => {
-    const { h, lost } = await losingT0During(4);
-    const [, , , fourth, fifth] = await h.polls(5);
+    const { h, lost } = await losingT0During(3);
+    const [, , third, fourth] = await h.polls(4);
     expect(lost).toEqual([T0]);
-    expect(fourth).toEqual(['1@2', '1@3']);
-    expect(fifth).toEqual(['1@4', '1@5']);
+    expect(third).toEqual(['1@2', '1@3']);
+    expect(fourth).toEqual(['1@4', '1@5']);
   });
 });
 
 describe('KafkaConsumerClient seek while the group takes the partition', () => {
   it('skips the seek (the fenced re-read of a partition just lost), then tells the worker at the next poll', async () => {
-    const { h, lost } = await losingT0During(4);
-    await h.polls(3);
-    await new Promise((resolve) => setImmediate(resolve)); // poll 4's batch is fetched: the group took T0
+    const { h, lost } = await losingT0During(3);
+    await h.polls(2);
+    await new Promise((resolve) => setImmediate(resolve)); // poll 3's batch is fetched: the group took T0
     await expect(h.client.seek(T0, 0n)).resolves.toBeUndefined();
     expect(lost).toEqual([]);
-    const [fourth] = await h.polls(1);
+    const [third] = await h.polls(1);
     expect(lost).toEqual([T0]);
-    expect(fourth).toEqual(['1@2', '1@3']);
+    expect(third).toEqual(['1@2', '1@3']);
     await expect(h.client.seek(T0, 0n)).rejects.toThrow(/t:0: not assigned/);
+  });
+});
+
+describe('KafkaConsumerClient before its first assignment', () => {
+  it('consumes in short steps until the group assigns and applies the assignment at the next poll', async () => {
+    const client = KafkaConsumerClient.create(
+      { bootstrapServers: 'fake:9092', groupId: 'g' },
+      { onAssigned: async () => new Map(), onRevoked: async () => {} },
+    );
+    open = client;
+    const binding = fake.FakeKafkaConsumer.last!;
+    await client.connect();
+    await client.subscribe(['t']);
+    binding.during(3, (c) => c.assign([T0]));
+    // Returns once the assignment is queued (during consume 3), not after the poll's minute.
+    expect(await client.poll(4, 60_000)).toEqual([]);
+    expect(binding.timeouts).toEqual([10, 10, 10]);
+    // Applied before the next fetch: no consume ahead was started with the assignment queued.
+    const records = await client.poll(4, 60_000);
+    expect(records.map((r) => `${r.partition}@${r.offset}`)).toEqual(['0@0', '0@1']);
+    expect(binding.timeouts.slice(3)).toEqual([60_000, 60_000]); // owning a partition: whole polls again
   });
 });
