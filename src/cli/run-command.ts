@@ -14,6 +14,7 @@ import { HttpServer } from '../server/http-server.ts';
 import { FloeMetrics } from '../server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../server/worker-status.ts';
 import { TableLocks } from '../sink/table-locks.ts';
+import type { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
 import { Worker } from '../worker/worker.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly config: string;
   /** Overrides server.port (0 picks a free port). */
   readonly port?: number;
+  /** Stops the worker as SIGTERM does (tests). */
+  readonly signal?: AbortSignal;
 }
 
 export async function runCommand(options: RunOptions, log?: Logger): Promise<number> {
@@ -63,6 +66,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  options.signal?.addEventListener('abort', () => onSignal('SIGTERM'), { once: true });
   try {
     catalog = await buildCatalog(config, io, logger);
     const registry = buildSchemaRegistry(config);
@@ -122,7 +126,11 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         { stage: 'upload', seconds: () => io.writeSeconds },
       ],
     });
-    return await worker.run(stop.signal);
+    try {
+      return await worker.run(stop.signal);
+    } finally {
+      await closeRuntimes(runtimes, logger);
+    }
   } finally {
     await maintenance?.stop();
     process.off('SIGTERM', onSignal);
@@ -131,5 +139,20 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     await catalog?.close().catch(() => undefined);
     await closeSharedParquetEncoderPool();
     await server.close();
+  }
+}
+
+/**
+ * Releases what each connector holds outside the heap (a keyed connector's key
+ * index store) once the worker stopped; a failure is logged, never thrown, so
+ * the rest of the shutdown and the exit code stand.
+ */
+async function closeRuntimes(runtimes: readonly ConnectorRuntime[], logger: Logger): Promise<void> {
+  for (const runtime of runtimes) {
+    try {
+      await runtime.close();
+    } catch (error) {
+      logger.error('closing the connector failed', { err: error, connector: runtime.settings.name });
+    }
   }
 }

@@ -10,20 +10,11 @@
 // table it rewrites files as Spark does (keyed-engine.ts), and on a v3 one it
 // only adds columns and expires as Java does (its manifests are v2 ones). Its snapshots carry
 // no floe offsets, so floe must find them in main's ancestry, or, once every
-// snapshot with them expired, in the table property.
-import { randomBytes } from 'node:crypto';
+// snapshot with them expired, in the table property. Its snapshots' manifests and
+// manifest lists: engine-snapshot.ts.
 import type { Catalog, TableIdentifier } from '../../src/catalog/catalog.ts';
 import { CommitConflictError } from '../../src/errors.ts';
 import type { DataFile } from '../../src/iceberg/data-file.ts';
-import { encodeManifest } from '../../src/iceberg/manifest.ts';
-import { ENTRY_STATUS, type ManifestEntry } from '../../src/iceberg/manifest-entry.ts';
-import {
-  decodeManifestList,
-  encodeManifestList,
-  type ManifestFile,
-  summarizePartitions,
-} from '../../src/iceberg/manifest-list.ts';
-import type { Snapshot } from '../../src/iceberg/snapshot.ts';
 import {
   ancestors,
   branchHead,
@@ -34,6 +25,7 @@ import {
 import type { TableRequirement, TableUpdate } from '../../src/iceberg/table-update.ts';
 import type { FileIO } from '../../src/io/file-io.ts';
 import { TableWriter } from '../../src/sink/table-writer.ts';
+import { EMPTY_APPEND, type EngineChange, writeEngineSnapshot } from './engine-snapshot.ts';
 import { keyedRewrite } from './keyed-engine.ts';
 import { KeyedTableReader } from './keyed-table-reader.ts';
 import { liveEntries } from './live-entries.ts';
@@ -102,7 +94,7 @@ export class SecondEngine {
   async #run(op: EngineOp, id: TableIdentifier, name: string, metadata: TableMetadata): Promise<boolean> {
     if (op === 'add-column') return this.#addColumn(id, metadata);
     if (op === 'append-rows') return this.#appendRows(id, name, metadata);
-    if (op === 'empty-append') return this.#commitSnapshot(id, metadata, 'append', [], [], []);
+    if (op === 'empty-append') return this.#commitSnapshot(id, metadata, EMPTY_APPEND);
     if (op === 'expire-java' || op === 'expire-pyiceberg') return this.#expire(id, metadata, op);
     return this.#replaceFiles(id, metadata);
   }
@@ -193,7 +185,7 @@ export class SecondEngine {
       if (pending) await pending;
     }
     const files = await writer.finish();
-    await this.#commitSnapshot(id, metadata, 'append', files, [], []);
+    await this.#commitSnapshot(id, metadata, { operation: 'append', added: files, kept: [], removed: [] });
     const mine = this.rows.get(name) ?? new Set<string>();
     for (const rowId of ids) mine.add(rowId);
     this.rows.set(name, mine);
@@ -210,7 +202,7 @@ export class SecondEngine {
     if (this.#keyed) {
       const rewrite = await keyedRewrite(this.#io, this.#keyed.reader, metadata, this.#world.rng.engine);
       if (rewrite === undefined) return false;
-      return this.#commitSnapshot(id, metadata, 'replace', rewrite.added, rewrite.kept, rewrite.removed);
+      return this.#commitSnapshot(id, metadata, { operation: 'replace', ...rewrite });
     }
     const live = await liveEntries(this.#io, head);
     if (live.length === 0) return false;
@@ -225,110 +217,22 @@ export class SecondEngine {
     }
     const gone = new Set(replaced.map((r) => r.entry.dataFile.filePath));
     const kept = live.filter((l) => !gone.has(l.entry.dataFile.filePath)).map((l) => l.entry);
-    return this.#commitSnapshot(
-      id,
-      metadata,
-      'replace',
-      copies,
+    return this.#commitSnapshot(id, metadata, {
+      operation: 'replace',
+      added: copies,
       kept,
-      replaced.map((r) => r.entry),
-    );
+      removed: replaced.map((r) => r.entry),
+    });
   }
 
-  /**
-   * A snapshot whose one manifest lists `added` (new), `kept` (existing) and
-   * `removed` (deleted); an append without removals keeps the parent's manifests.
-   */
+  /** Commits on main's head a snapshot of `change` (engine-snapshot.ts writes its manifests). */
   async #commitSnapshot(
     id: TableIdentifier,
     metadata: TableMetadata,
-    operation: 'append' | 'replace',
-    added: readonly DataFile[],
-    kept: readonly ManifestEntry[],
-    removed: readonly ManifestEntry[],
+    change: EngineChange,
   ): Promise<boolean> {
     const head = branchHead(metadata, 'main');
-    const snapshotId = randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn;
-    const sequenceNumber = metadata.lastSequenceNumber + 1;
-    const schema = currentSchema(metadata);
-    const spec = specById(metadata, metadata.defaultSpecId);
-    const base = `${metadata.location.replace(/\/+$/, '')}/metadata/engine-${snapshotId}`;
-    const entries: ManifestEntry[] = [
-      ...added.map((dataFile) => ({
-        status: ENTRY_STATUS.ADDED,
-        snapshotId,
-        sequenceNumber: null,
-        fileSequenceNumber: null,
-        dataFile,
-      })),
-      ...kept.map((e) => ({ ...e, status: ENTRY_STATUS.EXISTING })),
-      ...removed.map((e) => ({ ...e, status: ENTRY_STATUS.DELETED, snapshotId })),
-    ];
-    const manifests: ManifestFile[] = [];
-    if (entries.length > 0) {
-      const bytes = encodeManifest(entries, {
-        schema,
-        spec,
-        formatVersion: 2,
-        content: 'data',
-        syncMarker: randomBytes(16),
-      });
-      await this.#io.write(`${base}-m0.avro`, bytes);
-      const count = (s: number) => entries.filter((e) => e.status === s);
-      const rows = (s: number) => count(s).reduce((n, e) => n + e.dataFile.recordCount, 0);
-      manifests.push({
-        manifestPath: `${base}-m0.avro`,
-        manifestLength: bytes.length,
-        partitionSpecId: spec.specId,
-        content: 0,
-        sequenceNumber,
-        minSequenceNumber: Math.min(
-          sequenceNumber,
-          ...[...kept, ...removed].map((e) => e.sequenceNumber ?? sequenceNumber),
-        ),
-        addedSnapshotId: snapshotId,
-        addedFilesCount: count(ENTRY_STATUS.ADDED).length,
-        existingFilesCount: count(ENTRY_STATUS.EXISTING).length,
-        deletedFilesCount: count(ENTRY_STATUS.DELETED).length,
-        addedRowsCount: rows(ENTRY_STATUS.ADDED),
-        existingRowsCount: rows(ENTRY_STATUS.EXISTING),
-        deletedRowsCount: rows(ENTRY_STATUS.DELETED),
-        partitions: summarizePartitions(
-          spec,
-          schema,
-          entries.map((e) => e.dataFile),
-        ),
-      });
-    }
-    // An append keeps every manifest; a replace lists the data files anew and keeps the deletes.
-    const carried = head
-      ? (await carriedManifests(this.#io, head)).filter((m) => operation === 'append' || m.content !== 0)
-      : [];
-    const listPath = `${base}-list.avro`;
-    await this.#io.write(
-      listPath,
-      encodeManifestList([...manifests, ...carried], {
-        snapshotId,
-        parentSnapshotId: head?.snapshotId ?? null,
-        sequenceNumber,
-        formatVersion: 2,
-        syncMarker: randomBytes(16),
-      }),
-    );
-    const snapshot: Snapshot = {
-      snapshotId,
-      ...(head ? { parentSnapshotId: head.snapshotId } : {}),
-      sequenceNumber,
-      timestampMs: this.#world.clock.now(),
-      manifestList: listPath,
-      summary: {
-        operation,
-        'engine-id': 'sim-engine',
-        'added-data-files': String(added.length),
-        'added-records': String(added.reduce((n, f) => n + f.recordCount, 0)),
-      },
-      schemaId: schema.schemaId,
-    };
+    const snapshot = await writeEngineSnapshot(this.#io, metadata, change, () => this.#world.clock.now());
     await this.#commit(
       id,
       [
@@ -337,7 +241,7 @@ export class SecondEngine {
       ],
       [
         { action: 'add-snapshot', snapshot },
-        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId },
+        { action: 'set-snapshot-ref', refName: 'main', type: 'branch', snapshotId: snapshot.snapshotId },
       ],
     );
     return true;
@@ -351,8 +255,4 @@ export class SecondEngine {
     await this.#catalog.commitTable(id, requirements, updates);
     this.#watch.version++;
   }
-}
-
-async function carriedManifests(io: FileIO, head: Snapshot): Promise<ManifestFile[]> {
-  return decodeManifestList(await io.read(head.manifestList));
 }

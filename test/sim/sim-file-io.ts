@@ -1,6 +1,10 @@
 // The FileIO one simulated actor sees: the real LocalFileIO behind a scheduling
 // point and a seeded fault at every call (transient failure, crash before, or a
-// write that lands and then the crash).
+// write that lands and then the crash). The actor's calls run one after the
+// other, in the order they were made: maintenance reads and deletes several
+// files at once (src/maintenance/concurrent-map.ts), and the scheduler gives
+// an actor one turn at a time, so a concurrent call waits for the one before
+// it to settle and then for its own turn.
 import type { FileInfo, FileIO, WriteOptions } from '../../src/io/file-io.ts';
 import type { CallKind, FaultPlan } from './fault-plan.ts';
 import { atFaultPoint } from './fault-point.ts';
@@ -27,6 +31,8 @@ export class SimFileIO implements FileIO {
   readonly #actor: string;
   readonly #world: SimWorld;
   readonly #faults: FaultPlan;
+  /** The actor's latest call, settled or not. */
+  #latest: Promise<unknown> = Promise.resolve();
 
   constructor(inner: FileIO, actor: string, world: SimWorld, faults: FaultPlan) {
     this.#inner = inner;
@@ -36,7 +42,14 @@ export class SimFileIO implements FileIO {
   }
 
   #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
-    return atFaultPoint({ world: this.#world, actor: this.#actor, faults: this.#faults }, label, kind, run);
+    const call = this.#latest.then(() =>
+      atFaultPoint({ world: this.#world, actor: this.#actor, faults: this.#faults }, label, kind, run),
+    );
+    this.#latest = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    return call;
   }
 
   read(path: string): Promise<Uint8Array> {

@@ -74,20 +74,30 @@ export class WorkerProcess {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.lines.push(line);
-        if (process.env.FLOE_TEST_WORKER_LOGS) process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
-        this.#waiters = this.#waiters.filter((w) => {
-          if (!w.test(line)) return true;
-          w.resolve(line);
-          return false;
-        });
-      }
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      this.lines.push(line);
+      if (process.env.FLOE_TEST_WORKER_LOGS) process.stderr.write(`[worker ${this.child.pid}] ${line}\n`);
+      this.#waiters = this.#waiters.filter((w) => {
+        if (!w.test(line)) return true;
+        w.resolve(line);
+        return false;
+      });
     };
-    this.child.stdout?.on('data', onData);
-    this.child.stderr?.on('data', onData);
+    // A pipe's chunk may end inside a line: each stream keeps its unfinished tail
+    // until the rest arrives (a line cut in two matched no pattern before).
+    const readLines = (stream: NodeJS.ReadableStream | null) => {
+      let tail = '';
+      stream?.setEncoding('utf8'); // a character cut between chunks is decoded whole
+      stream?.on('data', (chunk: string) => {
+        const parts = (tail + chunk).split('\n');
+        tail = parts.pop() ?? '';
+        for (const line of parts) onLine(line);
+      });
+      stream?.on('end', () => onLine(tail));
+    };
+    readLines(this.child.stdout);
+    readLines(this.child.stderr);
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
