@@ -21,7 +21,7 @@ import type { TableMetadata } from '../src/iceberg/table-metadata.ts';
 import { benchServices } from './e2e/bench-services.ts';
 import { prepareTopic } from './e2e/bench-topic.ts';
 import { formatProfile, summarizeCpuProfiles } from './e2e/cpu-profile-summary.ts';
-import { type FloeCommand, runFloe } from './e2e/floe-run.ts';
+import { type FloeCommand, formatStages, runFloe, type StageSeconds } from './e2e/floe-run.ts';
 import { runPeer } from './e2e/peer-run.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
 import {
@@ -121,9 +121,11 @@ function toResult(
   storage: Storage,
   system: SystemName,
   valueBytes: number,
-  run: TimedChildResult,
+  run: TimedChildResult & { stages?: StageSeconds; consumedSeconds?: number },
 ): RunResult {
   return {
+    ...(run.stages ? { stages: run.stages } : {}),
+    ...(run.consumedSeconds ? { consumedSeconds: run.consumedSeconds } : {}),
     shape,
     storage,
     system,
@@ -224,6 +226,15 @@ async function main(): Promise<void> {
   console.log(`\n${environment()}\n`);
   if (results.length > 0) console.log(formatResultsTable(results));
   for (const line of formatPeerComparison(results)) console.log(`\n${line}`);
+  for (const r of results)
+    if (r.stages)
+      console.log(`\nstage seconds, ${r.shape} ${r.storage} ${r.system}: ${formatStages(r.stages)}`);
+  for (const r of results)
+    if (r.consumedSeconds)
+      console.log(
+        `\nevery record consumed, ${r.shape} ${r.storage} ${r.system}: ${r.consumedSeconds.toFixed(1)} s, ` +
+          `${Math.round(r.records / r.consumedSeconds).toLocaleString('en-US')} records/s (before the last flush, commit and interval wait)`,
+      );
   for (const result of upserts) console.log(`\n${formatUpsertResult(result)}`);
   if (args.json)
     writeFileSync(

@@ -18,6 +18,7 @@ import {
   type TableProgress,
 } from './table-progress.ts';
 import { runTimedChild, type TimedChildOptions, type TimedChildResult } from './timed-child.ts';
+import { scrapeMetrics } from './worker-probe.ts';
 
 export const CONNECTOR = 'bench';
 
@@ -108,7 +109,23 @@ export function writeFloeFiles(options: FloeFilesOptions): {
   return { table, configFile, dataDir };
 }
 
-export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult & { table: string }> {
+/** The worker's stages (floe_stage_seconds_total, src/worker/stage-clock.ts), in this order. */
+const STAGES = [
+  'fetch',
+  'rebalance',
+  'process',
+  'encode-queue',
+  'upload',
+  'commit',
+  'lag',
+  'paused',
+] as const;
+
+export type StageSeconds = Readonly<Record<(typeof STAGES)[number], number>>;
+
+export async function runFloe(
+  options: FloeRunOptions,
+): Promise<TimedChildResult & { table: string; stages?: StageSeconds; consumedSeconds?: number }> {
   const { services, topic, storage, runDir } = options;
   const { table, configFile, dataDir } = writeFloeFiles({
     services,
@@ -125,6 +142,22 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
   const reader = await openBenchCatalog(storage, services, dataDir);
   const logFile = join(runDir, options.logName ?? 'floe.log');
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  let stages: StageSeconds | undefined;
+  let consumedSeconds: number | undefined;
+  const spawnedMs = Date.now();
+  // The stage counters as the worker reports them once everything is committed, before the stop;
+  // and, polled, when the worker had taken in every record (what follows is the last flush,
+  // the commit and, when the last batch is not full, the wait for commit.intervalMs).
+  const onPoll: TimedChildOptions['onPoll'] = async (progress, pid) => {
+    await options.onPoll?.(progress, pid);
+    if (options.command !== 'run') return;
+    if (consumedSeconds === undefined) {
+      const page = await scrapeMetrics(logFile);
+      if (page !== undefined && page.sum('floe_records_consumed_total') >= topic.records)
+        consumedSeconds = (Date.now() - spawnedMs) / 1000;
+    }
+    if (progress !== undefined && reachedEnd(progress, topic)) stages = await scrapeStages(logFile);
+  };
   try {
     const result = await runTimedChild({
       label: `floe ${options.command} (${storage})`,
@@ -134,15 +167,35 @@ export async function runFloe(options: FloeRunOptions): Promise<TimedChildResult
       logFile,
       poll: () => readTableProgress(reader, id),
       isDone: (progress) => reachedEnd(progress, topic),
-      ...(options.onPoll ? { onPoll: options.onPoll } : {}),
+      onPoll,
       ...(options.command === 'backfill' ? { usageAtExit: () => backfillUsage(logFile) } : {}),
       timeoutMs: options.timeoutMs,
       say: options.say,
     });
-    return { ...result, table };
+    if (stages !== undefined) options.say(`  stage seconds: ${formatStages(stages)}`);
+    if (consumedSeconds !== undefined)
+      options.say(`  every record consumed after ${consumedSeconds.toFixed(1)} s (polled every 0.5 s)`);
+    return {
+      ...result,
+      table,
+      ...(stages ? { stages } : {}),
+      ...(consumedSeconds ? { consumedSeconds } : {}),
+    };
   } finally {
     await reader.close();
   }
+}
+
+async function scrapeStages(logFile: string): Promise<StageSeconds | undefined> {
+  const page = await scrapeMetrics(logFile);
+  if (page === undefined) return undefined;
+  const entries = STAGES.map((stage) => [stage, page.sum('floe_stage_seconds_total', { stage })] as const);
+  return Object.fromEntries(entries) as StageSeconds;
+}
+
+/** `fetch 1.2, process 7.5, ...`: the waits inside a stage (rebalance in fetch; encode-queue, upload in process/commit; paused) are not added to it. */
+export function formatStages(stages: StageSeconds): string {
+  return STAGES.map((stage) => `${stage} ${stages[stage].toFixed(2)}`).join(', ');
 }
 
 function commandArgs(command: FloeCommand, configFile: string): string[] {

@@ -1,4 +1,5 @@
 // The benchmark's one table (Markdown, so it pastes into docs/benchmarks.md as is).
+import type { StageSeconds } from './floe-run.ts';
 import type { ShapeName } from './record-shapes.ts';
 import type { Storage } from './table-progress.ts';
 
@@ -22,6 +23,10 @@ export interface RunResult {
   readonly dataBytes: number;
   /** Records the table holds at the end (must equal `records`). */
   readonly tableRecords: number;
+  /** The worker's floe_stage_seconds_total once everything was committed (`floe run` only). */
+  readonly stages?: StageSeconds;
+  /** Spawn until floe_records_consumed_total reached `records` (`floe run`; polled every 0.5 s). */
+  readonly consumedSeconds?: number;
 }
 
 const MB = 1e6;

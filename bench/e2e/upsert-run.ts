@@ -128,7 +128,7 @@ export async function runUpsert(options: UpsertRunOptions): Promise<UpsertResult
         indexRss: residentMappedBytes(pid, 'keys.mdb'),
       };
     });
-    const logged = rebuildLines(rebuildLog);
+    const logged = logLines(rebuildLog, 'key index rebuilt');
     phases.push({
       phase: 'rebuild',
       counts: { inserts: partitions, updates: 0, deletes: 0 },
@@ -203,7 +203,7 @@ async function samplePhase(
     indexResidentBytes: residentMappedBytes(pid, 'keys.mdb'),
     indexFileBytes: diskBytes(indexFile(runDir)),
     heapBytes: metrics?.sum('floe_nodejs_heap_size_used_bytes') ?? Number.NaN,
-    note: metrics ? countedNote(metrics, counted) : '',
+    note: (metrics ? countedNote(metrics, counted) : '') + indexWorkNote(logFile),
   };
 }
 
@@ -236,14 +236,34 @@ async function liveRows(options: UpsertRunOptions, table: string): Promise<numbe
   }
 }
 
-function rebuildLines(logFile: string): { lines: number; seconds: number; keys: number } {
-  const found = { lines: 0, seconds: 0, keys: 0 };
+/** The log's lines with `message`, their count and their seconds, keys and rows summed. */
+function logLines(
+  logFile: string,
+  message: string,
+): { lines: number; seconds: number; keys: number; rows: number } {
+  const found = { lines: 0, seconds: 0, keys: 0, rows: 0 };
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.includes('"key index rebuilt"')) continue;
-    const entry = JSON.parse(line) as { seconds: number; keys: number };
+    if (!line.includes(`"${message}`)) continue;
+    const entry = JSON.parse(line) as { seconds?: number; keys?: number; rows?: number };
     found.lines++;
-    found.seconds += entry.seconds;
-    found.keys += entry.keys;
+    found.seconds += entry.seconds ?? 0;
+    found.keys += entry.keys ?? 0;
+    found.rows += entry.rows ?? 0;
   }
   return found;
+}
+
+/**
+ * What the key index did so far (a compaction's files: re-pointed, or whole
+ * partitions rebuilt) and how many batches were dropped (a fenced row delta).
+ */
+function indexWorkNote(logFile: string): string {
+  const rebuilt = logLines(logFile, 'key index rebuilt');
+  const repointed = logLines(logFile, 'key index re-pointed');
+  const dropped = logLines(logFile, 'batch dropped');
+  return (
+    `; so far ${dropped.lines} batch(es) dropped, ${rebuilt.lines} partition rebuilds (${rebuilt.seconds.toFixed(1)} s, ` +
+    `${rebuilt.rows.toLocaleString('en-US')} rows read), ${repointed.lines} re-pointed (${repointed.seconds.toFixed(1)} s, ` +
+    `${repointed.rows.toLocaleString('en-US')} rows read)`
+  );
 }
