@@ -6,6 +6,7 @@
 // `finish` until the file's last bytes went out.
 import { Worker } from 'node:worker_threads';
 import { FloeError, ValidationError } from '../errors.ts';
+import type { ZstdSettings } from './parquet-page-recompressor.ts';
 import type { PageRewriter, PageRewriterFactory } from './parquet-wasm-writer.ts';
 
 // Node runs the .ts sources directly (type stripping) and dist/ holds .js: load the sibling either way.
@@ -15,7 +16,7 @@ const THREAD_ENTRY = new URL(
 );
 
 export type CompressorRequest =
-  | { readonly kind: 'open'; readonly stream: number; readonly level: number }
+  | { readonly kind: 'open'; readonly stream: number; readonly zstd: ZstdSettings }
   /** Whole pages of the file (what arrow-rs flushed before its input ended). */
   | { readonly kind: 'pages'; readonly stream: number; readonly bytes: Uint8Array }
   /** The rest of the file: the last pages, indexes and footer. */
@@ -45,11 +46,11 @@ export class CompressorLink {
   #nextId = 0;
 
   /** A PageRewriterFactory whose files are compressed on the zstd thread. */
-  readonly factory: PageRewriterFactory = (level, emit) => {
+  readonly factory: PageRewriterFactory = (zstd, emit) => {
     const worker = this.#start();
     const rewriter = new RemotePageRewriter(this.#nextId++, worker, emit, (id) => this.#streams.delete(id));
     this.#streams.set(rewriter.id, rewriter);
-    rewriter.post({ kind: 'open', stream: rewriter.id, level });
+    rewriter.post({ kind: 'open', stream: rewriter.id, zstd });
     return rewriter;
   };
 

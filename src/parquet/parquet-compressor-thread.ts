@@ -36,7 +36,7 @@ parentPort?.on('message', (request: CompressorRequest) => {
       case 'open':
         recompressors.set(
           stream,
-          new ParquetPageRecompressor(request.level, (bytes) => reply({ kind: 'part', stream, bytes })),
+          new ParquetPageRecompressor(request.zstd, (bytes) => reply({ kind: 'part', stream, bytes })),
         );
         return;
       case 'pages': {

@@ -25,13 +25,22 @@ const MAGIC = new TextEncoder().encode('PAR1');
 const CODEC_UNCOMPRESSED = 0;
 const CODEC_ZSTD = 6;
 
+/** How pages are compressed: a zstd level and, optionally, its minimum match length. */
+export interface ZstdSettings {
+  readonly level: number;
+  /** ZSTD_c_minMatch; zstd picks one for the level when absent. */
+  readonly minMatch?: number;
+}
+
 /**
- * The zstd level when the table sets none (write.parquet.compression-level).
- * parquet-mr's is 3; on the benchmark's wide rows floe's file at 3 was still 1%
- * larger than Iceberg Java's for the same rows (155.1 vs 153.6 bytes a row), at 4
- * 1.4% smaller (151.5) for 7% more encoder-thread CPU.
+ * The settings when the table sets no level (write.parquet.compression-level).
+ * parquet-mr uses level 3. On the benchmark's wide rows plain level 3 left floe's
+ * files 1% larger than Iceberg Java's for the same rows and level 4 1.4% smaller,
+ * but level 4 costs about twice the compression CPU. Level 3 with a minimum match
+ * of 5 bytes came within 0.3% of level 4's bytes at level 3's speed (figures in
+ * docs/benchmarks.md). An explicit level is used as zstd defines it.
  */
-export const DEFAULT_ZSTD_LEVEL = 4;
+export const DEFAULT_ZSTD: ZstdSettings = { level: 3, minMatch: 5 };
 
 interface Moved {
   /** Output offset and length (header included). */
@@ -47,7 +56,7 @@ interface Moved {
  * of the file, indexes and footer included. Output goes to `emit` in order.
  */
 export class ParquetPageRecompressor {
-  readonly #level: number;
+  readonly #params: Record<number, number>;
   readonly #emit: (bytes: Uint8Array) => void;
   #pending: Uint8Array = new Uint8Array(0);
   /** File offset of #pending[0] in the input and of the next output byte. */
@@ -57,8 +66,9 @@ export class ParquetPageRecompressor {
   readonly #pages = new Map<number, Moved>();
   #out: Uint8Array[] = [];
 
-  constructor(level: number, emit: (bytes: Uint8Array) => void) {
-    this.#level = level;
+  constructor(zstd: ZstdSettings, emit: (bytes: Uint8Array) => void) {
+    this.#params = { [constants.ZSTD_c_compressionLevel]: zstd.level };
+    if (zstd.minMatch !== undefined) this.#params[constants.ZSTD_c_minMatch] = zstd.minMatch;
     this.#emit = emit;
   }
 
@@ -152,9 +162,7 @@ export class ParquetPageRecompressor {
   #compressPage(header: ThriftStruct, body: Uint8Array): void {
     // floe never asks arrow-rs for V2 data pages (8), whose levels stay uncompressed.
     if (structField(header, 8) !== undefined) throw invalid('V2 data pages are not supported');
-    const compressed = zstdCompressSync(body, {
-      params: { [constants.ZSTD_c_compressionLevel]: this.#level },
-    });
+    const compressed = zstdCompressSync(body, { params: this.#params });
     setIntField(header, 3, ThriftType.i32, compressed.length);
     // A CRC (4) covered the uncompressed bytes; arrow-rs writes none unless asked.
     const crc = header.findIndex((f) => f.id === 4);
@@ -270,9 +278,9 @@ export class ParquetPageRecompressor {
 }
 
 /** A whole file at once (what writeParquet returned). */
-export function recompressParquetFile(bytes: Uint8Array, level: number): Uint8Array {
+export function recompressParquetFile(bytes: Uint8Array, zstd: ZstdSettings): Uint8Array {
   const out: Uint8Array[] = [];
-  new ParquetPageRecompressor(level, (piece) => out.push(piece)).finish(bytes);
+  new ParquetPageRecompressor(zstd, (piece) => out.push(piece)).finish(bytes);
   return out[0]!;
 }
 

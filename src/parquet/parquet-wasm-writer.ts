@@ -17,15 +17,16 @@ import {
 } from 'parquet-wasm';
 import { ValidationError } from '../errors.ts';
 import {
-  DEFAULT_ZSTD_LEVEL,
+  DEFAULT_ZSTD,
   ParquetPageRecompressor,
   recompressParquetFile,
+  type ZstdSettings,
 } from './parquet-page-recompressor.ts';
 import type { ParquetCompression } from './parquet-write-properties.ts';
 
 export interface ParquetWriterOptions {
   readonly compression: ParquetCompression;
-  /** zstd only (the other codecs run at arrow-rs's defaults); default DEFAULT_ZSTD_LEVEL (4). */
+  /** zstd only (the other codecs run at arrow-rs's defaults); default DEFAULT_ZSTD. */
   readonly compressionLevel?: number;
   /** Rows per row group at most. */
   readonly maxRowGroupRows?: number;
@@ -67,8 +68,8 @@ export function writeArrowIpcToParquet(ipc: Uint8Array, options: ParquetWriterOp
   try {
     // Consumes both the table and the properties.
     const bytes = writeParquet(wasmTable, properties);
-    const level = zstdLevel(options);
-    return level === undefined ? bytes : recompressParquetFile(bytes, level);
+    const zstd = zstdSettings(options);
+    return zstd === undefined ? bytes : recompressParquetFile(bytes, zstd);
   } catch (cause) {
     throw new ValidationError(`parquet-wasm failed to write Parquet: ${String(cause)}`, {}, { cause });
   }
@@ -107,9 +108,9 @@ export interface PageRewriter {
   abort?(): void;
 }
 
-export type PageRewriterFactory = (level: number, emit: (bytes: Uint8Array) => void) => PageRewriter;
+export type PageRewriterFactory = (zstd: ZstdSettings, emit: (bytes: Uint8Array) => void) => PageRewriter;
 
-const inPlace: PageRewriterFactory = (level, emit) => new ParquetPageRecompressor(level, emit);
+const inPlace: PageRewriterFactory = (zstd, emit) => new ParquetPageRecompressor(zstd, emit);
 
 /**
  * One Parquet file written from Arrow IPC chunks as they come: arrow-rs encodes
@@ -135,8 +136,8 @@ export class ParquetStreamWriter {
     onOutput: (bytes: Uint8Array) => void,
     rewriter: PageRewriterFactory = inPlace,
   ) {
-    const level = zstdLevel(options);
-    const recompressor = level === undefined ? undefined : rewriter(level, onOutput);
+    const zstd = zstdSettings(options);
+    const recompressor = zstd === undefined ? undefined : rewriter(zstd, onOutput);
     const tail: Uint8Array[] = [];
     const input = new ReadableStream<WasmRecordBatch>(
       {
@@ -203,9 +204,10 @@ export class ParquetStreamWriter {
   }
 }
 
-/** The zstd level to recompress with, or undefined when arrow-rs compresses (other codecs). */
-function zstdLevel(options: ParquetWriterOptions): number | undefined {
-  return options.compression === 'zstd' ? (options.compressionLevel ?? DEFAULT_ZSTD_LEVEL) : undefined;
+/** How to recompress zstd pages, or undefined when arrow-rs compresses (other codecs). */
+function zstdSettings(options: ParquetWriterOptions): ZstdSettings | undefined {
+  if (options.compression !== 'zstd') return undefined;
+  return options.compressionLevel === undefined ? DEFAULT_ZSTD : { level: options.compressionLevel };
 }
 
 function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
@@ -221,7 +223,7 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 function writerProperties(options: ParquetWriterOptions): WriterProperties {
   // zstd is applied afterwards, at its level (parquet-page-recompressor.ts).
-  const codec = zstdLevel(options) === undefined ? CODECS[options.compression] : Compression.UNCOMPRESSED;
+  const codec = zstdSettings(options) === undefined ? CODECS[options.compression] : Compression.UNCOMPRESSED;
   let builder = new WriterPropertiesBuilder().setCompression(codec);
   if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
   if (options.dataPageSizeBytes !== undefined)

@@ -73,7 +73,7 @@ describe('CompressorLink (zstd on a thread of its own)', () => {
   }
 
   it('fails the file with the reason when a piece cannot be rewritten', async () => {
-    const rewriter = link.factory(4, () => undefined);
+    const rewriter = link.factory({ level: 4 }, () => undefined);
     await rewriter.pages(new TextEncoder().encode('not a parquet file'));
     await expect(Promise.resolve().then(() => rewriter.finish(new Uint8Array(8)))).rejects.toThrow(
       /does not start with PAR1/,
