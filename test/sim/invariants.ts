@@ -79,6 +79,13 @@ export class Invariants {
     return out;
   }
 
+  /** The offsets floe read back at the last check, summed: they grow while workers commit (the drain's progress). */
+  progress(): bigint {
+    let sum = 0n;
+    for (const offsets of this.#readOffsets.values()) for (const offset of offsets.values()) sum += offset;
+    return sum;
+  }
+
   /** Every file the table's metadata reaches exists (snapshot expiry deletes only what nothing reaches). */
   async files(name?: string): Promise<Violation[]> {
     const out: Violation[] = [];
