@@ -343,6 +343,48 @@ describe('Kafka client on the real broker', () => {
     await consumer.disconnect();
   });
 
+  it('a static member fenced by a second instance of its id fails its next poll, mid-stream (librdkafka unassigns it without a rebalance callback)', async () => {
+    const topic = await newTopic('kc_fenced', 2);
+    const group = uniqueName('g');
+    const member = () =>
+      KafkaConsumerClient.create(
+        {
+          ...config(group, { 'session.timeout.ms': '10000', 'heartbeat.interval.ms': '500' }),
+          groupInstanceId: 'one',
+        },
+        recordingHandler('M', []),
+      );
+    let producing = true;
+    const producing$ = (async () => {
+      for (let seq = 0; producing; seq += 200) {
+        await produce(topic, 200, seq, 2);
+        await delay(5);
+      }
+    })();
+    const first = member();
+    await first.connect();
+    await first.subscribe([topic]);
+    await pollUntil(first, (r) => r.length >= 2_000);
+    const second = member();
+    await second.connect();
+    await second.subscribe([topic]);
+    let failure: unknown;
+    const deadline = Date.now() + 30_000;
+    while (failure === undefined && Date.now() < deadline) {
+      await Promise.all([
+        first.poll(5_000, 200).catch((error: unknown) => {
+          failure = error;
+        }),
+        second.poll(5_000, 200),
+      ]);
+    }
+    producing = false;
+    await producing$;
+    expect(String((failure as Error | undefined)?.message)).toMatch(/fatal/i);
+    await second.disconnect();
+    await first.disconnect().catch(() => undefined);
+  });
+
   it('runs on the patched binding: consumePacked is there (npm postinstall compiled it)', () => {
     expect(hasPackedConsume(new RdKafka.KafkaConsumer({ 'group.id': uniqueName('packed') }, {}))).toBe(true);
   });
