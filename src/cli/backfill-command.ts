@@ -5,7 +5,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { closeSharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
+import { closeSharedParquetEncoderPool, sharedParquetEncoderPool } from '../parquet/parquet-encoder-pool.ts';
 import { Backfill } from '../worker/backfill/backfill.ts';
 import { parseBackfillFrom, parseBackfillUntil } from '../worker/backfill/backfill-bounds.ts';
 import {
@@ -90,6 +90,7 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
+    sharedParquetEncoderPool().prestart(); // overlaps the catalog and the Kafka connect
     catalog = await buildCatalog(config, io, logger);
     if (connector.errors.policy === 'dlq') {
       producer = KafkaProducerClient.create(kafka, { logger });

@@ -68,6 +68,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   process.on('SIGINT', onSignal);
   options.signal?.addEventListener('abort', () => onSignal('SIGTERM'), { once: true });
   try {
+    sharedParquetEncoderPool().prestart(); // overlaps the catalog, Kafka and the first assignment
     catalog = await buildCatalog(config, io, logger);
     const registry = buildSchemaRegistry(config);
     const kafka = kafkaClientConfig(config);

@@ -66,6 +66,20 @@ export class ParquetEncoderPool {
     return stream;
   }
 
+  /**
+   * Starts the first thread now, if none runs: its module loading and parquet-wasm's
+   * compile (a few hundred ms) then overlap the caller's own start-up instead of
+   * delaying the first file. An idle thread does not keep the process alive.
+   */
+  prestart(): void {
+    if (!this.#closed && this.#threads.length === 0) this.#start();
+  }
+
+  /** Threads running now (started ones not lost or closed). */
+  get threadCount(): number {
+    return this.#threads.length;
+  }
+
   /** Seconds spent waiting for the encoders (backpressure), since the pool started. */
   get waitSeconds(): number {
     return this.#waits.seconds;

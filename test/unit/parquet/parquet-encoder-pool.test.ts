@@ -62,6 +62,23 @@ describe('ParquetEncoderPool', () => {
     expect(out.trim()).toBe('False,True');
   });
 
+  it('prestart starts one thread ahead of the first file, which then runs on it; twice starts no second one', async () => {
+    const early = new ParquetEncoderPool(2);
+    try {
+      expect(early.threadCount).toBe(0);
+      early.prestart();
+      early.prestart();
+      expect(early.threadCount).toBe(1);
+      const file = await encode(ALL_TYPES_SCHEMA, ALL_TYPES_ROWS, early);
+      expect(file.recordCount).toBe(4);
+      expect(early.threadCount).toBe(1);
+    } finally {
+      await early.close();
+    }
+    early.prestart(); // closed: nothing starts
+    expect(early.threadCount).toBe(0);
+  });
+
   it('rejects work after close', async () => {
     const closed = new ParquetEncoderPool(1);
     await closed.close();
