@@ -2,8 +2,9 @@
 // uuid-column-builder.ts, decimals in decimal-column-builder.ts.
 import { type Data, type DataType, type FixedSizeBinary, makeData, type Utf8 } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
-import { type ColumnBuilder, grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import { BoundsTracker, type ColumnStats, type ValueComparator } from './column-stats.ts';
+import { BoundedColumnBuilder } from './bounded-column-builders.ts';
+import { type ColumnBuilder, grown, type LeafField } from './column-builder.ts';
+import type { ValueComparator } from './column-stats.ts';
 import type { RowEpoch } from './row-epoch.ts';
 import { compareBytes, compareCodePoints } from './value-order.ts';
 
@@ -13,17 +14,15 @@ const encoder = new TextEncoder();
 const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
 
 /** Offsets + data buffers shared by string and binary columns. */
-abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
+abstract class VariableWidthColumnBuilder<T> extends BoundedColumnBuilder<T> {
   private readonly type: DataType;
   protected offsets = new Int32Array(INITIAL_CAPACITY + 1);
   protected data = new Uint8Array(INITIAL_CAPACITY * 16);
   protected end = 0;
-  protected readonly bounds: BoundsTracker<T>;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType, compare: ValueComparator<T>) {
-    super(field, epoch);
+    super(field, epoch, compare);
     this.type = type;
-    this.bounds = new BoundsTracker<T>(compare, () => this.willChangeStats());
   }
 
   /** Ensures `extra` more data bytes fit and slot `index` has an offset entry. */
@@ -59,20 +58,6 @@ abstract class VariableWidthColumnBuilder<T> extends LeafColumnBuilder {
 
   protected valuesByteLength(): number {
     return this.end + (this.length + 1) * 4;
-  }
-
-  protected addBounds(stats: ColumnStats): void {
-    if (this.bounds.min === undefined) return;
-    stats.min = this.bounds.min;
-    stats.max = this.bounds.max;
-  }
-
-  protected saveStats(): void {
-    this.bounds.save();
-  }
-
-  protected restoreStats(): void {
-    this.bounds.restore();
   }
 
   finish(): Data {
@@ -203,18 +188,16 @@ export class BinaryColumnBuilder extends VariableWidthColumnBuilder<Uint8Array> 
 }
 
 /** fixed[n] from a Uint8Array of exactly n bytes. */
-export class FixedColumnBuilder extends LeafColumnBuilder {
+export class FixedColumnBuilder extends BoundedColumnBuilder<Uint8Array> {
   private readonly type: DataType;
   private readonly width: number;
   private data: Uint8Array;
-  private readonly bounds: BoundsTracker<Uint8Array>;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType, width: number) {
-    super(field, epoch);
+    super(field, epoch, compareBytes);
     this.type = type;
     this.width = width;
     this.data = new Uint8Array(INITIAL_CAPACITY * width);
-    this.bounds = new BoundsTracker<Uint8Array>(compareBytes, () => this.willChangeStats());
   }
 
   protected appendValue(value: unknown, index: number): void {
@@ -233,20 +216,6 @@ export class FixedColumnBuilder extends LeafColumnBuilder {
 
   protected valuesByteLength(): number {
     return this.length * this.width;
-  }
-
-  protected addBounds(stats: ColumnStats): void {
-    if (this.bounds.min === undefined) return;
-    stats.min = this.bounds.min;
-    stats.max = this.bounds.max;
-  }
-
-  protected saveStats(): void {
-    this.bounds.save();
-  }
-
-  protected restoreStats(): void {
-    this.bounds.restore();
   }
 
   finish(): Data {
