@@ -10,6 +10,7 @@ import { SnapshotExpiry } from '../../../src/maintenance/expire-snapshots.ts';
 import { removeOrphanFiles } from '../../../src/maintenance/orphan-files.ts';
 import { SnapshotProducer } from '../../../src/sink/snapshot-producer.ts';
 import { tempSqlTable } from '../../support/temp-sql-table.ts';
+import { tinyDataFile } from '../../support/tiny-data-file.ts';
 
 async function sharedTable() {
   const t = await tempSqlTable({ 'gc.enabled': 'false', 'history.expire.max-snapshot-age-ms': '0' });
@@ -17,15 +18,7 @@ async function sharedTable() {
     // the other table's file, outside this table's location
     const filePath = `file://${t.dir}/source/${name}.parquet`;
     await t.io.write(filePath, new Uint8Array(8));
-    return {
-      content: 0,
-      filePath,
-      fileFormat: 'PARQUET',
-      specId: 0,
-      partition: [],
-      recordCount: 1,
-      fileSizeInBytes: 8,
-    };
+    return tinyDataFile(filePath);
   };
   return { ...t, file };
 }
