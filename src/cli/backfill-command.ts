@@ -110,6 +110,7 @@ export async function backfillCommand(options: BackfillCommandOptions, log?: Log
         intervalMs: options.commitIntervalMs ?? BACKFILL_DEFAULTS.commitIntervalMs,
         maxRecords: options.commitRecords ?? BACKFILL_DEFAULTS.commitRecords,
         maxBytes: options.commitBytes ?? BACKFILL_DEFAULTS.commitBytes,
+        idleMs: 0, // the backfill commits when it reaches its end
       },
       summary: { 'floe.backfill': 'true' },
     });

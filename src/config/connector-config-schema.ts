@@ -6,7 +6,7 @@ import type { ConfigProblem } from './config-problem.ts';
 import { cdcSchema, checkConnectorMode, keyFieldsSchema, modeSchema, orderSchema } from './connector-mode.ts';
 import { declaredFieldSchema, declaredSchemaToIceberg } from './declared-schema.ts';
 import { parsePartitionField } from './partition-by.ts';
-import { nonEmptyString, positiveInt, propertiesMap } from './schema-parts.ts';
+import { nonEmptyString, nonNegativeInt, positiveInt, propertiesMap } from './schema-parts.ts';
 import { MIB } from './worker-config.ts';
 
 export const CONNECTOR_NAME = /^[a-z0-9_-]+$/;
@@ -135,6 +135,7 @@ export const connectorConfigSchema = z.strictObject({
       intervalMs: positiveInt.default(60_000),
       maxRecords: positiveInt.default(1_000_000),
       maxBytes: positiveInt.default(128 * MIB),
+      idleMs: nonNegativeInt.default(1000),
     })
     .prefault({}),
   errors: errorsSchema.prefault({}),

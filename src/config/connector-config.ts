@@ -54,7 +54,13 @@ export interface ConnectorConfig {
   readonly autoCreate: AutoCreateConfig;
   readonly schemaEvolution: boolean;
   readonly metadataColumn: false | { readonly name: string };
-  readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
+  readonly commit: {
+    readonly intervalMs: number;
+    readonly maxRecords: number;
+    readonly maxBytes: number;
+    /** After a full batch, commit once no record came for this long (0: off). */
+    readonly idleMs: number;
+  };
   readonly errors: { readonly policy: ErrorPolicy; readonly dlqTopic?: string | undefined };
   /** Background maintenance of the connector's tables (snapshot expiry, ...); on every 10 minutes when absent. */
   readonly maintenance?: { readonly enabled: boolean; readonly intervalMs: number };

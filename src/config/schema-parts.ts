@@ -6,6 +6,8 @@ export const nonEmptyString = z.string().min(1, { error: 'must not be empty' });
 
 export const positiveInt = z.number().int().positive({ error: 'must be greater than 0' });
 
+export const nonNegativeInt = z.number().int().min(0, { error: 'must be 0 or more' });
+
 export function intInRange(min: number, max: number) {
   return z
     .number()

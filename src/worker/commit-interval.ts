@@ -1,5 +1,6 @@
-// When a batch's commit interval (commit.intervalMs) has run out. Pure, so the
-// rule is tested case by case (test/unit/worker/commit-interval.test.ts).
+// When a batch's time is up: its commit interval (commit.intervalMs) has run
+// out, or the backlog it ends has been read (commit.idleMs). Pure, so the rules
+// are tested case by case (test/unit/worker/commit-interval.test.ts).
 //
 // Invariant: with commits that take C ms, a record becomes visible within about
 // intervalMs + C, and the worker never spends more of its time committing than
@@ -26,4 +27,21 @@ export function commitIntervalElapsed(
   const start = Math.max(previous.startMs, batchStartedAtMs - previous.ms);
   const readingFor = nowMs - (previous.startMs + previous.ms);
   return nowMs - start >= intervalMs && readingFor >= previous.ms;
+}
+
+/**
+ * commit.idleMs: a batch that follows a full one (maxRecords, maxBytes or the
+ * worker's memory budget ended it, so the worker was reading a backlog) commits
+ * as soon as no record has come for `idleMs`, instead of waiting out the
+ * interval: the end of a backlog is visible at once. A stream whose batches end
+ * by the interval never commits early this way, and each full batch is followed
+ * by at most one idle commit, so it adds no stream of small files. 0 turns it off.
+ */
+export function idleCommitDue(
+  nowMs: number,
+  lastRecordAtMs: number,
+  idleMs: number,
+  afterFullBatch: boolean,
+): boolean {
+  return afterFullBatch && idleMs > 0 && nowMs - lastRecordAtMs >= idleMs;
 }

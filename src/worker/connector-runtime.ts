@@ -14,7 +14,7 @@ import { BatchTables } from './batch-tables.ts';
 import { commitConnectorBatch } from './commit/commit-batch.ts';
 import { ConnectorBatch } from './commit/connector-batch.ts';
 import { lowestRecorded } from './commit/table-offsets.ts';
-import { commitIntervalElapsed, type PreviousCommit } from './commit-interval.ts';
+import { commitIntervalElapsed, idleCommitDue, type PreviousCommit } from './commit-interval.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
@@ -58,6 +58,8 @@ export class ConnectorRuntime {
   #batch: ConnectorBatch | undefined;
   /** When the last successful commit started and how long it took. */
   #previousCommit: PreviousCommit | undefined;
+  /** The last committed batch was full (commit.idleMs applies to the next). */
+  #afterFullBatch = false;
 
   constructor(deps: ConnectorRuntimeDeps) {
     this.settings = deps.settings;
@@ -199,13 +201,18 @@ export class ConnectorRuntime {
   shouldCommit(): boolean {
     const batch = this.#batch;
     if (batch === undefined) return false;
-    const { intervalMs, maxRecords, maxBytes } = this.settings.commit;
+    const { intervalMs, idleMs } = this.settings.commit;
+    const now = this.#now();
     return (
       this.failure !== undefined ||
-      batch.records >= maxRecords ||
-      batch.bytes >= maxBytes ||
-      commitIntervalElapsed(this.#now(), batch.startedAtMs, intervalMs, this.#previousCommit)
+      this.#full(batch) ||
+      commitIntervalElapsed(now, batch.startedAtMs, intervalMs, this.#previousCommit) ||
+      idleCommitDue(now, batch.lastRecordAtMs, idleMs, this.#afterFullBatch)
     );
+  }
+
+  #full(batch: ConnectorBatch): boolean {
+    return batch.records >= this.settings.commit.maxRecords || batch.bytes >= this.settings.commit.maxBytes;
   }
 
   /**
@@ -257,6 +264,7 @@ export class ConnectorRuntime {
         }
       } finally {
         if (run.handled > 0) {
+          batch.lastRecordAtMs = this.#now();
           const span = { from: position ?? firstOffset, last: run.last, lost };
           batch.advance(topic, partition, span, run.bytes, run.handled);
           this.#positions.set(key, run.last + 1n);
@@ -290,8 +298,11 @@ export class ConnectorRuntime {
     this.#positions.set(key, end);
   }
 
-  /** Commits the batch; returns the group offsets to record for lag monitoring. */
-  async commit(): Promise<Array<TopicPartition & { offset: bigint }>> {
+  /**
+   * Commits the batch; returns the group offsets to record for lag monitoring.
+   * `full`: the worker's memory budget ended the batch (as maxRecords and maxBytes do).
+   */
+  async commit(options: { full?: boolean } = {}): Promise<Array<TopicPartition & { offset: bigint }>> {
     const batch = this.#batch;
     if (batch === undefined) return [];
     const startMs = this.#now();
@@ -318,6 +329,7 @@ export class ConnectorRuntime {
     this.#batch = undefined;
     this.#keyed?.settled();
     this.#previousCommit = { startMs, ms: this.#now() - startMs };
+    this.#afterFullBatch = options.full === true || this.#full(batch);
     return [...batch.reads.values()].map(({ topic, partition, end }) => {
       const lowest = lowestRecorded(states, topic, partition);
       return { topic, partition, offset: lowest !== undefined && lowest < end ? lowest : end };

@@ -63,7 +63,13 @@ export interface ConnectorSettings {
   readonly route: TableRoute;
   readonly autoCreate: AutoCreate;
   readonly schemaEvolution: boolean;
-  readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
+  readonly commit: {
+    readonly intervalMs: number;
+    readonly maxRecords: number;
+    readonly maxBytes: number;
+    /** After a full batch, commit once no record came for this long (0: off). */
+    readonly idleMs: number;
+  };
   readonly errors: ErrorPolicy;
   readonly converter: RecordConverter;
   /** mode upsert or cdc (docs/upsert.md); absent in append mode. */

@@ -152,20 +152,20 @@ export class Worker {
           connector: largest.settings.name,
           buffered,
         });
-        await this.#commit(largest);
+        await this.#commit(largest, { full: true });
       }
     }
   }
 
   /** Commits a connector's batch; a fenced batch is dropped and its partitions re-read from the tables. */
-  async #commit(connector: ConnectorRuntime): Promise<void> {
+  async #commit(connector: ConnectorRuntime, options: { full?: boolean } = {}): Promise<void> {
     if (!connector.hasBatch) {
       connector.discard();
       return;
     }
     const started = performance.now();
     try {
-      const offsets = await connector.commit();
+      const offsets = await connector.commit(options);
       await this.#consumer?.commitOffsets(offsets).catch((error: unknown) => {
         this.#groupOffsetWarnings.warn('could not commit group offsets (used for lag only)', { err: error });
       });

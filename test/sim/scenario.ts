@@ -26,7 +26,12 @@ export interface Scenario {
   readonly initialRecords: number;
   /** Records produced while the workers run. */
   readonly liveRecords: number;
-  readonly commit: { readonly intervalMs: number; readonly maxRecords: number; readonly maxBytes: number };
+  readonly commit: {
+    readonly intervalMs: number;
+    readonly maxRecords: number;
+    readonly maxBytes: number;
+    readonly idleMs: number;
+  };
   readonly pollBatchSize: number;
   readonly conflictAttempts: number;
   readonly faults: FaultRates;
@@ -96,6 +101,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
       intervalMs: rng.pick([300, 1000, 5000]),
       maxRecords: rng.range(4, 40),
       maxBytes: 64 * 1024 * 1024,
+      idleMs: rng.pick([0, 50, 200, 1000]),
     },
     pollBatchSize: rng.range(3, 30),
     conflictAttempts: rng.range(3, 8),
@@ -148,7 +154,7 @@ export function describeScenario(s: Scenario): string {
     .join(' ');
   return [
     `${s.kind}: ${s.partitions} partitions, ${s.workers} workers, ${s.initialRecords}+${s.liveRecords} records`,
-    `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms, poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
+    `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms (idle ${s.commit.idleMs} ms), poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
     `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}, manifests merged at ${s.mergeMinCount}`,
     `faults ${faults || 'none'}`,
     ...(s.keyed ? [describeKeyed(s.keyed)] : []),

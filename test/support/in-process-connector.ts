@@ -41,7 +41,7 @@ export function settings(name: string, route: TableRoute, maxRecords = 1_000_000
     route,
     autoCreate: { enabled: true, partitionBy: [], properties: {} },
     schemaEvolution: true,
-    commit: { intervalMs: 3_600_000, maxRecords, maxBytes: 1e12 },
+    commit: { intervalMs: 3_600_000, maxRecords, maxBytes: 1e12, idleMs: 0 },
     errors: { kind: 'skip' },
     converter: jsonConverter,
   };

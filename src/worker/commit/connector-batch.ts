@@ -65,6 +65,8 @@ export interface TableBatch<W extends TableBatchWriter = TableBatchWriter> {
 
 export class ConnectorBatch {
   readonly startedAtMs: number;
+  /** When the runtime last handled a record of this batch (commit.idleMs). */
+  lastRecordAtMs: number;
   records = 0;
   bytes = 0;
   readonly reads = new Map<string, PartitionRead>();
@@ -72,6 +74,7 @@ export class ConnectorBatch {
 
   constructor(startedAtMs: number) {
     this.startedAtMs = startedAtMs;
+    this.lastRecordAtMs = startedAtMs;
   }
 
   /**

@@ -23,7 +23,7 @@ describe('loadConnectorConfig', () => {
       autoCreate: { enabled: true, partitionBy: [], partitionFields: [], properties: {} },
       schemaEvolution: true,
       metadataColumn: false,
-      commit: { intervalMs: 60_000, maxRecords: 1_000_000, maxBytes: 128 * 1024 * 1024 },
+      commit: { intervalMs: 60_000, maxRecords: 1_000_000, maxBytes: 128 * 1024 * 1024, idleMs: 1000 },
       errors: { policy: 'fail' },
       maintenance: { enabled: true, intervalMs: 600_000 },
     });
@@ -168,6 +168,7 @@ autoCreate:
   enabld: true
 commit:
   maxRecords: 0
+  idleMs: -1
 errors:
   policy: dlq
 metadataColumn: 3
@@ -188,8 +189,9 @@ metadataColumn: 3
         `${file}:14: autoCreate.partitionBy[2]: unknown transform "foo" (forms: column, identity(col), year(col), month(col), day(col), hour(col), bucket(N, col), truncate(W, col))`,
         `${file}:15: autoCreate.enabld: unknown key (did you mean "enabled"?)`,
         `${file}:17: commit.maxRecords: must be greater than 0 (got 0)`,
-        `${file}:18: errors.dlqTopic: is required with policy dlq`,
-        `${file}:20: metadataColumn: must be false, true or a mapping with a name`,
+        `${file}:18: commit.idleMs: must be 0 or more (got -1)`,
+        `${file}:19: errors.dlqTopic: is required with policy dlq`,
+        `${file}:21: metadataColumn: must be false, true or a mapping with a name`,
       ].join('\n'),
     );
   });

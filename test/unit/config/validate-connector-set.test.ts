@@ -29,7 +29,7 @@ function connector(name: string, overrides: Partial<ConnectorConfig> = {}): Conn
     autoCreate: { enabled: true, partitionBy: [], partitionFields: [], properties: {} },
     schemaEvolution: true,
     metadataColumn: false,
-    commit: { intervalMs: 1, maxRecords: 1, maxBytes: 1 },
+    commit: { intervalMs: 1, maxRecords: 1, maxBytes: 1, idleMs: 0 },
     errors: { policy: 'fail' },
     ...overrides,
   };

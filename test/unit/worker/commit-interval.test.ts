@@ -1,6 +1,6 @@
 // commit.intervalMs under commits that take time (src/worker/commit-interval.ts).
 import { describe, expect, it } from 'vitest';
-import { commitIntervalElapsed } from '../../../src/worker/commit-interval.ts';
+import { commitIntervalElapsed, idleCommitDue } from '../../../src/worker/commit-interval.ts';
 
 describe('commitIntervalElapsed', () => {
   it('first batch: the interval runs from its first record', () => {
@@ -34,5 +34,20 @@ describe('commitIntervalElapsed', () => {
     expect(commitIntervalElapsed(11_000, 10_800, 1000, previous)).toBe(false);
     expect(commitIntervalElapsed(11_599, 10_800, 1000, previous)).toBe(false);
     expect(commitIntervalElapsed(11_600, 10_800, 1000, previous)).toBe(true);
+  });
+});
+
+describe('idleCommitDue', () => {
+  it('after a full batch: due once no record came for idleMs', () => {
+    expect(idleCommitDue(10_999, 10_000, 1000, true)).toBe(false);
+    expect(idleCommitDue(11_000, 10_000, 1000, true)).toBe(true);
+  });
+
+  it('never after a batch the interval ended (a steady stream keeps its interval)', () => {
+    expect(idleCommitDue(99_000, 10_000, 1000, false)).toBe(false);
+  });
+
+  it('0 turns it off', () => {
+    expect(idleCommitDue(99_000, 10_000, 0, true)).toBe(false);
   });
 });
