@@ -122,8 +122,11 @@ export function compileColumnFill(
       (index) =>
         new PayloadError('malformed', `${path}: union branch ${index} does not exist (${branches} branches)`),
     );
+    // The branch index is one byte (zig-zag) in any union of up to 64 branches:
+    // read here, not by a call (the generated function is past V8's inlining budget).
     lines.push(
-      `x = rs(c); if (x === ${valueIndex}) { ${append} } else if (x === ${nullIndex}) k${j}.appendNull(); else throw u[${unionErrors.length - 1}](x);`,
+      `x = b[c.pos]; if (x < 128) { c.pos++; x = (x >>> 1) ^ -(x & 1); } else x = rs(c);`,
+      `if (x === ${valueIndex}) { ${append} } else if (x === ${nullIndex}) k${j}.appendNull(); else throw u[${unionErrors.length - 1}](x);`,
     );
   }
   // Columns the writer schema lacks: null (a required one throws, as appending the row would).
@@ -131,40 +134,11 @@ export function compileColumnFill(
     if (!filled.has(j)) lines.push(`k${j}.append(undefined);`);
   });
   const columns = table.fields.map((_, j) => `k${j} = cols[${j}]`).join(', ');
-  const body = `return function fillColumns(cols) {\nconst c = cursor;\nconst ${columns};\nlet x = 0;\n${lines.join('\n')}\nend(c);\n};`;
-  const factory = new Function(
-    'cursor',
-    'r',
-    'u',
-    'rs',
-    'lng',
-    'mil',
-    'ri',
-    'rd',
-    'rf',
-    'rb',
-    'str',
-    'uid',
-    'dec',
-    'end',
-    body,
-  ) as (...args: unknown[]) => ColumnFill;
-  return factory(
-    cursor,
-    readers,
-    unionErrors,
-    readSize,
-    appendLong,
-    appendMillis,
-    readInt,
-    readDouble,
-    readFloat,
-    readBoolean,
-    appendString,
-    appendUuid,
-    appendDecimal,
-    checkEnd,
-  );
+  const body = `return function fillColumns(cols) {\nconst c = cursor;\nconst b = c.bytes;\nconst ${columns};\nlet x = 0;\n${lines.join('\n')}\nend(c);\n};`;
+  const factory = new Function('cursor', 'r', 'u', 'rs', 'end', ...Object.keys(OPS), body) as (
+    ...args: unknown[]
+  ) => ColumnFill;
+  return factory(cursor, readers, unionErrors, readSize, checkEnd, ...Object.values(OPS));
 }
 
 function opCode(op: FastOp, k: string, reader: number): string {
@@ -175,15 +149,15 @@ function opCode(op: FastOp, k: string, reader: number): string {
     case 'millis':
       return `mil(c, ${k});`;
     case 'int':
-      return `${k}.appendInt(ri(c));`;
+      return `int(c, ${k});`;
     case 'int-as-long':
-      return `${k}.appendLong(ri(c));`;
+      return `intl(c, ${k});`;
     case 'double':
-      return `${k}.appendDouble(rd(c));`;
+      return `dbl(c, ${k});`;
     case 'float':
-      return `${k}.appendDouble(rf(c));`;
+      return `flt(c, ${k});`;
     case 'boolean':
-      return `${k}.appendBool(rb(c));`;
+      return `bool(c, ${k});`;
     case 'string':
       return `str(c, ${k});`;
     case 'uuid':
@@ -236,6 +210,40 @@ function fastOp(type: avsc.Type, column: IcebergType): FastOp | undefined {
 
 interface LongColumn extends ColumnTarget {
   appendLong(value: number): void;
+}
+
+interface IntColumn extends ColumnTarget {
+  appendInt(value: number): void;
+}
+
+interface DoubleColumn extends ColumnTarget {
+  appendDouble(value: number): void;
+}
+
+interface BoolColumn extends ColumnTarget {
+  appendBool(value: boolean): void;
+}
+
+// One call per field from the generated code, read and append together: each
+// helper sees one column class, so V8 inlines both into it.
+function appendInt(c: AvroCursor, column: IntColumn): void {
+  column.appendInt(readInt(c));
+}
+
+function appendIntAsLong(c: AvroCursor, column: LongColumn): void {
+  column.appendLong(readInt(c));
+}
+
+function appendDouble(c: AvroCursor, column: DoubleColumn): void {
+  column.appendDouble(readDouble(c));
+}
+
+function appendFloat(c: AvroCursor, column: DoubleColumn): void {
+  column.appendDouble(readFloat(c));
+}
+
+function appendBool(c: AvroCursor, column: BoolColumn): void {
+  column.appendBool(readBoolean(c));
 }
 
 interface StringColumn extends ColumnTarget {
@@ -314,3 +322,17 @@ function checkEnd(c: AvroCursor): void {
     throw new PayloadError('malformed', `${c.end - c.pos} bytes left over after the Avro record`);
   }
 }
+
+/** The typed appends the generated code calls, by the names opCode writes. */
+const OPS = {
+  lng: appendLong,
+  mil: appendMillis,
+  int: appendInt,
+  intl: appendIntAsLong,
+  dbl: appendDouble,
+  flt: appendFloat,
+  bool: appendBool,
+  str: appendString,
+  uid: appendUuid,
+  dec: appendDecimal,
+};
