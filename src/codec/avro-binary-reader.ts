@@ -48,6 +48,7 @@ export function readShortLong(c: AvroCursor): number {
   const b = c.bytes;
   let pos = c.pos;
   let byte = b[pos++]!;
+  const negative = byte & 1; // the zig-zag sign: n's lowest bit, in its first byte
   let n = byte & 0x7f;
   let scale = 128;
   while (byte & 0x80 && scale < TWO_POW_49) {
@@ -57,7 +58,7 @@ export function readShortLong(c: AvroCursor): number {
   }
   if (byte & 0x80) return Number.NaN;
   c.pos = pos;
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  return negative === 0 ? n / 2 : -(n + 1) / 2;
 }
 
 /** A long as an exact bigint. */
@@ -108,6 +109,7 @@ export function readSize(c: AvroCursor, strict = true): number | undefined {
     c.pos = pos;
     return (byte >>> 1) ^ -(byte & 1);
   }
+  const negative = byte & 1;
   let n = byte & 0x7f;
   let scale = 128;
   while (byte & 0x80) {
@@ -120,7 +122,8 @@ export function readSize(c: AvroCursor, strict = true): number | undefined {
     scale *= 128;
   }
   c.pos = pos;
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  // Not n % 2: a double's remainder is a C call in optimized code.
+  return negative === 0 ? n / 2 : -(n + 1) / 2;
 }
 
 /** A non-negative byte length that fits in the remaining payload. */
