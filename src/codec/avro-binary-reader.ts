@@ -10,11 +10,20 @@ export class AvroCursor {
   bytes: Buffer = Buffer.alloc(0);
   pos = 0;
   end = 0;
+  /**
+   * `bytes`' whole ArrayBuffer as a DataView, kept while records come from the
+   * same one (a packed Kafka batch): one load per float or double where
+   * Buffer.readDoubleLE copies byte by byte. `view` offset = `bytes` offset + `base`.
+   */
+  view = new DataView(this.bytes.buffer);
+  base = 0;
 
   reset(bytes: Buffer, start: number): void {
     this.bytes = bytes;
     this.pos = start;
     this.end = bytes.length;
+    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    this.base = bytes.byteOffset;
   }
 }
 
@@ -142,15 +151,14 @@ export function readFloat(c: AvroCursor): number {
   const p = c.pos;
   if (p + 4 > c.end) throw truncated();
   c.pos = p + 4;
-  return c.bytes.readFloatLE(p);
+  return c.view.getFloat32(c.base + p, true);
 }
 
 export function readDouble(c: AvroCursor): number {
-  const b = c.bytes;
   const p = c.pos;
   if (p + 8 > c.end) throw truncated();
   c.pos = p + 8;
-  return b.readDoubleLE(p);
+  return c.view.getFloat64(c.base + p, true);
 }
 
 export function readString(c: AvroCursor): string {
