@@ -20,8 +20,8 @@ import type {
   Watermarks,
 } from '../kafka-types.ts';
 import { WarningAggregator } from '../warning-aggregator.ts';
-import { FetchEpochs, type FetchTicket } from './fetch-epochs.ts';
-import { consumeBatch, FatalConsumeError, hasPackedConsume } from './packed-consume.ts';
+import { BatchFetcher } from './batch-fetcher.ts';
+import { hasPackedConsume } from './packed-consume.ts';
 import { PausedTime } from './paused-time.ts';
 import { type Rebalance, RebalanceQueue } from './rebalance-queue.ts';
 import {
@@ -46,16 +46,8 @@ export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning
   readonly closeTimeoutMs?: number;
 }
 
-/** The longest single consume(n) before the first assignment (see #consumeFor). */
-const JOIN_STEP_MS = 10;
-/** Short steps for at most this long after subscribe() (a topic that does not exist yet: no join). */
+/** Fetch in short steps (batch-fetcher.ts) for at most this long after subscribe() (a topic that does not exist yet: no join). */
 const JOIN_STEPPING_MS = 30_000;
-
-/** Records of one consume(n), and the epoch it started at (fetch-epochs.ts). */
-interface Fetched {
-  readonly records: KafkaRecord[];
-  readonly ticket: FetchTicket;
-}
 
 export class KafkaConsumerClient implements KafkaConsumerApi {
   readonly #consumer: RdKafka.KafkaConsumer;
@@ -64,12 +56,8 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   readonly #log: Logger;
   readonly #timeoutMs: number;
   readonly #closeTimeoutMs: number;
-  /** A consume(n) started ahead, while the caller processes the previous batch. */
-  #prefetch: Promise<Fetched> | undefined;
-  readonly #epochs = new FetchEpochs();
+  readonly #fetcher: BatchFetcher;
   #queue: Promise<unknown> = Promise.resolve();
-  /** consume(n) and seek() run one at a time, so each fetch is wholly before or after a seek. */
-  #fetchQueue: Promise<unknown> = Promise.resolve();
   #state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
   #subscribed = false;
   /** Commits whose result librdkafka has not reported yet (offset_commit_cb, served by consume()). */
@@ -111,6 +99,15 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       },
     });
     this.#cooperative = cooperative(this.#consumer);
+    this.#fetcher = new BatchFetcher(this.#consumer, this.#log, {
+      joining: () =>
+        !this.#joined &&
+        !this.#rebalances.ownsAny() &&
+        performance.now() - this.#subscribedAt <= JOIN_STEPPING_MS,
+      interrupted: () =>
+        this.#rebalances.pending || this.#rebalances.failure !== undefined || this.#state !== 'connected',
+      fatal: (error) => this.#rebalances.fail(kafkaError('consume', error.cause, {})),
+    });
     this.#rebalances = new RebalanceQueue(handler, this.#cooperative, {
       log: this.#log,
       canCallHandler: () => this.#state === 'connected',
@@ -120,7 +117,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
         this.#paused.pause(partitions);
       },
       assigned: (partitions) => {
-        this.#epochs.moved(partitions);
+        this.#fetcher.moved(partitions);
         this.#joined = true;
       },
     });
@@ -167,14 +164,14 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   poll(maxRecords: number, timeoutMs: number): Promise<KafkaRecord[]> {
     this.#assertConnected('poll');
     return this.#exclusive(async () => {
-      const ahead = await this.#takePrefetch();
+      const ahead = await this.#fetcher.takeAhead();
       await this.#rebalances.apply();
       this.#rebalances.throwIfFailed();
       // Judged after the rebalances: their handlers may have sought or re-assigned partitions of `ahead`.
-      const fetched = ahead ?? (await this.#consumeFor(maxRecords, timeoutMs));
-      const records = this.#owned(this.#epochs.current(fetched.records, fetched.ticket));
+      const fetched = ahead ?? (await this.#fetcher.fetch(maxRecords, timeoutMs));
+      const records = this.#rebalances.ownedRecords(this.#fetcher.current(fetched));
       // A rebalance queued meanwhile is applied by the next poll at once, not after one more fetch.
-      if (!this.#rebalances.pending) this.#prefetch = this.#consumeFor(maxRecords, timeoutMs);
+      if (!this.#rebalances.pending) this.#fetcher.startAhead(maxRecords, timeoutMs);
       return records;
     });
   }
@@ -197,10 +194,10 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       );
     }
     const target = { topic: tp.topic, partition: tp.partition, offset: toSdkOffset(offset, tp) };
-    await this.#fetchSerially(async () => {
+    await this.#fetcher.serially(async () => {
       // librdkafka purges the partition's queue on seek; records already fetched
       // (ahead, or held by a poll applying rebalances) are dropped at delivery.
-      this.#epochs.moved([tp]);
+      this.#fetcher.moved([tp]);
       await callback((cb) => this.#consumer.seek(target, this.#timeoutMs, cb), 'seek', target);
     });
   }
@@ -263,7 +260,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   }
 
   async #close(): Promise<void> {
-    await this.#takePrefetch(); // not delivered: the worker stopped polling
+    await this.#fetcher.takeAhead(); // not delivered: the worker stopped polling
     const earlier = this.#rebalances.failure; // already thrown by poll()
     try {
       // A static member does not unsubscribe: that would send a LeaveGroup and make
@@ -298,7 +295,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       Date.now() < deadline &&
       this.#rebalances.failure === failure
     ) {
-      await this.#consume(1000, 100); // records of partitions being given up are not delivered
+      await this.#fetcher.consume(1000, 100); // records of partitions being given up are not delivered
       await this.#rebalances.apply();
     }
   }
@@ -313,7 +310,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       // Stop delivering at once: records fetched so far of these partitions are dropped,
       // even if the partitions come back (at an offset floe chooses then).
       const owned = this.#rebalances.disown(partitions);
-      this.#epochs.moved(partitions);
+      this.#fetcher.moved(partitions);
       this.#paused.resume(partitions); // an unassigned partition is no longer held back
       let lost = false;
       try {
@@ -327,80 +324,6 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
       return;
     }
     this.#rebalances.push(event);
-  }
-
-  #takePrefetch(): Promise<Fetched | undefined> {
-    const prefetch = this.#prefetch;
-    this.#prefetch = undefined;
-    return prefetch ?? Promise.resolve(undefined);
-  }
-
-  /**
-   * consume(n) waiting up to `timeoutMs`. Until the first assignment is applied
-   * (the group join) in steps of JOIN_STEP_MS: a consume cannot be cut short, and
-   * the assignment librdkafka queues during one is applied only after it (the
-   * first assignment waited ~0.4 s for two whole polls). Not after the join, nor
-   * past JOIN_STEPPING_MS: the steps cost ~2% of a core, which an idle member
-   * (more members than partitions) or one whose topics do not exist yet would
-   * spend for nothing.
-   */
-  async #consumeFor(maxRecords: number, timeoutMs: number): Promise<Fetched> {
-    if (
-      this.#joined ||
-      this.#rebalances.ownsAny() ||
-      performance.now() - this.#subscribedAt > JOIN_STEPPING_MS
-    )
-      return this.#consume(maxRecords, timeoutMs);
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const left = Math.max(1, Math.ceil(deadline - performance.now()));
-      const fetched = await this.#consume(maxRecords, Math.min(JOIN_STEP_MS, left));
-      if (
-        fetched.records.length > 0 ||
-        this.#rebalances.pending ||
-        this.#rebalances.failure !== undefined ||
-        this.#state !== 'connected' ||
-        performance.now() >= deadline
-      )
-        return fetched;
-    }
-  }
-
-  #consume(maxRecords: number, timeoutMs: number): Promise<Fetched> {
-    return this.#fetchSerially(async () => {
-      const ticket = this.#epochs.ticket();
-      try {
-        return { records: (await consumeBatch(this.#consumer, maxRecords, timeoutMs)).records, ticket };
-      } catch (error) {
-        if (error instanceof FatalConsumeError) {
-          // Surfaces at the next poll (a prefetch's caller may be gone).
-          this.#rebalances.fail(kafkaError('consume', error.cause, {}));
-          return { records: [], ticket };
-        }
-        const err = error as LibrdKafkaError;
-        this.#log.warn('consume reported an error', { code: err.code, reason: err.message });
-        return { records: [], ticket };
-      }
-    });
-  }
-
-  /** Only partitions whose onAssigned resolved and whose revocation has not started. */
-  #owned(records: KafkaRecord[]): KafkaRecord[] {
-    let topic: string | undefined;
-    let owned: ReadonlySet<number> | undefined;
-    let all = true;
-    for (const r of records) {
-      if (r.topic !== topic) {
-        topic = r.topic;
-        owned = this.#rebalances.ownedPartitions(topic);
-      }
-      if (owned?.has(r.partition) !== true) {
-        all = false;
-        break;
-      }
-    }
-    if (all) return records;
-    return records.filter((r) => this.#rebalances.ownedPartitions(r.topic)?.has(r.partition) === true);
   }
 
   #assertConnected(operation: string): void {
@@ -420,12 +343,6 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(work, work);
     this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
-  #fetchSerially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#fetchQueue.then(work, work);
-    this.#fetchQueue = run.catch(() => undefined);
     return run;
   }
 }

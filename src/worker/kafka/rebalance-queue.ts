@@ -4,7 +4,7 @@
 // Also keeps the set of partitions whose records may be delivered.
 import { FloeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { RebalanceHandler, StartOffsets, TopicPartition } from '../kafka-types.ts';
+import type { KafkaRecord, RebalanceHandler, StartOffsets, TopicPartition } from '../kafka-types.ts';
 import {
   type CooperativeConsumer,
   kafkaError,
@@ -85,6 +85,21 @@ export class RebalanceQueue {
 
   ownedPartitions(topic: string): ReadonlySet<number> | undefined {
     return this.#owned.get(topic);
+  }
+
+  /** The records of partitions whose onAssigned resolved and whose revocation has not started. */
+  ownedRecords(records: KafkaRecord[]): KafkaRecord[] {
+    let topic: string | undefined;
+    let owned: ReadonlySet<number> | undefined;
+    for (const r of records) {
+      if (r.topic !== topic) {
+        topic = r.topic;
+        owned = this.#owned.get(topic);
+      }
+      if (owned?.has(r.partition) !== true)
+        return records.filter((x) => this.#owned.get(x.topic)?.has(x.partition) === true);
+    }
+    return records;
   }
 
   assignment(): TopicPartition[] {
