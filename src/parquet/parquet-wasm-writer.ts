@@ -221,10 +221,18 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return joined;
 }
 
+/**
+ * Values arrow-rs writes per step (its default is 1024). A page closes after
+ * the step that reaches 20,000 rows, so pages of nullable columns hold 24,576
+ * rows instead of 20,480: on the benchmark's wide rows the files came out 0.5%
+ * smaller at the same CPU; 16,384 and more cost 10% more WebAssembly time.
+ */
+const WRITE_BATCH_ROWS = 8192;
+
 function writerProperties(options: ParquetWriterOptions): WriterProperties {
   // zstd is applied afterwards, at its level (parquet-page-recompressor.ts).
   const codec = zstdSettings(options) === undefined ? CODECS[options.compression] : Compression.UNCOMPRESSED;
-  let builder = new WriterPropertiesBuilder().setCompression(codec);
+  let builder = new WriterPropertiesBuilder().setCompression(codec).setWriteBatchSize(WRITE_BATCH_ROWS);
   if (options.maxRowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupRows);
   if (options.dataPageSizeBytes !== undefined)
     builder = builder.setDataPageSizeLimit(options.dataPageSizeBytes);
