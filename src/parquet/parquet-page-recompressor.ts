@@ -25,11 +25,13 @@ const MAGIC = new TextEncoder().encode('PAR1');
 const CODEC_UNCOMPRESSED = 0;
 const CODEC_ZSTD = 6;
 
-/** How pages are compressed: a zstd level and, optionally, its minimum match length. */
+/** How pages are compressed: a zstd level and, optionally, two of its parameters. */
 export interface ZstdSettings {
   readonly level: number;
   /** ZSTD_c_minMatch; zstd picks one for the level when absent. */
   readonly minMatch?: number;
+  /** ZSTD_c_hashLog (log2 of the match-finder table's entries); zstd picks one when absent. */
+  readonly hashLog?: number;
 }
 
 /**
@@ -38,9 +40,14 @@ export interface ZstdSettings {
  * files 1% larger than Iceberg Java's for the same rows and level 4 1.4% smaller,
  * but level 4 costs about twice the compression CPU. Level 3 with a minimum match
  * of 5 bytes came within 0.3% of level 4's bytes at level 3's speed (figures in
- * docs/benchmarks.md). An explicit level is used as zstd defines it.
+ * docs/benchmarks.md). Pages hold 20,000-25,000 rows, mostly 100-300 KiB, for
+ * which level 3's table of 8-byte matches (2^16-2^17 entries) costs more in
+ * cache misses than it finds: 2^14 cut zstd's CPU by 9% on the benchmark's wide
+ * rows and 11% on reference rows, for +0.5% bytes on wide rows (won back by the
+ * larger pages of WRITE_BATCH_ROWS, parquet-wasm-writer.ts) and +0.1% on
+ * reference rows. An explicit level is used as zstd defines it.
  */
-export const DEFAULT_ZSTD: ZstdSettings = { level: 3, minMatch: 5 };
+export const DEFAULT_ZSTD: ZstdSettings = { level: 3, minMatch: 5, hashLog: 14 };
 
 interface Moved {
   /** Output offset and length (header included). */
@@ -69,6 +76,7 @@ export class ParquetPageRecompressor {
   constructor(zstd: ZstdSettings, emit: (bytes: Uint8Array) => void) {
     this.#params = { [constants.ZSTD_c_compressionLevel]: zstd.level };
     if (zstd.minMatch !== undefined) this.#params[constants.ZSTD_c_minMatch] = zstd.minMatch;
+    if (zstd.hashLog !== undefined) this.#params[constants.ZSTD_c_hashLog] = zstd.hashLog;
     this.#emit = emit;
   }
 
