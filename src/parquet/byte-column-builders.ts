@@ -118,11 +118,15 @@ export class Utf8ColumnBuilder extends VariableWidthColumnBuilder<string> {
     }
     this.commit(index, at + length);
     const bounds = this.bounds;
+    const first = length > 0 ? data[at]! : -1;
     if (bounds.min === undefined) {
       this.willChangeStats();
       bounds.min = asciiText(data, at, length);
       bounds.max = bounds.min;
       this.boundsAscii = true;
+    } else if (first > bounds.min.charCodeAt(0) && first < (bounds.max as string).charCodeAt(0)) {
+      // Its first character is strictly between the bounds' (most values): neither moves.
+      // (An empty bound's charCodeAt(0) is NaN: the comparison is false, the full one decides.)
     } else if (compareAsciiBytes(data, at, length, bounds.min) < 0) {
       this.willChangeStats();
       bounds.min = asciiText(data, at, length);
