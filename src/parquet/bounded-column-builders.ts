@@ -1,9 +1,9 @@
 // The statistics half shared by the leaf columns whose bounds a BoundsTracker
-// holds: uuid (uuid-column-builder.ts), and the 64- and 128-bit integers (long,
-// time, timestamps: int64-column-builder.ts; decimals: decimal-column-builder.ts).
+// holds: strings, binary, fixed (byte-column-builders.ts), uuid
+// (uuid-column-builder.ts) and decimals (decimal-column-builder.ts).
 // Their bounds are saved before a row first changes them and restored when the
 // row is rolled back (column-builder.ts, RowEpoch), and set on the statistics.
-// The integer columns keep a second range, of numbers, for the typed fast path
+// Decimal columns keep a second range, of numbers, for the typed fast path
 // (avro-column-decoder.ts appends safe integers, no bigint per value), merged
 // with the bigint bounds when the statistics are collected. The updates are
 // methods each builder calls on itself with one value type, so the append
@@ -39,9 +39,9 @@ export abstract class BoundedColumnBuilder<T> extends LeafColumnBuilder {
 }
 
 /**
- * long, time, timestamp(tz)(_ns) and decimal columns: bigints from the row
- * path, safe integers as numbers from the typed fast path; each kind's bounds
- * in its own fields, merged into bigint bounds for the statistics.
+ * Decimal columns: bigints from the row path, safe integers as numbers from
+ * the typed fast path; each kind's bounds in its own fields, merged into bigint
+ * bounds for the statistics.
  */
 export abstract class WideIntegerColumnBuilder extends BoundedColumnBuilder<bigint> {
   // Bounds of the typed fast path's numbers. Separate from `bounds` (and from

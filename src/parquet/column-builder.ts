@@ -124,7 +124,10 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
 
   /** Writes a non-null value at slot `index` and updates min/max. */
   protected abstract appendValue(value: unknown, index: number): void;
-  /** Makes room for a null at slot `index` (its bytes are never read). */
+  /**
+   * Makes room for a null at slot `index` (Arrow never reads its bytes; the int,
+   * long and float columns copy the slot before into it for their bounds scan).
+   */
   protected abstract reserveNull(index: number): void;
   protected abstract valuesByteLength(): number;
   /** Sets min/max (and NaN count) on the stats when any non-null value was seen. */

@@ -1,9 +1,13 @@
 // long, time and timestamp columns (Int64): bigint values from the row path,
-// safe-integer numbers from the typed fast path (no bigint per value); the
-// bounds of each kind are kept and merged by WideIntegerColumnBuilder.
+// safe-integer numbers from the typed fast path (no bigint per value). The
+// bounds are scanned from the stored words when the statistics are collected
+// (column-stats.ts): nothing is compared per append, and only the two bounds
+// become bigints. A null slot repeats the slot before it, so that scan needs no
+// validity check.
 import { type Data, type DataType, type Int, makeData } from 'apache-arrow';
-import { finishedSlots, WideIntegerColumnBuilder } from './bounded-column-builders.ts';
-import { grown, type LeafField } from './column-builder.ts';
+import { finishedSlots } from './bounded-column-builders.ts';
+import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
+import { type ColumnStats, int64Bounds } from './column-stats.ts';
 import type { RowEpoch } from './row-epoch.ts';
 
 const INITIAL_CAPACITY = 1024;
@@ -11,7 +15,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /** long, time (micros), timestamp(tz) (micros) and timestamp(tz)_ns (nanos): bigint, safe integers accepted. */
-export class Int64ColumnBuilder extends WideIntegerColumnBuilder {
+export class Int64ColumnBuilder extends LeafColumnBuilder {
   private readonly type: DataType;
   private values = new BigInt64Array(INITIAL_CAPACITY);
   /** `values` as (low, high) 32-bit words, little endian: appendLong stores a number without a bigint. */
@@ -32,9 +36,8 @@ export class Int64ColumnBuilder extends WideIntegerColumnBuilder {
     } else {
       throw this.invalid(value, 'a bigint (or safe integer number)');
     }
-    this.reserveNull(index);
+    this.reserve(index);
     this.values[index] = v;
-    this.addBigInt(v);
   }
 
   /**
@@ -43,24 +46,42 @@ export class Int64ColumnBuilder extends WideIntegerColumnBuilder {
    */
   appendLong(value: number): void {
     const index = this.validity.length;
-    this.reserveNull(index);
+    this.reserve(index);
     const w = index << 1;
     this.words[w] = value >>> 0; // ToUint32 is the low word of the two's complement
     this.words[w + 1] = Math.floor(value / 4294967296);
-    this.addNumber(value);
     this.validity.appendValid();
   }
 
-  protected reserveNull(index: number): void {
+  private reserve(index: number): void {
     if (index >= this.values.length) {
       this.values = grown(this.values, index + 1);
       this.words = new Int32Array(this.values.buffer);
     }
   }
 
+  protected reserveNull(index: number): void {
+    this.reserve(index);
+    if (index === 0) return;
+    const w = index << 1;
+    this.words[w] = this.words[w - 2] as number;
+    this.words[w + 1] = this.words[w - 1] as number;
+  }
+
   protected valuesByteLength(): number {
     return this.length * 8;
   }
+
+  protected addBounds(stats: ColumnStats): void {
+    const bounds = int64Bounds(this.words, this.length, this.validity.finish());
+    if (bounds === undefined) return;
+    stats.min = bounds[0];
+    stats.max = bounds[1];
+  }
+
+  // The bounds are scanned, nothing per row to save.
+  protected saveStats(): void {}
+  protected restoreStats(): void {}
 
   finish(): Data {
     const data = this.values.subarray(0, this.length);

@@ -1,9 +1,11 @@
 // Fixed-width primitive columns: int/date (Int32), float, double and boolean
-// (long/time/timestamps: int64-column-builder.ts). Each keeps its min/max in plain
-// fields on the hot path.
+// (long/time/timestamps: int64-column-builder.ts). Int and float bounds are
+// scanned from the values when the statistics are collected (column-stats.ts),
+// none kept per append; a null slot repeats the slot before it so that scan
+// needs no validity check. Boolean bounds are two flags.
 import { type Bool, type Data, type DataType, type Float, type Int, makeData } from 'apache-arrow';
 import { grown, LeafColumnBuilder, type LeafField } from './column-builder.ts';
-import type { ColumnStats } from './column-stats.ts';
+import { type ColumnStats, floatBounds, int32Bounds } from './column-stats.ts';
 import type { RowEpoch } from './row-epoch.ts';
 
 const INITIAL_CAPACITY = 1024;
@@ -12,12 +14,6 @@ const INITIAL_CAPACITY = 1024;
 export class Int32ColumnBuilder extends LeafColumnBuilder {
   private readonly type: DataType;
   private values = new Int32Array(INITIAL_CAPACITY);
-  private seen = false;
-  private min = 0;
-  private max = 0;
-  private savedSeen = false;
-  private savedMin = 0;
-  private savedMax = 0;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType) {
     super(field, epoch);
@@ -38,22 +34,11 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
   private put(value: number, index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
-    if (!this.seen) {
-      this.willChangeStats();
-      this.seen = true;
-      this.min = value;
-      this.max = value;
-    } else if (value < this.min) {
-      this.willChangeStats();
-      this.min = value;
-    } else if (value > this.max) {
-      this.willChangeStats();
-      this.max = value;
-    }
   }
 
   protected reserveNull(index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    if (index > 0) this.values[index] = this.values[index - 1] as number;
   }
 
   protected valuesByteLength(): number {
@@ -61,22 +46,15 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
   }
 
   protected addBounds(stats: ColumnStats): void {
-    if (!this.seen) return;
-    stats.min = this.min;
-    stats.max = this.max;
+    const bounds = int32Bounds(this.values, this.length, this.validity.finish());
+    if (bounds === undefined) return;
+    stats.min = bounds[0];
+    stats.max = bounds[1];
   }
 
-  protected saveStats(): void {
-    this.savedSeen = this.seen;
-    this.savedMin = this.min;
-    this.savedMax = this.max;
-  }
-
-  protected restoreStats(): void {
-    this.seen = this.savedSeen;
-    this.min = this.savedMin;
-    this.max = this.savedMax;
-  }
+  // The bounds are scanned, nothing per row to save.
+  protected saveStats(): void {}
+  protected restoreStats(): void {}
 
   finish(): Data {
     return makeData({
@@ -94,14 +72,6 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
   private readonly type: DataType;
   private values: Float32Array | Float64Array;
   private readonly single: boolean;
-  private nanCount = 0;
-  private savedNanCount = 0;
-  private seen = false;
-  private min = 0;
-  private max = 0;
-  private savedSeen = false;
-  private savedMin = 0;
-  private savedMax = 0;
 
   constructor(field: LeafField, epoch: RowEpoch, type: DataType, single: boolean) {
     super(field, epoch);
@@ -124,54 +94,28 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
   private put(value: number, index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
     this.values[index] = value;
-    if (Number.isNaN(value)) {
-      this.willChangeStats();
-      this.nanCount++;
-      return;
-    }
-    const v = this.single ? Math.fround(value) : value;
-    if (!this.seen) {
-      this.willChangeStats();
-      this.seen = true;
-      this.min = v;
-      this.max = v;
-    } else if (v < this.min || (v === 0 && this.min === 0 && Object.is(v, -0))) {
-      this.willChangeStats();
-      this.min = v;
-    } else if (v > this.max || (v === 0 && this.max === 0 && Object.is(this.max, -0))) {
-      this.willChangeStats();
-      this.max = v;
-    }
   }
 
   protected reserveNull(index: number): void {
     if (index >= this.values.length) this.values = grown(this.values, index + 1);
+    if (index > 0) this.values[index] = this.values[index - 1] as number;
   }
 
   protected valuesByteLength(): number {
     return this.length * (this.single ? 4 : 8);
   }
 
+  /** Bounds of the stored values: a float's are already rounded to single precision. */
   protected addBounds(stats: ColumnStats): void {
-    stats.nanCount = this.nanCount;
-    if (!this.seen) return;
-    stats.min = this.min;
-    stats.max = this.max;
+    const bounds = floatBounds(this.values, this.length, this.validity.finish());
+    stats.nanCount = bounds.nanCount;
+    if (bounds.min === undefined) return;
+    stats.min = bounds.min;
+    stats.max = bounds.max;
   }
 
-  protected saveStats(): void {
-    this.savedSeen = this.seen;
-    this.savedMin = this.min;
-    this.savedMax = this.max;
-    this.savedNanCount = this.nanCount;
-  }
-
-  protected restoreStats(): void {
-    this.seen = this.savedSeen;
-    this.min = this.savedMin;
-    this.max = this.savedMax;
-    this.nanCount = this.savedNanCount;
-  }
+  protected saveStats(): void {}
+  protected restoreStats(): void {}
 
   finish(): Data {
     return makeData({

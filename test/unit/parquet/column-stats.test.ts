@@ -1,6 +1,13 @@
-// Statistics of chunks merged into those of the whole file.
+// Statistics of chunks merged into those of the whole file, and the bounds
+// scanned from a fixed-width column's values.
 import { describe, expect, it } from 'vitest';
-import { type ColumnStats, mergeColumnStats } from '../../../src/parquet/column-stats.ts';
+import {
+  type ColumnStats,
+  floatBounds,
+  int32Bounds,
+  int64Bounds,
+  mergeColumnStats,
+} from '../../../src/parquet/column-stats.ts';
 
 const stats = (entries: Array<[number, ColumnStats]>) => new Map(entries);
 
@@ -63,5 +70,93 @@ describe('mergeColumnStats', () => {
         stats([[1, { valueCount: 1, nullCount: 0, min: 1n, max: 1n }]]),
       ),
     ).toThrow(/different kinds/);
+  });
+});
+
+/** A validity bitmap with the given slots null. */
+function bitmap(length: number, nulls: readonly number[]): Uint8Array {
+  const bits = new Uint8Array((length + 7) >> 3).fill(0xff);
+  for (const i of nulls) bits[i >> 3]! &= ~(1 << (i & 7));
+  return bits;
+}
+
+/** `values` with each null slot holding the slot before it, as the columns write them (leading ones keep theirs). */
+function asWritten<T>(values: readonly T[], nulls: readonly number[]): T[] {
+  const out = [...values];
+  for (let i = 1; i < out.length; i++) if (nulls.includes(i)) out[i] = out[i - 1]!;
+  return out;
+}
+
+describe('bounds scanned from the values', () => {
+  it('int32: only valid values count, none valid is no bounds', () => {
+    const raw = [-100, 5, -200, 7, 100, -3, 99];
+    expect(int32Bounds(Int32Array.from(raw), 7, undefined)).toEqual([-200, 100]);
+    const nulls = [0, 2, 4];
+    const values = Int32Array.from(asWritten(raw, nulls));
+    expect(int32Bounds(values, 7, bitmap(7, nulls))).toEqual([-3, 99]);
+    expect(int32Bounds(values, 4, bitmap(4, [0, 2]))).toEqual([5, 7]);
+    expect(int32Bounds(values, 1, bitmap(1, [0]))).toBeUndefined();
+    expect(int32Bounds(values, 0, undefined)).toBeUndefined();
+  });
+
+  it('int64: the words as signed 64-bit integers, beyond 2^53 too', () => {
+    const near = [2n ** 53n - 1n, -(2n ** 53n) + 1n, 5n, -5n];
+    const far = [
+      0n,
+      -1n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      -(2n ** 32n),
+      -(2n ** 32n) - 1n,
+      2n ** 63n - 1n,
+      2n ** 63n - 2n,
+      -(2n ** 63n),
+      -(2n ** 63n) + 1n,
+      2n ** 53n + 1n,
+      2n ** 53n,
+    ];
+    const order = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+    for (const longs of [near, far, [...near, 2n ** 53n], [-(2n ** 53n) - 1n, ...near]]) {
+      const all = new Int32Array(BigInt64Array.from(longs).buffer);
+      const sorted = [...longs].sort(order);
+      expect(int64Bounds(all, longs.length, undefined)).toEqual([sorted[0], sorted.at(-1)]);
+      // The first two and every third null, on every prefix.
+      const nulls = longs.map((_, i) => i).filter((i) => i < 2 || i % 3 === 0);
+      const words = new Int32Array(BigInt64Array.from(asWritten(longs, nulls)).buffer);
+      for (let n = 1; n <= longs.length; n++) {
+        const valid = longs.slice(0, n).filter((_, i) => !nulls.includes(i));
+        const bounds = int64Bounds(words, n, bitmap(n, nulls));
+        valid.sort(order);
+        expect(bounds).toEqual(valid.length === 0 ? undefined : [valid[0], valid.at(-1)]);
+      }
+    }
+    // Two values a double cannot tell apart, at either end.
+    const close = [2n ** 63n - 1n, 2n ** 63n - 2n, -(2n ** 63n) + 1n, -(2n ** 63n)];
+    const words = new Int32Array(BigInt64Array.from(close).buffer);
+    expect(int64Bounds(words, 4, undefined)).toEqual([-(2n ** 63n), 2n ** 63n - 1n]);
+  });
+
+  it('float: NaNs of valid slots counted and never a bound, -0 below +0 at both ends', () => {
+    const nan = Number.NaN;
+    expect(floatBounds(Float64Array.from([nan, 2, -1, nan]), 4, undefined)).toEqual({
+      nanCount: 2,
+      min: -1,
+      max: 2,
+    });
+    expect(floatBounds(Float64Array.from([nan, nan]), 2, undefined)).toEqual({ nanCount: 2 });
+    // Slots 2 and 3 are null and repeat the NaN before them.
+    const written = Float64Array.from(asWritten([1, nan, 5, 9, -4], [2, 3]));
+    expect(floatBounds(written, 5, bitmap(5, [2, 3]))).toEqual({ nanCount: 1, min: -4, max: 1 });
+    expect(floatBounds(Float64Array.from([nan, 1]), 2, bitmap(2, [0, 1]))).toEqual({ nanCount: 0 });
+    for (const zeros of [
+      [0, -0],
+      [-0, 0],
+    ]) {
+      const bounds = floatBounds(Float64Array.from(zeros), 2, undefined);
+      expect(Object.is(bounds.min, -0)).toBe(true);
+      expect(Object.is(bounds.max, 0)).toBe(true);
+    }
+    const single = floatBounds(Float32Array.from([-Infinity, 0.1, 3]), 3, bitmap(3, [0]));
+    expect(single).toEqual({ nanCount: 0, min: Math.fround(0.1), max: 3 });
   });
 });

@@ -110,6 +110,30 @@ describe('RecordBatchBuilder statistics', () => {
     for (const id of [20, 23, 25, 27, 29, 31, 32]) expect(stats.has(id)).toBe(false);
   });
 
+  it('bounds typed fast-path values with row values; a rolled-back row leaves none, even under a later null', () => {
+    const schema = schemaOf(['l', primitive('long')], ['i', primitive('int')], ['d', primitive('double')]);
+    const builder = new RecordBatchBuilder(schema);
+    type Fast = { appendLong(n: number): void; appendInt(n: number): void; appendDouble(n: number): void };
+    const fill =
+      (l: number, i: number, d: number, fail = false) =>
+      (columns: readonly unknown[]) => {
+        const [cl, ci, cd] = columns as Fast[];
+        cl!.appendLong(l);
+        ci!.appendInt(i);
+        cd!.appendDouble(d);
+        if (fail) throw new Error('fails after every column');
+      };
+    builder.append({ l: 5n, i: 1, d: 1.5 });
+    expect(() => builder.appendWith(fill(-(2 ** 52), -7, -0, true))).toThrow(/fails/);
+    builder.append({ l: null, i: null, d: null });
+    builder.appendWith(fill(-(2 ** 40) - 3, 3, Number.NaN));
+    builder.append({ l: 2n ** 62n, i: 2, d: 0.5 });
+    const stats = builder.columnStats();
+    expect(stats.get(1)).toEqual({ valueCount: 4, nullCount: 1, min: -(2n ** 40n) - 3n, max: 2n ** 62n });
+    expect(stats.get(2)).toEqual({ valueCount: 4, nullCount: 1, min: 1, max: 3 });
+    expect(stats.get(3)).toEqual({ valueCount: 4, nullCount: 1, nanCount: 1, min: 0.5, max: 1.5 });
+  });
+
   it('reports row count and a growing byte estimate', () => {
     const builder = new RecordBatchBuilder(ALL_TYPES_SCHEMA);
     expect(builder.rowCount).toBe(0);
