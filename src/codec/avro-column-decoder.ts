@@ -20,7 +20,6 @@ import {
   readInt,
   readLength,
   readLong,
-  readShortLong,
   readSize,
   truncated,
 } from './avro-binary-reader.ts';
@@ -33,7 +32,8 @@ import { utf8Text } from './utf8-text.ts';
  * A table column as this decoder writes it: src/parquet's column builders. Beyond
  * append (any Iceberg value, null included), the fast path calls, by the column's
  * Iceberg type: int/date `appendInt(n)`; long/time/timestamp* `appendLong(n)` (a
- * safe integer); float/double `appendDouble(n)`; boolean `appendBool(b)`; string
+ * safe integer) and `appendWords(low, high)` (the two's complement 32-bit
+ * halves); float/double `appendDouble(n)`; boolean `appendBool(b)`; string
  * `appendAscii(bytes, start, length)` (false when not ASCII, nothing appended);
  * uuid `appendUuidText(bytes, start)` (false when not lower-case UUID text);
  * decimal `appendSmall(n)` (|n| < 2^48); and `appendNull()` on all of these.
@@ -210,6 +210,7 @@ function fastOp(type: avsc.Type, column: IcebergType): FastOp | undefined {
 
 interface LongColumn extends ColumnTarget {
   appendLong(value: number): void;
+  appendWords(low: number, high: number): void;
 }
 
 interface IntColumn extends ColumnTarget {
@@ -251,10 +252,40 @@ interface StringColumn extends ColumnTarget {
 }
 
 /** A zig-zag long: as a number while it has at most 7 bytes (|value| < 2^48), else a bigint. */
+/**
+ * A zig-zag long of up to 9 bytes (|value| < 2^62) decoded in 32-bit integer
+ * operations straight into the column's two words: no double, no bigint. A
+ * longer one goes through the bigint reader.
+ */
 function appendLong(c: AvroCursor, column: LongColumn): void {
-  const value = readShortLong(c);
-  if (!Number.isNaN(value)) column.appendLong(value);
-  else column.append(readLong(c));
+  const b = c.bytes;
+  const start = c.pos;
+  let pos = start;
+  let byte = b[pos++]!;
+  let low = byte & 0x7f;
+  let high = 0;
+  for (let shift = 7; byte & 0x80 && shift < 28; shift += 7) {
+    byte = b[pos++]!;
+    low |= (byte & 0x7f) << shift;
+  }
+  if (byte & 0x80) {
+    // The fifth byte's 7 bits straddle the words: 4 low, 3 high.
+    byte = b[pos++]!;
+    low |= byte << 28;
+    high = (byte & 0x7f) >>> 4;
+    for (let shift = 3; byte & 0x80 && shift < 31; shift += 7) {
+      byte = b[pos++]!;
+      high |= (byte & 0x7f) << shift;
+    }
+    if (byte & 0x80) {
+      c.pos = start;
+      column.append(readLong(c));
+      return;
+    }
+  }
+  c.pos = pos;
+  const sign = -(low & 1);
+  column.appendWords(((low >>> 1) | (high << 31)) ^ sign, (high >>> 1) ^ sign);
 }
 
 /** timestamp-millis as micros: a number while the product is a safe integer. */

@@ -60,6 +60,16 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     }
   }
 
+  /** A non-null value as its two's complement 32-bit halves, unchecked (the typed fast path). */
+  appendWords(low: number, high: number): void {
+    const index = this.validity.length;
+    this.reserve(index);
+    const w = index << 1;
+    this.words[w] = low;
+    this.words[w + 1] = high;
+    this.validity.appendValid();
+  }
+
   protected reserveNull(index: number): void {
     this.reserve(index);
     if (index === 0) return;

@@ -32,7 +32,24 @@ interface Gen {
 }
 
 const LONGS = [0n, -1n, 1n, 63n, -64n, 2n ** 31n, -(2n ** 31n) - 1n, 2n ** 47n, -(2n ** 48n), 2n ** 48n - 1n];
-const BIG_LONGS = [2n ** 48n, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n];
+const BIG_LONGS = [
+  2n ** 48n,
+  2n ** 53n + 1n,
+  -(2n ** 53n) - 3n,
+  2n ** 62n,
+  -(2n ** 63n),
+  2n ** 63n - 1n,
+  // The longest varints the word decoder takes (9 bytes) and the shortest it leaves to the bigint reader.
+  2n ** 62n - 1n,
+  -(2n ** 62n),
+  -(2n ** 62n) - 1n,
+  // Around the fifth byte, whose bits straddle the two 32-bit words.
+  2n ** 31n - 1n,
+  -(2n ** 31n),
+  2n ** 32n + 5n,
+  -(2n ** 34n) + 1n,
+  (2n ** 35n - 1n) * 3n,
+];
 const STRINGS = ['', 'a', 'zz', 'abc', 'é', 'naïve', '日本', '😀x', 'x'.repeat(300), 'A~', '\u007f'];
 
 function randomLong(rand: Rand): bigint {
