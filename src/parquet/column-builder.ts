@@ -105,6 +105,7 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
 
   presize(rows: number, _like: ColumnBuilder): void {
     if (rows > this.length) this.reserveNull(rows - 1);
+    this.validity.expect(rows);
   }
 
   byteLength(): number {

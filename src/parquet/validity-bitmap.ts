@@ -7,6 +7,13 @@ export class ValidityBitmap {
   length = 0;
   nullCount = 0;
   private bits: Uint8Array | undefined = undefined;
+  /** Slots the bitmap is made for when the first null comes (presize: no growing after). */
+  private expected = 0;
+
+  /** Expects `slots` slots in all: a bitmap made later has room for them. */
+  expect(slots: number): void {
+    this.expected = slots;
+  }
 
   appendValid(): void {
     if (this.bits !== undefined) {
@@ -52,7 +59,9 @@ export class ValidityBitmap {
   }
 
   private materialize(): void {
-    const bits = new Uint8Array(Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2));
+    const bits = new Uint8Array(
+      Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2, (this.expected + 7) >> 3),
+    );
     const fullBytes = this.length >> 3;
     bits.fill(0xff, 0, fullBytes);
     for (let i = fullBytes << 3; i < this.length; i++) bits[i >> 3]! |= 1 << (i & 7);
