@@ -58,7 +58,11 @@ export class ConnectorRuntime {
   #batch: ConnectorBatch | undefined;
   /** When the last successful commit started and how long it took. */
   #previousCommit: PreviousCommit | undefined;
-  /** The last committed batch was full (commit.idleMs applies to the next). */
+  /**
+   * The last committed batch was full (commit.idleMs applies to the next). Set by
+   * successful commits only: after a dropped or discarded batch it keeps its value,
+   * which at worst commits the re-read batch once early.
+   */
   #afterFullBatch = false;
 
   constructor(deps: ConnectorRuntimeDeps) {
