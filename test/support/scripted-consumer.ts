@@ -84,6 +84,7 @@ export function scriptedWorker(
   runtime: ConnectorRuntime,
   assign: TopicPartition[],
   steps: ScriptStep[],
+  options: { maxBufferedBytes?: number } = {},
 ): { worker: Worker; stop: AbortController; consumer: () => ScriptedConsumer } {
   const stop = new AbortController();
   let consumer: ScriptedConsumer | undefined;
@@ -92,7 +93,7 @@ export function scriptedWorker(
     connectors: [runtime],
     log: silentLogger,
     metrics: noMetrics,
-    maxBufferedBytes: 1e12,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1e12,
     createConsumer: (handler) => {
       const opening: ScriptStep = async (context) => {
         await consumer!.assign(assign);

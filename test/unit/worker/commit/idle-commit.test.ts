@@ -7,6 +7,7 @@ import { ConnectorRuntime } from '../../../../src/worker/connector-runtime.ts';
 import type { ConnectorSettings } from '../../../../src/worker/connector-settings.ts';
 import { noMetrics } from '../../../../src/worker/worker-metrics.ts';
 import { record, settings, stack, table } from '../../../support/in-process-connector.ts';
+import { scriptedWorker } from '../../../support/scripted-consumer.ts';
 
 const tp = { topic: 't', partition: 0 };
 
@@ -81,5 +82,23 @@ describe('commit.idleMs', () => {
     expect(c.runtime.shouldCommit()).toBe(false);
     c.advance(1);
     expect(c.runtime.shouldCommit()).toBe(true);
+  });
+});
+
+describe('the worker and commit.idleMs', () => {
+  it('a commit the memory budget forces counts as full', async () => {
+    const s = stack();
+    const runtime = s.runtime(settings('budget', { kind: 'single', table: table('a') }));
+    const seen: Array<{ full?: boolean } | undefined> = [];
+    const commit = runtime.commit.bind(runtime);
+    runtime.commit = (options) => {
+      seen.push(options);
+      return commit(options);
+    };
+    const records = Array.from({ length: 50 }, (_, i) => record(0, i, { id: i }));
+    const { worker, stop } = scriptedWorker(runtime, [tp], [async () => records], { maxBufferedBytes: 1 });
+    expect(await worker.run(stop.signal)).toBe(0);
+    expect(seen[0]).toEqual({ full: true }); // the budget's commit
+    expect(await s.rows(table('a'))).toBe(50);
   });
 });
