@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { Row, Schema } from '../../../src/iceberg/types.ts';
 import { writeParquetDataFile } from '../../../src/parquet/parquet-data-file-writer.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../../../src/parquet/parquet-write-properties.ts';
-import { intField, listField, readThriftStruct, structField } from '../../../src/parquet/thrift-compact-tree.ts';
+import {
+  intField,
+  listField,
+  readThriftStruct,
+  structField,
+} from '../../../src/parquet/thrift-compact-tree.ts';
 
 const PAGE = DEFAULT_PARQUET_WRITE_PROPERTIES.pageSizeBytes;
 
@@ -44,7 +49,10 @@ describe('pages of 16 MiB of 1 KiB strings', () => {
     ['no null', 0],
   ])('%s: every data page within about twice the page size', (_, nullEvery) => {
     const rows: Row[] = Array.from({ length: 16_384 }, (_, i) => ({
-      s: nullEvery > 0 && i % nullEvery === 0 ? null : `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26))),
+      s:
+        nullEvery > 0 && i % nullEvery === 0
+          ? null
+          : `${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26))),
     }));
     const sizes = dataPageSizes(writeParquetDataFile(schema, rows, DEFAULT_PARQUET_WRITE_PROPERTIES).bytes);
     expect(sizes.length).toBeGreaterThanOrEqual(8);
