@@ -11,6 +11,8 @@
 // into a keyed table, then applies --changes changes (default a tenth of the
 // keys: 10% updates, 1% deletes, 89% new keys) and restarts floe to time the
 // key index rebuild; floe run only, no peer (the Iceberg sink cannot upsert).
+// FLOE_BENCH_NODE_FLAGS="--trace-gc --heap-growing-percent=300" passes node/V8
+// flags to the floe process only (NODE_OPTIONS refuses most V8 flags).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

@@ -162,7 +162,12 @@ export async function runFloe(
     const result = await runTimedChild({
       label: `floe ${options.command} (${storage})`,
       command: process.execPath,
-      args: [...profile, join(services.root, 'bin/floe.js'), ...commandArgs(options.command, configFile)],
+      args: [
+        ...profile,
+        ...nodeFlags(),
+        join(services.root, 'bin/floe.js'),
+        ...commandArgs(options.command, configFile),
+      ],
       cwd: runDir,
       logFile,
       poll: () => readTableProgress(reader, id),
@@ -184,6 +189,11 @@ export async function runFloe(
   } finally {
     await reader.close();
   }
+}
+
+/** Extra node flags for the worker (V8 tracing and tuning experiments): FLOE_BENCH_NODE_FLAGS, space-separated. */
+function nodeFlags(): string[] {
+  return (process.env.FLOE_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
 async function scrapeStages(logFile: string): Promise<StageSeconds | undefined> {
