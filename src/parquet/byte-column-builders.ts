@@ -51,8 +51,13 @@ abstract class VariableWidthColumnBuilder<T> extends BoundedColumnBuilder<T> {
     this.end = this.offsets[length] as number;
   }
 
-  override presize(rows: number, like: ColumnBuilder): void {
-    super.presize(rows, like);
+  protected override takeBuffers(before: this): void {
+    this.offsets = before.offsets; // offsets[0] is 0 in every batch
+    this.data = before.data;
+  }
+
+  override presize(rows: number, like: ColumnBuilder, recycle: boolean): void {
+    super.presize(rows, like, recycle);
     if (like instanceof VariableWidthColumnBuilder) this.reserve(this.length, like.end);
   }
 
@@ -220,6 +225,10 @@ export class FixedColumnBuilder extends BoundedColumnBuilder<Uint8Array> {
 
   protected valuesByteLength(): number {
     return this.length * this.width;
+  }
+
+  protected override takeBuffers(before: this): void {
+    this.data = before.data;
   }
 
   finish(): Data {

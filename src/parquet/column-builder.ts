@@ -27,9 +27,12 @@ export interface ColumnBuilder {
   /**
    * Makes room for `rows` slots up front, and for as many value bytes as `like`
    * (the same column of the batch before) holds, so a batch about as large as
-   * the one before does not grow its buffers row by row. Only a hint.
+   * the one before does not grow its buffers row by row. Only a hint. With
+   * `recycle`, `like` is finished and its Arrow data is read no more (its chunk
+   * went to the encoder as an IPC copy): its buffers are taken over instead of
+   * new ones allocated, which spares the garbage collector ~0.5 KB a wide row.
    */
-  presize(rows: number, like: ColumnBuilder): void;
+  presize(rows: number, like: ColumnBuilder, recycle: boolean): void;
   /** Approximate bytes held in Arrow buffers so far. */
   byteLength(): number;
   finish(): Data;
@@ -103,7 +106,12 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
     }
   }
 
-  presize(rows: number, _like: ColumnBuilder): void {
+  presize(rows: number, like: ColumnBuilder, recycle: boolean): void {
+    if (recycle && like.constructor === this.constructor && this.length === 0) {
+      const before = like as this;
+      this.validity.recycle(before.validity);
+      this.takeBuffers(before);
+    }
     if (rows > this.length) this.reserveNull(rows - 1);
     this.validity.expect(rows);
   }
@@ -136,6 +144,9 @@ export abstract class LeafColumnBuilder implements ColumnBuilder {
   /** Copies the bounds (and NaN count) aside for restoreStats. */
   protected abstract saveStats(): void;
   protected abstract restoreStats(): void;
+
+  /** Takes the value buffers of `before`, a finished column of the same class (see presize). */
+  protected takeBuffers(_before: this): void {}
 
   /** Forgets slots `length`.. (still counted by `this.length`) beyond the validity bitmap. */
   protected dropSlots(_length: number): void {}

@@ -71,6 +71,11 @@ export class DecimalColumnBuilder extends WideIntegerColumnBuilder {
     return this.length * 16;
   }
 
+  protected override takeBuffers(before: this): void {
+    this.words = before.words;
+    this.ints = before.ints;
+  }
+
   finish(): Data {
     const words = this.words.subarray(0, this.length * 2);
     const data = new Uint32Array(words.buffer, words.byteOffset, this.length * 4);

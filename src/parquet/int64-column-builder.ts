@@ -82,6 +82,11 @@ export class Int64ColumnBuilder extends LeafColumnBuilder {
     return this.length * 8;
   }
 
+  protected override takeBuffers(before: this): void {
+    this.values = before.values;
+    this.words = before.words;
+  }
+
   protected addBounds(stats: ColumnStats): void {
     const bounds = int64Bounds(this.words, this.length, this.validity.finish());
     if (bounds === undefined) return;

@@ -47,7 +47,7 @@ abstract class NestedColumnBuilder implements ColumnBuilder {
   }
 
   /** Nested columns are not presized (their children's lengths vary by row). */
-  presize(_rows: number, _like: ColumnBuilder): void {}
+  presize(_rows: number, _like: ColumnBuilder, _recycle: boolean): void {}
 
   // Children are rolled back even when this column's own slot was never added:
   // a field or element may have failed after its siblings were appended.

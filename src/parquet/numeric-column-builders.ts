@@ -45,6 +45,10 @@ export class Int32ColumnBuilder extends LeafColumnBuilder {
     return this.length * 4;
   }
 
+  protected override takeBuffers(before: this): void {
+    this.values = before.values;
+  }
+
   protected addBounds(stats: ColumnStats): void {
     const bounds = int32Bounds(this.values, this.length, this.validity.finish());
     if (bounds === undefined) return;
@@ -103,6 +107,10 @@ export class FloatColumnBuilder extends LeafColumnBuilder {
 
   protected valuesByteLength(): number {
     return this.length * (this.single ? 4 : 8);
+  }
+
+  protected override takeBuffers(before: this): void {
+    this.values = before.values;
   }
 
   /** Bounds of the stored values: a float's are already rounded to single precision. */
@@ -172,6 +180,11 @@ export class BoolColumnBuilder extends LeafColumnBuilder {
 
   protected valuesByteLength(): number {
     return (this.length + 7) >> 3;
+  }
+
+  /** put only sets bits: the taken buffer is cleared. */
+  protected override takeBuffers(before: this): void {
+    this.bits = before.bits.fill(0);
   }
 
   protected addBounds(stats: ColumnStats): void {

@@ -199,8 +199,9 @@ export class StreamedParquetFile {
     );
     this.#sentRows += rowCount;
     this.#sentBytes += estimatedBytes;
-    this.#builder = new RecordBatchBuilder(this.#schema, builder);
     this.#stream.write(table);
+    // write() sent an IPC copy of the table: the next chunk fills the same buffers.
+    this.#builder = new RecordBatchBuilder(this.#schema, builder, true);
     return this.#stream;
   }
 }

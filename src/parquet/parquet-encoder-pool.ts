@@ -14,7 +14,7 @@ import type { ParquetWriterOptions } from './parquet-wasm-writer.ts';
 
 /** One Parquet file being encoded on a pool thread. */
 export interface EncoderStream {
-  /** Sends the rows of `table` (the file's schema) to the encoder. */
+  /** Sends the rows of `table` (the file's schema) to the encoder, copied: its buffers are free on return. */
   write(table: Table): void;
   /** Arrow IPC bytes sent but not yet taken by the encoder. */
   readonly queuedBytes: number;

@@ -22,13 +22,18 @@ export class RecordBatchBuilder {
   private rows = 0;
   private finished = false;
 
-  /** `like`: the batch before, of the same schema: its size presizes the columns (see ColumnBuilder.presize). */
-  constructor(schema: Schema, like?: RecordBatchBuilder) {
+  /**
+   * `like`: the batch before, of the same schema: its size presizes the columns.
+   * `recycle`: `like` is finished and its table is read no more (serialized):
+   * the columns take over its buffers (see ColumnBuilder.presize).
+   */
+  constructor(schema: Schema, like?: RecordBatchBuilder, recycle = false) {
     this.schema = schema;
     this.arrowSchema = icebergSchemaToArrow(schema);
     this.columns = schema.fields.map((f) => createFieldBuilder(f, this.epoch));
     if (like !== undefined && like.schema === schema) {
-      for (const [i, column] of this.columns.entries()) column.presize(like.rows, like.columns[i]!);
+      if (recycle && !like.finished) throw new FloeError('RecordBatchBuilder: recycling an unfinished batch');
+      for (const [i, column] of this.columns.entries()) column.presize(like.rows, like.columns[i]!, recycle);
     }
     this.appendColumns = compileAppend(
       schema.fields.map((f) => f.name),

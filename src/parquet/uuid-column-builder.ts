@@ -109,6 +109,10 @@ export class UuidColumnBuilder extends BoundedColumnBuilder<string> {
     return this.length * 16;
   }
 
+  protected override takeBuffers(before: this): void {
+    this.data = before.data;
+  }
+
   finish(): Data {
     const data = this.data.subarray(0, this.length * 16);
     return makeData({ type: this.type as FixedSizeBinary, ...finishedSlots(this.validity), data });

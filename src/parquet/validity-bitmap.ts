@@ -9,6 +9,8 @@ export class ValidityBitmap {
   private bits: Uint8Array | undefined = undefined;
   /** Slots the bitmap is made for when the first null comes (presize: no growing after). */
   private expected = 0;
+  /** A finished bitmap's buffer (recycle), cleared and used by materialize when large enough. */
+  private spare: Uint8Array | undefined = undefined;
 
   /** Expects `slots` slots in all: a bitmap made later has room for them. */
   expect(slots: number): void {
@@ -48,6 +50,11 @@ export class ValidityBitmap {
     this.length = length;
   }
 
+  /** Keeps the buffer of `finished`, whose bitmap is read no more, for this bitmap's first null. */
+  recycle(finished: ValidityBitmap): void {
+    this.spare = finished.bits ?? finished.spare;
+  }
+
   /** The bitmap for `makeData`, or undefined when there is no null. */
   finish(): Uint8Array | undefined {
     if (this.bits === undefined) return undefined;
@@ -59,9 +66,11 @@ export class ValidityBitmap {
   }
 
   private materialize(): void {
-    const bits = new Uint8Array(
-      Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2, (this.expected + 7) >> 3),
-    );
+    const size = Math.max(INITIAL_BYTES, ((this.length + 8) >> 3) * 2, (this.expected + 7) >> 3);
+    const spare = this.spare;
+    this.spare = undefined;
+    // appendNull relies on unused bits being zero: a recycled buffer is cleared first.
+    const bits = spare !== undefined && spare.length >= size ? spare.fill(0) : new Uint8Array(size);
     const fullBytes = this.length >> 3;
     bits.fill(0xff, 0, fullBytes);
     for (let i = fullBytes << 3; i < this.length; i++) bits[i >> 3]! |= 1 << (i & 7);

@@ -7,17 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createValueDecoder, type RecordDecoder } from '../../../src/codec/record-decoder.ts';
 import { highestFieldId, type NestedField, primitive, type Schema } from '../../../src/iceberg/types.ts';
 import { RecordBatchBuilder } from '../../../src/parquet/record-batch-builder.ts';
+import { type Rand, seeded } from '../../support/seeded-random.ts';
 import { avroEncoder, InMemorySchemas, where } from './avro-fixtures.ts';
-
-type Rand = () => number;
-
-function seeded(seed: number): Rand {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
