@@ -199,9 +199,15 @@ export class StreamedParquetFile {
     );
     this.#sentRows += rowCount;
     this.#sentBytes += estimatedBytes;
-    this.#stream.write(table);
-    // write() sent an IPC copy of the table: the next chunk fills the same buffers.
-    this.#builder = new RecordBatchBuilder(this.#schema, builder, true);
+    let sent = false;
+    try {
+      this.#stream.write(table);
+      sent = true;
+    } finally {
+      // write() sent an IPC copy of the table: the next chunk fills the same buffers.
+      // A failed write leaves an open builder, so finish() reports the stream's failure.
+      this.#builder = new RecordBatchBuilder(this.#schema, builder, sent);
+    }
     return this.#stream;
   }
 }

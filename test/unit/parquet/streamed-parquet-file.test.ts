@@ -50,6 +50,15 @@ describe('StreamedParquetFile', () => {
     expect(read.rows).toEqual(rows.slice(0, 2).map((row) => normalizeRow(ALL_TYPES_SCHEMA, row)));
   });
 
+  it('reports the encoder failure itself when a chunk cannot be sent', async () => {
+    const lost = new ParquetEncoderPool(1);
+    const file = new StreamedParquetFile(ALL_TYPES_SCHEMA, props, lost, { chunkBytes: 1, checkEveryRows: 1 });
+    await file.append(rows[0]!);
+    await lost.close();
+    expect(() => file.append(rows[1]!)).toThrow(/pool closed/);
+    await expect(file.finish()).rejects.toThrow(/pool closed/);
+  });
+
   it('aborts a file: close fails, the pool goes on with the next file', async () => {
     const dropped = new StreamedParquetFile(ALL_TYPES_SCHEMA, props, pool, {
       chunkBytes: 1,
