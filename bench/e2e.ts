@@ -24,6 +24,7 @@ import { benchServices } from './e2e/bench-services.ts';
 import { prepareTopic } from './e2e/bench-topic.ts';
 import { formatProfile, summarizeCpuProfiles } from './e2e/cpu-profile-summary.ts';
 import { type FloeCommand, formatStages, runFloe, type StageSeconds } from './e2e/floe-run.ts';
+import { calibrateMachine, formatCalibration } from './e2e/machine-calibration.ts';
 import { runPeer } from './e2e/peer-run.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
 import {
@@ -104,12 +105,15 @@ const runId = Date.now().toString(36);
 const benchDir = join(tmpdir(), 'floe-bench', runId);
 mkdirSync(benchDir, { recursive: true });
 
+/** Timed once, before any service work, while the machine is as quiet as it gets. */
+const yardstick = formatCalibration(calibrateMachine());
+
 function environment(): string {
   const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
   return (
     `${cpus().length} × ${model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ` +
-    `${records.toLocaleString('en-US')} records per shape, ${partitions} partitions, commit interval ${commitIntervalMs} ms`
+    `${records.toLocaleString('en-US')} records per shape, ${partitions} partitions, commit interval ${commitIntervalMs} ms; ${yardstick}`
   );
 }
 
