@@ -13,7 +13,8 @@ import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import { BatchTables } from './batch-tables.ts';
 import { commitConnectorBatch } from './commit/commit-batch.ts';
 import { ConnectorBatch } from './commit/connector-batch.ts';
-import { lowestRecorded } from './commit/table-offsets.ts';
+import { overtakenReads } from './commit/overtaken-reads.ts';
+import { lowestRecorded, type OffsetMap } from './commit/table-offsets.ts';
 import { commitIntervalElapsed, idleCommitDue, type PreviousCommit } from './commit-interval.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
 import type { DeadLetterQueue } from './dead-letter-queue.ts';
@@ -302,19 +303,39 @@ export class ConnectorRuntime {
     this.#positions.set(key, end);
   }
 
+  /** The connector's clock (commit timing). */
+  now(): number {
+    return this.#now();
+  }
+
+  /** Whether the worker may commit this connector's batches beside reading (keyed batches carry the key index: no). */
+  get pipelines(): boolean {
+    return this.#keyed === undefined;
+  }
+
   /**
-   * Commits the batch; returns the group offsets to record for lag monitoring.
-   * `full`: the worker's memory budget ended the batch (as maxRecords and maxBytes do).
+   * Closes the batch to new records and hands it to its commit (commitSealed);
+   * reading goes on into a new batch from where it ended. `full`: the worker's
+   * memory budget ended it (as maxRecords and maxBytes do).
    */
-  async commit(options: { full?: boolean } = {}): Promise<Array<TopicPartition & { offset: bigint }>> {
+  seal(options: { full?: boolean } = {}): SealedBatch | undefined {
     const batch = this.#batch;
-    if (batch === undefined) return [];
-    const startMs = this.#now();
+    if (batch === undefined) return undefined;
+    this.#batch = undefined;
+    const full = options.full === true || this.#full(batch);
+    return { batch, full, startMs: this.#now(), before: this.#registry.offsetsByTable() };
+  }
+
+  /**
+   * Commits a sealed batch (may run beside processRun of the next one); returns
+   * the group offsets to record for lag monitoring. Then `landed` or `failed`.
+   */
+  async commitSealed(sealed: SealedBatch): Promise<GroupOffset[]> {
     let states: TableState[];
     try {
       await this.#errors.flush();
       states = await this.#tables.existing(routeTables(this.settings.route));
-      await commitConnectorBatch(batch, states, {
+      await commitConnectorBatch(sealed.batch, states, {
         connector: this.settings.name,
         catalog: this.#deps.catalog,
         io: this.#deps.io,
@@ -325,18 +346,72 @@ export class ConnectorRuntime {
         ...(this.#deps.summary ? { summary: this.#deps.summary } : {}),
       });
     } catch (error) {
-      this.discard();
-      // The table may hold what the key index does not (an outcome that landed, another writer's rewrite).
-      this.#keyed?.reset();
+      sealed.batch.abandon();
       throw error;
     }
-    this.#batch = undefined;
-    this.#keyed?.settled();
-    this.#previousCommit = { startMs, ms: this.#now() - startMs };
-    this.#afterFullBatch = options.full === true || this.#full(batch);
-    return [...batch.reads.values()].map(({ topic, partition, end }) => {
+    return [...sealed.batch.reads.values()].map(({ topic, partition, end }) => {
       const lowest = lowestRecorded(states, topic, partition);
       return { topic, partition, offset: lowest !== undefined && lowest < end ? lowest : end };
     });
   }
+
+  /**
+   * The sealed batch's commit landed. `waitedFromMs`: when the worker stopped
+   * reading to wait for it (commit.intervalMs counts the time it was kept from
+   * reading). Returns why the open batch was dropped (overtaken-reads.ts; its
+   * partitions must be re-sought), or undefined.
+   */
+  landed(sealed: SealedBatch, waitedFromMs: number): string | undefined {
+    this.#keyed?.settled();
+    const now = this.#now();
+    this.#previousCommit = { startMs: sealed.startMs, ms: now - Math.max(waitedFromMs, sealed.startMs) };
+    this.#afterFullBatch = sealed.full;
+    const open = this.#batch;
+    if (open === undefined) return undefined;
+    const overtaken = overtakenReads(open.reads.values(), sealed.before, this.#registry.offsetsByTable());
+    if (overtaken !== undefined) this.discard();
+    return overtaken;
+  }
+
+  /**
+   * The sealed batch's commit failed: the open batch read on from it, so it goes
+   * too, and every partition goes back to where the sealed batch began.
+   */
+  failed(sealed: SealedBatch): void {
+    this.discard();
+    this.#keyed?.settled();
+    // The table may hold what the key index does not (an outcome that landed, another writer's rewrite).
+    this.#keyed?.reset();
+    for (const [key, read] of sealed.batch.reads) {
+      if (this.#assigned.has(key)) this.#positions.set(key, read.from);
+    }
+  }
+
+  /** Seals and commits the batch, waiting for it (stop, revocation, backfill). */
+  async commit(options: { full?: boolean } = {}): Promise<GroupOffset[]> {
+    const sealed = this.seal(options);
+    if (sealed === undefined) return [];
+    let offsets: GroupOffset[];
+    try {
+      offsets = await this.commitSealed(sealed);
+    } catch (error) {
+      this.failed(sealed);
+      throw error;
+    }
+    this.landed(sealed, sealed.startMs);
+    return offsets;
+  }
+}
+
+/** A partition's group offset, committed to Kafka for lag monitoring. */
+export type GroupOffset = TopicPartition & { offset: bigint };
+
+/** A batch closed to new records, on its way to the tables. */
+export interface SealedBatch {
+  readonly batch: ConnectorBatch;
+  /** maxRecords, maxBytes or the memory budget ended it (commit.idleMs applies to the next). */
+  readonly full: boolean;
+  readonly startMs: number;
+  /** Each known table's offsets when it was sealed (overtaken-reads.ts). */
+  readonly before: ReadonlyMap<string, OffsetMap>;
 }

@@ -103,6 +103,11 @@ export class TableRegistry {
     }
   }
 
+  /** What each known table records for the connector, as last seen (a copy). */
+  offsetsByTable(): Map<string, OffsetMap> {
+    return new Map([...this.#tables].map(([name, state]) => [name, withOffsets(state.offsets, [])]));
+  }
+
   /** Forgets a table (dropped): the next use loads it again, or creates it. */
   forget(id: TableIdentifier): void {
     this.#tables.delete(formatTableIdentifier(id));

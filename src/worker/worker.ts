@@ -4,6 +4,7 @@
 // process exit code: 0 after a clean stop, 1 when a record hit the fail policy.
 import type { Logger } from '../log.ts';
 import { FencedBatchError } from './commit/commit-batch.ts';
+import { CommitPipeline, type CommitRunner } from './commit-pipeline.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { topicOwner } from './connector-settings.ts';
 import {
@@ -32,6 +33,13 @@ export interface WorkerOptions {
   readonly onReady?: (ready: boolean) => void;
   /** Waits counted elsewhere (encoder queue, uploads), reported with the loop's stages. */
   readonly waitCounters?: readonly WaitCounter[];
+  /**
+   * Commit a due batch while reading the next one (commit-pipeline.ts; default
+   * true). Keyed connectors always wait for their commits.
+   */
+  readonly pipelineCommits?: boolean;
+  /** How such a commit runs beside the loop (default: on the event loop). */
+  readonly commitRunner?: CommitRunner;
 }
 
 export class Worker {
@@ -44,9 +52,11 @@ export class Worker {
   /** Group offset commits fail together during a rebalance: one line with a count. */
   readonly #groupOffsetWarnings: WarningAggregator;
   #clock: StageClock | undefined;
+  readonly #commits: CommitPipeline;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
+    this.#commits = new CommitPipeline(options.commitRunner);
     this.#log = options.log;
     this.#groupOffsetWarnings = new WarningAggregator(options.log);
   }
@@ -75,10 +85,12 @@ export class Worker {
         // Past a SIGTERM, records not handed over yet stay out of the batch: the
         // stop commits what was read so far and the next owner reads on from there.
         await clock.time('process', () => this.#dispatch(records, stop));
+        for (const connector of this.#commits.finished()) await this.#settle(connector);
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
           const error = failed.failure!; // what precedes the record is committed; the rest is never read
-          await this.#commit(failed);
+          await this.#commit(failed, { wait: true });
+          for (const connector of this.#options.connectors) await this.#settle(connector);
           this.#log.error(`stopping: ${error.message}`, { err: error, connector: failed.settings.name });
           exitCode = 1;
           break;
@@ -89,11 +101,15 @@ export class Worker {
       }
       if (exitCode === 0) {
         this.#log.info('stopping: committing open batches');
-        for (const connector of this.#options.connectors) await this.#commit(connector);
+        for (const connector of this.#options.connectors) await this.#commit(connector, { wait: true });
       }
     } catch (error) {
       // A worker that failed commits nothing more: disconnect's revocation finds no batch.
-      for (const connector of this.#options.connectors) connector.discard();
+      // A commit still running may land or not; either is safe, but it ends before the disconnect.
+      for (const connector of this.#options.connectors) {
+        await this.#commits.settle(connector);
+        connector.discard();
+      }
       throw error;
     } finally {
       this.#options.onReady?.(false);
@@ -157,27 +173,57 @@ export class Worker {
     }
   }
 
-  /** Commits a connector's batch; a fenced batch is dropped and its partitions re-read from the tables. */
-  async #commit(connector: ConnectorRuntime, options: { full?: boolean } = {}): Promise<void> {
+  /**
+   * Seals the connector's batch and starts its commit, after the one still
+   * running (if any) is settled; waits for it when `wait` or when the connector
+   * cannot commit beside reading.
+   */
+  async #commit(
+    connector: ConnectorRuntime,
+    options: { full?: boolean; wait?: boolean } = {},
+  ): Promise<void> {
+    await this.#settle(connector);
     if (!connector.hasBatch) {
       connector.discard();
       return;
     }
+    const sealed = connector.seal(options);
+    if (sealed === undefined) return;
+    this.#commits.start(connector, sealed);
+    if (options.wait || this.#options.pipelineCommits === false || !connector.pipelines)
+      await this.#settle(connector);
+  }
+
+  /**
+   * Waits for the connector's running commit and acts on its outcome: group
+   * offsets, or the open batch dropped when the commit overtook it; a fenced
+   * batch is dropped (with the batch read after it) and its partitions re-read
+   * from the tables.
+   */
+  async #settle(connector: ConnectorRuntime): Promise<void> {
     const started = performance.now();
-    try {
-      const offsets = await connector.commit(options);
-      await this.#consumer?.commitOffsets(offsets).catch((error: unknown) => {
+    const settled = await this.#commits.settle(connector);
+    if (settled === undefined) return;
+    this.#clock?.add('commit', (performance.now() - started) / 1000);
+    const { sealed, outcome } = settled;
+    if (outcome.ok) {
+      const overtaken = connector.landed(sealed, settled.waitedFromMs);
+      await this.#consumer?.commitOffsets(outcome.offsets).catch((error: unknown) => {
         this.#groupOffsetWarnings.warn('could not commit group offsets (used for lag only)', { err: error });
       });
-    } catch (error) {
-      if (!(error instanceof FencedBatchError)) throw error;
-      this.#log.warn(`batch dropped: ${error.message}`, { connector: connector.settings.name });
-      this.#options.metrics.error('fenced-batch');
-      connector.discard();
+      if (overtaken === undefined) return;
+      this.#log.info(`batch read during the commit dropped, reading it again: ${overtaken}`, {
+        connector: connector.settings.name,
+      });
       await this.#reseek(connector, connector.assigned);
-    } finally {
-      this.#clock?.add('commit', (performance.now() - started) / 1000);
+      return;
     }
+    connector.failed(sealed);
+    const error = outcome.error;
+    if (!(error instanceof FencedBatchError)) throw error;
+    this.#log.warn(`batch dropped: ${error.message}`, { connector: connector.settings.name });
+    this.#options.metrics.error('fenced-batch');
+    await this.#reseek(connector, connector.assigned);
   }
 
   /** Seeks the connector's partitions back to what its tables record (or where the dropped batch began). */
@@ -212,6 +258,8 @@ export class Worker {
   #rebalanceCallbacks(): RebalanceHandler {
     return {
       onAssigned: async (partitions) => {
+        // Offsets loaded for new partitions while a commit moves the tables would mix two views.
+        for (const connector of this.#options.connectors) await this.#settle(connector);
         const starts = new Map<string, bigint | undefined>();
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => this.#owner(tp.topic) === connector);
@@ -238,7 +286,7 @@ export class Worker {
           // commit: if the batch is fenced, only the partitions kept are re-sought,
           // as the consumer refuses to seek one it no longer delivers.
           this.#released(connector, mine);
-          await this.#commit(connector);
+          await this.#commit(connector, { wait: true });
         }
       },
       onLost: async (partitions) => {
@@ -248,8 +296,9 @@ export class Worker {
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
           if (mine.length === 0) continue;
-          connector.discard();
           this.#released(connector, mine);
+          await this.#settle(connector);
+          connector.discard();
           await this.#reseek(connector, connector.assigned);
         }
       },

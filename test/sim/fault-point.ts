@@ -19,7 +19,8 @@ export async function atFaultPoint<T>(
   run: () => Promise<T>,
   landed?: () => void,
 ): Promise<T> {
-  const { world, actor } = at;
+  const { world } = at;
+  const actor = world.scheduler.current(at.actor); // a process's linked actor (a pipelined commit) or the process
   await world.scheduler.point(actor, label);
   const fault = at.faults.decide(kind);
   if (fault !== 'none') world.log.add(`${actor} ${label} !${fault}`);

@@ -87,6 +87,8 @@ export class ProcessTable {
   settle(actor: string, outcome: 'parked' | 'done' | 'dead'): Violation | undefined {
     if (outcome === 'parked') return undefined;
     const { world } = this.#deps;
+    // A linked actor (a pipelined commit) ends into its process, which acts on the outcome.
+    if (world.scheduler.linked(actor)) return undefined;
     const isBackfill = this.backfill?.actor === actor;
     if (outcome === 'dead') return undefined; // the scheduler logged the kill
     const result = world.scheduler.result(actor)!;

@@ -53,6 +53,8 @@ export interface Scenario {
   readonly mergeMinCount: number;
   /** A keyed connector (mode upsert or cdc) on one table; undefined: append. */
   readonly keyed: KeyedScenario | undefined;
+  /** floe run commits a due batch while reading the next (WorkerOptions.pipelineCommits). */
+  readonly pipelineCommits: boolean;
 }
 
 export function tableNames(s: Scenario): string[] {
@@ -79,7 +81,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
   const total = rng.range(20, 120);
   const initial =
     kind === 'backfill' ? Math.floor(total * (0.4 + rng.next() * 0.4)) : rng.int(Math.floor(total / 2));
-  const drawn: Omit<Scenario, 'keyed'> = {
+  const drawn: Omit<Scenario, 'keyed' | 'pipelineCommits'> = {
     kind,
     topic: 'events',
     partitions: rng.range(1, 4),
@@ -127,7 +129,8 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
   };
   // Drawn last: an append seed's scenario is the one it had before keyed seeds existed.
   const keyed = drawKeyed(rng);
-  if (keyed === undefined) return { ...drawn, keyed };
+  const pipelineCommits = rng.chance(0.7);
+  if (keyed === undefined) return { ...drawn, keyed, pipelineCommits };
   // One table, no backfill (floe backfill refuses keyed connectors), no retention (a
   // change lost to retention would change the replay), at least two workers (a key
   // index part follows its partition from one worker to the other).
@@ -139,6 +142,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     routeWeights: [['*', 1]],
     retention: false,
     keyed,
+    pipelineCommits,
   };
 }
 
@@ -156,6 +160,7 @@ export function describeScenario(s: Scenario): string {
     `${s.kind}: ${s.partitions} partitions, ${s.workers} workers, ${s.initialRecords}+${s.liveRecords} records`,
     `commit every ${s.commit.maxRecords} records / ${s.commit.intervalMs} ms (idle ${s.commit.idleMs} ms), poll ${s.pollBatchSize}, prefetch ${s.prefetch}`,
     `engine ${s.engine}, retention ${s.retention}, schema bumps ${s.schemaBumpRate}, atomic multi-table commits ${s.multiTable}, manifests merged at ${s.mergeMinCount}`,
+    `commits ${s.pipelineCommits ? 'pipelined with reading' : 'waited for'}`,
     `faults ${faults || 'none'}`,
     ...(s.keyed ? [describeKeyed(s.keyed)] : []),
   ].join('\n');

@@ -4,6 +4,9 @@
 // and the driver waits until it reaches its next point before choosing again.
 // So exactly one actor runs at a time, and real async I/O (SQLite, the file
 // system, the encoder thread) cannot reorder the schedule: the seeded driver alone does.
+// A process's work beside its main loop (a pipelined commit) runs as a linked
+// actor: its own turns, but it lives and dies with its process.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventLog } from './event-log.ts';
 
 type Outcome = 'parked' | 'done' | 'dead';
@@ -11,6 +14,8 @@ type Outcome = 'parked' | 'done' | 'dead';
 interface Waiter {
   readonly label: string;
   readonly resume: () => void;
+  /** The waiter can take the turn only once this holds (a join on a linked actor). */
+  readonly ready?: () => boolean;
 }
 
 interface Actor {
@@ -19,6 +24,9 @@ interface Actor {
   state: 'new' | 'parked' | 'running' | 'done' | 'dead';
   body: (() => Promise<unknown>) | undefined;
   result: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
+  /** A linked actor's process actor. */
+  readonly parent?: string;
+  readonly children: string[];
 }
 
 /** The actor did not reach its next point in time: floe hangs (or the harness waits on itself). */
@@ -26,12 +34,19 @@ export class SimHangError extends Error {}
 
 const never = new Promise<never>(() => {});
 
+const isReady = (waiter: Waiter) => waiter.ready === undefined || waiter.ready();
+
 export class Scheduler {
   readonly #log: EventLog;
   readonly #actors = new Map<string, Actor>();
   readonly #hangMs: number;
   #running: Actor | undefined;
   #wake: (() => void) | undefined;
+  /** The linked actor whose body runs in the current async context. */
+  readonly #context = new AsyncLocalStorage<string>();
+  /** A linked actor's result promise -> its id (join). */
+  readonly #linked = new WeakMap<Promise<unknown>, string>();
+  #links = 0;
 
   constructor(log: EventLog, hangMs = 20_000) {
     this.#log = log;
@@ -41,16 +56,85 @@ export class Scheduler {
   /** Registers an actor; its body starts when it is first granted the turn. */
   spawn(id: string, body: () => Promise<unknown>): void {
     if (this.#actors.has(id)) throw new Error(`scheduler: actor ${id} exists`);
-    this.#actors.set(id, { id, waiters: [], state: 'new', body, result: undefined });
+    this.#actors.set(id, { id, waiters: [], state: 'new', body, result: undefined, children: [] });
+  }
+
+  /**
+   * Starts `body` as an actor linked to `parent` (the process it belongs to):
+   * every point reached in its async context is its own, it is killed with
+   * its process, and a crash inside it kills the process. The promise settles
+   * with the body; the process waits for it with `join`.
+   */
+  spawnLinked<T>(parent: string, body: () => Promise<T>): Promise<T> {
+    const owner = this.#actors.get(parent);
+    if (owner === undefined) throw new Error(`scheduler: unknown actor ${parent}`);
+    const id = `${parent}/${++this.#links}`;
+    let settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
+    const done = new Promise<T>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    done.catch(() => {}); // the process may die before it joins
+    const run = () =>
+      this.#context.run(id, body).then(
+        (value) => {
+          settle.resolve(value);
+          return value;
+        },
+        (error: unknown) => {
+          settle.reject(error);
+          throw error;
+        },
+      );
+    this.#actors.set(id, {
+      id,
+      waiters: [],
+      state: 'new',
+      body: run,
+      result: undefined,
+      parent,
+      children: [],
+    });
+    owner.children.push(id);
+    this.#linked.set(done, id);
+    this.log(`${parent} starts ${id}`);
+    return done;
+  }
+
+  /** The process waits (a point of its own) until the linked actor behind `started` has ended. */
+  async join<T>(id: string, label: string, started: Promise<T>): Promise<T> {
+    const child = this.#linked.get(started);
+    if (child !== undefined) {
+      const ended = () => this.#actors.get(child)?.state === 'done';
+      await this.#wait(this.current(id), label, ended);
+    }
+    return started;
+  }
+
+  /** Whether `id` is a linked actor (not a process of its own). */
+  linked(id: string): boolean {
+    return this.#actors.get(id)?.parent !== undefined;
+  }
+
+  /** The actor running in this async context: a linked actor inside its body, else `id`. */
+  current(id: string): string {
+    return this.#context.getStore() ?? id;
+  }
+
+  log(line: string): void {
+    this.#log.add(line);
   }
 
   /** Called by an actor's code: waits for the turn. A dead actor never gets it. */
   point(id: string, label: string): Promise<void> {
+    return this.#wait(this.current(id), label);
+  }
+
+  #wait(id: string, label: string, ready?: () => boolean): Promise<void> {
     const actor = this.#actors.get(id);
     if (actor === undefined) throw new Error(`scheduler: unknown actor ${id} at ${label}`);
     if (actor.state === 'dead' || actor.state === 'done') return never;
     return new Promise<void>((resume) => {
-      actor.waiters.push({ label, resume });
+      actor.waiters.push({ label, resume, ...(ready ? { ready } : {}) });
       if (actor.state === 'running') {
         actor.state = 'parked';
         this.#settle(actor);
@@ -62,7 +146,8 @@ export class Scheduler {
   runnable(): string[] {
     const ids: string[] = [];
     for (const actor of this.#actors.values()) {
-      if (actor.state === 'new' || (actor.state === 'parked' && actor.waiters.length > 0)) ids.push(actor.id);
+      if (actor.state === 'new' || (actor.state === 'parked' && actor.waiters.some(isReady)))
+        ids.push(actor.id);
     }
     return ids;
   }
@@ -71,7 +156,7 @@ export class Scheduler {
   label(id: string): string {
     const actor = this.#actors.get(id);
     if (actor === undefined) return 'gone';
-    return actor.state === 'new' ? 'start' : (actor.waiters[0]?.label ?? actor.state);
+    return actor.state === 'new' ? 'start' : (actor.waiters.find(isReady)?.label ?? actor.state);
   }
 
   state(id: string): Actor['state'] | undefined {
@@ -99,8 +184,9 @@ export class Scheduler {
         (error: unknown) => this.#finish(actor, { ok: false, error }),
       );
     } else {
-      const waiter = actor.waiters.shift();
-      if (waiter === undefined) throw new Error(`scheduler: ${id} is not waiting`);
+      const index = actor.waiters.findIndex(isReady);
+      if (index < 0) throw new Error(`scheduler: ${id} is not waiting`);
+      const [waiter] = actor.waiters.splice(index, 1) as [Waiter];
       actor.state = 'running';
       waiter.resume();
     }
@@ -128,13 +214,19 @@ export class Scheduler {
    * actor's own point (then the returned promise never settles either).
    */
   kill(id: string, why: string): Promise<never> {
-    const actor = this.#actors.get(id);
-    if (actor === undefined || actor.state === 'done' || actor.state === 'dead') return never;
-    this.#log.add(`${id} killed (${why})`);
-    actor.state = 'dead';
-    actor.waiters.length = 0;
-    actor.body = undefined;
-    if (this.#running === actor) this.#settle(actor);
+    const actor = this.#actors.get(this.current(id));
+    if (actor === undefined) return never;
+    // A process dies whole: its main actor and every linked one.
+    const process = actor.parent === undefined ? actor : this.#actors.get(actor.parent);
+    if (process === undefined || process.state === 'done' || process.state === 'dead') return never;
+    this.#log.add(`${process.id} killed (${why})`);
+    for (const member of [process, ...process.children.map((c) => this.#actors.get(c)!)]) {
+      if (member.state === 'done' || member.state === 'dead') continue;
+      member.state = 'dead';
+      member.waiters.length = 0;
+      member.body = undefined;
+      if (this.#running === member) this.#settle(member);
+    }
     return never;
   }
 

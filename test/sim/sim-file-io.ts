@@ -4,7 +4,9 @@
 // other, in the order they were made: maintenance reads and deletes several
 // files at once (src/maintenance/concurrent-map.ts), and the scheduler gives
 // an actor one turn at a time, so a concurrent call waits for the one before
-// it to settle and then for its own turn.
+// it to settle and then for its own turn. A linked actor (a pipelined commit)
+// has its own queue: its calls and the process's main loop's interleave as the
+// driver grants them turns.
 import type { FileInfo, FileIO, WriteOptions } from '../../src/io/file-io.ts';
 import type { CallKind, FaultPlan } from './fault-plan.ts';
 import { atFaultPoint } from './fault-point.ts';
@@ -31,8 +33,8 @@ export class SimFileIO implements FileIO {
   readonly #actor: string;
   readonly #world: SimWorld;
   readonly #faults: FaultPlan;
-  /** The actor's latest call, settled or not. */
-  #latest: Promise<unknown> = Promise.resolve();
+  /** Each actor's latest call, settled or not. */
+  readonly #latest = new Map<string, Promise<unknown>>();
 
   constructor(inner: FileIO, actor: string, world: SimWorld, faults: FaultPlan) {
     this.#inner = inner;
@@ -42,12 +44,16 @@ export class SimFileIO implements FileIO {
   }
 
   #call<T>(label: string, kind: CallKind, run: () => Promise<T>): Promise<T> {
-    const call = this.#latest.then(() =>
-      atFaultPoint({ world: this.#world, actor: this.#actor, faults: this.#faults }, label, kind, run),
+    const actor = this.#world.scheduler.current(this.#actor);
+    const call = (this.#latest.get(actor) ?? Promise.resolve()).then(() =>
+      atFaultPoint({ world: this.#world, actor, faults: this.#faults }, label, kind, run),
     );
-    this.#latest = call.then(
-      () => undefined,
-      () => undefined,
+    this.#latest.set(
+      actor,
+      call.then(
+        () => undefined,
+        () => undefined,
+      ),
     );
     return call;
   }

@@ -74,6 +74,11 @@ export class WorkerProcess {
       pollBatchSize: scenario.pollBatchSize,
       pollTimeoutMs: 100,
       lagIntervalMs: Number.POSITIVE_INFINITY,
+      pipelineCommits: scenario.pipelineCommits,
+      commitRunner: {
+        start: (commit) => world.scheduler.spawnLinked(actor, commit),
+        wait: (started) => world.scheduler.join(actor, 'commit.wait', started),
+      },
     });
     world.scheduler.spawn(actor, () => worker.run(this.stop.signal));
   }

@@ -3,6 +3,7 @@
 // When the script ends the worker is asked to stop. For worker tests that need
 // one precise schedule (the simulation explores the others).
 import { silentLogger } from '../../src/log.ts';
+import type { CommitRunner } from '../../src/worker/commit-pipeline.ts';
 import type { ConnectorRuntime } from '../../src/worker/connector-runtime.ts';
 import type {
   KafkaConsumerApi,
@@ -84,7 +85,7 @@ export function scriptedWorker(
   runtime: ConnectorRuntime,
   assign: TopicPartition[],
   steps: ScriptStep[],
-  options: { maxBufferedBytes?: number } = {},
+  options: { maxBufferedBytes?: number; pipelineCommits?: boolean; commitRunner?: CommitRunner } = {},
 ): { worker: Worker; stop: AbortController; consumer: () => ScriptedConsumer } {
   const stop = new AbortController();
   let consumer: ScriptedConsumer | undefined;
@@ -94,6 +95,8 @@ export function scriptedWorker(
     log: silentLogger,
     metrics: noMetrics,
     maxBufferedBytes: options.maxBufferedBytes ?? 1e12,
+    ...(options.pipelineCommits === undefined ? {} : { pipelineCommits: options.pipelineCommits }),
+    ...(options.commitRunner === undefined ? {} : { commitRunner: options.commitRunner }),
     createConsumer: (handler) => {
       const opening: ScriptStep = async (context) => {
         await consumer!.assign(assign);

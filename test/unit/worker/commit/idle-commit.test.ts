@@ -90,10 +90,10 @@ describe('the worker and commit.idleMs', () => {
     const s = stack();
     const runtime = s.runtime(settings('budget', { kind: 'single', table: table('a') }));
     const seen: Array<{ full?: boolean } | undefined> = [];
-    const commit = runtime.commit.bind(runtime);
-    runtime.commit = (options) => {
+    const seal = runtime.seal.bind(runtime);
+    runtime.seal = (options) => {
       seen.push(options);
-      return commit(options);
+      return seal(options);
     };
     const records = Array.from({ length: 50 }, (_, i) => record(0, i, { id: i }));
     const { worker, stop } = scriptedWorker(runtime, [tp], [async () => records], { maxBufferedBytes: 1 });
