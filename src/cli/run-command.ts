@@ -121,6 +121,8 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       log: logger,
       metrics,
       maxBufferedBytes: config.memory.maxBufferedBytes,
+      // A diagnostics switch (docs/operations.md): 0 waits for every commit before reading on.
+      pipelineCommits: process.env.FLOE_PIPELINE_COMMITS !== '0',
       onReady: (ready) => status.setReady(ready && !stop.signal.aborted),
       waitCounters: [
         { stage: 'encode-queue', seconds: () => sharedParquetEncoderPool().waitSeconds },

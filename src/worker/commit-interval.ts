@@ -11,10 +11,16 @@
 // than half the interval would otherwise follow every poll and fall behind a
 // steady producer; issue 14).
 
-/** The previous commit of the connector: when it started and how long it took. */
+/**
+ * The previous commit of the connector: when it started and how long it kept
+ * the worker from reading (all of it when the worker waited for it; only the
+ * wait at its end when it ran beside reading, docs/exactly-once.md).
+ */
 export interface PreviousCommit {
   readonly startMs: number;
   readonly ms: number;
+  /** When the worker read again after it (default startMs + ms: it waited from the start). */
+  readonly readFromMs?: number;
 }
 
 export function commitIntervalElapsed(
@@ -25,7 +31,7 @@ export function commitIntervalElapsed(
 ): boolean {
   if (previous === undefined) return nowMs - batchStartedAtMs >= intervalMs;
   const start = Math.max(previous.startMs, batchStartedAtMs - previous.ms);
-  const readingFor = nowMs - (previous.startMs + previous.ms);
+  const readingFor = nowMs - (previous.readFromMs ?? previous.startMs + previous.ms);
   return nowMs - start >= intervalMs && readingFor >= previous.ms;
 }
 

@@ -72,8 +72,13 @@ export class CommitPipeline {
     return [...this.#running].filter(([, running]) => running.done).map(([connector]) => connector);
   }
 
-  get size(): number {
-    return this.#running.size;
+  running(connector: ConnectorRuntime): boolean {
+    return this.#running.has(connector);
+  }
+
+  /** Arrow bytes the connector's committing batch still holds (its files finish during the commit). */
+  bufferedBytes(connector: ConnectorRuntime): number {
+    return this.#running.get(connector)?.sealed.batch.bufferedBytes() ?? 0;
   }
 
   /** Waits for the connector's running commit, if any, and hands its outcome over. */

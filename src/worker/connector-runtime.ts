@@ -17,7 +17,7 @@ import { overtakenReads } from './commit/overtaken-reads.ts';
 import { lowestRecorded, type OffsetMap } from './commit/table-offsets.ts';
 import { commitIntervalElapsed, idleCommitDue, type PreviousCommit } from './commit-interval.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
-import type { DeadLetterQueue } from './dead-letter-queue.ts';
+import type { DeadLetterBatch, DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
@@ -216,6 +216,11 @@ export class ConnectorRuntime {
     );
   }
 
+  /** The open batch must be committed now, not when a running commit has landed (full, or a `fail` record). */
+  get batchFull(): boolean {
+    return this.failure !== undefined || (this.#batch !== undefined && this.#full(this.#batch));
+  }
+
   #full(batch: ConnectorBatch): boolean {
     return batch.records >= this.settings.commit.maxRecords || batch.bytes >= this.settings.commit.maxBytes;
   }
@@ -323,7 +328,8 @@ export class ConnectorRuntime {
     if (batch === undefined) return undefined;
     this.#batch = undefined;
     const full = options.full === true || this.#full(batch);
-    return { batch, full, startMs: this.#now(), before: this.#registry.offsetsByTable() };
+    const letters = this.#errors.seal();
+    return { batch, full, letters, startMs: this.#now(), before: this.#registry.offsetsByTable() };
   }
 
   /**
@@ -333,7 +339,7 @@ export class ConnectorRuntime {
   async commitSealed(sealed: SealedBatch): Promise<GroupOffset[]> {
     let states: TableState[];
     try {
-      await this.#errors.flush();
+      await sealed.letters.send();
       states = await this.#tables.existing(routeTables(this.settings.route));
       await commitConnectorBatch(sealed.batch, states, {
         connector: this.settings.name,
@@ -363,8 +369,10 @@ export class ConnectorRuntime {
    */
   landed(sealed: SealedBatch, waitedFromMs: number): string | undefined {
     this.#keyed?.settled();
+    // The time it kept the worker from reading: from when the worker began to wait.
     const now = this.#now();
-    this.#previousCommit = { startMs: sealed.startMs, ms: now - Math.max(waitedFromMs, sealed.startMs) };
+    const ms = now - Math.max(waitedFromMs, sealed.startMs);
+    this.#previousCommit = { startMs: sealed.startMs, ms, readFromMs: now };
     this.#afterFullBatch = sealed.full;
     const open = this.#batch;
     if (open === undefined) return undefined;
@@ -411,6 +419,8 @@ export interface SealedBatch {
   readonly batch: ConnectorBatch;
   /** maxRecords, maxBytes or the memory budget ended it (commit.idleMs applies to the next). */
   readonly full: boolean;
+  /** Its dead letters: sent before its commit moves offsets past them. */
+  readonly letters: DeadLetterBatch;
   readonly startMs: number;
   /** Each known table's offsets when it was sealed (overtaken-reads.ts). */
   readonly before: ReadonlyMap<string, OffsetMap>;

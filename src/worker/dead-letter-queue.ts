@@ -39,6 +39,11 @@ export function deadLetterId(
   return `${connector}/${record.topic}/${record.partition}/${record.offset}`;
 }
 
+/** Dead letters taken from the queue: sent once (a failed send fails the commit, and the batch is read again). */
+export interface DeadLetterBatch {
+  send(): Promise<void>;
+}
+
 export class DeadLetterQueue {
   readonly #sender: DeadLetterSender;
   readonly #topic: string;
@@ -96,6 +101,18 @@ export class DeadLetterQueue {
       this.#pending = [...batch, ...this.#pending];
       throw error;
     }
+  }
+
+  /**
+   * Takes what was added so far (a sealed batch's dead letters, sent by the
+   * commit that moves offsets past them, while the next batch adds its own).
+   */
+  take(): DeadLetterBatch {
+    const letters = this.#pending;
+    this.#pending = [];
+    return {
+      send: () => (letters.length === 0 ? Promise.resolve() : this.#sender.send(this.#topic, letters)),
+    };
   }
 
   /** Drops unsent records (their offsets will be re-read). */

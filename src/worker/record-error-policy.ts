@@ -6,7 +6,7 @@
 import { FloeError, RecordError, type ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ErrorPolicy, RecordLocation } from './connector-settings.ts';
-import type { DeadLetter, DeadLetterQueue } from './dead-letter-queue.ts';
+import type { DeadLetter, DeadLetterBatch, DeadLetterQueue } from './dead-letter-queue.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface RecordErrorPolicyDeps {
@@ -36,9 +36,9 @@ export class RecordErrorPolicy {
     this.#deps.dlq?.discard();
   }
 
-  /** Sends the batch's dead letters; called before the commit that moves offsets past them. */
-  async flush(): Promise<void> {
-    await this.#deps.dlq?.flush();
+  /** The batch's dead letters, to send before the commit that moves offsets past them. */
+  seal(): DeadLetterBatch {
+    return this.#deps.dlq?.take() ?? { send: () => Promise.resolve() };
   }
 
   /** Applies the policy; true when the record counts as handled (its offset advances). */

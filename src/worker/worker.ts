@@ -107,7 +107,13 @@ export class Worker {
       // A worker that failed commits nothing more: disconnect's revocation finds no batch.
       // A commit still running may land or not; either is safe, but it ends before the disconnect.
       for (const connector of this.#options.connectors) {
-        await this.#commits.settle(connector);
+        const settled = await this.#commits.settle(connector);
+        if (settled?.outcome.ok === false && settled.outcome.error !== error) {
+          this.#log.error('a commit running beside reading failed too', {
+            err: settled.outcome.error,
+            connector: connector.settings.name,
+          });
+        }
         connector.discard();
       }
       throw error;
@@ -157,8 +163,12 @@ export class Worker {
   async #commitDue(): Promise<void> {
     let buffered = 0;
     for (const connector of this.#options.connectors) {
-      if (connector.shouldCommit()) await this.#commit(connector);
-      buffered += connector.bufferedBytes;
+      // While the connector's previous commit runs, a batch due by time waits for it to
+      // land (it is settled between polls, and the rules then see its outcome); a full
+      // one waits for it here, which holds reading back.
+      const due = connector.shouldCommit() && (!this.#commits.running(connector) || connector.batchFull);
+      if (due) await this.#commit(connector);
+      buffered += connector.bufferedBytes + this.#commits.bufferedBytes(connector);
     }
     this.#options.metrics.setBufferedBytes(buffered);
     if (buffered > this.#options.maxBufferedBytes) {
@@ -168,7 +178,8 @@ export class Worker {
           connector: largest.settings.name,
           buffered,
         });
-        await this.#commit(largest, { full: true });
+        // Reading waits for it: the budget bounds memory, so nothing more is buffered meanwhile.
+        await this.#commit(largest, { full: true, wait: true });
       }
     }
   }

@@ -75,10 +75,16 @@ export class WorkerProcess {
       pollTimeoutMs: 100,
       lagIntervalMs: Number.POSITIVE_INFINITY,
       pipelineCommits: scenario.pipelineCommits,
-      commitRunner: {
-        start: (commit) => world.scheduler.spawnLinked(actor, commit),
-        wait: (started) => world.scheduler.join(actor, 'commit.wait', started),
-      },
+      // A commit beside reading is an actor of its own; a waited-for commit (keyed seeds, the
+      // rest) stays on the process's actor, as in production, so those schedules are as before.
+      ...(scenario.pipelineCommits && scenario.keyed === undefined
+        ? {
+            commitRunner: {
+              start: (commit) => world.scheduler.spawnLinked(actor, commit),
+              wait: (started) => world.scheduler.join(actor, 'commit.wait', started),
+            },
+          }
+        : {}),
     });
     world.scheduler.spawn(actor, () => worker.run(this.stop.signal));
   }

@@ -85,6 +85,41 @@ describe('commit.idleMs', () => {
   });
 });
 
+describe('commit.intervalMs after a commit beside reading', () => {
+  it('a commit the worker did not wait for keeps nothing from the next interval', async () => {
+    const c = clocked({ intervalMs: 1000, idleMs: 0 });
+    await c.runtime.assign([tp]);
+    await c.read(5);
+    const sealed = c.runtime.seal()!;
+    await c.read(5); // the next batch starts while the sealed one commits
+    await c.runtime.commitSealed(sealed);
+    c.advance(400);
+    expect(c.runtime.landed(sealed, c.runtime.now())).toBeUndefined(); // settled without a wait
+    c.advance(599);
+    expect(c.runtime.shouldCommit()).toBe(false);
+    c.advance(1);
+    expect(c.runtime.shouldCommit()).toBe(true); // 1000 ms after its first record
+  });
+
+  it('after a commit the worker waited for, it reads at least as long as it waited', async () => {
+    const c = clocked({ intervalMs: 1000, idleMs: 0 });
+    await c.runtime.assign([tp]);
+    await c.read(5);
+    const sealed = c.runtime.seal()!;
+    await c.read(5);
+    c.advance(1000); // the next batch is due; the worker waits for the sealed commit from here
+    const waitedFrom = c.runtime.now();
+    await c.runtime.commitSealed(sealed);
+    c.advance(2000); // a slow commit: 3 s in all, 2 s of it waited for
+    c.runtime.landed(sealed, waitedFrom);
+    await c.read(1);
+    c.advance(1999);
+    expect(c.runtime.shouldCommit()).toBe(false);
+    c.advance(1);
+    expect(c.runtime.shouldCommit()).toBe(true);
+  });
+});
+
 describe('the worker and commit.idleMs', () => {
   it('a commit the memory budget forces counts as full', async () => {
     const s = stack();
@@ -98,7 +133,7 @@ describe('the worker and commit.idleMs', () => {
     const records = Array.from({ length: 50 }, (_, i) => record(0, i, { id: i }));
     const { worker, stop } = scriptedWorker(runtime, [tp], [async () => records], { maxBufferedBytes: 1 });
     expect(await worker.run(stop.signal)).toBe(0);
-    expect(seen[0]).toEqual({ full: true }); // the budget's commit
+    expect(seen[0]).toMatchObject({ full: true }); // the budget's commit
     expect(await s.rows(table('a'))).toBe(50);
   });
 });
