@@ -1,7 +1,7 @@
 // Commits beside reading (docs/exactly-once.md, "Commits beside reading"): a
-// due batch is sealed and its files finish and its snapshot commits while the
-// worker reads the next batch. At most one commit per connector runs at a
-// time, so every commit fences against the tables as the one before it left
+// full batch is sealed and its files finish and its snapshot commits while the
+// worker reads the next batch (worker.ts decides which batches). At most one
+// commit per connector runs at a time, so every commit fences against the tables as the one before it left
 // them. The worker settles a commit (group offsets, a dropped batch, a
 // re-seek) on its own loop, never from the commit's side: what the outcome
 // changes in the connector happens between two polls, as with a commit it

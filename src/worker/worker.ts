@@ -186,8 +186,8 @@ export class Worker {
 
   /**
    * Seals the connector's batch and starts its commit, after the one still
-   * running (if any) is settled; waits for it when `wait` or when the connector
-   * cannot commit beside reading.
+   * running (if any) is settled; waits for it when `wait`, when the batch is not
+   * full, or when the connector cannot commit beside reading.
    */
   async #commit(
     connector: ConnectorRuntime,
@@ -201,8 +201,13 @@ export class Worker {
     const sealed = connector.seal(options);
     if (sealed === undefined) return;
     this.#commits.start(connector, sealed);
-    if (options.wait || this.#options.pipelineCommits === false || !connector.pipelines)
-      await this.#settle(connector);
+    // Only a full batch (a backlog) commits beside reading. A batch that ended by time
+    // belongs to a stream the worker keeps up with: waiting for it keeps the commit
+    // short (nothing competes with it for the cores or the encoder threads), which
+    // is what freshness needs; beside reading, wide 64-partition commits took 3x as
+    // long and the p99 freshness tripled (docs/benchmarks.md, session 12).
+    const beside = this.#options.pipelineCommits !== false && connector.pipelines && sealed.full;
+    if (options.wait || !beside) await this.#settle(connector);
   }
 
   /**
