@@ -1,11 +1,11 @@
 // Commits beside reading (docs/exactly-once.md, "Commits beside reading"): a
 // full batch is sealed and its files finish and its snapshot commits while the
 // worker reads the next batch (worker.ts decides which batches). At most one
-// commit per connector runs at a time, so every commit fences against the tables as the one before it left
-// them. The worker settles a commit (group offsets, a dropped batch, a
-// re-seek) on its own loop, never from the commit's side: what the outcome
-// changes in the connector happens between two polls, as with a commit it
-// waited for.
+// commit per connector runs at a time, so every commit fences against the
+// tables as the one before it left them. The worker settles a commit (group
+// offsets, a dropped batch, a re-seek) on its own loop, never from the
+// commit's side: what the outcome changes in the connector happens between
+// two polls, as with a commit it waited for.
 import type { ConnectorRuntime, GroupOffset, SealedBatch } from './connector-runtime.ts';
 
 /** How a commit runs beside the worker's loop (the simulation gives it a scheduled actor of its own). */
