@@ -39,10 +39,11 @@ export class SteadyProducer {
     partitions: number,
     shape: RecordShape,
     schemaId: number,
+    { lingerMs = '5' }: { lingerMs?: string } = {},
   ): Promise<SteadyProducer> {
     const producer = KafkaProducerClient.create({
       ...kafkaConfig(services, 'floe-bench'),
-      properties: { 'linger.ms': '5', 'queue.buffering.max.messages': '1000000' },
+      properties: { 'linger.ms': lingerMs, 'queue.buffering.max.messages': '1000000' },
     });
     await producer.connect();
     const header = confluentHeader(schemaId);

@@ -53,10 +53,17 @@ export interface StreamedFileOptions {
   readonly chunkBytes?: number;
   /** How often (in rows) the chunk's size is measured; default 1024. */
   readonly checkEveryRows?: number;
+  /**
+   * A chunk open this long (ms) goes to the encoder at the next check however
+   * small it is (default 250), so a slow stream's rows are encoded while the
+   * batch runs, not all in its commit.
+   */
+  readonly chunkMs?: number;
 }
 
 const CHUNK_BYTES = 16 * 1024 * 1024;
 const CHECK_EVERY_ROWS = 1024;
+const CHUNK_MS = 250;
 
 /**
  * One data file written while rows arrive: every ~16 MiB of Arrow columns goes to
@@ -78,6 +85,9 @@ export class StreamedParquetFile {
   #sentBytes = 0;
   readonly #chunkBytes: number;
   readonly #checkEvery: number;
+  readonly #chunkMs: number;
+  /** When the open chunk took its first row (performance.now()). */
+  #chunkOpenedAt = 0;
   readonly #sink: ParquetSink | undefined;
   /** Without a sink: every piece, for finish(). */
   readonly #pieces: Uint8Array[] = [];
@@ -101,6 +111,7 @@ export class StreamedParquetFile {
     this.#builder = new RecordBatchBuilder(schema);
     this.#chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     this.#checkEvery = options.checkEveryRows ?? CHECK_EVERY_ROWS;
+    this.#chunkMs = options.chunkMs ?? CHUNK_MS;
     this.#sink = options.sink;
   }
 
@@ -121,7 +132,9 @@ export class StreamedParquetFile {
 
   #appended(): Promise<void> | undefined {
     const builder = this.#builder;
-    if (builder.rowCount % this.#checkEvery !== 0 || builder.estimatedBytes < this.#chunkBytes)
+    if (builder.rowCount === 1) this.#chunkOpenedAt = performance.now();
+    if (builder.rowCount % this.#checkEvery !== 0) return undefined;
+    if (builder.estimatedBytes < this.#chunkBytes && performance.now() - this.#chunkOpenedAt < this.#chunkMs)
       return undefined;
     const stream = this.#send();
     // At most two chunks wait for the encoder; then the caller waits too.
@@ -131,6 +144,11 @@ export class StreamedParquetFile {
 
   get rowCount(): number {
     return this.#sentRows + this.#builder.rowCount;
+  }
+
+  /** Rows handed to the encoder so far (the rest are in the open chunk). */
+  get sentRows(): number {
+    return this.#sentRows;
   }
 
   /** Arrow bytes of every row so far (what the file would take uncompressed). */

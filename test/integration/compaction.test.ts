@@ -19,7 +19,7 @@ import { compactTable } from '../../src/maintenance/compaction-run.ts';
 import { appendRows } from '../support/floe-append.ts';
 import { interopRow, interopSchema } from '../support/interop-table.ts';
 import { testFileIO } from '../support/io.ts';
-import { createTopic, registerAvro, registry } from '../support/kafka-tools.ts';
+import { createTopic, registerAvro, registry, TestProducer } from '../support/kafka-tools.ts';
 import { ORDER_SCHEMA_V1, orderPayload, orderRow } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { missingFiles } from '../support/reachable-files.ts';
@@ -154,11 +154,18 @@ describe('floe run killed -9 inside a compaction (REST + S3)', () => {
     let produced = 0;
     /** `n` records in small sends while the worker runs, so it commits many small files. */
     const trickle = async (n: number) => {
-      for (let sent = 0; sent < n; sent += 300) {
-        const ids = Array.from({ length: Math.min(300, n - sent) }, (_, i) => produced + i);
-        await produceNumbered(topic, partitions, ids, (i) => registry.encode(schemaId, orderPayload(i)));
-        produced += ids.length;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+      const producer = await new TestProducer().connect();
+      try {
+        for (let sent = 0; sent < n; sent += 300) {
+          const ids = Array.from({ length: Math.min(300, n - sent) }, (_, i) => produced + i);
+          await produceNumbered(topic, partitions, ids, (i) => registry.encode(schemaId, orderPayload(i)), {
+            producer,
+          });
+          produced += ids.length;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      } finally {
+        await producer.disconnect();
       }
     };
     for (const point of ['after-compaction-write:1', 'before-compaction-commit:1']) {

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { withEveryBroker } from '../support/brokers.ts';
-import { registry } from '../support/kafka-tools.ts';
+import { registry, TestProducer } from '../support/kafka-tools.ts';
 import {
   type OrderScenario,
   orderScenario,
@@ -35,11 +35,18 @@ afterEach(async () => {
   for (const worker of started.splice(0)) await worker.kill9();
 });
 
-function produce(s: OrderScenario, from: number, to: number, batchSize?: number): Promise<void> {
+function produce(
+  s: OrderScenario,
+  from: number,
+  to: number,
+  batchSize?: number,
+  producer?: TestProducer,
+): Promise<void> {
   const ids = Array.from({ length: to - from }, (_, i) => from + i);
   return produceNumbered(s.topic, PARTITIONS, ids, (i) => registry.encode(s.schemaId, orderPayload(i)), {
     batchSize,
     bootstrap: s.broker.bootstrap,
+    producer,
   });
 }
 
@@ -172,11 +179,16 @@ describe.each(withEveryBroker<CatalogChoice>(['sql', 'rest']))(
         let produced = 0;
         let producerError: unknown;
         const producer = (async () => {
-          while (produced < total) {
-            const next = Math.min(total, produced + 300);
-            await produce(s, produced, next, 300);
-            produced = next;
-            await new Promise((resolve) => setTimeout(resolve, 200));
+          const client = await new TestProducer(s.broker.bootstrap).connect();
+          try {
+            while (produced < total) {
+              const next = Math.min(total, produced + 300);
+              await produce(s, produced, next, 300, client);
+              produced = next;
+              await new Promise((resolve) => setTimeout(resolve, 200));
+            }
+          } finally {
+            await client.disconnect();
           }
         })().catch((error: unknown) => {
           producerError = error;

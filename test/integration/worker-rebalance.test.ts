@@ -11,7 +11,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { withEveryBroker } from '../support/brokers.ts';
-import { registry } from '../support/kafka-tools.ts';
+import { registry, TestProducer } from '../support/kafka-tools.ts';
 import {
   type OrderScenario,
   orderScenario,
@@ -45,14 +45,19 @@ afterEach(async () => {
 function produceSteadily(s: OrderScenario): { done: Promise<void>; produced: () => number } {
   let produced = 0;
   const done = (async () => {
-    while (produced < TOTAL) {
-      const next = Math.min(TOTAL, produced + 600);
-      const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
-      await produceNumbered(s.topic, PARTITIONS, ids, (i) => registry.encode(s.schemaId, orderPayload(i)), {
-        bootstrap: s.broker.bootstrap,
-      });
-      produced = next;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const producer = await new TestProducer(s.broker.bootstrap).connect();
+    try {
+      while (produced < TOTAL) {
+        const next = Math.min(TOTAL, produced + 600);
+        const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
+        await produceNumbered(s.topic, PARTITIONS, ids, (i) => registry.encode(s.schemaId, orderPayload(i)), {
+          producer,
+        });
+        produced = next;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await producer.disconnect();
     }
   })();
   return { done, produced: () => produced };

@@ -6,9 +6,18 @@ export async function produceNumbered(
   partitions: number,
   ids: Iterable<number>,
   encode: (i: number) => Promise<Buffer> | Buffer,
-  { batchSize = 5000, bootstrap }: { batchSize?: number | undefined; bootstrap?: string | undefined } = {},
+  {
+    batchSize = 5000,
+    bootstrap,
+    producer: shared,
+  }: {
+    batchSize?: number | undefined;
+    bootstrap?: string | undefined;
+    /** A connected producer to send with (kept open: a loop of small sends pays no connect each time). */
+    producer?: TestProducer | undefined;
+  } = {},
 ): Promise<void> {
-  const producer = await new TestProducer(bootstrap).connect();
+  const producer = shared ?? (await new TestProducer(bootstrap).connect());
   try {
     let batch: Array<{ key: Buffer; value: Buffer; partition: number }> = [];
     for (const i of ids) {
@@ -20,6 +29,6 @@ export async function produceNumbered(
     }
     if (batch.length > 0) await producer.send(topic, batch);
   } finally {
-    await producer.disconnect();
+    if (shared === undefined) await producer.disconnect();
   }
 }

@@ -39,6 +39,29 @@ describe('StreamedParquetFile', () => {
     });
   }
 
+  it('sends a chunk open longer than chunkMs at the next check, however small', async () => {
+    const young = new StreamedParquetFile(ALL_TYPES_SCHEMA, props, pool, {
+      checkEveryRows: 2,
+      chunkMs: 60_000,
+    });
+    for (const row of rows.slice(0, 4)) await young.append(row);
+    expect(young.sentRows).toBe(0);
+    const old = new StreamedParquetFile(ALL_TYPES_SCHEMA, props, pool, { checkEveryRows: 2, chunkMs: 20 });
+    await old.append(rows[0]!);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(old.sentRows).toBe(0);
+    await old.append(rows[1]!);
+    expect(old.sentRows).toBe(2);
+    await old.append(rows[2]!);
+    await old.append(rows[3]!);
+    for (const file of [young, old]) {
+      const written = await file.finish();
+      expect(written.recordCount).toBe(4);
+      const read = readParquetWithPyArrow(written.bytes!);
+      expect(read.rows).toEqual(rows.slice(0, 4).map((row) => normalizeRow(ALL_TYPES_SCHEMA, row)));
+    }
+  });
+
   it('keeps rejecting a bad row atomically between chunks', async () => {
     const file = new StreamedParquetFile(ALL_TYPES_SCHEMA, props, pool, { chunkBytes: 1, checkEveryRows: 2 });
     await file.append(rows[0]!);
