@@ -6,7 +6,8 @@
 // offsets, a dropped batch, a re-seek) on its own loop, never from the
 // commit's side: what the outcome changes in the connector happens between
 // two polls, as with a commit it waited for.
-import type { ConnectorRuntime, GroupOffset, SealedBatch } from './connector-runtime.ts';
+import type { ConnectorRuntime } from './connector-runtime.ts';
+import type { GroupOffset, SealedBatch } from './sealed-batch.ts';
 
 /** How a commit runs beside the worker's loop (the simulation gives it a scheduled actor of its own). */
 export interface CommitRunner {

@@ -11,18 +11,19 @@ import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
 import type { SnapshotProducerOptions } from '../sink/snapshot-producer.ts';
 import { BatchTables } from './batch-tables.ts';
-import { commitConnectorBatch } from './commit/commit-batch.ts';
 import { ConnectorBatch } from './commit/connector-batch.ts';
 import { overtakenReads } from './commit/overtaken-reads.ts';
-import { lowestRecorded, type OffsetMap } from './commit/table-offsets.ts';
-import { commitIntervalElapsed, idleCommitDue, type PreviousCommit } from './commit-interval.ts';
+import { lowestRecorded } from './commit/table-offsets.ts';
+import { CommitSchedule } from './commit-interval.ts';
 import { type ConnectorSettings, routeTables } from './connector-settings.ts';
-import type { DeadLetterBatch, DeadLetterQueue } from './dead-letter-queue.ts';
+import type { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
+import { PartitionPositions } from './partition-positions.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
 import { type LogStart, RetentionCheck } from './retention-check.ts';
 import { RunReporter, RunTally } from './run-tally.ts';
+import { commitSealedBatch, type GroupOffset, type SealedBatch } from './sealed-batch.ts';
 import { TableRegistry, type TableState } from './table-registry.ts';
 import { KeyedBatchTables } from './upsert/keyed-batch.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -50,26 +51,18 @@ export class ConnectorRuntime {
   /** mode upsert or cdc: changes collapsed per key, committed as row deltas (docs/upsert.md). */
   readonly #keyed: KeyedBatchTables | undefined;
   readonly #errors: RecordErrorPolicy;
-  readonly #assigned = new Map<string, TopicPartition>();
-  /** Next offset to read per assigned partition, where known (unknown: first contact, from the group offset). */
-  readonly #positions = new Map<string, bigint>();
+  readonly #positions = new PartitionPositions();
+  readonly #schedule: CommitSchedule;
   readonly #now: () => number;
   readonly #retention: RetentionCheck;
   readonly #reporter: RunReporter;
   #batch: ConnectorBatch | undefined;
-  /** When the last successful commit started and how long it took. */
-  #previousCommit: PreviousCommit | undefined;
-  /**
-   * The last committed batch was full (commit.idleMs applies to the next). Set by
-   * successful commits only: after a dropped or discarded batch it keeps its value,
-   * which at worst commits the re-read batch once early.
-   */
-  #afterFullBatch = false;
 
   constructor(deps: ConnectorRuntimeDeps) {
     this.settings = deps.settings;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#schedule = new CommitSchedule(deps.settings.commit);
     this.#registry = new TableRegistry(deps.catalog, deps.settings.name, deps.settings.autoCreate, deps.log);
     this.#reporter = new RunReporter(deps.settings.name, deps.log, deps.metrics);
     this.#tables = new BatchTables(this.#registry, { ...deps, reporter: this.#reporter });
@@ -99,11 +92,11 @@ export class ConnectorRuntime {
   }
 
   get assigned(): TopicPartition[] {
-    return [...this.#assigned.values()];
+    return this.#positions.assigned;
   }
 
   owns(topic: string, partition: number): boolean {
-    return this.#assigned.has(partitionKey(topic, partition));
+    return this.#positions.owns(topic, partition);
   }
 
   /** Next offset to read of an assigned partition, where known. */
@@ -121,12 +114,9 @@ export class ConnectorRuntime {
 
   /** Takes partitions and says where each resumes (undefined: the group offset, or the reset policy). */
   async assign(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | undefined>> {
-    for (const tp of partitions) this.#assigned.set(partitionKey(tp.topic, tp.partition), tp);
+    this.#positions.assign(partitions);
     const resume = await this.resumeOffsets(partitions);
-    for (const [key, offset] of resume) {
-      if (offset === undefined) this.#positions.delete(key);
-      else this.#positions.set(key, offset);
-    }
+    this.#positions.resume(resume);
     return resume;
   }
 
@@ -176,10 +166,7 @@ export class ConnectorRuntime {
   /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
   release(partitions: readonly TopicPartition[]): void {
     this.#keyed?.release(partitions, this.#batch !== undefined);
-    for (const tp of partitions) {
-      this.#assigned.delete(partitionKey(tp.topic, tp.partition));
-      this.#positions.delete(partitionKey(tp.topic, tp.partition));
-    }
+    this.#positions.release(partitions);
   }
 
   /**
@@ -198,31 +185,18 @@ export class ConnectorRuntime {
     if (batch === undefined) return;
     batch.abandon();
     this.#keyed?.settled();
-    for (const [key, read] of batch.reads) {
-      if (this.#assigned.has(key)) this.#positions.set(key, read.from);
-    }
+    this.#positions.rewind(batch.reads);
   }
 
   shouldCommit(): boolean {
     const batch = this.#batch;
     if (batch === undefined) return false;
-    const { intervalMs, idleMs } = this.settings.commit;
-    const now = this.#now();
-    return (
-      this.failure !== undefined ||
-      this.#full(batch) ||
-      commitIntervalElapsed(now, batch.startedAtMs, intervalMs, this.#previousCommit) ||
-      idleCommitDue(now, batch.lastRecordAtMs, idleMs, this.#afterFullBatch)
-    );
+    return this.failure !== undefined || this.#schedule.due(batch, this.#now());
   }
 
   /** The open batch must be committed now, not when a running commit has landed (full, or a `fail` record). */
   get batchFull(): boolean {
-    return this.failure !== undefined || (this.#batch !== undefined && this.#full(this.#batch));
-  }
-
-  #full(batch: ConnectorBatch): boolean {
-    return batch.records >= this.settings.commit.maxRecords || batch.bytes >= this.settings.commit.maxBytes;
+    return this.failure !== undefined || (this.#batch !== undefined && this.#schedule.full(this.#batch));
   }
 
   /**
@@ -299,7 +273,7 @@ export class ConnectorRuntime {
     const key = partitionKey(tp.topic, tp.partition);
     const position = this.#positions.get(key);
     const read = this.#batch?.reads.get(key);
-    if (!this.#assigned.has(key) || (read !== undefined && read.end >= end)) return;
+    if (!this.#positions.ownsKey(key) || (read !== undefined && read.end >= end)) return;
     if (position !== undefined && position > end) return;
     const lost = await this.#retention.lost(tp, position, end);
     this.#batch ??= new ConnectorBatch(this.#now());
@@ -327,7 +301,7 @@ export class ConnectorRuntime {
     const batch = this.#batch;
     if (batch === undefined) return undefined;
     this.#batch = undefined;
-    const full = options.full === true || this.#full(batch);
+    const full = options.full === true || this.#schedule.full(batch);
     const letters = this.#errors.seal();
     return { batch, full, letters, startMs: this.#now(), before: this.#registry.offsetsByTable() };
   }
@@ -337,27 +311,15 @@ export class ConnectorRuntime {
    * the group offsets to record for lag monitoring. Then `landed` or `failed`.
    */
   async commitSealed(sealed: SealedBatch): Promise<GroupOffset[]> {
-    let states: TableState[];
-    try {
-      await sealed.letters.send();
-      states = await this.#tables.existing(routeTables(this.settings.route));
-      await commitConnectorBatch(sealed.batch, states, {
-        connector: this.settings.name,
-        catalog: this.#deps.catalog,
-        io: this.#deps.io,
-        tables: this.#registry,
-        log: this.#deps.log,
-        metrics: this.#deps.metrics,
-        ...(this.#deps.producer ? { producer: this.#deps.producer } : {}),
-        ...(this.#deps.summary ? { summary: this.#deps.summary } : {}),
-      });
-    } catch (error) {
-      sealed.batch.abandon();
-      throw error;
-    }
-    return [...sealed.batch.reads.values()].map(({ topic, partition, end }) => {
-      const lowest = lowestRecorded(states, topic, partition);
-      return { topic, partition, offset: lowest !== undefined && lowest < end ? lowest : end };
+    return commitSealedBatch(sealed, () => this.#tables.existing(routeTables(this.settings.route)), {
+      connector: this.settings.name,
+      catalog: this.#deps.catalog,
+      io: this.#deps.io,
+      tables: this.#registry,
+      log: this.#deps.log,
+      metrics: this.#deps.metrics,
+      ...(this.#deps.producer ? { producer: this.#deps.producer } : {}),
+      ...(this.#deps.summary ? { summary: this.#deps.summary } : {}),
     });
   }
 
@@ -369,11 +331,7 @@ export class ConnectorRuntime {
    */
   landed(sealed: SealedBatch, waitedFromMs: number): string | undefined {
     this.#keyed?.settled();
-    // The time it kept the worker from reading: from when the worker began to wait.
-    const now = this.#now();
-    const ms = now - Math.max(waitedFromMs, sealed.startMs);
-    this.#previousCommit = { startMs: sealed.startMs, ms, readFromMs: now };
-    this.#afterFullBatch = sealed.full;
+    this.#schedule.landed(sealed, waitedFromMs, this.#now());
     const open = this.#batch;
     if (open === undefined) return undefined;
     const overtaken = overtakenReads(open.reads.values(), sealed.before, this.#registry.offsetsByTable());
@@ -390,9 +348,7 @@ export class ConnectorRuntime {
     this.#keyed?.settled();
     // The table may hold what the key index does not (an outcome that landed, another writer's rewrite).
     this.#keyed?.reset();
-    for (const [key, read] of sealed.batch.reads) {
-      if (this.#assigned.has(key)) this.#positions.set(key, read.from);
-    }
+    this.#positions.rewind(sealed.batch.reads);
   }
 
   /** Seals and commits the batch, waiting for it (stop, revocation, backfill). */
@@ -409,19 +365,4 @@ export class ConnectorRuntime {
     this.landed(sealed, sealed.startMs);
     return offsets;
   }
-}
-
-/** A partition's group offset, committed to Kafka for lag monitoring. */
-export type GroupOffset = TopicPartition & { offset: bigint };
-
-/** A batch closed to new records, on its way to the tables. */
-export interface SealedBatch {
-  readonly batch: ConnectorBatch;
-  /** maxRecords, maxBytes or the memory budget ended it (commit.idleMs applies to the next). */
-  readonly full: boolean;
-  /** Its dead letters: sent before its commit moves offsets past them. */
-  readonly letters: DeadLetterBatch;
-  readonly startMs: number;
-  /** Each known table's offsets when it was sealed (overtaken-reads.ts). */
-  readonly before: ReadonlyMap<string, OffsetMap>;
 }
