@@ -1,6 +1,6 @@
 // Commits beside reading (docs/exactly-once.md, "Commits beside reading"): a
 // full batch is sealed and its files finish and its snapshot commits while the
-// worker reads the next batch (worker.ts decides which batches). At most one
+// worker reads the next batch (batch-commits.ts decides which batches). At most one
 // commit per connector runs at a time, so every commit fences against the
 // tables as the one before it left them. The worker settles a commit (group
 // offsets, a dropped batch, a re-seek) on its own loop, never from the

@@ -3,8 +3,8 @@
 // on partition revocation and on shutdown (docs/exactly-once.md). Returns the
 // process exit code: 0 after a clean stop, 1 when a record hit the fail policy.
 import type { Logger } from '../log.ts';
-import { FencedBatchError } from './commit/commit-batch.ts';
-import { CommitPipeline, type CommitRunner } from './commit-pipeline.ts';
+import { BatchCommits } from './batch-commits.ts';
+import type { CommitRunner } from './commit-pipeline.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { topicOwner } from './connector-settings.ts';
 import {
@@ -16,7 +16,6 @@ import {
 } from './kafka-types.ts';
 import { partitionRunEnd } from './partition-runs.ts';
 import { StageClock, type WaitCounter } from './stage-clock.ts';
-import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface WorkerOptions {
@@ -49,16 +48,13 @@ export class Worker {
   /** Topic -> the connector whose topics include it (undefined: none). */
   readonly #owners = new Map<string, ConnectorRuntime | undefined>();
   #lastLagAt = 0;
-  /** Group offset commits fail together during a rebalance: one line with a count. */
-  readonly #groupOffsetWarnings: WarningAggregator;
   #clock: StageClock | undefined;
-  readonly #commits: CommitPipeline;
+  /** Set in run() before the first poll (the rebalance callbacks run inside polls). */
+  #commits: BatchCommits | undefined;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
-    this.#commits = new CommitPipeline(options.commitRunner);
     this.#log = options.log;
-    this.#groupOffsetWarnings = new WarningAggregator(options.log);
   }
 
   async run(stop: AbortSignal): Promise<number> {
@@ -70,6 +66,18 @@ export class Worker {
     }
     const clock = new StageClock({ log: this.#log, metrics: this.#options.metrics, counters });
     this.#clock = clock;
+    const { connectors, log, metrics, maxBufferedBytes, pipelineCommits, commitRunner } = this.#options;
+    const commits = new BatchCommits({
+      connectors,
+      consumer,
+      clock,
+      log,
+      metrics,
+      maxBufferedBytes,
+      ...(pipelineCommits === undefined ? {} : { pipelineCommits }),
+      ...(commitRunner === undefined ? {} : { commitRunner }),
+    });
+    this.#commits = commits;
     for (const connector of this.#options.connectors) {
       connector.useLogStart(async (tp) => (await consumer.queryWatermarks(tp)).low);
     }
@@ -85,42 +93,33 @@ export class Worker {
         // Past a SIGTERM, records not handed over yet stay out of the batch: the
         // stop commits what was read so far and the next owner reads on from there.
         await clock.time('process', () => this.#dispatch(records, stop));
-        for (const connector of this.#commits.finished()) await this.#settle(connector);
+        await commits.settleFinished();
         const failed = this.#options.connectors.find((c) => c.failure !== undefined);
         if (failed) {
           const error = failed.failure!; // what precedes the record is committed; the rest is never read
-          await this.#commit(failed, { wait: true });
-          for (const connector of this.#options.connectors) await this.#settle(connector);
+          await commits.commit(failed, { wait: true });
+          for (const connector of this.#options.connectors) await commits.settle(connector);
           this.#log.error(`stopping: ${error.message}`, { err: error, connector: failed.settings.name });
           exitCode = 1;
           break;
         }
-        await this.#commitDue();
+        await commits.commitDue();
         await clock.time('lag', () => this.#reportLag());
         clock.tick();
       }
       if (exitCode === 0) {
         this.#log.info('stopping: committing open batches');
-        for (const connector of this.#options.connectors) await this.#commit(connector, { wait: true });
+        for (const connector of this.#options.connectors) await commits.commit(connector, { wait: true });
       }
     } catch (error) {
       // A worker that failed commits nothing more: disconnect's revocation finds no batch.
       // A commit still running may land or not; either is safe, but it ends before the disconnect.
-      for (const connector of this.#options.connectors) {
-        const settled = await this.#commits.settle(connector);
-        if (settled?.outcome.ok === false && settled.outcome.error !== error) {
-          this.#log.error('a commit running beside reading failed too', {
-            err: settled.outcome.error,
-            connector: connector.settings.name,
-          });
-        }
-        connector.discard();
-      }
+      await commits.abandon(error);
       throw error;
     } finally {
       this.#options.onReady?.(false);
       await consumer.disconnect();
-      this.#groupOffsetWarnings.close();
+      commits.close();
     }
     this.#log.info('worker stopped', { exitCode });
     return exitCode;
@@ -160,101 +159,6 @@ export class Worker {
     }
   }
 
-  async #commitDue(): Promise<void> {
-    let buffered = 0;
-    for (const connector of this.#options.connectors) {
-      // While the connector's previous commit runs, a batch due by time waits for it to
-      // land (it is settled between polls, and the rules then see its outcome); a full
-      // one waits for it here, which holds reading back.
-      const due = connector.shouldCommit() && (!this.#commits.running(connector) || connector.batchFull);
-      if (due) await this.#commit(connector);
-      buffered += connector.bufferedBytes + this.#commits.bufferedBytes(connector);
-    }
-    this.#options.metrics.setBufferedBytes(buffered);
-    if (buffered > this.#options.maxBufferedBytes) {
-      const largest = [...this.#options.connectors].sort((a, b) => b.bufferedBytes - a.bufferedBytes)[0];
-      if (largest) {
-        this.#log.info('memory budget reached; committing early', {
-          connector: largest.settings.name,
-          buffered,
-        });
-        // Reading waits for it: the budget bounds memory, so nothing more is buffered meanwhile.
-        await this.#commit(largest, { full: true, wait: true });
-      }
-    }
-  }
-
-  /**
-   * Seals the connector's batch and starts its commit, after the one still
-   * running (if any) is settled; waits for it when `wait`, when the batch is not
-   * full, or when the connector cannot commit beside reading.
-   */
-  async #commit(
-    connector: ConnectorRuntime,
-    options: { full?: boolean; wait?: boolean } = {},
-  ): Promise<void> {
-    await this.#settle(connector);
-    if (!connector.hasBatch) {
-      connector.discard();
-      return;
-    }
-    const sealed = connector.seal(options);
-    if (sealed === undefined) return;
-    this.#commits.start(connector, sealed);
-    // Only a full batch (a backlog) commits beside reading. A batch that ended by time
-    // belongs to a stream the worker keeps up with: waiting for it keeps the commit
-    // short (nothing competes with it for the cores or the encoder threads), which
-    // is what freshness needs; beside reading, wide 64-partition commits took 3x as
-    // long and the p99 freshness tripled (docs/benchmarks.md, session 12).
-    const beside = this.#options.pipelineCommits !== false && connector.pipelines && sealed.full;
-    if (options.wait || !beside) await this.#settle(connector);
-  }
-
-  /**
-   * Waits for the connector's running commit and acts on its outcome: group
-   * offsets, or the open batch dropped when the commit overtook it; a fenced
-   * batch is dropped (with the batch read after it) and its partitions re-read
-   * from the tables.
-   */
-  async #settle(connector: ConnectorRuntime): Promise<void> {
-    const started = performance.now();
-    const settled = await this.#commits.settle(connector);
-    if (settled === undefined) return;
-    this.#clock?.add('commit', (performance.now() - started) / 1000);
-    const { sealed, outcome } = settled;
-    if (outcome.ok) {
-      const overtaken = connector.landed(sealed, settled.waitedFromMs);
-      await this.#consumer?.commitOffsets(outcome.offsets).catch((error: unknown) => {
-        this.#groupOffsetWarnings.warn('could not commit group offsets (used for lag only)', { err: error });
-      });
-      if (overtaken === undefined) return;
-      this.#log.info(`batch read during the commit dropped, reading it again: ${overtaken}`, {
-        connector: connector.settings.name,
-      });
-      await this.#reseek(connector, connector.assigned);
-      return;
-    }
-    connector.failed(sealed);
-    const error = outcome.error;
-    if (!(error instanceof FencedBatchError)) throw error;
-    this.#log.warn(`batch dropped: ${error.message}`, { connector: connector.settings.name });
-    this.#options.metrics.error('fenced-batch');
-    await this.#reseek(connector, connector.assigned);
-  }
-
-  /** Seeks the connector's partitions back to what its tables record (or where the dropped batch began). */
-  async #reseek(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): Promise<void> {
-    const seek = await connector.reseekOffsets(partitions);
-    // A partition the group took meanwhile (a zombie's) is not sought: none of its
-    // records is delivered any more, and its onLost/onRevoked comes with the next poll.
-    const held = new Set((this.#consumer?.assignment() ?? []).map((tp) => key(tp.topic, tp.partition)));
-    for (const tp of partitions) {
-      const offset = seek.get(key(tp.topic, tp.partition));
-      if (offset === undefined || !held.has(key(tp.topic, tp.partition))) continue;
-      await this.#consumer?.seek(tp, offset);
-    }
-  }
-
   /** Each callback's time counts to the `rebalance` stage. */
   #rebalanceHandler(): RebalanceHandler {
     const handler = this.#rebalanceCallbacks();
@@ -275,7 +179,8 @@ export class Worker {
     return {
       onAssigned: async (partitions) => {
         // Offsets loaded for new partitions while a commit moves the tables would mix two views.
-        for (const connector of this.#options.connectors) await this.#settle(connector);
+        const commits = this.#commits!;
+        for (const connector of this.#options.connectors) await commits.settle(connector);
         const starts = new Map<string, bigint | undefined>();
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => this.#owner(tp.topic) === connector);
@@ -302,7 +207,7 @@ export class Worker {
           // commit: if the batch is fenced, only the partitions kept are re-sought,
           // as the consumer refuses to seek one it no longer delivers.
           this.#released(connector, mine);
-          await this.#commit(connector, { wait: true });
+          await this.#commits!.commit(connector, { wait: true });
         }
       },
       onLost: async (partitions) => {
@@ -313,9 +218,9 @@ export class Worker {
           const mine = partitions.filter((tp) => connector.owns(tp.topic, tp.partition));
           if (mine.length === 0) continue;
           this.#released(connector, mine);
-          await this.#settle(connector);
+          await this.#commits!.settle(connector);
           connector.discard();
-          await this.#reseek(connector, connector.assigned);
+          await this.#commits!.reseek(connector, connector.assigned);
         }
       },
     };

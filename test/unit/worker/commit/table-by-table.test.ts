@@ -105,7 +105,7 @@ describe('review: non-atomic multi-table commit, no crash', () => {
       ] as never,
     );
     await expect(runtime.commit()).rejects.toThrow(/field id/);
-    // What worker.#commit does next: re-seek from the tables.
+    // What BatchCommits.settle does next: re-seek from the tables.
     const seek = await runtime.reseekOffsets([tp]);
     const from = Number(seek.get('t:0'));
     const rest = records.slice(from);
