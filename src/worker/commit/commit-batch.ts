@@ -224,7 +224,7 @@ function report(
     files: p.dataFiles.length,
     bytes,
     seconds: Number(seconds.toFixed(3)),
-    // of which finishing the batch's files (the encoder's last row groups); the rest is metadata and the catalog
+    // of which finishing the batch's files (the encoder's last rows; a keyed batch's delete planning too); the rest is metadata and the catalog
     filesSeconds: Number(((filesDone - started) / 1000).toFixed(3)),
     ...(changes ? { schemaChanges: changes } : {}),
     ...(counts ? { inserts: counts.inserts, updates: counts.updates, deletes: counts.deletes } : {}),
