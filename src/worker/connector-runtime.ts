@@ -5,7 +5,7 @@
 // not read on from what a table recorded is never committed. Knows Kafka only
 // as topic/partition/offset; the consumer loop lives in worker.ts.
 import type { Catalog } from '../catalog/catalog.ts';
-import { FloeError, RecordError, ValidationError } from '../errors.ts';
+import type { RecordError } from '../errors.ts';
 import { currentSchema } from '../iceberg/table-metadata.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { Logger } from '../log.ts';
@@ -21,6 +21,7 @@ import type { KafkaRecord, TopicPartition } from './kafka-types.ts';
 import { partitionKey } from './kafka-types.ts';
 import { PartitionPositions } from './partition-positions.ts';
 import { RecordErrorPolicy } from './record-error-policy.ts';
+import { logWentBack, takeRecords } from './record-run.ts';
 import { type LogStart, RetentionCheck } from './retention-check.ts';
 import { RunReporter, RunTally } from './run-tally.ts';
 import { commitSealedBatch, type GroupOffset, type SealedBatch } from './sealed-batch.ts';
@@ -151,16 +152,7 @@ export class ConnectorRuntime {
    * result have nothing to re-read.
    */
   async reseekOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
-    const resume = await this.resumeOffsets(partitions);
-    const seek = new Map<string, bigint>();
-    for (const tp of partitions) {
-      const key = partitionKey(tp.topic, tp.partition);
-      const offset = resume.get(key) ?? this.#positions.get(key);
-      if (offset === undefined) continue;
-      this.#positions.set(key, offset);
-      seek.set(key, offset);
-    }
-    return seek;
+    return this.#positions.reseek(partitions, await this.resumeOffsets(partitions));
   }
 
   /** Gives partitions up; the caller has committed (revoke) or discarded (lost) the batch first. */
@@ -214,13 +206,8 @@ export class ConnectorRuntime {
     const position = this.#positions.get(key);
     const firstOffset = records[start]!.offset;
     if (position !== undefined && firstOffset < position) {
-      // The consumer drops what it fetched before a seek, so this is the log itself
-      // going back: truncated (unclean leader election) or the topic re-created.
       this.discard();
-      throw new FloeError(
-        `${topic}[${partition}]: the broker delivered offset ${firstOffset} below ${position}, where connector ${this.settings.name} had read to; the log was truncated or the topic re-created. floe does not guess which records are new: check the topic, then reset the connector's tables or move it to a new table`,
-        { topic, partition, offset: firstOffset.toString(), connector: this.settings.name },
-      );
+      throw logWentBack(this.settings.name, topic, partition, firstOffset, position);
     }
     this.#batch ??= new ConnectorBatch(this.#now());
     const batch = this.#batch;
@@ -231,21 +218,7 @@ export class ConnectorRuntime {
       const writer =
         this.#keyed?.forRun(batch, topic, partition) ?? this.#tables.forRun(batch, topic, partition);
       try {
-        for (let i = start; i < end; i++) {
-          const record = records[i]!;
-          run.consumed++;
-          run.consumedBytes += record.sizeBytes;
-          try {
-            const handled = writer.take(record, run);
-            if (handled !== undefined) await handled;
-          } catch (error) {
-            if (!(error instanceof RecordError || error instanceof ValidationError)) throw error;
-            if (!this.#errors.handle(record, error)) break;
-          }
-          run.handled++;
-          run.bytes += record.sizeBytes;
-          run.last = record.offset;
-        }
+        await takeRecords(records, start, end, writer, this.#errors, run);
       } finally {
         if (run.handled > 0) {
           batch.lastRecordAtMs = this.#now();

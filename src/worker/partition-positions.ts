@@ -63,4 +63,25 @@ export class PartitionPositions {
       if (this.#assigned.has(key)) this.#next.set(key, read.from);
     }
   }
+
+  /**
+   * After a dropped batch: each partition goes back to what its tables recorded
+   * (`recorded`, by partitionKey), else stays where the dropped batch left it
+   * (already rewound); returns where each must be read again. A partition with
+   * neither is absent: nothing of it is to be re-read.
+   */
+  reseek(
+    partitions: readonly TopicPartition[],
+    recorded: ReadonlyMap<string, bigint | undefined>,
+  ): Map<string, bigint> {
+    const seek = new Map<string, bigint>();
+    for (const tp of partitions) {
+      const key = partitionKey(tp.topic, tp.partition);
+      const offset = recorded.get(key) ?? this.#next.get(key);
+      if (offset === undefined) continue;
+      this.#next.set(key, offset);
+      seek.set(key, offset);
+    }
+    return seek;
+  }
 }

@@ -56,4 +56,40 @@ describe('PartitionPositions', () => {
     expect(positions.get(k0)).toBe(60n);
     expect(positions.get(k1)).toBeUndefined();
   });
+
+  it('reseeks each partition to what its tables recorded, else to where it stands; neither: nothing to re-read', () => {
+    const a2 = { topic: 'a', partition: 2 };
+    const k2 = partitionKey('a', 2);
+    const positions = new PartitionPositions();
+    positions.assign([a0, a1, a2]);
+    positions.set(k0, 50n);
+    positions.set(k1, 60n);
+    const seek = positions.reseek(
+      [a0, a1, a2],
+      new Map([
+        [k0, 40n],
+        [k1, undefined],
+      ]),
+    );
+    expect(seek).toEqual(
+      new Map([
+        [k0, 40n],
+        [k1, 60n],
+      ]),
+    );
+    expect(positions.get(k0)).toBe(40n);
+    expect(positions.get(k1)).toBe(60n);
+    expect(positions.get(k2)).toBeUndefined();
+    // Only the partitions asked for move.
+    expect(
+      positions.reseek(
+        [a1],
+        new Map([
+          [k0, 1n],
+          [k1, 61n],
+        ]),
+      ),
+    ).toEqual(new Map([[k1, 61n]]));
+    expect(positions.get(k0)).toBe(40n);
+  });
 });
