@@ -30,7 +30,14 @@ export const config = defineConfig({
           globalSetup: ['test/support/require-services.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: most of an integration test is waiting (commit
+          // intervals, group sessions, readers starting), so two overlap well on two
+          // cores; every test names its own topics, groups and tables (uniqueName).
+          // Session 14: 1,313 s against 1,887 s one at a time.
+          fileParallelism: true,
+          maxWorkers: 2,
+          // Its own group: projects of one group must share maxWorkers.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
