@@ -1,6 +1,7 @@
 // `floe run`: the worker. Serves /healthz, /readyz and /metrics, consumes until
 // SIGTERM/SIGINT (commit, leave the group unless a static member, exit 0; a
-// second signal exits at once) or until a record hits the fail policy (exit 1).
+// second signal exits at once, 130; a stop still unfinished after
+// commitTimeoutMs exits 1) or until a record hits the fail policy (exit 1).
 import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { TimedFileIO } from '../io/timed-file-io.ts';
@@ -51,6 +52,8 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   let maintenance: MaintenanceScheduler | undefined;
   const stop = new AbortController();
   let signals = 0;
+  let stopDeadline: NodeJS.Timeout | undefined;
+  let finished = false;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     status.setReady(false);
@@ -60,13 +63,25 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     }
     logger.info(`${signal}: stopping after committing open batches`);
     stop.abort();
+    // The stop is bounded: a last commit that hangs (a catalog or store that stopped
+    // answering) would otherwise run into the pod's SIGKILL with no word why. Exiting
+    // without it is safe: its records are read again by the next owner of their
+    // partitions (docs/exactly-once.md). Only while the worker still commits.
+    if (!finished)
+      stopDeadline = setTimeout(() => {
+        logger.error(
+          `the stop did not finish within commitTimeoutMs (${config.commitTimeoutMs} ms): exiting without the last commit; its records are read again on restart`,
+        );
+        process.exit(1);
+      }, config.commitTimeoutMs).unref();
     // A compaction or expiry under way gives up at its next check while the worker
     // makes its last commit, rather than after it (the exit awaits both).
     void maintenance?.stop();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  options.signal?.addEventListener('abort', () => onSignal('SIGTERM'), { once: true });
+  const onAbort = () => onSignal('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     sharedParquetEncoderPool().prestart(); // overlaps the catalog, Kafka and the first assignment
     catalog = await buildCatalog(config, io, logger);
@@ -132,9 +147,14 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     try {
       return await worker.run(stop.signal);
     } finally {
+      finished = true;
+      clearTimeout(stopDeadline);
       await closeRuntimes(runtimes, logger);
     }
   } finally {
+    finished = true;
+    clearTimeout(stopDeadline);
+    options.signal?.removeEventListener('abort', onAbort);
     await maintenance?.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

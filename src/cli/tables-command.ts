@@ -38,7 +38,7 @@ export async function tablesCommand(options: TablesOptions, out: (line: string) 
           ({ metadata, metadataLocation } = await catalog.loadTable(id));
         } catch (error) {
           if (!(error instanceof NoSuchTableError || error instanceof NoSuchNamespaceError)) throw error;
-          out(`${connector.name} -> ${name}: not created yet`);
+          if (!options.json) out(`${connector.name} -> ${name}: not created yet`);
           report.push({ connector: connector.name, table: name, exists: false });
           continue;
         }

@@ -1,8 +1,12 @@
 // `floe validate`: loads and cross-checks the config files; with
 // --connectivity also reaches the broker (topics exist), the schema registry,
-// the catalog and the warehouse storage, and says what answered.
-import { formatTableIdentifier } from '../catalog/table-identifier.ts';
+// the catalog (which tables exist) and storage (reads their metadata, writes
+// and deletes one probe object), and says what answered.
+import { randomUUID } from 'node:crypto';
+import { formatTableIdentifier, parseTableIdentifier } from '../catalog/table-identifier.ts';
+import { connectorTables } from '../config/connector-config.ts';
 import { ConfigError } from '../errors.ts';
+import type { FileIO } from '../io/file-io.ts';
 import { silentLogger } from '../log.ts';
 import { KafkaAdminClient } from '../worker/kafka/admin-client.ts';
 import { loadConfig } from './load-config.ts';
@@ -63,24 +67,59 @@ export async function validateCommand(
       await catalog.close();
     }
   });
+  // Each table (route.default too): whether it exists, and where it keeps its files.
+  const existing: ExistingTable[] = [];
   await check('tables', async () => {
     const catalog = await buildCatalog(worker, io, silentLogger);
     try {
       const names: string[] = [];
-      for (const connector of connectors) {
-        const targets = connector.table ? [connector.table] : Object.values(connector.route?.tables ?? {});
-        for (const target of targets) {
-          const [namespace, name] = [target.split('.').slice(0, -1), target.split('.').at(-1)!];
-          const exists = await catalog.tableExists({ namespace, name });
-          names.push(
-            `${formatTableIdentifier({ namespace, name })}${exists ? '' : ' (created on first record)'}`,
-          );
+      for (const target of new Set(connectors.flatMap(connectorTables))) {
+        const id = parseTableIdentifier(target);
+        const exists = await catalog.tableExists(id);
+        if (exists) {
+          const { metadata, metadataLocation } = await catalog.loadTable(id);
+          existing.push({ metadataLocation, location: metadata.location });
         }
+        names.push(`${formatTableIdentifier(id)}${exists ? '' : ' (created on first record)'}`);
       }
       return names.join(', ') || 'none';
     } finally {
       await catalog.close();
     }
   });
+  await check('storage', () => probeStorage(io, existing, worker.catalog.warehouse));
   return failures === 0 ? 0 : 1;
+}
+
+interface ExistingTable {
+  readonly metadataLocation: string;
+  readonly location: string;
+}
+
+/**
+ * What floe does with storage, through its own client (endpoint, credentials,
+ * bucket): reads each existing table's current metadata file, and writes then
+ * deletes one small object under the warehouse (or, when the warehouse is a
+ * catalog's name rather than a path, under the first table's location).
+ */
+async function probeStorage(
+  io: FileIO,
+  tables: readonly ExistingTable[],
+  warehouse: string | undefined,
+): Promise<string> {
+  const done: string[] = [];
+  if (tables.length > 0) {
+    let bytes = 0;
+    for (const table of tables) bytes += (await io.read(table.metadataLocation)).length;
+    done.push(`read ${tables.length} table metadata file(s) (${bytes} bytes)`);
+  }
+  const isPath = warehouse !== undefined && /^([a-z][a-z0-9+.-]*:\/\/|\/)/i.test(warehouse);
+  const folder = isPath ? warehouse : tables[0]?.location;
+  if (folder === undefined)
+    return 'no table exists yet and the warehouse is not a storage path: nothing to try';
+  const probe = `${folder.replace(/\/+$/, '')}/.floe-validate-${randomUUID()}`;
+  await io.write(probe, new TextEncoder().encode('floe validate --connectivity\n'));
+  await io.delete(probe);
+  done.push(`wrote and deleted ${probe}`);
+  return done.join('; ');
 }

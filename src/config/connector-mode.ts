@@ -1,8 +1,9 @@
 // A connector's mode (docs/upsert.md): `append` writes every record as a row;
 // `upsert` keeps the latest value per key (a null value deletes); `cdc` reads
 // change events (`cdc.format: debezium`). The keys that only make sense with a
-// mode (`key.fields`, `cdc`, `order`) are refused without it, checked on the
-// raw file so that every problem is reported at once.
+// mode (`key.fields`, `cdc`, `order`) are refused without it, and `cdc` reads
+// only the value formats Debezium writes (avro, json); checked on the raw file
+// so that every problem is reported at once.
 import { z } from 'zod';
 import type { ConfigProblem } from './config-problem.ts';
 import { nonEmptyString } from './schema-parts.ts';
@@ -59,6 +60,12 @@ export function checkConnectorMode(raw: RawMap): ConfigProblem[] {
   }
   if (mode === 'cdc' && raw.cdc === undefined)
     problems.push({ path: ['cdc'], message: 'is required with mode cdc (cdc: { format: debezium })' });
+  const valueFormat = isMap(raw.value) ? raw.value.format : undefined;
+  if (mode === 'cdc' && (valueFormat === 'protobuf' || valueFormat === 'json-schema'))
+    problems.push({
+      path: ['value', 'format'],
+      message: `${valueFormat} is not a Debezium encoding: mode cdc reads avro (through the schema registry) or json`,
+    });
   if (mode !== 'cdc' && raw.cdc !== undefined)
     problems.push({ path: ['cdc'], message: `is only used with mode cdc (mode is ${mode})` });
   if (keyed && key.fields === undefined && key.format === 'none') {

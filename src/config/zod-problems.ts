@@ -40,6 +40,8 @@ function issueProblems(issue: z.core.$ZodIssue, root: z.core.$ZodType, input: un
       return [{ path, message: `must be ${expected} (got ${describe(value, path)})` }];
     }
     case 'invalid_value':
+      // A missing key of an enum comes here, not as invalid_type.
+      if (value === undefined) return [{ path, message: `is required (${oneOf(issue.values)})` }];
       return [{ path, message: `must be ${oneOf(issue.values)} (got ${describe(value, path)})` }];
     case 'invalid_union': {
       const discriminated = issue as z.core.$ZodIssueInvalidUnion & { options?: unknown[] };

@@ -8,19 +8,17 @@
 // --remove-orphans` removes a planted orphan; a restarted worker continues
 // from the offsets the maintained table keeps: PyIceberg reads every record
 // exactly once, each with the values written.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { parseTableIdentifier } from '../../src/catalog/table-identifier.ts';
 import { branchHead } from '../../src/iceberg/table-metadata.ts';
 import { KAFKA } from '../support/brokers.ts';
+import { runFloe } from '../support/floe-cli.ts';
 import { testFileIO } from '../support/io.ts';
 import { orderScenario, produceOrders as produce } from '../support/order-scenario.ts';
 import { orderRow } from '../support/orders.ts';
 import { missingFiles } from '../support/reachable-files.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
-import { services } from '../support/services.ts';
 import { openCatalog, readerCatalog, waitForRecords } from '../support/table-watch.ts';
 import { WorkerProcess } from '../support/worker-process.ts';
 
@@ -32,27 +30,6 @@ afterEach(async () => {
 afterAll(async () => {
   for (const catalog of catalogs) await catalog.close();
 });
-
-interface FloeRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runFloe(args: readonly string[]): Promise<FloeRun> {
-  const child = spawn(process.execPath, [join(services.root, 'bin/floe.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 type Summary = { steps: Array<Record<string, number | string | boolean>> };
 const stepOf = (summary: Summary, step: string) => summary.steps.find((s) => s.step === step)!;

@@ -3,8 +3,12 @@
 // idle on 64 partitions (where a lag query per partition once kept it 32 s), held
 // in a commit forced by the memory budget, in the middle of a backlog, and in a
 // rebalance (held in the commit that precedes giving partitions to a worker that
-// joined). Each case prints its measured exit time. The catalog gate
-// (test/support/catalog-gate.ts) holds the worker inside a commit at will.
+// joined). Each case prints its measured exit time. A stop held longer than
+// commitTimeoutMs exits 1 without its commit, and a restart lands every record
+// once. The catalog gate (test/support/catalog-gate.ts) holds the worker inside
+// a commit at will.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { CatalogGate } from '../support/catalog-gate.ts';
@@ -48,6 +52,8 @@ async function start(
   commit: Record<string, number>,
   memoryBytes?: number,
   member: Member = { groupId: uniqueName('group') },
+  /** Worker-file keys added (commitTimeoutMs, ...). */
+  workerKeys: Record<string, unknown> = {},
 ) {
   const gate = await CatalogGate.start(services.restUri);
   gates.push(gate);
@@ -70,13 +76,14 @@ async function start(
       },
       catalog: { type: 'rest', uri: gate.uri, warehouse: `s3://${services.s3.bucket}/rest` },
       ...(memoryBytes === undefined ? {} : { memory: { maxBufferedBytes: memoryBytes } }),
+      ...workerKeys,
     },
   });
   const worker = new WorkerProcess(setup);
   running.push(worker);
   const catalog = await openCatalog('rest', setup);
   catalogs.push(catalog);
-  return { gate, table, worker, catalog };
+  return { gate, table, worker, catalog, setup };
 }
 
 /** Sends SIGTERM; resolves with the milliseconds until the process exited, and its exit. */
@@ -254,4 +261,56 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
       expect(await tableRecordCount(second.catalog, table)).toBe(RECORDS + LATER);
     },
   );
+
+  it('held past commitTimeoutMs: exits 1 without the last commit; a restart lands every record once', async () => {
+    const RECORDS = 20_000;
+    const TIMEOUT_MS = 3_000;
+    const topic = await backlog(4, RECORDS);
+    const neverDue = { intervalMs: 600_000, maxRecords: 10_000_000 };
+    // A member that exits without leaving the group is replaced after its session: 6 s here.
+    const groupId = uniqueName('group');
+    const { gate, table, worker, catalog, setup } = await start(
+      topic,
+      neverDue,
+      undefined,
+      { groupId },
+      {
+        commitTimeoutMs: TIMEOUT_MS,
+        kafka: {
+          bootstrapServers: services.kafkaBrokers,
+          groupId,
+          properties: { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500' },
+        },
+      },
+    );
+    await worker.waitForLine(/"partitions assigned"/, 60_000);
+    await sleep(2_000); // the backlog is read into the open batch
+    expect(commitSeconds(worker)).toEqual([]);
+    gate.close(); // the catalog stops answering: the stop's commit hangs
+    const { ms, code } = await terminate(worker);
+    report(`held past commitTimeoutMs (${TIMEOUT_MS} ms)`, ms, ms);
+    expect(code).toBe(1);
+    expect(
+      worker.lines.some((l) => l.includes(`did not finish within commitTimeoutMs (${TIMEOUT_MS} ms)`)),
+    ).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(ms).toBeLessThan(TIMEOUT_MS + 10 * ONE_SECOND);
+    expect(commitSeconds(worker)).toEqual([]);
+    // The catalog answers again (what the gate held goes through now); a new worker,
+    // committing every second, resumes from what the table records.
+    gate.open();
+    const connectorFile = join(setup.dir, 'connectors', 'orders.yaml');
+    writeFileSync(
+      connectorFile,
+      readFileSync(connectorFile, 'utf8').replace('intervalMs: 600000', 'intervalMs: 1000'),
+    );
+    const again = new WorkerProcess(setup);
+    running.push(again);
+    await waitForRecords(catalog, table, RECORDS, { timeoutMs: 120_000 }).catch((error: unknown) => {
+      console.log(`[shutdown] the restarted worker's last lines:\n${again.lines.slice(-12).join('\n')}`);
+      throw error;
+    });
+    expect((await terminate(again)).code).toBe(0);
+    expect(await tableRecordCount(catalog, table)).toBe(RECORDS);
+  }, 180_000);
 });

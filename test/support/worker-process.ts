@@ -16,6 +16,18 @@ export interface WorkerSetup {
 
 export type CatalogChoice = 'sql' | 'rest';
 
+/** The worker file's `storage.s3` for the stack's S3 store (keys replaced by `overrides`). */
+export function stackS3(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    endpoint: services.s3.endpoint,
+    region: services.s3.region,
+    pathStyleAccess: true,
+    accessKeyId: services.s3.accessKeyId,
+    secretAccessKey: services.s3.secretAccessKey,
+    ...overrides,
+  };
+}
+
 /** Writes floe.yaml (+ connectors/<name>.yaml) for the local service stack. */
 export function writeWorkerConfig(options: {
   groupId: string;
@@ -36,15 +48,7 @@ export function writeWorkerConfig(options: {
     kafka: { bootstrapServers: options.bootstrap ?? services.kafkaBrokers, groupId: options.groupId },
     schemaRegistry: { url: services.registryUrl },
     catalog,
-    storage: {
-      s3: {
-        endpoint: services.s3.endpoint,
-        region: services.s3.region,
-        pathStyleAccess: true,
-        accessKeyId: services.s3.accessKeyId,
-        secretAccessKey: services.s3.secretAccessKey,
-      },
-    },
+    storage: { s3: stackS3() },
     connectorsDir: './connectors',
     dataDir: './data',
     server: { host: '127.0.0.1' },

@@ -35,6 +35,18 @@ describe('connector mode', () => {
     expect(b.changes?.cdc).toEqual({ format: 'debezium', tombstones: 'ignore' });
   });
 
+  it('says a missing format is required, with its values', () => {
+    const folder = tempFolder();
+    const noValueFormat = writeConfig(folder, 'd.yaml', 'topics: [orders]\nvalue: {}\ntable: shop.orders\n');
+    expect(errorMessage(() => loadConnectorConfig(noValueFormat, {}))).toBe(
+      `${noValueFormat}:2: value.format: is required (one of avro, json-schema, protobuf, json)`,
+    );
+    const noCdcFormat = writeConfig(folder, 'e.yaml', `${base}mode: cdc\ncdc: { tombstones: delete }\n`);
+    expect(errorMessage(() => loadConnectorConfig(noCdcFormat, {}))).toBe(
+      `${noCdcFormat}:5: cdc.format: is required (debezium)`,
+    );
+  });
+
   it('reports every rule of the keyed keys at once', () => {
     const folder = tempFolder();
     const file = writeConfig(
@@ -56,6 +68,14 @@ describe('connector mode', () => {
     [{ order: { by: 'version' } }, 'order: is only used with mode upsert or cdc (mode is append)'],
     [{ mode: 'upsert', cdc: { format: 'debezium' } }, 'cdc: is only used with mode cdc (mode is upsert)'],
     [{ mode: 'cdc' }, 'cdc: is required with mode cdc (cdc: { format: debezium })'],
+    [
+      { mode: 'cdc', cdc: { format: 'debezium' }, value: { format: 'protobuf' } },
+      'value.format: protobuf is not a Debezium encoding: mode cdc reads avro (through the schema registry) or json',
+    ],
+    [
+      { mode: 'cdc', cdc: { format: 'debezium' }, value: { format: 'json-schema' } },
+      'value.format: json-schema is not a Debezium encoding: mode cdc reads avro (through the schema registry) or json',
+    ],
     [
       { mode: 'upsert', key: { format: 'none' } },
       'key.format: none leaves mode upsert without a key: read the Kafka key (string, json, avro) or name key.fields',
