@@ -68,7 +68,9 @@ export class WarningAggregator {
     this.#bursts.delete(message);
     burst.summary.cancel();
     if (burst.repeats === 0) return;
-    const seconds = Math.max(0, this.#clock.now() - burst.startedAt) / 1000;
+    // Whole seconds (`18 more in 10 s`): a timer's ms of lateness say nothing.
+    const exact = Math.max(0, this.#clock.now() - burst.startedAt) / 1000;
+    const seconds = exact >= 1 ? Math.round(exact) : Number(exact.toPrecision(1));
     this.#log.warn(`${message} (${burst.repeats} more in ${seconds} s)`, {
       ...burst.lastFields,
       repeated: burst.repeats,

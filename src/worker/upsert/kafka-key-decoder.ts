@@ -2,12 +2,17 @@
 // (the whole key, UTF-8), `json` (an object's fields or a primitive; Kafka
 // Connect's schema/payload envelope is unwrapped, so Debezium's JSON keys work
 // with and without schemas) or `avro` (Confluent wire format through the
-// registry: a record's fields). The result feeds KeyEncoder.fromKafkaKey. A
+// registry: a record's fields, or a primitive). The result feeds
+// KeyEncoder.fromKafkaKey. A
 // record key whose schema names Debezium semantic types (Avro `connect.name`,
 // the Connect schema's field names in JSON with schemas) comes as a
 // SemanticKafkaKey, converted to the key columns' types as the value side
 // converts the same columns (docs/upsert.md, "Debezium").
-import { type ConnectSchema, compileConnectStruct } from '../../codec/debezium-connect-schema.ts';
+import {
+  type ConnectSchema,
+  type ConnectStruct,
+  compileConnectStruct,
+} from '../../codec/debezium-connect-schema.ts';
 import {
   avroRecordConnectNames,
   connectStructNames,
@@ -18,10 +23,10 @@ import { parseJsonExact } from '../../codec/json-number.ts';
 import { toRecordError } from '../../codec/payload-error.ts';
 import { AVRO_FORMAT, type RecordSource } from '../../codec/record-decoder.ts';
 import { type RegistryFormat, RegistryValueDecoder } from '../../codec/registry-value-decoder.ts';
-import type { SchemaLookup } from '../../codec/schema-lookup.ts';
+import type { RegisteredSchema, SchemaLookup } from '../../codec/schema-lookup.ts';
 import { ConfigError } from '../../errors.ts';
 import type { Row, Schema } from '../../iceberg/types.ts';
-import { SemanticKafkaKey } from './change-key.ts';
+import { PRIMITIVE_KEY_COLUMN, SemanticKafkaKey } from './change-key.ts';
 
 export type KeyFormat = 'string' | 'json' | 'avro';
 
@@ -30,8 +35,10 @@ export class KafkaKeyDecoder {
   readonly #avro: RegistryValueDecoder | undefined;
   /** Per compiled Avro key schema: its fields of semantic types. */
   readonly #avroSemantics = new WeakMap<Schema, ReadonlyMap<string, SemanticType>>();
-  /** Per Connect key schema (JSON text): its fields of semantic types. */
-  readonly #connectSemantics = new Map<string, ReadonlyMap<string, SemanticType>>();
+  /** Compiled Avro key schemas that wrap a primitive key (primitiveAsRecord). */
+  readonly #wrapped = new WeakSet<Schema>();
+  /** Per Connect struct key schema (JSON text): how its payload converts; null when it does not compile. */
+  readonly #connectKeys = new Map<string, ConnectKey | null>();
 
   constructor(format: KeyFormat, registry?: SchemaLookup) {
     this.#format = format;
@@ -41,7 +48,12 @@ export class KafkaKeyDecoder {
       const avro: RegistryFormat = {
         ...AVRO_FORMAT,
         compile: (registered) => {
-          const compiled = AVRO_FORMAT.compile(registered);
+          const wrapped = primitiveAsRecord(registered);
+          const compiled = AVRO_FORMAT.compile(wrapped ?? registered);
+          if (wrapped !== undefined) {
+            this.#wrapped.add(compiled.schema);
+            return compiled;
+          }
           const names = avroRecordConnectNames(registered.schema);
           this.#avroSemantics.set(compiled.schema, semanticColumns(compiled.schema.fields, names));
           return compiled;
@@ -63,10 +75,11 @@ export class KafkaKeyDecoder {
     try {
       const parsed = parseJsonExact(text);
       if (!isEnvelope(parsed)) return parsed;
-      const semantics = this.#connectKeySemantics(parsed.schema);
-      return semantics === undefined
-        ? parsed.payload
-        : new SemanticKafkaKey(parsed.payload as Row, semantics);
+      const connect = this.#connectKey(parsed.schema);
+      if (connect === undefined) return parsed.payload;
+      // Converted as the value side converts a struct: Connect's Decimal, bytes, Time, Timestamp.
+      const row = connect.struct.convert(parsed.payload);
+      return connect.semantics.size === 0 ? row : new SemanticKafkaKey(row, connect.semantics);
     } catch (error) {
       throw toRecordError(where, error);
     }
@@ -80,29 +93,58 @@ export class KafkaKeyDecoder {
   }
 
   #avroKey(row: Row, schema: Schema): unknown {
+    if (this.#wrapped.has(schema)) return row[PRIMITIVE_KEY_COLUMN];
     const semantics = this.#avroSemantics.get(schema);
     return semantics === undefined || semantics.size === 0 ? row : new SemanticKafkaKey(row, semantics);
   }
 
-  /** A struct key's fields of semantic types; undefined for other keys or when none is. */
-  #connectKeySemantics(schema: unknown): ReadonlyMap<string, SemanticType> | undefined {
+  /** A struct key's conversion and fields of semantic types; undefined for other keys. */
+  #connectKey(schema: unknown): ConnectKey | undefined {
     if (!isObject(schema) || schema.type !== 'struct' || !Array.isArray(schema.fields)) return undefined;
     const text = JSON.stringify(schema);
-    let semantics = this.#connectSemantics.get(text);
-    if (semantics === undefined) {
-      semantics = connectKeySemantics(schema as unknown as ConnectSchema);
-      this.#connectSemantics.set(text, semantics);
+    let known = this.#connectKeys.get(text);
+    if (known === undefined) {
+      known = compileConnectKey(schema as unknown as ConnectSchema);
+      this.#connectKeys.set(text, known);
     }
-    return semantics.size === 0 ? undefined : semantics;
+    return known ?? undefined;
   }
 }
 
-/** A key schema the value side could not type either keeps its fields as they come. */
-function connectKeySemantics(schema: ConnectSchema): ReadonlyMap<string, SemanticType> {
+/**
+ * An Avro key schema that is not a record (a long, a string, a union...) as a
+ * record of the one field `_key`: the same bytes decode to it, since Avro
+ * encodes a record as its fields in order with nothing around them (Avro spec,
+ * "Binary Encoding", Complex Types: records). Undefined for a record schema.
+ */
+function primitiveAsRecord(registered: RegisteredSchema): RegisteredSchema | undefined {
+  let parsed: unknown;
   try {
-    return semanticColumns(compileConnectStruct(schema).fields, connectStructNames(schema));
+    parsed = JSON.parse(registered.schema);
   } catch {
-    return new Map();
+    return undefined; // the compiler reports it
+  }
+  if (isObject(parsed) && (parsed.type === 'record' || parsed.type === 'error')) return undefined;
+  const record = {
+    type: 'record',
+    name: 'FloeKafkaKey',
+    fields: [{ name: PRIMITIVE_KEY_COLUMN, type: parsed }],
+  };
+  return { ...registered, schema: JSON.stringify(record) };
+}
+
+interface ConnectKey {
+  readonly struct: ConnectStruct;
+  readonly semantics: ReadonlyMap<string, SemanticType>;
+}
+
+/** A key schema the value side could not type either (null) keeps its fields as they come. */
+function compileConnectKey(schema: ConnectSchema): ConnectKey | null {
+  try {
+    const struct = compileConnectStruct(schema);
+    return { struct, semantics: semanticColumns(struct.fields, connectStructNames(schema)) };
+  } catch {
+    return null;
   }
 }
 

@@ -7,7 +7,7 @@
 // added when the key is a primitive.
 import { ConfigError } from '../../errors.ts';
 import type { NestedField, Row, Schema } from '../../iceberg/types.ts';
-import { highestFieldId, primitive } from '../../iceberg/types.ts';
+import { highestFieldId, PRIMITIVE_TYPE_NAMES, primitive } from '../../iceberg/types.ts';
 import { type KeyColumn, PRIMITIVE_KEY_COLUMN, SemanticKafkaKey } from './change-key.ts';
 
 export interface KeyColumnsContext {
@@ -17,6 +17,13 @@ export interface KeyColumnsContext {
   /** key.fields, when configured. */
   readonly configured?: readonly string[] | undefined;
 }
+
+/** The column types a key may have: Iceberg's identifier field types (KeyEncoder encodes each exactly). */
+const KEY_TYPES: ReadonlySet<string> = new Set([
+  ...[...PRIMITIVE_TYPE_NAMES].filter((name) => name !== 'float' && name !== 'double'),
+  'decimal',
+  'fixed',
+]);
 
 /** The names of a decoded Kafka key's columns: a record's fields, else `_key`. */
 export function kafkaKeyColumns(key: unknown): string[] {
@@ -49,12 +56,19 @@ export function tableKeyColumns(
       file,
       table,
     });
+  const key = configured !== undefined ? 'key.fields' : 'key';
   return names.map((name) => {
     const field = schema.fields.find((f) => f.name === name);
     if (field === undefined) {
-      const key = configured !== undefined ? 'key.fields' : 'key';
       throw new ConfigError(
         `${file}: key column ${name} (${key}) is not a top-level column of table ${table}`,
+        { file, key, table },
+      );
+    }
+    // Checked before a table is created: Iceberg refuses such identifier fields.
+    if (!KEY_TYPES.has(field.type.kind)) {
+      throw new ConfigError(
+        `${file}: key column ${name} (${key}) of table ${table} is ${field.type.kind}: a key column must be a primitive other than float and double (Iceberg identifier fields)`,
         { file, key, table },
       );
     }

@@ -45,6 +45,16 @@ function recordingLog(): { log: Logger; lines: { message: string; fields: Record
 const FAILED = 'group offset commit failed';
 
 describe('WarningAggregator', () => {
+  it('says the window in whole seconds when its timer ran late (a real timer), below 1 s as it was', () => {
+    const { log, lines } = recordingLog();
+    const clock = new ManualClock();
+    const warnings = new WarningAggregator(log, { windowMs: 10_000, clock });
+    warnings.warn(FAILED);
+    warnings.warn(FAILED);
+    clock.advance(10_003);
+    expect(lines.at(-1)?.message).toBe(`${FAILED} (1 more in 10 s)`);
+  });
+
   it('logs a single warning at once, with its fields', () => {
     const { log, lines } = recordingLog();
     new WarningAggregator(log, { clock: new ManualClock() }).warn(FAILED, { code: 27 });
