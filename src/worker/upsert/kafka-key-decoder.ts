@@ -3,11 +3,10 @@
 // Connect's schema/payload envelope is unwrapped, so Debezium's JSON keys work
 // with and without schemas) or `avro` (Confluent wire format through the
 // registry: a record's fields, or a primitive). The result feeds
-// KeyEncoder.fromKafkaKey. A
-// record key whose schema names Debezium semantic types (Avro `connect.name`,
-// the Connect schema's field names in JSON with schemas) comes as a
-// SemanticKafkaKey, converted to the key columns' types as the value side
-// converts the same columns (docs/upsert.md, "Debezium").
+// KeyEncoder.fromKafkaKey. A record key whose schema names Debezium semantic
+// types (Avro `connect.name`, the Connect schema's field names in JSON with
+// schemas) comes as a SemanticKafkaKey, converted to the key columns' types as
+// the value side converts the same columns (docs/upsert.md, "Debezium").
 import {
   type ConnectSchema,
   type ConnectStruct,
