@@ -62,6 +62,13 @@ module.exports = {
       to: { path: '^src/cli\\.ts$' },
     },
     {
+      name: 'cli-folder-is-the-root',
+      comment: 'src/cli/ (the commands and the factories that build concrete classes) is imported by src/cli.ts and itself only',
+      severity: 'error',
+      from: { pathNot: ['^src/cli\\.ts$', '^src/cli/'] },
+      to: { path: '^src/cli/' },
+    },
+    {
       name: 'commit-protocol-knows-no-kafka-client',
       comment: 'src/worker/commit (fence, offsets, batch, commit) never imports the Kafka adapter',
       severity: 'error',

@@ -2,7 +2,9 @@
 // An unquoted value is re-typed after interpolation, as if the text had been
 // written in the file: `port: ${PORT:-8080}` is the number 8080, `enabled: ${ON}`
 // with ON=false is false, and an empty result is an absent key. Quoted values
-// ('...' or "...") stay strings.
+// ('...' or "...") stay strings. A re-typed value keeps its text (`retyped`) for a
+// key that takes a string: a password 12345 from the environment is not a number
+// there (Helm's toYaml drops the quotes a values file had).
 import { type Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import type { ConfigProblem, KeyPath } from './config-problem.ts';
 
@@ -52,9 +54,22 @@ export function interpolateString(text: string, env: Env): InterpolationResult {
   return { ok: true, value: out };
 }
 
-/** Interpolates every string value of the document in place; returns the references that failed. */
-export function interpolateDocument(document: Document, env: Env): ConfigProblem[] {
+/** An unquoted value that interpolation turned into a number or boolean, and its text. */
+export interface RetypedValue {
+  readonly path: KeyPath;
+  readonly text: string;
+}
+
+export interface DocumentInterpolation {
+  /** References that failed, each with its key path. */
+  readonly problems: ConfigProblem[];
+  readonly retyped: RetypedValue[];
+}
+
+/** Interpolates every string value of the document in place. */
+export function interpolateDocument(document: Document, env: Env): DocumentInterpolation {
   const problems: ConfigProblem[] = [];
+  const retyped: RetypedValue[] = [];
   const visit = (node: unknown, path: KeyPath): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
@@ -72,10 +87,12 @@ export function interpolateDocument(document: Document, env: Env): ConfigProblem
         return;
       }
       node.value = node.type === Scalar.PLAIN ? retype(result.value) : result.value;
+      if (typeof node.value === 'number' || typeof node.value === 'boolean')
+        retyped.push({ path, text: result.value });
     }
   };
   visit(document.contents, []);
-  return problems;
+  return { problems, retyped };
 }
 
 const INTEGER = /^[-+]?\d+$/;

@@ -2,10 +2,10 @@
 // shape and defaults (zod), extra checks; all problems of the file are thrown
 // together in one ConfigError, each with the line of its key.
 import type { z } from 'zod';
-import type { ConfigProblem } from './config-problem.ts';
+import type { ConfigProblem, KeyPath } from './config-problem.ts';
 import { formatKeyPath, throwProblems } from './config-problem.ts';
 import type { ConfigSource } from './config-source.ts';
-import { type Env, interpolateDocument } from './env-interpolation.ts';
+import { type Env, interpolateDocument, type RetypedValue } from './env-interpolation.ts';
 import { zodProblems } from './zod-problems.ts';
 
 export interface ParseOptions {
@@ -24,7 +24,7 @@ export function parseConfigSource<S extends z.ZodType>(
   const syntax = source.syntaxErrors();
   if (syntax.length > 0) throwProblems(source.file, syntax);
 
-  const interpolation = interpolateDocument(source.document, options.env);
+  const { problems: interpolation, retyped } = interpolateDocument(source.document, options.env);
   const raw = withoutNullEntries(source.document.toJS({ maxAliasCount: 1000 }));
   if (raw === null || raw === undefined) {
     throwProblems(source.file, [{ text: `${source.file}: the file is empty (expected a mapping of keys)` }]);
@@ -35,7 +35,10 @@ export function parseConfigSource<S extends z.ZodType>(
   const record = raw as Record<string, unknown>;
   options.prepare?.(record);
 
-  const result = schema.safeParse(record, { reportInput: false });
+  let result = schema.safeParse(record, { reportInput: false });
+  if (!result.success && restoreText(record, result.error.issues, retyped)) {
+    result = schema.safeParse(record, { reportInput: false });
+  }
   const interpolated = new Set(interpolation.map((problem) => formatKeyPath(problem.path)));
   const shape = result.success
     ? []
@@ -50,6 +53,35 @@ export function parseConfigSource<S extends z.ZodType>(
     );
   }
   return result.data;
+}
+
+/**
+ * Puts back the text of re-typed values where the schema wanted a string
+ * (env-interpolation.ts); true when any was put back.
+ */
+function restoreText(
+  record: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+  retyped: readonly RetypedValue[],
+): boolean {
+  const texts = new Map(retyped.map((value) => [formatKeyPath(value.path), value]));
+  let restored = false;
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
+    const value = texts.get(formatKeyPath(issue.path as KeyPath));
+    if (value === undefined) continue;
+    const parent = value.path
+      .slice(0, -1)
+      .reduce<unknown>(
+        (node, key) => (node as Record<string | number, unknown> | undefined)?.[key],
+        record,
+      ) as Record<string | number, unknown> | undefined;
+    const last = value.path[value.path.length - 1];
+    if (parent === undefined || last === undefined) continue;
+    parent[last] = value.text;
+    restored = true;
+  }
+  return restored;
 }
 
 /** An empty value (`key:`) means the key is not set, as if it were left out. */

@@ -133,7 +133,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#cooperative.setDefaultIsTimeoutOnlyForFirstMessage(true);
     if (!hasPackedConsume(this.#consumer)) {
       this.#log.warn(
-        "the Kafka binding lacks floe's consumePacked patch (scripts/kafka-addon); consuming is slower",
+        "the Kafka binding lacks floe's consumePacked patch (scripts/build-kafka-addon.mjs, run by npm install); consuming is slower",
       );
     }
     this.#state = 'connected';

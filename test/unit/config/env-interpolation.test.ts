@@ -53,8 +53,18 @@ describe('interpolateDocument', () => {
         '  - "${PORT}"',
       ].join('\n'),
     );
-    const problems = interpolateDocument(document, { PORT: '8080', FLAG: 'false', RATIO: '0.5' });
+    const { problems, retyped } = interpolateDocument(document, {
+      PORT: '8080',
+      FLAG: 'false',
+      RATIO: '0.5',
+    });
     expect(problems).toEqual([]);
+    expect(retyped).toEqual([
+      { path: ['port'], text: '8080' },
+      { path: ['flag'], text: 'false' },
+      { path: ['ratio'], text: '0.5' },
+      { path: ['list', 0], text: '8080' },
+    ]);
     expect(document.toJS()).toEqual({
       port: 8080,
       quoted: '8080',
@@ -68,7 +78,7 @@ describe('interpolateDocument', () => {
 
   it('reports each failed reference with its key path', () => {
     const document = parseDocument('a:\n  b: ${X}\n  c: [ok, "${Y}"]\n');
-    expect(interpolateDocument(document, {})).toEqual([
+    expect(interpolateDocument(document, {}).problems).toEqual([
       { path: ['a', 'b'], message: 'environment variable X is not set (and no default: ${X:-default})' },
       { path: ['a', 'c', 1], message: 'environment variable Y is not set (and no default: ${Y:-default})' },
     ]);

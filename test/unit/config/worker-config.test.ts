@@ -96,6 +96,40 @@ log:
     expect(config.log.level).toBe('debug');
   });
 
+  it('keeps the text of an unquoted reference where the key takes a string (a numeric password from a Secret)', () => {
+    const folder = tempFolder();
+    const file = writeConfig(
+      folder,
+      'floe.yaml',
+      `kafka:
+  bootstrapServers: \${BOOTSTRAP}
+  security:
+    protocol: sasl_plaintext
+    sasl:
+      mechanism: PLAIN
+      username: \${USER}
+      password: \${PASSWORD}
+catalog:
+  type: sql
+server:
+  port: \${PORT}
+`,
+    );
+    const config = loadWorkerConfig(file, {
+      BOOTSTRAP: 'k:9092',
+      USER: 'true',
+      PASSWORD: '012345',
+      PORT: '9001',
+    });
+    expect(config.kafka.security?.sasl?.username).toBe('true');
+    expect(config.kafka.security?.sasl?.password).toBe('012345');
+    expect(config.server.port).toBe(9001);
+    // A key that takes a number still refuses text.
+    expect(() =>
+      loadWorkerConfig(file, { BOOTSTRAP: 'k:9092', USER: 'u', PASSWORD: '1', PORT: 'http' }),
+    ).toThrow(/server\.port: must be a number/);
+  });
+
   it('takes the static member id from the environment (a pod name) and refuses one Kafka would', () => {
     const folder = tempFolder();
     const file = writeConfig(
