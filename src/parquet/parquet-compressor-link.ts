@@ -6,8 +6,8 @@
 // `finish` until the file's last bytes went out.
 import { Worker } from 'node:worker_threads';
 import { FloeError, ValidationError } from '../errors.ts';
-import type { ZstdSettings } from './parquet-page-recompressor.ts';
 import type { PageRewriter, PageRewriterFactory } from './parquet-wasm-writer.ts';
+import type { ZstdSettings } from './zstd-page-levels.ts';
 
 // Node runs the .ts sources directly (type stripping) and dist/ holds .js: load the sibling either way.
 const THREAD_ENTRY = new URL(

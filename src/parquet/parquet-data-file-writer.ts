@@ -268,16 +268,31 @@ function writerOptions(
   sample: Table,
 ): ParquetWriterOptions {
   const bytesPerRow = rows === 0 ? 1 : Math.max(1, arrowBytes / rows);
+  const maxRowGroupRows = Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow));
+  const plain = props.dictionaryEnabled ? plainColumns(schema, sample) : [];
+  const flat = schema.fields.every((field) => !NESTED.has(field.type.kind));
   return {
     compression: props.compression,
     ...(props.compressionLevel === undefined ? {} : { compressionLevel: props.compressionLevel }),
-    maxRowGroupRows: Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow)),
+    maxRowGroupRows,
     dataPageSizeBytes: props.pageSizeBytes,
     dictionaryEnabled: props.dictionaryEnabled,
     dictionaryPageSizeBytes: props.dictionaryPageSizeBytes,
-    plainColumns: props.dictionaryEnabled ? plainColumns(schema, sample) : [],
+    plainColumns: plain,
+    ...(flat && schema.fields.length > 0
+      ? {
+          zstdPerColumn: {
+            key: `${schema.fields.map((f) => `${f.id}:${f.type.kind}`).join(',')}|${plain.join(',')}`,
+            columns: schema.fields.length,
+            rowGroupRows: maxRowGroupRows,
+          },
+        }
+      : {}),
   };
 }
+
+/** Types whose columns are not one leaf each (zstd-page-levels.ts counts leaves). */
+const NESTED = new Set(['struct', 'list', 'map']);
 
 /** The footer's statistics checked against the batch's; `footerEnd` holds at least the footer. */
 function described(

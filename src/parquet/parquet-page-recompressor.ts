@@ -7,7 +7,6 @@
 // indexes and the footer get the new codec, sizes and offsets (Parquet format:
 // PageHeader, OffsetIndex/PageLocation, ColumnMetaData, RowGroup). Column indexes,
 // statistics and every other field are kept as written.
-import { constants, zstdCompressSync } from 'node:zlib';
 import { ValidationError } from '../errors.ts';
 import { ThriftType } from './thrift-compact-reader.ts';
 import {
@@ -20,19 +19,13 @@ import {
   ThriftTruncated,
   writeThriftStruct,
 } from './thrift-compact-tree.ts';
+import { pageSlot, ZstdPageLevels, type ZstdSettings } from './zstd-page-levels.ts';
 
 const MAGIC = new TextEncoder().encode('PAR1');
 const CODEC_UNCOMPRESSED = 0;
 const CODEC_ZSTD = 6;
-
-/** How pages are compressed: a zstd level and, optionally, two of its parameters. */
-export interface ZstdSettings {
-  readonly level: number;
-  /** ZSTD_c_minMatch; zstd picks one for the level when absent. */
-  readonly minMatch?: number;
-  /** ZSTD_c_hashLog (log2 of the match-finder table's entries); zstd picks one when absent. */
-  readonly hashLog?: number;
-}
+/** PageType.DICTIONARY_PAGE. */
+const PAGE_DICTIONARY = 2;
 
 /**
  * The settings when the table sets no level (write.parquet.compression-level).
@@ -45,7 +38,8 @@ export interface ZstdSettings {
  * cache misses than it finds: 2^14 cut zstd's CPU by 9% on the benchmark's wide
  * rows and 11% on reference rows, for +0.5% bytes on wide rows (won back by the
  * larger pages of WRITE_BATCH_ROWS, parquet-wasm-writer.ts) and +0.1% on
- * reference rows. An explicit level is used as zstd defines it.
+ * reference rows. An explicit level is used as zstd defines it. Column by
+ * column, level 1 may win over these (zstd-page-levels.ts).
  */
 export const DEFAULT_ZSTD: ZstdSettings = { level: 3, minMatch: 5, hashLog: 14 };
 
@@ -63,7 +57,9 @@ interface Moved {
  * of the file, indexes and footer included. Output goes to `emit` in order.
  */
 export class ParquetPageRecompressor {
-  readonly #params: Record<number, number>;
+  readonly #levels: ZstdPageLevels;
+  /** In finish(): the column of every chunk left, from the footer, in file order. */
+  #chunkColumns: { start: number; end: number; column: number }[] | undefined;
   readonly #emit: (bytes: Uint8Array) => void;
   #pending: Uint8Array = new Uint8Array(0);
   /** File offset of #pending[0] in the input and of the next output byte. */
@@ -74,9 +70,7 @@ export class ParquetPageRecompressor {
   #out: Uint8Array[] = [];
 
   constructor(zstd: ZstdSettings, emit: (bytes: Uint8Array) => void) {
-    this.#params = { [constants.ZSTD_c_compressionLevel]: zstd.level };
-    if (zstd.minMatch !== undefined) this.#params[constants.ZSTD_c_minMatch] = zstd.minMatch;
-    if (zstd.hashLog !== undefined) this.#params[constants.ZSTD_c_hashLog] = zstd.hashLog;
+    this.#levels = new ZstdPageLevels(zstd);
     this.#emit = emit;
   }
 
@@ -103,6 +97,10 @@ export class ParquetPageRecompressor {
     const footer = readThriftStruct(pending, footerAt).struct;
     const chunks = columnChunks(footer);
     const dataEnd = Math.max(MAGIC.length, this.#inOffset, ...chunks.map((c) => chunkStart(c.meta) + c.size));
+    this.#chunkColumns = chunks
+      .map((c) => ({ start: chunkStart(c.meta), end: chunkStart(c.meta) + c.size, column: c.column }))
+      .filter((c) => c.end > this.#inOffset)
+      .sort((a, b) => a.start - b.start);
     this.#rewritePages(dataEnd);
     if (this.#inOffset !== dataEnd)
       throw invalid(`pages end at ${this.#inOffset}, the footer says ${dataEnd}`);
@@ -156,7 +154,7 @@ export class ParquetPageRecompressor {
       const end = bodyAt + size;
       if (end > pending.length || this.#inOffset + end > limit) break;
       const start = this.#outOffset;
-      this.#compressPage(header, pending.subarray(bodyAt, end));
+      this.#compressPage(header, pending.subarray(bodyAt, end), this.#inOffset + at);
       const inputEnd = this.#inOffset + end;
       this.#pages.set(this.#inOffset + at, { start, length: this.#outOffset - start, inputEnd });
       at = end;
@@ -167,16 +165,30 @@ export class ParquetPageRecompressor {
   }
 
   /** Writes the page's new header and compressed body (V1 pages: levels and values compressed together). */
-  #compressPage(header: ThriftStruct, body: Uint8Array): void {
+  #compressPage(header: ThriftStruct, body: Uint8Array, inputAt: number): void {
     // floe never asks arrow-rs for V2 data pages (8), whose levels stay uncompressed.
     if (structField(header, 8) !== undefined) throw invalid('V2 data pages are not supported');
-    const compressed = zstdCompressSync(body, { params: this.#params });
+    const dictionary = intField(header, 1) === PAGE_DICTIONARY;
+    const dataPage = structField(header, 5);
+    const column =
+      this.#chunkColumns === undefined
+        ? this.#levels.countedColumn(dictionary || dataPage === undefined ? undefined : intField(dataPage, 1))
+        : this.#finishColumn(inputAt);
+    const compressed = this.#levels.compress(body, pageSlot(column, dictionary));
     setIntField(header, 3, ThriftType.i32, compressed.length);
     // A CRC (4) covered the uncompressed bytes; arrow-rs writes none unless asked.
     const crc = header.findIndex((f) => f.id === 4);
     if (crc !== -1) header.splice(crc, 1);
     this.#put(writeThriftStruct(header));
     this.#put(compressed);
+  }
+
+  /** The column of the chunk that holds the page at `inputAt` (pages come in file order). */
+  #finishColumn(inputAt: number): number | undefined {
+    const chunks = this.#chunkColumns!;
+    while (chunks.length > 0 && chunks[0]!.end <= inputAt) chunks.shift();
+    const chunk = chunks[0];
+    return chunk !== undefined && chunk.start <= inputAt ? chunk.column : undefined;
   }
 
   /** The column and offset indexes between the pages and the footer, in their order, rewritten. */
@@ -297,20 +309,22 @@ interface Chunk {
   readonly meta: ThriftStruct;
   /** total_compressed_size as written: headers and bodies of the chunk's pages. */
   readonly size: number;
+  /** Its place in the row group: the leaf column. */
+  readonly column: number;
 }
 
 function columnChunks(footer: ThriftStruct): Chunk[] {
   const chunks: Chunk[] = [];
   for (const rowGroup of listField(footer, 4) ?? []) {
     if (rowGroup.type !== ThriftType.struct) continue;
-    for (const chunk of listField(rowGroup.struct, 1) ?? []) {
-      if (chunk.type !== ThriftType.struct) continue;
+    (listField(rowGroup.struct, 1) ?? []).forEach((chunk, column) => {
+      if (chunk.type !== ThriftType.struct) return;
       const meta = structField(chunk.struct, 3);
       if (meta === undefined) throw invalid('a column chunk has no metadata');
       if (intField(meta, 4) !== CODEC_UNCOMPRESSED) throw invalid('a column chunk is already compressed');
       if (intField(meta, 14) !== undefined) throw invalid('bloom filters are not supported');
-      chunks.push({ chunk: chunk.struct, meta, size: intField(meta, 7) ?? 0 });
-    }
+      chunks.push({ chunk: chunk.struct, meta, size: intField(meta, 7) ?? 0, column });
+    });
   }
   return chunks;
 }

@@ -16,13 +16,9 @@ import {
   writeParquet,
 } from 'parquet-wasm';
 import { ValidationError } from '../errors.ts';
-import {
-  DEFAULT_ZSTD,
-  ParquetPageRecompressor,
-  recompressParquetFile,
-  type ZstdSettings,
-} from './parquet-page-recompressor.ts';
+import { DEFAULT_ZSTD, ParquetPageRecompressor, recompressParquetFile } from './parquet-page-recompressor.ts';
 import type { ParquetCompression } from './parquet-write-properties.ts';
+import type { PerColumnZstd, ZstdSettings } from './zstd-page-levels.ts';
 
 export interface ParquetWriterOptions {
   readonly compression: ParquetCompression;
@@ -35,6 +31,8 @@ export interface ParquetWriterOptions {
   readonly dictionaryPageSizeBytes?: number;
   /** Dotted Parquet column paths written without a dictionary (plain encoding). */
   readonly plainColumns?: readonly string[];
+  /** zstd at the default level: let each column of a flat schema take level 1 where it wins. */
+  readonly zstdPerColumn?: PerColumnZstd;
 }
 
 const CODECS: Readonly<Record<ParquetCompression, Compression>> = {
@@ -207,7 +205,10 @@ export class ParquetStreamWriter {
 /** How to recompress zstd pages, or undefined when arrow-rs compresses (other codecs). */
 function zstdSettings(options: ParquetWriterOptions): ZstdSettings | undefined {
   if (options.compression !== 'zstd') return undefined;
-  return options.compressionLevel === undefined ? DEFAULT_ZSTD : { level: options.compressionLevel };
+  if (options.compressionLevel !== undefined) return { level: options.compressionLevel };
+  return options.zstdPerColumn === undefined
+    ? DEFAULT_ZSTD
+    : { ...DEFAULT_ZSTD, perColumn: options.zstdPerColumn };
 }
 
 function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
