@@ -2,9 +2,10 @@
 // object in between: per (writer schema, table schema) one function, generated
 // as straight-line code, reads each field and appends it to the column of the
 // same name. Longs, timestamps, ints, dates, floats, doubles, booleans, ASCII
-// strings, uuid strings and decimals of up to 6 bytes, plain or in a nullable
-// union, go through typed appends (no bigint, no string per value); every other
-// field (larger decimals, enums, bytes, fixed, nested records, arrays, maps,
+// strings, uuid strings, enums (as their symbols' bytes) and decimals of up to 6
+// bytes, plain or in a nullable union, go through typed appends (no bigint, no
+// string per value); every other field (larger decimals, bytes, fixed, nested
+// records, arrays, maps,
 // multi-branch unions) is read into its Iceberg value by avro-decoder.ts's
 // reader and appended as such. Table columns the writer schema
 // lacks get a null. The values are exactly those of decode + append; the caller
@@ -58,6 +59,7 @@ type FastOp =
   | 'string'
   | 'uuid'
   | 'decimal-bytes'
+  | 'enum'
   | { readonly decimalFixed: number };
 
 const LONG_KINDS = new Set<string>([
@@ -82,6 +84,8 @@ export function compileColumnFill(
 ): ColumnFill | undefined {
   const columnOf = new Map(table.fields.map((field, index) => [field.name, index]));
   const readers: Reader[] = [];
+  /** Each enum field's symbols as ASCII bytes (Avro names are ASCII). */
+  const enums: Uint8Array[][] = [];
   const unionErrors: Array<(index: number) => PayloadError> = [];
   const lines: string[] = [];
   const filled = new Set<number>();
@@ -109,9 +113,10 @@ export function compileColumnFill(
       lines.push(`k${j}.append(r[${readers.length - 1}](c));`);
       continue;
     }
-    // The uuid op falls back on the row decoder's reader (it names a bad value).
-    if (op === 'uuid') readers.push(readerOf(type, field.name));
-    const append = opCode(op, `k${j}`, readers.length - 1);
+    // The uuid and enum ops fall back on the row decoder's reader (it names a bad value).
+    if (op === 'uuid' || op === 'enum') readers.push(readerOf(type, field.name));
+    if (op === 'enum') enums.push((type as avsc.types.EnumType).symbols.map((s) => ASCII.encode(s)));
+    const append = opCode(op, `k${j}`, readers.length - 1, enums.length - 1);
     if (union === undefined) {
       lines.push(append);
       continue;
@@ -135,13 +140,15 @@ export function compileColumnFill(
   });
   const columns = table.fields.map((_, j) => `k${j} = cols[${j}]`).join(', ');
   const body = `return function fillColumns(cols) {\nconst c = cursor;\nconst b = c.bytes;\nconst ${columns};\nlet x = 0;\n${lines.join('\n')}\nend(c);\n};`;
-  const factory = new Function('cursor', 'r', 'u', 'rs', 'end', ...Object.keys(OPS), body) as (
+  const factory = new Function('cursor', 'r', 'u', 'e', 'rs', 'end', ...Object.keys(OPS), body) as (
     ...args: unknown[]
   ) => ColumnFill;
-  return factory(cursor, readers, unionErrors, readSize, checkEnd, ...Object.values(OPS));
+  return factory(cursor, readers, unionErrors, enums, readSize, checkEnd, ...Object.values(OPS));
 }
 
-function opCode(op: FastOp, k: string, reader: number): string {
+const ASCII = new TextEncoder();
+
+function opCode(op: FastOp, k: string, reader: number, symbols: number): string {
   if (typeof op === 'object') return `dec(c, ${k}, ${op.decimalFixed});`;
   switch (op) {
     case 'long':
@@ -164,6 +171,8 @@ function opCode(op: FastOp, k: string, reader: number): string {
       return `uid(c, ${k}, r[${reader}]);`;
     case 'decimal-bytes':
       return `dec(c, ${k}, -1);`;
+    case 'enum':
+      return `enm(c, ${k}, e[${symbols}], r[${reader}]);`;
   }
 }
 
@@ -203,6 +212,8 @@ function fastOp(type: avsc.Type, column: IcebergType): FastOp | undefined {
       return kind === 'boolean' ? 'boolean' : undefined;
     case 'string':
       return kind === 'string' ? 'string' : undefined;
+    case 'enum':
+      return kind === 'string' ? 'enum' : undefined;
     default:
       return undefined;
   }
@@ -310,6 +321,15 @@ function appendString(c: AvroCursor, column: StringColumn): void {
   if (!column.appendAscii(c.bytes, start, length)) column.append(utf8Text(c.bytes, start, length));
 }
 
+/** An enum's symbol by its index, as bytes; an index out of range goes to the reader, which names it. */
+function appendEnum(c: AvroCursor, column: StringColumn, symbols: readonly Uint8Array[], read: Reader): void {
+  const start = c.pos;
+  const symbol = symbols[readInt(c)];
+  if (symbol !== undefined && column.appendAscii(symbol, 0, symbol.length)) return;
+  c.pos = start;
+  column.append(read(c));
+}
+
 interface UuidColumn extends ColumnTarget {
   appendUuidText(bytes: Uint8Array, start: number): boolean;
 }
@@ -366,4 +386,5 @@ const OPS = {
   str: appendString,
   uid: appendUuid,
   dec: appendDecimal,
+  enm: appendEnum,
 };

@@ -16,6 +16,8 @@ for (let c = 0; c < 6; c++) {
   HEX_DIGIT[97 + c] = 10 + c;
   HEX_DIGIT[65 + c] = 16 + 10 + c;
 }
+/** The same for a byte: 256 entries stay in the first-level cache. */
+const HEX_BYTE = HEX_DIGIT.slice(0, 256);
 const UUID_LENGTH = 36;
 const DASH = 45;
 /** Where each of the 16 bytes' two hex digits start in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
@@ -78,17 +80,20 @@ export class UuidColumnBuilder extends BoundedColumnBuilder<string> {
     let flags = 0;
     for (let k = 0; k < 16; k++) {
       const p = start + (UUID_HEX_POSITIONS[k] as number);
-      const hi = HEX_DIGIT[bytes[p]!] as number;
-      const lo = HEX_DIGIT[bytes[p + 1]!] as number;
+      const hi = HEX_BYTE[bytes[p]!] as number;
+      const lo = HEX_BYTE[bytes[p + 1]!] as number;
       flags |= hi | lo;
       data[out + k] = ((hi & 15) << 4) | (lo & 15);
     }
     if (flags < 0 || (flags & 16) !== 0) return false;
     const bounds = this.bounds;
+    const first = bytes[start]!;
     if (bounds.min === undefined) {
       this.willChangeStats();
       bounds.min = asciiText(bytes, start, UUID_LENGTH);
       bounds.max = bounds.min;
+    } else if (first > bounds.min.charCodeAt(0) && first < (bounds.max as string).charCodeAt(0)) {
+      // Its first digit is strictly between the bounds' (most values): neither moves.
     } else if (compareAsciiBytes(bytes, start, UUID_LENGTH, bounds.min) < 0) {
       this.willChangeStats();
       bounds.min = asciiText(bytes, start, UUID_LENGTH);

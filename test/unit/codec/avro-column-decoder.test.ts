@@ -127,11 +127,15 @@ const PRIMITIVES: Array<(n: number) => Gen> = [
       return r() < 0.1 ? text.toUpperCase() : text; // upper case: valid, lower-cased by the decoder
     },
   }),
-  (n) => ({
-    type: { type: 'enum', name: `E${n}`, symbols: ['red', 'green', 'blue'] },
-    branch: `E${n}`,
-    value: (r) => pick(r, ['red', 'green', 'blue']),
-  }),
+  (n) => {
+    // Some with more than 64 symbols: a two-byte index.
+    const symbols = n % 2 === 0 ? ['red', 'green', 'blue'] : Array.from({ length: 70 }, (_, i) => `S_${i}`);
+    return {
+      type: { type: 'enum', name: `E${n}`, symbols },
+      branch: `E${n}`,
+      value: (r) => pick(r, symbols),
+    };
+  },
   () => ({
     type: 'bytes',
     branch: 'bytes',
