@@ -58,9 +58,13 @@ export function compileAvroDecoder(type: avsc.Type): CompiledAvroSchema {
   const read = compiler.reader(type, '');
   const cursor = new AvroCursor();
   const fills = new WeakMap<Schema, ColumnFill | null>();
+  // The last table asked for: records of a run all ask for the same one.
+  let lastTable: Schema | undefined;
+  let lastFill: ColumnFill | null = null;
   const direct: DirectRecord = {
     schema,
     fillFor(table: Schema): ColumnFill | undefined {
+      if (table === lastTable) return lastFill ?? undefined;
       let fill = fills.get(table);
       if (fill === undefined) {
         const record = type.typeName === 'record' || type.typeName === 'error';
@@ -71,6 +75,8 @@ export function compileAvroDecoder(type: avsc.Type): CompiledAvroSchema {
           : null;
         fills.set(table, fill);
       }
+      lastTable = table;
+      lastFill = fill;
       return fill ?? undefined;
     },
   };

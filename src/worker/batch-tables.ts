@@ -104,6 +104,8 @@ export class RunWriter {
   /** The partition's `topic:partition` key, as the batch's table sources name it. */
   readonly #source: string;
   #cachedId: TableIdentifier | undefined;
+  /** The table this run last named itself a source of (a Set add per record costs). */
+  #sourceOf: TableBatch<EvolvingTableWriter> | undefined;
   #cached: { table: TableBatch<EvolvingTableWriter>; recorded: bigint | undefined } | undefined;
 
   constructor(tables: BatchTables, batch: ConnectorBatch, topic: string, partition: number) {
@@ -207,7 +209,10 @@ export class RunWriter {
 
   #counted(table: TableBatch<EvolvingTableWriter>): Promise<void> | undefined {
     table.rows++;
-    table.sources.add(this.#source);
+    if (this.#sourceOf !== table) {
+      table.sources.add(this.#source);
+      this.#sourceOf = table;
+    }
     return this.#tables.rolled(table);
   }
 }
