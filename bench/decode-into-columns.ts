@@ -7,27 +7,18 @@
 // 50,000 rows, about the rows of one 16 MiB chunk of the wide shape).
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createValueDecoder } from '../src/codec/record-decoder.ts';
-import { confluentHeader } from '../src/codec/wire-format.ts';
-import type { Schema } from '../src/iceberg/types.ts';
 import { RecordBatchBuilder } from '../src/parquet/record-batch-builder.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
+import { BENCH_SOURCE, shapeDecoding } from './e2e/shape-decoding.ts';
 
 const RECORDS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 6);
 const ROWS_PER_BUILDER = 50_000;
-const where = { topic: 'bench', partition: 0, offset: 0n };
+const where = BENCH_SOURCE;
 
 async function shape(name: ShapeName): Promise<void> {
   const shape = RECORD_SHAPES[name];
-  const header = confluentHeader(1);
-  const payloads = Array.from({ length: RECORDS }, (_, i) => Buffer.concat([header, shape.encode(i)]));
-  const decoder = createValueDecoder('avro', {
-    registry: {
-      getSchema: async () => ({ type: 'AVRO', schema: JSON.stringify(shape.schema), references: [] }),
-    },
-  });
-  const schema: Schema = (await decoder.decode(payloads[0]!, where)).schema;
+  const { payloads, decoder, schema } = await shapeDecoding(shape, RECORDS);
 
   const viaRows = (): void => {
     let builder = new RecordBatchBuilder(schema);

@@ -12,9 +12,6 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createValueDecoder } from '../src/codec/record-decoder.ts';
-import { confluentHeader } from '../src/codec/wire-format.ts';
-import type { Schema } from '../src/iceberg/types.ts';
 import { type ParquetSink, StreamedParquetFile } from '../src/parquet/parquet-data-file-writer.ts';
 import {
   closeSharedParquetEncoderPool,
@@ -22,6 +19,7 @@ import {
 } from '../src/parquet/parquet-encoder-pool.ts';
 import { DEFAULT_PARQUET_WRITE_PROPERTIES } from '../src/parquet/parquet-write-properties.ts';
 import { RECORD_SHAPES, type ShapeName } from './e2e/record-shapes.ts';
+import { shapeDecoding } from './e2e/shape-decoding.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,15 +37,7 @@ const ROUNDS = Number(args.rounds);
 /** Distinct payloads, cycled (a million Buffers would cost more memory than the files). */
 const DISTINCT = Math.min(RECORDS, 200_000);
 
-const header = confluentHeader(1);
-const payloads = Array.from({ length: DISTINCT }, (_, i) => Buffer.concat([header, shape.encode(i)]));
-const decoder = createValueDecoder('avro', {
-  registry: {
-    getSchema: async () => ({ type: 'AVRO', schema: JSON.stringify(shape.schema), references: [] }),
-  },
-});
-const where = { topic: 'bench', partition: 0, offset: 0n };
-const schema: Schema = (await decoder.decode(payloads[0]!, where)).schema;
+const { payloads, decoder, schema } = await shapeDecoding(shape, DISTINCT);
 const pool = sharedParquetEncoderPool();
 
 /** Counts the bytes and drops them, like a store that takes them at once. */
