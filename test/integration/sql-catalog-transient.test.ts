@@ -137,13 +137,24 @@ describe('SQL catalog on PostgreSQL that is unreachable for a while', () => {
   const upstream = new URL(services.postgresUrl);
   let proxy: Server | undefined;
 
-  /** A port nothing listens on (yet). */
+  /**
+   * A port nothing listens on (yet), below the kernel's ephemeral range (32768
+   * and up) and above the services' (scripts/services.env): a port listen(0)
+   * picked could be taken by another file's connection before the proxy opens it.
+   */
   const freePort = async (): Promise<number> => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
+    for (;;) {
+      const port = 24_000 + Math.floor(Math.random() * 8000);
+      const probe = createServer();
+      const free = await new Promise<boolean>((resolve) => {
+        probe.once('error', () => resolve(false));
+        probe.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (free) {
+        await new Promise((resolve) => probe.close(resolve));
+        return port;
+      }
+    }
   };
   /** Starts forwarding `port` to the real PostgreSQL. */
   const openProxy = (port: number): Promise<void> => {
