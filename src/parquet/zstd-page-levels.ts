@@ -11,8 +11,9 @@
 // flat schema (no repeated leaves) a column chunk's data pages hold exactly its
 // row group's rows (Parquet format: "Column chunks", DataPageHeader.num_values).
 // Row groups hold maxRowGroupRows rows but the last; finish() knows every chunk
-// from the footer. Choices are kept per schema across files (a table's next
-// commit starts from them) and tried again every RETRY_PAGES pages.
+// from the footer. Choices are kept per thread and column layout (field ids,
+// types, plain columns) across files, so a table's next commit starts from
+// them, and are tried again every RETRY_PAGES pages.
 import { constants, zstdCompressSync } from 'node:zlib';
 
 /** How pages are compressed: a zstd level and, optionally, two of its parameters. */
