@@ -3,7 +3,7 @@
 // and row group offsets.
 import type { Table } from 'apache-arrow';
 import { ValidationError } from '../errors.ts';
-import type { Row, Schema } from '../iceberg/types.ts';
+import { isPrimitive, type Row, type Schema } from '../iceberg/types.ts';
 import { type ColumnStats, mergeColumnStats } from './column-stats.ts';
 import { plainColumns } from './dictionary-choice.ts';
 import type { EncoderStream, ParquetEncoderPool } from './parquet-encoder-pool.ts';
@@ -270,7 +270,8 @@ function writerOptions(
   const bytesPerRow = rows === 0 ? 1 : Math.max(1, arrowBytes / rows);
   const maxRowGroupRows = Math.max(1, Math.floor(props.rowGroupSizeBytes / bytesPerRow));
   const plain = props.dictionaryEnabled ? plainColumns(schema, sample) : [];
-  const flat = schema.fields.every((field) => !NESTED.has(field.type.kind));
+  // zstd-page-levels.ts counts a column per field: only when each is one leaf.
+  const flat = schema.fields.every((field) => isPrimitive(field.type));
   return {
     compression: props.compression,
     ...(props.compressionLevel === undefined ? {} : { compressionLevel: props.compressionLevel }),
@@ -290,9 +291,6 @@ function writerOptions(
       : {}),
   };
 }
-
-/** Types whose columns are not one leaf each (zstd-page-levels.ts counts leaves). */
-const NESTED = new Set(['struct', 'list', 'map']);
 
 /** The footer's statistics checked against the batch's; `footerEnd` holds at least the footer. */
 function described(

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Row, Schema } from '../../../src/iceberg/types.ts';
+import { isPrimitive, type Row, type Schema } from '../../../src/iceberg/types.ts';
 import { writeParquetDataFile } from '../../../src/parquet/parquet-data-file-writer.ts';
 import { DEFAULT_ZSTD, ParquetPageRecompressor } from '../../../src/parquet/parquet-page-recompressor.ts';
 import { readParquetToArrowIpc } from '../../../src/parquet/parquet-wasm-writer.ts';
@@ -102,7 +102,7 @@ describe('ZstdPageLevels.compress', () => {
   });
 });
 
-const FLAT_FIELDS = ALL_TYPES_SCHEMA.fields.filter((f) => !['struct', 'list', 'map'].includes(f.type.kind));
+const FLAT_FIELDS = ALL_TYPES_SCHEMA.fields.filter((f) => isPrimitive(f.type));
 
 describe('per-column zstd on files arrow-rs writes (seeded)', () => {
   it.each(Array.from({ length: 24 }, (_, i) => i + 1))('seed %i', (seed) => {
