@@ -17,6 +17,7 @@ import {
   type Storage,
   type TableProgress,
 } from './table-progress.ts';
+import { formatThreadUsage, ThreadUsageTracker } from './thread-usage.ts';
 import { runTimedChild, type TimedChildOptions, type TimedChildResult } from './timed-child.ts';
 import { scrapeMetrics } from './worker-probe.ts';
 
@@ -144,6 +145,7 @@ export async function runFloe(
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   let stages: StageSeconds | undefined;
   let consumedSeconds: number | undefined;
+  let threads: ThreadUsageTracker | undefined;
   const spawnedMs = Date.now();
   // The stage counters as the worker reports them once everything is committed, before the stop;
   // and, polled, when the worker had taken in every record (what follows is the last flush,
@@ -151,6 +153,8 @@ export async function runFloe(
   const onPoll: TimedChildOptions['onPoll'] = async (progress, pid) => {
     await options.onPoll?.(progress, pid);
     if (options.command !== 'run') return;
+    threads ??= new ThreadUsageTracker(pid);
+    threads.sample();
     if (consumedSeconds === undefined) {
       const page = await scrapeMetrics(logFile);
       if (page !== undefined && page.sum('floe_records_consumed_total') >= topic.records)
@@ -178,6 +182,7 @@ export async function runFloe(
       say: options.say,
     });
     if (stages !== undefined) options.say(`  stage seconds: ${formatStages(stages)}`);
+    if (threads !== undefined) options.say(`  CPU by thread: ${formatThreadUsage(threads.groups())}`);
     if (consumedSeconds !== undefined)
       options.say(`  every record consumed after ${consumedSeconds.toFixed(1)} s (polled every 0.5 s)`);
     return {
