@@ -1,9 +1,10 @@
 // Which table a decoded record goes to: the connector's single table, or the
 // table named by the value of a (dotted) field of the row, else the fallback
 // table; a record that matches no table is a RecordError for the error policy.
-// A keyed delete without the field (a tombstone, a Debezium `before` holding
-// only the key) goes to every table of the route: only the one holding its key
-// has a row to delete (deleteTargets).
+// A keyed delete goes to every table of the route: only the one holding its key
+// has a row to delete (deleteTargets). A tombstone has no row to route by, and a
+// Debezium delete's `before` cannot be trusted to: under the default replica
+// identity it holds the key and, for NOT NULL columns, their types' defaults.
 import type { TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { RecordError } from '../errors.ts';
@@ -28,13 +29,11 @@ export function routeRecord(route: TableRoute, row: Row, record: RecordLocation)
 }
 
 /**
- * The tables a keyed delete, truncate or tombstone applies to: the routed
- * table when its row names one, else every table of the route (a key absent
- * from a table is a no-op there).
+ * The tables a keyed delete, truncate or tombstone applies to: every table of
+ * the route (a key absent from a table is a no-op there), whatever its row says.
  */
-export function deleteTargets(route: TableRoute, row: Row | null, record: RecordLocation): TableIdentifier[] {
+export function deleteTargets(route: TableRoute): TableIdentifier[] {
   if (route.kind === 'single') return [route.table];
-  if (row !== null && fieldValue(row, route.field) != null) return [routeRecord(route, row, record)];
   const all = [...route.tables.values(), ...(route.fallback ? [route.fallback] : [])];
   const seen = new Set<string>();
   return all.filter((id) => {

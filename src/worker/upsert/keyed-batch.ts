@@ -254,10 +254,9 @@ export class KeyedRunWriter {
     const kafkaKey = rawKey instanceof Promise ? await rawKey : rawKey;
     if (event.kind === 'upsert')
       return this.#writeTo(routeRecord(settings.route, event.row, record), event, kafkaKey, record);
-    // A delete without the routing field looks for its key in every routed table.
-    const row = event.kind === 'delete' ? event.row : null;
+    // A delete looks for its key in every routed table (record-route.ts).
     let outcome: 'written' | 'already' | 'ignored' = 'ignored';
-    for (const id of deleteTargets(settings.route, row, record)) {
+    for (const id of deleteTargets(settings.route)) {
       const one = await this.#writeTo(id, event, kafkaKey, record);
       if (one === 'written' || (one === 'already' && outcome === 'ignored')) outcome = one;
     }

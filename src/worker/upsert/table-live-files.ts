@@ -6,7 +6,7 @@
 // that a key found again in a later file takes its place. Equality deletes are
 // not read: floe never writes them, and a table that has them cannot be
 // indexed by position; it is refused naming the table.
-import { ValidationError } from '../../errors.ts';
+import { UnsupportedError } from '../../errors.ts';
 import {
   type DataFile,
   POSITION_DELETE_FILE_PATH_ID,
@@ -77,7 +77,8 @@ export async function tableLiveFiles(io: FileIO, metadata: TableMetadata, name: 
           deletes: new Set(),
         });
       } else if (file.content === 2) {
-        throw new ValidationError(
+        // Not a record's fault: the batch is discarded and the worker stops (not the error policy).
+        throw new UnsupportedError(
           `table ${name} has equality-delete files (${file.filePath}): floe's upsert and cdc modes index tables with position deletes and deletion vectors only`,
           { table: name },
         );

@@ -3,16 +3,25 @@
 // upserts were routed to: a delete without the routing field goes to every
 // table of the route (record-route.ts deleteTargets), where a key that is
 // absent is a no-op. Found in review (it went to the fallback table or was an
-// 'unroutable' record error, and the row stayed).
+// 'unroutable' record error, and the row stayed). A Debezium delete goes to
+// every table too, even when its `before` has the routing field: under the
+// default replica identity that value is the column type's default (an audit
+// found such a delete stopped the worker as 'unroutable').
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
-import type { ConnectorSettings } from '../../../../src/worker/connector-settings.ts';
+import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
 import { tableLiveFiles } from '../../../../src/worker/upsert/table-live-files.ts';
-import { routedSettings, type Stack, stack, table } from '../../../support/in-process-connector.ts';
+import {
+  jsonConverter,
+  routedSettings,
+  type Stack,
+  stack,
+  table,
+} from '../../../support/in-process-connector.ts';
 import { jsonUpsertConnector, keyedChange } from '../../../support/keyed-json-connector.ts';
 
 const dirs: string[] = [];
@@ -25,6 +34,29 @@ function keyedRouted(): ConnectorSettings {
   dirs.push(indexDir);
   const keyed = jsonUpsertConnector('connectors/routed.yaml', indexDir);
   return { ...routedSettings(), keyed };
+}
+
+/**
+ * A cdc connector over the test's JSON values: `{"op": "d", ...}` is a delete
+ * whose `before` row is the rest of the value, as Debezium sends it under the
+ * default replica identity (the key, and defaults for NOT NULL columns).
+ */
+function cdcRouted(): ConnectorSettings {
+  const base = keyedRouted();
+  const upsert = base.keyed!;
+  return {
+    ...base,
+    keyed: {
+      ...upsert,
+      mode: 'cdc',
+      event: (record) => {
+        const decoded = jsonConverter.convert(record) as DecodedRecord;
+        const { op, ...before } = decoded.row as Record<string, unknown>;
+        if (op === 'd') return { kind: 'delete', row: before, schema: decoded.schema, source: null };
+        return { kind: 'upsert', op: 'c', row: decoded.row, schema: decoded.schema, source: null };
+      },
+    },
+  };
 }
 
 /** The ids of the table's live rows (position deletes applied). */
@@ -55,5 +87,24 @@ describe('keyed connector routed by a field', () => {
     expect(await s.offsets(table('a'), 'routed')).toEqual(new Map([[0, 4n]]));
     expect(await liveIds(s, 'a')).toEqual([]);
     expect(await liveIds(s, 'b')).toEqual([]);
+  });
+
+  it.each([
+    ['a default routing value', ''],
+    ['no routing value', undefined],
+    ['the other table', 'b'],
+  ])('a Debezium delete whose before has %s deletes the key where its upserts went', async (_, kind) => {
+    const s = stack();
+    const runtime = s.runtime(cdcRouted());
+    await runtime.assign([{ topic: 't', partition: 0 }]);
+    const upserts = [keyedChange(0, 1, { id: 1, kind: 'a' }), keyedChange(1, 2, { id: 2, kind: 'b' })];
+    await runtime.processRun(upserts, 0, upserts.length);
+    await runtime.commit();
+    const before = kind === undefined ? { op: 'd', id: 1 } : { op: 'd', id: 1, kind };
+    const deletes = [keyedChange(2, 1, before)];
+    await runtime.processRun(deletes, 0, deletes.length);
+    await runtime.commit();
+    expect(await liveIds(s, 'a')).toEqual([]);
+    expect(await liveIds(s, 'b')).toEqual([2n]);
   });
 });
