@@ -50,30 +50,53 @@ export function plainColumns(schema: Schema, sample?: Table): string[] {
   });
 }
 
+/** Bits of the distinct-value sketch: four per sampled value at most, so few collide. */
+const SKETCH_BITS = 1 << 16;
+const sketch = new Uint32Array(SKETCH_BITS / 32);
+
 function rarelyRepeats(data: Data): boolean {
   const rows = Math.min(data.length, SAMPLE_ROWS);
-  const seen = new Set<number>();
   const offsets = data.valueOffsets as Int32Array | undefined;
   const values = data.values as Int32Array | Uint8Array;
   const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
+  sketch.fill(0);
   let nonNull = 0;
   for (let i = 0; i < rows; i++) {
     const row = data.offset + i;
     if (bitmap !== undefined && ((bitmap[row >> 3] ?? 0) & (1 << (row & 7))) === 0) continue;
     nonNull++;
-    seen.add(
-      offsets === undefined ? (values[row] as number) : hashBytes(values, offsets[row]!, offsets[row + 1]!),
-    );
+    const value =
+      offsets === undefined ? (values[row] as number) : hashBytes(values, offsets[row]!, offsets[row + 1]!);
+    // The hash's top 16 bits pick the sketch bit (Fibonacci hashing spreads nearby ints).
+    const bit = Math.imul(value, 0x9e3779b1) >>> 16;
+    sketch[bit >>> 5]! |= 1 << (bit & 31);
   }
-  return nonNull >= MIN_SAMPLE && seen.size > nonNull * DISTINCT_SHARE;
+  return nonNull >= MIN_SAMPLE && distinctEstimate() > nonNull * DISTINCT_SHARE;
 }
 
 /**
- * FNV-1a of a string's UTF-8 bytes and its length, in 30 bits (a small integer
- * for the Set): a collision only lowers the count a little.
+ * Linear counting (Whang et al. 1990): n distinct values hashed into m bits
+ * leave about m * e^(-n/m) of them clear, so n is about -m * ln(clear / m).
+ * At 16,384 values in 65,536 bits its error is about 1%, where a Set of the
+ * values cost a hash table insert per value (1.7% of the JS thread on wide rows).
+ */
+function distinctEstimate(): number {
+  let set = 0;
+  for (const word of sketch) {
+    let w = word - ((word >>> 1) & 0x55555555);
+    w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+    set += Math.imul((w + (w >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  const clear = SKETCH_BITS - set;
+  return clear === 0 ? Number.POSITIVE_INFINITY : -SKETCH_BITS * Math.log(clear / SKETCH_BITS);
+}
+
+/**
+ * FNV-1a of a string's UTF-8 bytes and its length, as a 32-bit integer: a
+ * collision only lowers the count a little.
  */
 function hashBytes(bytes: Uint8Array | Int32Array, start: number, end: number): number {
   let hash = 0x811c9dc5 ^ (end - start);
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-  return hash & 0x3fffffff;
+  return hash;
 }
