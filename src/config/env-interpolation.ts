@@ -1,12 +1,15 @@
 // ${NAME} and ${NAME:-default} in string values (never in keys); $${ is a literal ${.
-// An unquoted value is re-typed after interpolation, as if the text had been
-// written in the file: `port: ${PORT:-8080}` is the number 8080, `enabled: ${ON}`
-// with ON=false is false, and an empty result is an absent key. Quoted values
-// ('...' or "...") stay strings. A re-typed value keeps its text (`retyped`) for a
-// key that takes a string: a password 12345 from the environment is not a number
-// there (Helm's toYaml drops the quotes a values file had).
-import { type Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
+// An unquoted value is typed after interpolation by the document's own YAML
+// schema, as if the text had been written in the file: `port: ${PORT:-8080}` is
+// the number 8080 (0x1F is 31), `enabled: ${ON}` with ON=false is false, and an
+// empty result is an absent key. Quoted values ('...' or "...") stay strings.
+// Every value typed away from its text is listed (`retyped`) so the loader can
+// give a key that takes a string the exact text back (parse-config-source.ts): a
+// password 012345 or null from the environment is that text (Helm's toYaml drops
+// the quotes a values file had).
+import { type Document, isMap, isScalar, isSeq, Scalar, type ScalarTag } from 'yaml';
 import type { ConfigProblem, KeyPath } from './config-problem.ts';
+import { isSecretPath } from './redact-config.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,7 +19,8 @@ export type InterpolationResult =
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function interpolateString(text: string, env: Env): InterpolationResult {
+/** `secret`: the text is a secret's, so messages leave it out. */
+export function interpolateString(text: string, env: Env, secret = false): InterpolationResult {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -36,9 +40,12 @@ export function interpolateString(text: string, env: Env): InterpolationResult {
     const separator = body.indexOf(':-');
     const name = separator < 0 ? body : body.slice(0, separator);
     if (!VARIABLE_NAME.test(name)) {
+      const usage = `(\${NAME} or \${NAME:-default})`;
       return {
         ok: false,
-        message: `"\${${body}}" is not a variable reference (\${NAME} or \${NAME:-default})`,
+        message: secret
+          ? `has a "\${" that is not a variable reference ${usage}; not shown: the key is a secret`
+          : `"\${${body}}" is not a variable reference ${usage}`,
       };
     }
     const value = env[name];
@@ -54,7 +61,7 @@ export function interpolateString(text: string, env: Env): InterpolationResult {
   return { ok: true, value: out };
 }
 
-/** An unquoted value that interpolation turned into a number or boolean, and its text. */
+/** An unquoted value that interpolation typed as something else than its text (a number, true, null), and its text. */
 export interface RetypedValue {
   readonly path: KeyPath;
   readonly text: string;
@@ -81,28 +88,36 @@ export function interpolateDocument(document: Document, env: Env): DocumentInter
         visit(item, [...path, index]);
       });
     } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
-      const result = interpolateString(node.value, env);
+      const result = interpolateString(node.value, env, isSecretPath(path));
       if (!result.ok) {
         problems.push({ path, message: result.message });
         return;
       }
-      node.value = node.type === Scalar.PLAIN ? retype(result.value) : result.value;
-      if (typeof node.value === 'number' || typeof node.value === 'boolean')
-        retyped.push({ path, text: result.value });
+      const text = result.value;
+      node.value = node.type === Scalar.PLAIN ? typedValue(document, text) : text;
+      // An empty result has no text to keep: the key is not set.
+      if (node.value !== text && text !== '') retyped.push({ path, text });
     }
   };
   visit(document.contents, []);
   return { problems, retyped };
 }
 
-const INTEGER = /^[-+]?\d+$/;
-const FLOAT = /^[-+]?(\.\d+|\d+\.\d*|\d+)([eE][-+]?\d+)?$/;
-
-/** YAML 1.2 core schema typing of an unquoted scalar's text. */
-function retype(text: string): unknown {
-  if (text === '' || text === '~' || /^(null|Null|NULL)$/.test(text)) return null;
-  if (/^(true|True|TRUE)$/.test(text)) return true;
-  if (/^(false|False|FALSE)$/.test(text)) return false;
-  if (INTEGER.test(text) || FLOAT.test(text)) return Number(text);
-  return text;
+/** What the document's YAML schema (1.2 core unless the file says otherwise) makes of an unquoted scalar's text. */
+function typedValue(document: Document, text: string): unknown {
+  const tag = document.schema.tags.find(
+    (candidate): candidate is ScalarTag =>
+      candidate.collection === undefined && candidate.default === true && candidate.test?.test(text) === true,
+  );
+  if (tag === undefined) return text;
+  let failed = false;
+  const value = tag.resolve(
+    text,
+    () => {
+      failed = true;
+    },
+    document.options,
+  );
+  if (failed) return text;
+  return isScalar(value) ? value.value : value;
 }

@@ -4,12 +4,16 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigSource } from './config-source.ts';
 import type { Env } from './env-interpolation.ts';
+import { checkFixedKafkaProperties } from './fixed-kafka-properties.ts';
 import { parseConfigSource } from './parse-config-source.ts';
 import type { CatalogConfig, KafkaConfig, TlsConfig, WorkerConfig } from './worker-config.ts';
 import { type ParsedWorkerConfig, workerConfigSchema } from './worker-config-schema.ts';
 
 export function loadWorkerConfig(path: string, env: Env = process.env): WorkerConfig {
-  const parsed = parseConfigSource(ConfigSource.read(path), workerConfigSchema, { env });
+  const parsed = parseConfigSource(ConfigSource.read(path), workerConfigSchema, {
+    env,
+    check: checkFixedKafkaProperties,
+  });
   return resolveWorkerConfig(parsed, resolve(path));
 }
 

@@ -2,10 +2,11 @@
 // shape and defaults (zod), extra checks; all problems of the file are thrown
 // together in one ConfigError, each with the line of its key.
 import type { z } from 'zod';
-import type { ConfigProblem, KeyPath } from './config-problem.ts';
+import type { ConfigProblem } from './config-problem.ts';
 import { formatKeyPath, throwProblems } from './config-problem.ts';
 import type { ConfigSource } from './config-source.ts';
 import { type Env, interpolateDocument, type RetypedValue } from './env-interpolation.ts';
+import { schemaAt, takesString } from './schema-keys.ts';
 import { zodProblems } from './zod-problems.ts';
 
 export interface ParseOptions {
@@ -25,7 +26,9 @@ export function parseConfigSource<S extends z.ZodType>(
   if (syntax.length > 0) throwProblems(source.file, syntax);
 
   const { problems: interpolation, retyped } = interpolateDocument(source.document, options.env);
-  const raw = withoutNullEntries(source.document.toJS({ maxAliasCount: 1000 }));
+  const js: unknown = source.document.toJS({ maxAliasCount: 1000 });
+  keepTextForStrings(js, schema, retyped);
+  const raw = withoutNullEntries(js);
   if (raw === null || raw === undefined) {
     throwProblems(source.file, [{ text: `${source.file}: the file is empty (expected a mapping of keys)` }]);
   }
@@ -35,10 +38,7 @@ export function parseConfigSource<S extends z.ZodType>(
   const record = raw as Record<string, unknown>;
   options.prepare?.(record);
 
-  let result = schema.safeParse(record, { reportInput: false });
-  if (!result.success && restoreText(record, result.error.issues, retyped)) {
-    result = schema.safeParse(record, { reportInput: false });
-  }
+  const result = schema.safeParse(record, { reportInput: false });
   const interpolated = new Set(interpolation.map((problem) => formatKeyPath(problem.path)));
   const shape = result.success
     ? []
@@ -56,32 +56,22 @@ export function parseConfigSource<S extends z.ZodType>(
 }
 
 /**
- * Puts back the text of re-typed values where the schema wanted a string
- * (env-interpolation.ts); true when any was put back.
+ * Gives each interpolated value that YAML typed (env-interpolation.ts) its text
+ * back where the schema takes a string (properties maps included), so that
+ * `password: ${P}` with P=012345 or P=null is that text; a key that takes a
+ * number or boolean keeps the typed value.
  */
-function restoreText(
-  record: Record<string, unknown>,
-  issues: readonly z.core.$ZodIssue[],
-  retyped: readonly RetypedValue[],
-): boolean {
-  const texts = new Map(retyped.map((value) => [formatKeyPath(value.path), value]));
-  let restored = false;
-  for (const issue of issues) {
-    if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
-    const value = texts.get(formatKeyPath(issue.path as KeyPath));
-    if (value === undefined) continue;
-    const parent = value.path
+function keepTextForStrings(js: unknown, schema: z.ZodType, retyped: readonly RetypedValue[]): void {
+  for (const { path, text } of retyped) {
+    const target = schemaAt(schema, path, js);
+    if (target === undefined || !takesString(target)) continue;
+    const parent = path
       .slice(0, -1)
-      .reduce<unknown>(
-        (node, key) => (node as Record<string | number, unknown> | undefined)?.[key],
-        record,
-      ) as Record<string | number, unknown> | undefined;
-    const last = value.path[value.path.length - 1];
-    if (parent === undefined || last === undefined) continue;
-    parent[last] = value.text;
-    restored = true;
+      .reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], js);
+    const last = path[path.length - 1];
+    if (parent === null || typeof parent !== 'object' || last === undefined) continue;
+    (parent as Record<string | number, unknown>)[last] = text;
   }
-  return restored;
 }
 
 /** An empty value (`key:`) means the key is not set, as if it were left out. */

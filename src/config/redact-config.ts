@@ -16,8 +16,12 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
 /** Raw client properties (librdkafka, catalog) whose names look like secrets. */
 const SECRET_PROPERTY = /password|secret|token|credential|jaas|private/i;
 
-/** The password of a URI's user-info part: postgresql://user:PASSWORD@host/db. */
-const URI_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:)[^/@\s]*@/i;
+/**
+ * The password of a URI's user-info part: postgresql://user:PASSWORD@host/db. It
+ * runs to the last '@' before the path, as URL parsers read it: a password may
+ * hold '@' or '#' a writer forgot to percent-encode.
+ */
+const URI_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*:)[^/\s]*@/i;
 
 export const REDACTED = '***';
 

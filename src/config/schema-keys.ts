@@ -1,5 +1,6 @@
 // Reads the keys a zod schema knows, for "did you mean" hints on unknown keys and
-// for checking that docs/configuration.md documents every key.
+// for checking that docs/configuration.md documents every key, and what a key
+// takes, for the typing of interpolated values.
 import type { z } from 'zod';
 import type { KeyPath } from './config-problem.ts';
 
@@ -70,17 +71,47 @@ function childSchema(schema: AnySchema, segment: string | number, value: unknown
   return undefined;
 }
 
-/** The keys allowed in the mapping at `path` of `input`, given the root schema. */
-export function knownKeysAt(root: AnySchema, path: KeyPath, input: unknown): string[] {
+/** The schema of the value at `path` of `input` (undefined for a key the schema does not know). */
+export function schemaAt(root: AnySchema, path: KeyPath, input: unknown): AnySchema | undefined {
   let schema: AnySchema | undefined = root;
   let value = input;
   for (const segment of path) {
-    if (schema === undefined) return [];
+    if (schema === undefined) return undefined;
     schema = childSchema(schema, segment, value);
     value = (value as Record<string | number, unknown> | undefined)?.[segment];
   }
+  return schema;
+}
+
+/** The keys allowed in the mapping at `path` of `input`, given the root schema. */
+export function knownKeysAt(root: AnySchema, path: KeyPath, input: unknown): string[] {
+  const schema = schemaAt(root, path, input);
   if (schema === undefined) return [];
+  const value = path.reduce<unknown>(
+    (node, segment) => (node as Record<string | number, unknown> | undefined)?.[segment],
+    input,
+  );
   return [...new Set(matchingBranches(schema, value).flatMap((branch) => Object.keys(branch.shape)))];
+}
+
+/** Whether the schema takes text: a string, an enum, a string literal, or a union with one of them. */
+export function takesString(schema: AnySchema): boolean {
+  const def = unwrap(schema)._zod.def;
+  switch (def.type) {
+    case 'string':
+    case 'template_literal':
+      return true;
+    case 'enum':
+      return Object.values((def as z.core.$ZodEnumDef).entries).some((value) => typeof value === 'string');
+    case 'literal':
+      return (def as z.core.$ZodLiteralDef<z.core.util.Literal>).values.some(
+        (value) => typeof value === 'string',
+      );
+    case 'union':
+      return (def as z.core.$ZodUnionDef).options.some(takesString);
+    default:
+      return false;
+  }
 }
 
 /**

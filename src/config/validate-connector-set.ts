@@ -17,7 +17,6 @@ export function validateConnectorSet(worker: WorkerConfig, connectors: readonly 
   const byName = new Map<string, ConnectorConfig>();
   const byTopic = new Map<string, ConnectorConfig>();
   const byTable = new Map<string, ConnectorConfig>();
-  const owner = (connector: ConnectorConfig) => `connector "${connector.name}" (${connector.file})`;
 
   for (const connector of connectors) {
     const at = (key: string, message: string) => problems.push(`${connector.file}: ${key}: ${message}`);
@@ -53,9 +52,10 @@ export function validateConnectorSet(worker: WorkerConfig, connectors: readonly 
     if (connector.table === undefined && connector.route === undefined) at('table', 'is required (or route)');
   }
 
-  for (const connector of connectors) {
-    if (connector.topicPattern === undefined) continue;
-    const pattern = wholeName(connector.topicPattern);
+  const patterns = connectors.flatMap((connector) =>
+    connector.topicPattern === undefined ? [] : [{ connector, pattern: wholeName(connector.topicPattern) }],
+  );
+  for (const { connector, pattern } of patterns) {
     for (const [topic, other] of byTopic) {
       if (other !== connector && pattern.test(topic)) {
         problems.push(
@@ -63,21 +63,40 @@ export function validateConnectorSet(worker: WorkerConfig, connectors: readonly 
         );
       }
     }
-    const dlq = connector.errors.dlqTopic;
-    if (dlq !== undefined && pattern.test(dlq)) {
-      problems.push(`${connector.file}: errors.dlqTopic: "${dlq}" matches the connector's own topicPattern`);
-    }
   }
   for (const connector of connectors) {
     const dlq = connector.errors.dlqTopic;
-    const consumer = dlq === undefined ? undefined : byTopic.get(dlq);
-    if (dlq !== undefined && consumer !== undefined) {
-      problems.push(
-        `${connector.file}: errors.dlqTopic: "${dlq}" is consumed by ${owner(consumer)}; failed records would loop`,
-      );
-    }
+    if (dlq !== undefined) problems.push(...deadLetterLoops(connector, dlq, byTopic, patterns));
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'), { problems: problems.length });
+}
+
+/** A dead-letter topic that a connector consumes, by name or by its topicPattern, would feed failed records back. */
+function deadLetterLoops(
+  connector: ConnectorConfig,
+  dlq: string,
+  byTopic: ReadonlyMap<string, ConnectorConfig>,
+  patterns: readonly { readonly connector: ConnectorConfig; readonly pattern: RegExp }[],
+): string[] {
+  const at = `${connector.file}: errors.dlqTopic: "${dlq}"`;
+  const loops: string[] = [];
+  const consumer = byTopic.get(dlq);
+  if (consumer !== undefined) {
+    loops.push(`${at} is consumed by ${owner(consumer)}; failed records would loop`);
+  }
+  for (const { connector: other, pattern } of patterns) {
+    if (!pattern.test(dlq)) continue;
+    loops.push(
+      other === connector
+        ? `${at} matches the connector's own topicPattern; failed records would loop`
+        : `${at} is consumed by ${owner(other)} through its topicPattern; failed records would loop`,
+    );
+  }
+  return loops;
+}
+
+function owner(connector: ConnectorConfig): string {
+  return `connector "${connector.name}" (${connector.file})`;
 }
 
 function checkFormats(

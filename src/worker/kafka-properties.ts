@@ -1,6 +1,13 @@
 // KafkaClientConfig -> librdkafka properties (CONFIGURATION.md of librdkafka).
 // Raw `properties` come last so an operator can tune anything, except the few
-// settings floe's delivery guarantees rest on, which are checked instead.
+// settings floe's delivery guarantees rest on (config/fixed-kafka-properties.ts):
+// the loader refuses another value, and they are set here over the raw ones.
+import { formatKeyPath } from '../config/config-problem.ts';
+import {
+  changedFixedProperties,
+  type FixedPropertyClient,
+  fixedKafkaProperties,
+} from '../config/fixed-kafka-properties.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaClientConfig, KafkaSecurityConfig } from './kafka-types.ts';
 
@@ -75,41 +82,33 @@ export function consumerProperties(config: KafkaClientConfig, tuning: ConsumerTu
   if (tuning.rebalanceTimeoutMs !== undefined) {
     defaults['max.poll.interval.ms'] = String(tuning.rebalanceTimeoutMs);
   }
-  const props = { ...defaults, ...clientProperties(config, 'consumer') };
-  const required: KafkaProperties = { 'enable.auto.commit': 'false', 'enable.auto.offset.store': 'false' };
-  // KIP-848's 'consumer' protocol assigns on the broker and rejects a client-side strategy.
-  if (props['group.protocol'] !== 'consumer') {
-    required['partition.assignment.strategy'] = 'cooperative-sticky';
-  }
-  return withRequired(props, required, config);
+  return withFixed({ ...defaults, ...clientProperties(config, 'consumer') }, 'consumer', config);
 }
 
 /** Idempotent producer acknowledged by all in-sync replicas. */
 export function producerProperties(config: KafkaClientConfig): KafkaProperties {
-  const props = { 'linger.ms': '5', ...clientProperties(config, 'producer') };
-  return withRequired(props, { acks: 'all', 'enable.idempotence': 'true' }, config);
+  return withFixed({ 'linger.ms': '5', ...clientProperties(config, 'producer') }, 'producer', config);
 }
 
 export function adminProperties(config: KafkaClientConfig): KafkaProperties {
   return clientProperties(config, 'admin');
 }
 
-function withRequired(
+/** The fixed properties over the raw ones; a changed one is refused (a config built without the loader). */
+function withFixed(
   props: KafkaProperties,
-  required: KafkaProperties,
+  client: FixedPropertyClient,
   config: KafkaClientConfig,
 ): KafkaProperties {
-  for (const [key, value] of Object.entries(required)) {
-    const raw = config.properties?.[key];
-    if (raw !== undefined && raw.toLowerCase() !== value && !(key === 'acks' && raw === '-1')) {
-      throw new ConfigError(
-        `${WHERE}.properties.${key}: floe requires '${value}' (got '${raw}'); remove the property`,
-        { key: `${WHERE}.properties.${key}` },
-      );
-    }
-    props[key] = value;
+  const changed = changedFixedProperties(config.properties ?? {});
+  if (changed.length > 0) {
+    const lines = changed.map((problem) => `${formatKeyPath(problem.path)}: ${problem.message}`);
+    throw new ConfigError(lines.join('\n'), {
+      key: formatKeyPath(changed[0]!.path),
+      problems: changed.length,
+    });
   }
-  return props;
+  return { ...props, ...fixedKafkaProperties(client, config.properties ?? {}) };
 }
 
 function securityProperties(security: KafkaSecurityConfig): KafkaProperties {

@@ -76,6 +76,60 @@ describe('interpolateDocument', () => {
     });
   });
 
+  it('types unquoted results with the YAML schema of the document, listing every one typed away from its text', () => {
+    const document = parseDocument(
+      [
+        'hex: ${HEX}',
+        'octal: ${OCTAL}',
+        'infinite: ${INF}',
+        'nothing: ${NULL}',
+        'tilde: ${TILDE}',
+        'empty: ${E:-}',
+        'text: ${TEXT}',
+      ].join('\n'),
+    );
+    const { retyped } = interpolateDocument(document, {
+      HEX: '0x1F',
+      OCTAL: '0o17',
+      INF: '-.inf',
+      NULL: 'Null',
+      TILDE: '~',
+      TEXT: 'plain',
+    });
+    expect(document.toJS()).toEqual({
+      hex: 31,
+      octal: 15,
+      infinite: Number.NEGATIVE_INFINITY,
+      nothing: null,
+      tilde: null,
+      empty: null,
+      text: 'plain',
+    });
+    // An empty result is no text to keep: the key is not set.
+    expect(retyped).toEqual([
+      { path: ['hex'], text: '0x1F' },
+      { path: ['octal'], text: '0o17' },
+      { path: ['infinite'], text: '-.inf' },
+      { path: ['nothing'], text: 'Null' },
+      { path: ['tilde'], text: '~' },
+    ]);
+  });
+
+  it('leaves the text of a bad reference out of the message of a secret key', () => {
+    const document = parseDocument('sasl:\n  password: "x${y z}"\n  username: "x${y z}"\n');
+    expect(interpolateDocument(document, {}).problems).toEqual([
+      {
+        path: ['sasl', 'password'],
+        message:
+          'has a "${" that is not a variable reference (${NAME} or ${NAME:-default}); not shown: the key is a secret',
+      },
+      {
+        path: ['sasl', 'username'],
+        message: '"${y z}" is not a variable reference (${NAME} or ${NAME:-default})',
+      },
+    ]);
+  });
+
   it('reports each failed reference with its key path', () => {
     const document = parseDocument('a:\n  b: ${X}\n  c: [ok, "${Y}"]\n');
     expect(interpolateDocument(document, {}).problems).toEqual([

@@ -43,6 +43,16 @@ describe('redactConfig', () => {
     expect(redactConfig({ catalog: { uri: 'postgresql://floe:s3cret@db:5432/catalog' } })).toEqual({
       catalog: { uri: 'postgresql://floe:***@db:5432/catalog' },
     });
+    // A password with '@' (or '#') in it is hidden up to the last '@' before the host.
+    expect(redactConfig({ uri: 'postgresql://floe:pa@ss@db/catalog' })).toEqual({
+      uri: 'postgresql://floe:***@db/catalog',
+    });
+    expect(redactConfig({ uri: 'postgresql://floe:p#w@db:5432/c?sslmode=require' })).toEqual({
+      uri: 'postgresql://floe:***@db:5432/c?sslmode=require',
+    });
+    expect(redactConfig({ uri: 'postgresql://db:5432/catalog?user=a@b' })).toEqual({
+      uri: 'postgresql://db:5432/catalog?user=a@b',
+    });
     expect(redactConfig({ uri: 'sqlite:////data/catalog.db' })).toEqual({
       uri: 'sqlite:////data/catalog.db',
     });

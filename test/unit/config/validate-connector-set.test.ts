@@ -83,10 +83,35 @@ describe('validateConnectorSet', () => {
     expect(message).toBe(
       [
         '/c/all.yaml: topicPattern: also matches topic "orders" of connector "orders" (/c/orders.yaml); a topic belongs to one connector',
-        '/c/d.yaml: errors.dlqTopic: "d-dlq" matches the connector\'s own topicPattern',
         '/c/c.yaml: errors.dlqTopic: "orders" is consumed by connector "orders" (/c/orders.yaml); failed records would loop',
+        '/c/c.yaml: errors.dlqTopic: "orders" is consumed by connector "all" (/c/all.yaml) through its topicPattern; failed records would loop',
+        '/c/d.yaml: errors.dlqTopic: "d-dlq" matches the connector\'s own topicPattern; failed records would loop',
       ].join('\n'),
     );
+  });
+
+  it("refuses a dead-letter topic that another connector's topicPattern consumes", () => {
+    const message = errorMessage(() =>
+      validateConnectorSet(worker(true), [
+        connector('orders', { errors: { policy: 'dlq', dlqTopic: 'dead.orders' } }),
+        connector('dead', { topics: undefined, topicPattern: 'dead\\..*', table: 'ns.dead' }),
+        connector('clicks', { errors: { policy: 'dlq', dlqTopic: 'clicks-dlq' } }),
+        connector('dlq', { topics: undefined, topicPattern: '.*-dlq|x', table: 'ns.dlq' }),
+      ]),
+    );
+    expect(message).toBe(
+      [
+        '/c/orders.yaml: errors.dlqTopic: "dead.orders" is consumed by connector "dead" (/c/dead.yaml) through its topicPattern; failed records would loop',
+        '/c/clicks.yaml: errors.dlqTopic: "clicks-dlq" is consumed by connector "dlq" (/c/dlq.yaml) through its topicPattern; failed records would loop',
+      ].join('\n'),
+    );
+    // Whole names only, as the consumer subscribes: "dead" does not consume "undead.orders".
+    expect(() =>
+      validateConnectorSet(worker(true), [
+        connector('orders', { errors: { policy: 'dlq', dlqTopic: 'undead.orders' } }),
+        connector('dead', { topics: undefined, topicPattern: 'dead\\..*', table: 'ns.dead' }),
+      ]),
+    ).not.toThrow();
   });
 
   it('matches topic patterns against whole names only', () => {

@@ -203,7 +203,21 @@ describe('consumerProperties', () => {
       consumerProperties({ ...base, properties: { 'enable.auto.commit': 'true' } }),
     );
     expect(error.message).toBe(
-      "kafka.properties.enable.auto.commit: floe requires 'false' (got 'true'); remove the property",
+      'kafka.properties["enable.auto.commit"]: floe requires "false" (got "true"); remove the property',
+    );
+    // Every changed one, not just the first (the loader reports them first, with lines).
+    expect(
+      configError(() =>
+        consumerProperties({
+          ...base,
+          properties: { 'enable.auto.commit': 'true', 'enable.auto.offset.store': 'true' },
+        }),
+      ).message,
+    ).toBe(
+      [
+        'kafka.properties["enable.auto.commit"]: floe requires "false" (got "true"); remove the property',
+        'kafka.properties["enable.auto.offset.store"]: floe requires "false" (got "true"); remove the property',
+      ].join('\n'),
     );
     expect(() =>
       consumerProperties({ ...base, properties: { 'partition.assignment.strategy': 'range' } }),
