@@ -2,9 +2,9 @@
 // `floe validate`, `floe tables`, `floe backfill`, `floe maintain`. Config errors print their message (file, line,
 // key) without a stack trace and exit 2; any other failure (a taken port, an
 // unreachable service) is one line and exit 1.
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKFILL_DEFAULTS, backfillCommand, type ProgressMode } from './cli/backfill-command.ts';
+import { floeVersion } from './cli/floe-version.ts';
 import { type MaintainOptions, maintainCommand } from './cli/maintain-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { orphansCommand, tablesCommand } from './cli/tables-command.ts';
@@ -13,12 +13,6 @@ import { ConfigError, FloeError } from './errors.ts';
 import { serializeError } from './log.ts';
 
 const DEFAULT_CONFIG = process.env.FLOE_CONFIG ?? 'floe.yaml';
-
-/** package.json's version: next to src/ when run from the sources, next to dist/ when compiled (and in the image). */
-function floeVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
 
 function port(value: string): number {
   const n = Number(value);

@@ -1,7 +1,9 @@
 // `floe run`: the worker. Serves /healthz, /readyz and /metrics, consumes until
 // SIGTERM/SIGINT (commit, leave the group unless a static member, exit 0; a
 // second signal exits at once, 130; a stop still unfinished after
-// commitTimeoutMs exits 1) or until a record hits the fail policy (exit 1).
+// commitTimeoutMs exits 1; a signal during start-up, before anything was read,
+// exits 0 at once) or until a record hits the fail policy (exit 1). /status
+// serves the worker's state (worker/worker-state.ts).
 import type { Catalog } from '../catalog/catalog.ts';
 import { redactConfig } from '../config/redact-config.ts';
 import { TimedFileIO } from '../io/timed-file-io.ts';
@@ -18,8 +20,11 @@ import { TableLocks } from '../sink/table-locks.ts';
 import type { ConnectorRuntime } from '../worker/connector-runtime.ts';
 import { KafkaConsumerClient } from '../worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../worker/kafka/producer-client.ts';
+import { KafkaConnectStopped } from '../worker/kafka/stoppable-connect.ts';
 import { Worker } from '../worker/worker.ts';
+import { WorkerState } from '../worker/worker-state.ts';
 import { buildConnectorRuntime } from './connector-runtime-builder.ts';
+import { floeVersion } from './floe-version.ts';
 import { groupMaintainer } from './group-maintainer.ts';
 import { loadConfig } from './load-config.ts';
 import { buildCatalog, buildFileIO, buildSchemaRegistry, kafkaClientConfig } from './runtime-factory.ts';
@@ -37,8 +42,10 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   const logger = log ?? createLogger({ level: config.log.level });
   logger.info('starting floe', { config: redactConfig(config), connectors: connectors.map((c) => c.name) });
 
-  const metrics = new FloeMetrics();
+  const metrics = new FloeMetrics({ version: floeVersion() });
+  const state = new WorkerState(connectors.map((c) => c.name));
   const status = new SettableWorkerStatus();
+  status.setDetails(() => state.describe());
   const server = await HttpServer.start({
     host: config.server.host,
     port: options.port ?? config.server.port,
@@ -57,6 +64,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     status.setReady(false);
+    state.stopping();
     if (signals > 1) {
       logger.warn(`second ${signal}: exiting without committing`);
       process.exit(130);
@@ -88,7 +96,7 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
     const registry = buildSchemaRegistry(config);
     const kafka = kafkaClientConfig(config);
     if (connectors.some((c) => c.errors.policy === 'dlq')) {
-      producer = KafkaProducerClient.create(kafka, { logger });
+      producer = KafkaProducerClient.create(kafka, { logger, stop: stop.signal });
       await producer.connect();
     }
     const locks = new TableLocks();
@@ -132,10 +140,12 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
         KafkaConsumerClient.create(kafka, handler, {
           logger,
           rebalanceTimeoutMs: Math.max(300_000, 2 * config.commitTimeoutMs),
+          stop: stop.signal,
         }),
       log: logger,
       metrics,
       maxBufferedBytes: config.memory.maxBufferedBytes,
+      state,
       // A diagnostics switch (docs/operations.md): 0 waits for every commit before reading on.
       pipelineCommits: process.env.FLOE_PIPELINE_COMMITS !== '0',
       onReady: (ready) => status.setReady(ready && !stop.signal.aborted),
@@ -151,6 +161,11 @@ export async function runCommand(options: RunOptions, log?: Logger): Promise<num
       clearTimeout(stopDeadline);
       await closeRuntimes(runtimes, logger);
     }
+  } catch (error) {
+    // The dead-letter producer's connect, cut short by a stop: nothing was read yet.
+    if (!(error instanceof KafkaConnectStopped)) throw error;
+    logger.info('stopped during start-up: nothing was read, nothing to commit');
+    return 0;
   } finally {
     finished = true;
     clearTimeout(stopDeadline);

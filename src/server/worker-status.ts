@@ -22,7 +22,7 @@ export interface WorkerStatus {
 export class SettableWorkerStatus implements WorkerStatus {
   #ready = false;
   #live = true;
-  #details: Record<string, unknown> = {};
+  #details: () => object = () => ({});
 
   ready(): boolean {
     return this.#ready;
@@ -33,7 +33,7 @@ export class SettableWorkerStatus implements WorkerStatus {
   }
 
   describe(): object {
-    return { ready: this.#ready, live: this.#live, ...this.#details };
+    return { ready: this.#ready, live: this.#live, ...this.#details() };
   }
 
   setReady(ready: boolean): void {
@@ -44,7 +44,16 @@ export class SettableWorkerStatus implements WorkerStatus {
     this.#live = live;
   }
 
-  setDetails(details: Record<string, unknown>): void {
-    this.#details = { ...details };
+  /**
+   * What describe() adds to ready and live: a snapshot, or a function read at
+   * each request (the worker's state, built only when someone asks).
+   */
+  setDetails(details: Record<string, unknown> | (() => object)): void {
+    if (typeof details === 'function') {
+      this.#details = details;
+    } else {
+      const snapshot = { ...details };
+      this.#details = () => snapshot;
+    }
   }
 }

@@ -9,7 +9,12 @@ import type { Logger } from '../log.ts';
 import { FencedBatchError } from './commit/commit-batch.ts';
 import { CommitPipeline, type CommitRunner } from './commit-pipeline.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
-import { type KafkaConsumerApi, partitionKey as key, type TopicPartition } from './kafka-types.ts';
+import {
+  type KafkaConsumerApi,
+  partitionKey as key,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from './kafka-types.ts';
 import type { StageClock } from './stage-clock.ts';
 import { WarningAggregator } from './warning-aggregator.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
@@ -25,6 +30,8 @@ export interface BatchCommitsOptions {
   /** Commit a full batch while reading the next one (default true; never for keyed connectors). */
   readonly pipelineCommits?: boolean;
   readonly commitRunner?: CommitRunner;
+  /** A commit landed: the next offsets of the partitions its batch read (the worker's /status). */
+  readonly onLanded?: (connector: ConnectorRuntime, offsets: readonly TopicPartitionOffset[]) => void;
 }
 
 export class BatchCommits {
@@ -106,6 +113,7 @@ export class BatchCommits {
     const { sealed, outcome } = settled;
     if (outcome.ok) {
       const overtaken = connector.landed(sealed, settled.waitedFromMs);
+      this.#options.onLanded?.(connector, outcome.offsets);
       await this.#options.consumer.commitOffsets(outcome.offsets).catch((error: unknown) => {
         this.#groupOffsetWarnings.warn('could not commit group offsets (used for lag only)', { err: error });
       });

@@ -1,7 +1,9 @@
 // The consumer-group member: one Kafka consumer for every connector's topics,
 // records dispatched to their connector, batches committed on size/time/memory,
 // on partition revocation and on shutdown (docs/exactly-once.md). Returns the
-// process exit code: 0 after a clean stop, 1 when a record hit the fail policy.
+// process exit code: 0 after a clean stop (also one during start-up, before the
+// group was joined: nothing read, nothing to commit), 1 when a record hit the
+// fail policy.
 import type { Logger } from '../log.ts';
 import { BatchCommits } from './batch-commits.ts';
 import type { CommitRunner } from './commit-pipeline.ts';
@@ -17,6 +19,7 @@ import {
 import { partitionRunEnd } from './partition-runs.ts';
 import { StageClock, type WaitCounter } from './stage-clock.ts';
 import type { WorkerMetrics } from './worker-metrics.ts';
+import type { WorkerState } from './worker-state.ts';
 
 export interface WorkerOptions {
   readonly connectors: readonly ConnectorRuntime[];
@@ -39,6 +42,8 @@ export interface WorkerOptions {
   readonly pipelineCommits?: boolean;
   /** How such a commit runs beside the loop (default: on the event loop). */
   readonly commitRunner?: CommitRunner;
+  /** What GET /status says: phase, partitions held, offsets committed (worker-state.ts). */
+  readonly state?: WorkerState;
 }
 
 export class Worker {
@@ -58,6 +63,10 @@ export class Worker {
   }
 
   async run(stop: AbortSignal): Promise<number> {
+    // Every connector has its series from the start, an idle replica's too (0).
+    for (const connector of this.#options.connectors) {
+      this.#options.metrics.setAssignedPartitions(connector.settings.name, 0);
+    }
     const consumer = this.#options.createConsumer(this.#rebalanceHandler());
     this.#consumer = consumer;
     const counters = [...(this.#options.waitCounters ?? [])];
@@ -66,7 +75,8 @@ export class Worker {
     }
     const clock = new StageClock({ log: this.#log, metrics: this.#options.metrics, counters });
     this.#clock = clock;
-    const { connectors, log, metrics, maxBufferedBytes, pipelineCommits, commitRunner } = this.#options;
+    const { connectors, log, metrics, maxBufferedBytes, pipelineCommits, commitRunner, state } =
+      this.#options;
     const commits = new BatchCommits({
       connectors,
       consumer,
@@ -76,13 +86,18 @@ export class Worker {
       maxBufferedBytes,
       ...(pipelineCommits === undefined ? {} : { pipelineCommits }),
       ...(commitRunner === undefined ? {} : { commitRunner }),
+      ...(state === undefined ? {} : { onLanded: (c, offsets) => state.committed(c.settings.name, offsets) }),
     });
     this.#commits = commits;
     for (const connector of this.#options.connectors) {
       connector.useLogStart(async (tp) => (await consumer.queryWatermarks(tp)).low);
     }
-    await consumer.connect();
+    if (!(await this.#connect(consumer, stop))) {
+      commits.close();
+      return 0;
+    }
     await consumer.subscribe(this.#subscription());
+    state?.joining();
     this.#log.info('worker started', { connectors: this.#options.connectors.map((c) => c.settings.name) });
     let exitCode = 0;
     try {
@@ -107,11 +122,13 @@ export class Worker {
         await clock.time('lag', () => this.#reportLag());
         clock.tick();
       }
+      state?.stopping();
       if (exitCode === 0) {
         this.#log.info('stopping: committing open batches');
         for (const connector of this.#options.connectors) await commits.commit(connector, { wait: true });
       }
     } catch (error) {
+      state?.stopping();
       // A worker that failed commits nothing more: disconnect's revocation finds no batch.
       // A commit still running may land or not; either is safe, but it ends before the disconnect.
       await commits.abandon(error);
@@ -123,6 +140,25 @@ export class Worker {
     }
     this.#log.info('worker stopped', { exitCode });
     return exitCode;
+  }
+
+  /**
+   * Connects unless the stop came first: a stop during start-up (SIGTERM while
+   * the broker is unreachable) ends the connect early (the Kafka adapter
+   * disconnects its client then) and the worker exits 0, as nothing was read.
+   */
+  async #connect(consumer: KafkaConsumerApi, stop: AbortSignal): Promise<boolean> {
+    if (!stop.aborted) {
+      try {
+        await consumer.connect();
+        return true;
+      } catch (error) {
+        if (!stop.aborted) throw error;
+      }
+    }
+    this.#options.state?.stopping();
+    this.#log.info('stopped before joining the group: nothing was read, nothing to commit');
+    return false;
   }
 
   #subscription(): string[] | RegExp {
@@ -185,9 +221,12 @@ export class Worker {
         for (const connector of this.#options.connectors) {
           const mine = partitions.filter((tp) => this.#owner(tp.topic) === connector);
           if (mine.length === 0) continue;
-          for (const [tp, offset] of await connector.assign(mine)) starts.set(tp, offset);
+          const recorded = await connector.assign(mine);
+          for (const [tp, offset] of recorded) starts.set(tp, offset);
           this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);
+          this.#options.state?.assigned(connector.settings.name, mine, recorded);
         }
+        this.#options.state?.running();
         if (partitions.length > 0) {
           this.#log.info('partitions assigned', {
             partitions: partitions.map((p) => key(p.topic, p.partition)),
@@ -228,6 +267,7 @@ export class Worker {
 
   #released(connector: ConnectorRuntime, partitions: readonly TopicPartition[]): void {
     connector.release(partitions);
+    this.#options.state?.released(connector.settings.name, partitions);
     for (const tp of partitions)
       this.#options.metrics.clearLag(connector.settings.name, tp.topic, tp.partition);
     this.#options.metrics.setAssignedPartitions(connector.settings.name, connector.assigned.length);

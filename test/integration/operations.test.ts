@@ -259,7 +259,13 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
       expect((await get(port, '/healthz')).code).toBe(200);
       await sleep(100);
     }
-    expect(JSON.parse((await get(port, '/status')).body)).toMatchObject({ ready: false, live: true });
+    // The table load of the assignment is held: still joining, no partition booked yet.
+    expect(JSON.parse((await get(port, '/status')).body)).toEqual({
+      ready: false,
+      live: true,
+      state: 'joining',
+      connectors: { orders: { partitions: [], lastCommitAt: null } },
+    });
     expect(worker.lines.some((line) => line.includes('"partitions assigned"'))).toBe(false);
 
     gate.open();
@@ -270,6 +276,18 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
     await waitForRecords(catalog, table, RECORDS, { timeoutMs: 60_000 });
     expect((await get(port, '/readyz')).code).toBe(200);
     expect((await get(port, '/healthz')).code).toBe(200);
+    // /status: both partitions, their committed offsets (strings) adding up to every record.
+    type Status = {
+      state: string;
+      connectors: { orders: { partitions: { partition: number; committedOffset: string | null }[] } };
+    };
+    const status = await until('offsets in /status', async () => {
+      const body = JSON.parse((await get(port, '/status')).body) as Status;
+      const offsets = body.connectors.orders.partitions.map((p) => BigInt(p.committedOffset ?? '0'));
+      return offsets.reduce((a, b) => a + b, 0n) === BigInt(RECORDS) ? body : undefined;
+    });
+    expect(status).toMatchObject({ ready: true, live: true, state: 'running' });
+    expect(status.connectors.orders.partitions.map((p) => p.partition)).toEqual([0, 1]);
     expect(await worker.stop()).toEqual({ code: 0, signal: null });
   });
 
@@ -376,6 +394,27 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
 
   // An idle member (no partitions) must still turn ready, else a rolling update
   // with maxUnavailable 0 never completes when replicas outnumber partitions.
+  it('SIGTERM while joining the group: exits 0 at once, nothing read, nothing committed', async () => {
+    const { topic } = await prepareTopic(2, 0); // an empty topic: nothing to commit, however far the join got
+    const table = `it_ops.${topic}`;
+    const gate = await openGate();
+    const worker = startWorker(gatedSetup(gate, topic, table, { intervalMs: 1000 }));
+    const port = await httpPort(worker);
+    // Connected and subscribed: the join is under way (the test broker has no initial rebalance delay,
+    // so it may be through already; then this is a stop right after start-up).
+    await worker.waitForLine(/"worker started"/);
+    expect(['joining', 'running']).toContain(
+      (JSON.parse((await get(port, '/status')).body) as { state: string }).state,
+    );
+    const signalled = performance.now();
+    worker.child.kill('SIGTERM');
+    expect(await exitWithin(worker, 30_000)).toEqual({ code: 0, signal: null });
+    const ms = performance.now() - signalled;
+    process.stderr.write(`[operations] SIGTERM while joining: exit ${ms.toFixed(0)} ms after the signal\n`);
+    expect(ms).toBeLessThan(5_000);
+    expect(worker.lines.some((line) => line.includes('"msg":"committed"'))).toBe(false);
+  });
+
   it('an idle replica (more workers than partitions) is ready', async () => {
     const { topic } = await prepareTopic(1, 100);
     const table = `it_ops.${topic}`;
@@ -394,6 +433,12 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
       async () => ((await get(secondPort, '/readyz')).code === 200 ? true : undefined),
       15_000,
     );
+    // The idle replica has the connector's series, at 0, and says it holds nothing.
+    expect(metric(await scrape(secondPort), 'floe_assigned_partitions', { connector: 'orders' })).toBe(0);
+    expect(JSON.parse((await get(secondPort, '/status')).body)).toMatchObject({
+      state: 'running',
+      connectors: { orders: { partitions: [] } },
+    });
     expect(await second.stop()).toEqual({ code: 0, signal: null });
     expect(await first.stop()).toEqual({ code: 0, signal: null });
   });

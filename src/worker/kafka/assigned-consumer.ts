@@ -10,9 +10,9 @@ import { silentLogger } from '../../log.ts';
 import type { AssignedConsumerApi, AssignedPoll } from '../backfill/backfill-consumer.ts';
 import { consumerProperties } from '../kafka-properties.ts';
 import type { KafkaClientConfig, TopicPartition, TopicPartitionOffset } from '../kafka-types.ts';
+import type { WarningAggregator } from '../warning-aggregator.ts';
 import { consumeBatch, FatalConsumeError } from './packed-consume.ts';
 import {
-  callback,
   DEFAULT_TIMEOUT_MS,
   forwardClientLogs,
   type KafkaClientOptions,
@@ -20,10 +20,13 @@ import {
   plain,
   toSdkOffset,
 } from './sdk-helpers.ts';
+import { connectStoppably } from './stoppable-connect.ts';
 
 export class KafkaAssignedConsumer implements AssignedConsumerApi {
   readonly #consumer: RdKafka.KafkaConsumer;
   readonly #timeoutMs: number;
+  readonly #stop: AbortSignal | undefined;
+  readonly #clientErrors: WarningAggregator;
   readonly #ends: TopicPartitionOffset[] = [];
   #connected = false;
 
@@ -33,6 +36,7 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
 
   private constructor(config: KafkaClientConfig, options: KafkaClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#stop = options.stop;
     // librdkafka wants a group.id even for assign(); a separate one keeps any stray commit away from the worker's group.
     // librdkafka's 1 MiB per partition per fetch interleaves partitions finely, so most
     // backfill commits cover every partition (not guaranteed: a resume starts partitions
@@ -47,17 +51,19 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
     this.#consumer.on('partition.eof', (eof: { topic: string; partition: number; offset: number }) => {
       this.#ends.push({ topic: eof.topic, partition: eof.partition, offset: BigInt(eof.offset) });
     });
-    forwardClientLogs(
+    this.#clientErrors = forwardClientLogs(
       this.#consumer,
       (options.logger ?? silentLogger).child({ component: 'kafka-backfill-consumer' }),
     );
   }
 
   async connect(): Promise<void> {
-    await callback<unknown>(
-      (cb) => this.#consumer.connect({ timeout: this.#timeoutMs }, cb),
-      'consumer connect',
-    );
+    await connectStoppably(this.#consumer, {
+      timeoutMs: this.#timeoutMs,
+      stop: this.#stop,
+      operation: 'consumer connect',
+      clientErrors: this.#clientErrors,
+    });
     const consumer = this.#consumer as unknown as {
       setDefaultIsTimeoutOnlyForFirstMessage?(v: boolean): void;
     };
@@ -92,6 +98,7 @@ export class KafkaAssignedConsumer implements AssignedConsumerApi {
     if (!this.#connected) return;
     this.#connected = false;
     await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
+    this.#clientErrors.close();
   }
 
   #assertConnected(operation: string): void {

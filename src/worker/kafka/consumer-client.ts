@@ -39,6 +39,7 @@ import {
   plain,
   toSdkOffset,
 } from './sdk-helpers.ts';
+import { connectStoppably } from './stoppable-connect.ts';
 import { regexSubscription } from './topic-pattern.ts';
 
 export interface KafkaConsumerOptions extends KafkaClientOptions, ConsumerTuning {
@@ -65,6 +66,9 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
   #closed: Promise<void> | undefined;
   /** A rebalance fails every in-flight commit at once: one line with a count, not one each. */
   readonly #commitWarnings: WarningAggregator;
+  /** The client's own errors, counted the same way (an unreachable broker: hundreds a second). */
+  readonly #clientErrors: WarningAggregator;
+  readonly #stop: AbortSignal | undefined;
   readonly #paused = new PausedTime();
   /** An assignment (maybe empty: an idle member) was applied: the group join is over. */
   #joined = false;
@@ -84,6 +88,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     this.#log = (options.logger ?? silentLogger).child({ component: 'kafka-consumer' });
     this.#commitWarnings = new WarningAggregator(this.#log);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#stop = options.stop;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const properties = consumerProperties(config, options);
     this.#static = (properties['group.instance.id'] ?? '') !== '';
@@ -121,15 +126,18 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
         this.#joined = true;
       },
     });
-    forwardClientLogs(this.#consumer, this.#log);
+    this.#clientErrors = forwardClientLogs(this.#consumer, this.#log);
   }
 
+  /** Rejects with KafkaConnectStopped when the worker's stop comes first (the client is disconnected then). */
   async connect(): Promise<void> {
     if (this.#state !== 'new') throw new FloeError(`Kafka consumer: connect() called when ${this.#state}`);
-    await callback<unknown>(
-      (cb) => this.#consumer.connect({ timeout: this.#timeoutMs }, cb),
-      'consumer connect',
-    );
+    await connectStoppably(this.#consumer, {
+      timeoutMs: this.#timeoutMs,
+      stop: this.#stop,
+      operation: 'consumer connect',
+      clientErrors: this.#clientErrors,
+    });
     this.#cooperative.setDefaultIsTimeoutOnlyForFirstMessage(true);
     if (!hasPackedConsume(this.#consumer)) {
       this.#log.warn(
@@ -276,6 +284,7 @@ export class KafkaConsumerClient implements KafkaConsumerApi {
     await new Promise<void>((resolve) => this.#consumer.disconnect(() => resolve()));
     this.#state = 'closed';
     this.#commitWarnings.close();
+    this.#clientErrors.close();
     if (this.#rebalances.failure !== earlier) throw this.#rebalances.failure;
   }
 

@@ -5,6 +5,7 @@ import { RdKafka } from '@confluentinc/kafka-javascript';
 import { silentLogger } from '../../log.ts';
 import { producerProperties } from '../kafka-properties.ts';
 import type { KafkaClientConfig, KafkaProducerApi, ProducerRecord } from '../kafka-types.ts';
+import type { WarningAggregator } from '../warning-aggregator.ts';
 import {
   callback,
   DEFAULT_TIMEOUT_MS,
@@ -13,10 +14,13 @@ import {
   type KafkaClientOptions,
   kafkaError,
 } from './sdk-helpers.ts';
+import { connectStoppably } from './stoppable-connect.ts';
 
 export class KafkaProducerClient implements KafkaProducerApi {
   readonly #producer: RdKafka.Producer;
   readonly #timeoutMs: number;
+  readonly #stop: AbortSignal | undefined;
+  readonly #clientErrors: WarningAggregator;
 
   static create(config: KafkaClientConfig, options: KafkaClientOptions = {}): KafkaProducerClient {
     return new KafkaProducerClient(config, options);
@@ -24,6 +28,7 @@ export class KafkaProducerClient implements KafkaProducerApi {
 
   private constructor(config: KafkaClientConfig, options: KafkaClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#stop = options.stop;
     this.#producer = new RdKafka.Producer({ ...producerProperties(config), dr_cb: true });
     this.#producer.on('delivery-report', (err, report) => {
       const delivery = report.opaque as { resolve(): void; reject(error: Error): void };
@@ -31,17 +36,20 @@ export class KafkaProducerClient implements KafkaProducerApi {
         delivery.reject(kafkaError('produce', err, { topic: report.topic, partition: report.partition }));
       else delivery.resolve();
     });
-    forwardClientLogs(
+    this.#clientErrors = forwardClientLogs(
       this.#producer,
       (options.logger ?? silentLogger).child({ component: 'kafka-producer' }),
     );
   }
 
+  /** Rejects with KafkaConnectStopped when the worker's stop comes first. */
   async connect(): Promise<void> {
-    await callback<unknown>(
-      (cb) => this.#producer.connect({ timeout: this.#timeoutMs }, cb),
-      'producer connect',
-    );
+    await connectStoppably(this.#producer, {
+      timeoutMs: this.#timeoutMs,
+      stop: this.#stop,
+      operation: 'producer connect',
+      clientErrors: this.#clientErrors,
+    });
     this.#producer.setPollInBackground(true); // delivery reports without a JS timer
   }
 
@@ -81,5 +89,6 @@ export class KafkaProducerClient implements KafkaProducerApi {
   async disconnect(): Promise<void> {
     await this.flush();
     await new Promise<void>((resolve) => this.#producer.disconnect(() => resolve()));
+    this.#clientErrors.close();
   }
 }

@@ -10,6 +10,7 @@ import type {
 import { FloeError, ValidationError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { type KafkaRecord, type TopicPartition, partitionKey as topicPartitionKey } from '../kafka-types.ts';
+import { WarningAggregator } from '../warning-aggregator.ts';
 
 export const ERR_ASSIGN_PARTITIONS = -175;
 export const ERR_REVOKE_PARTITIONS = -174;
@@ -25,6 +26,8 @@ export interface KafkaClientOptions {
   readonly logger?: Logger;
   /** Timeout of broker round trips (connect, seek, watermarks, admin calls). Default 30 s. */
   readonly timeoutMs?: number;
+  /** The worker's stop (SIGTERM): ends a connect() still under way (stoppable-connect.ts). */
+  readonly stop?: AbortSignal;
 }
 
 export function partitionKey(tp: TopicPartition): string {
@@ -110,11 +113,22 @@ export function callback<T = void>(
 /** librdkafka logs with syslog severities 0 (emergency) .. 7 (debug). */
 const SYSLOG_LEVEL = ['error', 'error', 'error', 'error', 'warn', 'debug', 'debug', 'debug'] as const;
 
-export function forwardClientLogs(client: RdKafka.Client<'event.error' | 'event.log'>, log: Logger): void {
-  client.on('event.error', (err) => log.warn('Kafka client error', { code: err.code, reason: err.message }));
+/**
+ * Client errors come in bursts (an unreachable broker: one per connection
+ * attempt, hundreds a second), so each text is logged once per window with a
+ * count (warning-aggregator.ts). The owner closes the returned aggregator when
+ * it disconnects, which logs the counts still open.
+ */
+export function forwardClientLogs(
+  client: RdKafka.Client<'event.error' | 'event.log'>,
+  log: Logger,
+): WarningAggregator {
+  const errors = new WarningAggregator(log);
+  client.on('event.error', (err) => errors.warn(`Kafka client error: ${err.message}`, { code: err.code }));
   client.on('event.log', (event: { severity: number; fac: string; message: string }) => {
     log[SYSLOG_LEVEL[event.severity] ?? 'debug'](event.message, { facility: event.fac });
   });
+  return errors;
 }
 
 /** Methods the binding has at runtime that its .d.ts leaves out. */

@@ -1,6 +1,7 @@
 // `floe maintain`'s arguments: which steps the flags select, what a target
 // names (a connector's existing tables, or one table), and the one-line errors
 // with exit 1 for an unknown connector or a missing table.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TableIdentifier } from '../../../src/catalog/catalog.ts';
@@ -146,6 +147,31 @@ describe('floe maintain on the command line', () => {
     const table = await run(['maintain', 'shop.other', '--config', config, '--progress', 'none']);
     expect(table.stderr).toBe('floe: table shop.other does not exist\n');
     expect(table.code).toBe(1);
+  });
+
+  it('docs/operations.md says what a connector none of whose tables exists yet gets: exit 1 and this line', async () => {
+    const folder = tempFolder();
+    writeConfig(
+      folder,
+      'connectors/clicks.yaml',
+      'topics: [clicks]\ntable: demo.clicks\nvalue: { format: json }\n',
+    );
+    const config = writeConfig(
+      folder,
+      'floe.yaml',
+      `kafka: { bootstrapServers: 127.0.0.1:9092, groupId: g }\ncatalog: { type: sql }\nlog: { level: error }\n`,
+    );
+    const result = await run(['maintain', 'clicks', '--config', config, '--progress', 'none']);
+    expect(result.code).toBe(1);
+    const doc = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    );
+    const section = doc.slice(doc.indexOf('## One-off maintenance'), doc.indexOf('## Orphan files'));
+    const exitCodes = section.slice(section.indexOf('Exit codes:'));
+    expect(exitCodes).toContain(`1 on an error`);
+    expect(exitCodes).toContain(`\`${result.stderr.trim()}\``);
+    expect(section.slice(0, section.indexOf('Exit codes:'))).toContain(`exit 1: \`${result.stderr.trim()}\``);
   });
 
   it('exits 1 on --older-than without --remove-orphans, and on a bad duration', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpServer } from '../../../src/server/http-server.ts';
 import { FloeMetrics, type MetricsSource } from '../../../src/server/metrics-registry.ts';
 import { SettableWorkerStatus } from '../../../src/server/worker-status.ts';
+import { WorkerState } from '../../../src/worker/worker-state.ts';
 
 const running: HttpServer[] = [];
 
@@ -60,6 +61,42 @@ describe('HttpServer', () => {
       ready: false,
       live: true,
       partitions: [{ topic: 't', partition: 0, offset: '9007199254740993' }],
+    });
+  });
+
+  it("serves the worker's state as it is at each request", async () => {
+    const { status, get } = await start();
+    const state = new WorkerState(['orders', 'clicks'], () => Date.parse('2025-01-02T03:04:05.678Z'));
+    status.setDetails(() => state.describe());
+    expect(await (await get('/status')).json()).toEqual({
+      ready: false,
+      live: true,
+      state: 'starting',
+      connectors: {
+        orders: { partitions: [], lastCommitAt: null },
+        clicks: { partitions: [], lastCommitAt: null },
+      },
+    });
+    state.joining();
+    const tp = (partition: number) => ({ topic: 'orders', partition });
+    state.assigned('orders', [tp(3), tp(0)], new Map([['orders:0', 9007199254740993n]]));
+    state.running();
+    state.committed('orders', [{ ...tp(3), offset: 12n }]);
+    status.setReady(true);
+    expect(await (await get('/status')).json()).toEqual({
+      ready: true,
+      live: true,
+      state: 'running',
+      connectors: {
+        orders: {
+          partitions: [
+            { topic: 'orders', partition: 0, committedOffset: '9007199254740993', committedAt: null },
+            { topic: 'orders', partition: 3, committedOffset: '12', committedAt: '2025-01-02T03:04:05.678Z' },
+          ],
+          lastCommitAt: '2025-01-02T03:04:05.678Z',
+        },
+        clicks: { partitions: [], lastCommitAt: null },
+      },
     });
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FloeMetrics } from '../../../src/server/metrics-registry.ts';
 import type { WorkerMetrics } from '../../../src/worker/worker-metrics.ts';
@@ -179,5 +180,33 @@ describe('FloeMetrics: table maintenance', () => {
     text = await floe.metricsText();
     expect(sample(text, 'floe_table_maintainer{table="sales.orders"}')).toBe(1);
     expect(sample(text, 'floe_maintenance_skipped_total{table="sales.orders"}')).toBe(2);
+  });
+});
+
+describe('docs/operations.md, "Metrics"', () => {
+  const doc = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Metrics'), doc.indexOf('## Health and readiness'));
+  /** Every metric family /metrics lists (its `# TYPE` lines). */
+  async function exported(): Promise<Set<string>> {
+    const text = await new FloeMetrics({ version: '1.2.3' }).metricsText();
+    return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+  }
+
+  it("names every process metric as prom-client's default metrics export it, and no other", async () => {
+    const paragraph = section.slice(
+      section.indexOf('Process metrics of the Node.js runtime'),
+      section.indexOf('Alerts worth having'),
+    );
+    const named = new Set([...paragraph.matchAll(/`(floe_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    const processMetrics = [...(await exported())].filter((name) => /^floe_(process|nodejs)_/.test(name));
+    expect([...named].sort()).toEqual(processMetrics.sort());
+    expect(named).toContain('floe_nodejs_eventloop_lag_p99_seconds');
+  });
+
+  it("lists floe's own metrics in its table, each with its type", async () => {
+    const rows = [...section.matchAll(/^\| `(floe_[a-z0-9_]+)` \| (\w+) \|/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const text = await new FloeMetrics({ version: '1.2.3', processMetrics: false }).metricsText();
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(rows.sort()).toEqual(types.sort());
   });
 });
