@@ -1,10 +1,11 @@
 // Which table a decoded record goes to: the connector's single table, or the
 // table named by the value of a (dotted) field of the row, else the fallback
 // table; a record that matches no table is a RecordError for the error policy.
-// A keyed delete goes to every table of the route: only the one holding its key
-// has a row to delete (deleteTargets). A tombstone has no row to route by, and a
-// Debezium delete's `before` cannot be trusted to: under the default replica
-// identity it holds the key and, for NOT NULL columns, their types' defaults.
+// A keyed delete whose row names a table of the route goes there; one that
+// names none (a tombstone has no row; under the default replica identity a
+// Debezium `before` holds the key and, for NOT NULL columns, their types'
+// defaults) goes to every table of the route: only the one holding its key
+// has a row to delete (deleteTargets).
 import type { TableIdentifier } from '../catalog/catalog.ts';
 import { formatTableIdentifier } from '../catalog/table-identifier.ts';
 import { RecordError } from '../errors.ts';
@@ -29,11 +30,16 @@ export function routeRecord(route: TableRoute, row: Row, record: RecordLocation)
 }
 
 /**
- * The tables a keyed delete, truncate or tombstone applies to: every table of
- * the route (a key absent from a table is a no-op there), whatever its row says.
+ * The tables a keyed delete, truncate or tombstone applies to: the table its
+ * row names, else every table of the route, the fallback included (a key
+ * absent from a table is a no-op there). A row naming a table is trusted: two
+ * topics of one route may hold the same key in different tables.
  */
-export function deleteTargets(route: TableRoute): TableIdentifier[] {
+export function deleteTargets(route: TableRoute, row: Row | null): TableIdentifier[] {
   if (route.kind === 'single') return [route.table];
+  const value = row === null ? undefined : fieldValue(row, route.field);
+  const named = value == null ? undefined : route.tables.get(String(value));
+  if (named !== undefined) return [named];
   const all = [...route.tables.values(), ...(route.fallback ? [route.fallback] : [])];
   const seen = new Set<string>();
   return all.filter((id) => {

@@ -10,13 +10,19 @@ import type { LibrdKafkaError, Metadata, MetadataOptions, RdKafka } from '@confl
 import { FloeError } from '../../errors.ts';
 import { callback } from './sdk-helpers.ts';
 
-/** One metadata request waits at most this long: how late a stop is seen while connecting. */
+/** One metadata request waits at most this long at first: how late a stop is seen while connecting. */
 export const CONNECT_STEP_MS = 500;
+/**
+ * A request that timed out is asked again with twice the time, up to this: a
+ * broker whose answer always takes longer than a step still gets through (a
+ * broker answers a connection's requests in order, so shorter ones would only
+ * queue behind each other), and a stop waits at most this long.
+ */
+export const MAX_CONNECT_STEP_MS = 4_000;
+const ERR_TIMED_OUT = -185;
 
 /** librdkafka's answers while no broker is reachable yet: worth asking again until the timeout. */
-const NOT_YET = new Set([
-  -185 /* ERR__TIMED_OUT */, -195 /* ERR__TRANSPORT */, -187 /* ERR__ALL_BROKERS_DOWN */,
-]);
+const NOT_YET = new Set([ERR_TIMED_OUT, -195 /* ERR__TRANSPORT */, -187 /* ERR__ALL_BROKERS_DOWN */]);
 
 /** connect() gave up because the process is stopping: nothing was read; not a failure. */
 export class KafkaConnectStopped extends FloeError {
@@ -56,7 +62,7 @@ async function connectInSteps(client: AnyClient, options: StoppableConnectOption
   const { stop, operation } = options;
   if (stop?.aborted) throw new KafkaConnectStopped(operation);
   const deadline = performance.now() + options.timeoutMs;
-  const step = options.stepMs ?? CONNECT_STEP_MS;
+  let step = options.stepMs ?? CONNECT_STEP_MS;
   // A client without it (a test double) connects as it is.
   if (typeof client.getMetadata !== 'function') return connect(client, options);
   const ask = client.getMetadata.bind(client);
@@ -68,8 +74,10 @@ async function connectInSteps(client: AnyClient, options: StoppableConnectOption
         { ...metadataOptions, timeout: Math.min(step, remaining) },
         (err: LibrdKafkaError, data: Metadata) => {
           if (stop?.aborted) done(new KafkaConnectStopped(operation));
-          else if (err && NOT_YET.has(err.code) && performance.now() < deadline) attempt();
-          else done(err, data);
+          else if (err && NOT_YET.has(err.code) && performance.now() < deadline) {
+            if (err.code === ERR_TIMED_OUT) step = Math.min(step * 2, Math.max(step, MAX_CONNECT_STEP_MS));
+            attempt();
+          } else done(err, data);
         },
       );
     };

@@ -254,9 +254,10 @@ export class KeyedRunWriter {
     const kafkaKey = rawKey instanceof Promise ? await rawKey : rawKey;
     if (event.kind === 'upsert')
       return this.#writeTo(routeRecord(settings.route, event.row, record), event, kafkaKey, record);
-    // A delete looks for its key in every routed table (record-route.ts).
+    // A delete whose row names no routed table looks for its key in every one (record-route.ts).
+    const row = event.kind === 'delete' ? event.row : null;
     let outcome: 'written' | 'already' | 'ignored' = 'ignored';
-    for (const id of deleteTargets(settings.route)) {
+    for (const id of deleteTargets(settings.route, row)) {
       const one = await this.#writeTo(id, event, kafkaKey, record);
       if (one === 'written' || (one === 'already' && outcome === 'ignored')) outcome = one;
     }

@@ -9,7 +9,12 @@ import type { Logger } from '../../../src/log.ts';
 import { KafkaConsumerClient } from '../../../src/worker/kafka/consumer-client.ts';
 import { KafkaProducerClient } from '../../../src/worker/kafka/producer-client.ts';
 import { forwardClientLogs } from '../../../src/worker/kafka/sdk-helpers.ts';
-import { KafkaConnectStopped } from '../../../src/worker/kafka/stoppable-connect.ts';
+import {
+  CONNECT_STEP_MS,
+  connectStoppably,
+  KafkaConnectStopped,
+  MAX_CONNECT_STEP_MS,
+} from '../../../src/worker/kafka/stoppable-connect.ts';
 import type { KafkaClientConfig } from '../../../src/worker/kafka-types.ts';
 
 const UNREACHABLE: KafkaClientConfig = { bootstrapServers: '127.0.0.1:1', groupId: 'floe-test' };
@@ -99,5 +104,45 @@ describe('forwardClientLogs', () => {
         fields: { code: -187, repeated: 583 },
       },
     ]);
+  });
+});
+
+/**
+ * A client whose connect() asks this.getMetadata, as the binding's does, of a
+ * broker that answers metadata only to a request allowed `answerMs` or more.
+ */
+function slowBroker(answerMs: number) {
+  const asked: number[] = [];
+  const client = {
+    getMetadata(options: { timeout: number }, cb: (err: unknown, data?: unknown) => void) {
+      asked.push(options.timeout);
+      if (options.timeout >= answerMs) setTimeout(() => cb(null, { brokers: [] }), 1);
+      else setTimeout(() => cb({ code: -185, message: 'Local: Timed out' }), 1);
+    },
+    connect(options: unknown, cb: (err: unknown, data?: unknown) => void) {
+      (this as unknown as { getMetadata: typeof client.getMetadata }).getMetadata(
+        options as { timeout: number },
+        cb,
+      );
+    },
+  };
+  return { client, asked };
+}
+
+describe('connect to a broker that answers slowly', () => {
+  it('asks again with twice the time after a timeout, so an answer slower than a step gets through', async () => {
+    const { client, asked } = slowBroker(1_500);
+    await connectStoppably(client as never, { timeoutMs: 30_000, operation: 'consumer connect' });
+    expect(asked).toEqual([CONNECT_STEP_MS, 2 * CONNECT_STEP_MS, 4 * CONNECT_STEP_MS]);
+  });
+
+  it(`never waits longer than ${MAX_CONNECT_STEP_MS} ms in one step (how late a stop is seen)`, async () => {
+    const { client, asked } = slowBroker(Number.POSITIVE_INFINITY);
+    const { error } = await timed(
+      connectStoppably(client as never, { timeoutMs: 300, operation: 'consumer connect', stepMs: 1 }),
+    );
+    expect(String((error as Error).message)).toMatch(/Timed out/);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(MAX_CONNECT_STEP_MS);
+    expect(asked.slice(0, 4)).toEqual([1, 2, 4, 8]);
   });
 });

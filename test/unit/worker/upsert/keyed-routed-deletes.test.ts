@@ -3,10 +3,11 @@
 // upserts were routed to: a delete without the routing field goes to every
 // table of the route (record-route.ts deleteTargets), where a key that is
 // absent is a no-op. Found in review (it went to the fallback table or was an
-// 'unroutable' record error, and the row stayed). A Debezium delete goes to
-// every table too, even when its `before` has the routing field: under the
-// default replica identity that value is the column type's default (an audit
-// found such a delete stopped the worker as 'unroutable').
+// 'unroutable' record error, and the row stayed). A Debezium delete whose
+// `before` names no table of the route goes to every table too: under the
+// default replica identity the routing value is the column type's default (an
+// audit found such a delete stopped the worker as 'unroutable'). One whose
+// `before` names a table goes there only (two topics may share keys).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ describe('keyed connector routed by a field', () => {
   it.each([
     ['a default routing value', ''],
     ['no routing value', undefined],
-    ['the other table', 'b'],
+    ['its table', 'a'],
   ])('a Debezium delete whose before has %s deletes the key where its upserts went', async (_, kind) => {
     const s = stack();
     const runtime = s.runtime(cdcRouted());
@@ -106,5 +107,20 @@ describe('keyed connector routed by a field', () => {
     await runtime.commit();
     expect(await liveIds(s, 'a')).toEqual([]);
     expect(await liveIds(s, 'b')).toEqual([2n]);
+  });
+
+  it('a Debezium delete whose before names a table deletes there only', async () => {
+    const s = stack();
+    const runtime = s.runtime(cdcRouted());
+    await runtime.assign([{ topic: 't', partition: 0 }]);
+    // key 1 moved from a to b: its old row stays in a (each table is keyed on its own)
+    const upserts = [keyedChange(0, 1, { id: 1, kind: 'a' }), keyedChange(1, 1, { id: 1, kind: 'b' })];
+    await runtime.processRun(upserts, 0, upserts.length);
+    await runtime.commit();
+    const deletes = [keyedChange(2, 1, { op: 'd', id: 1, kind: 'b' })];
+    await runtime.processRun(deletes, 0, deletes.length);
+    await runtime.commit();
+    expect(await liveIds(s, 'a')).toEqual([1n]);
+    expect(await liveIds(s, 'b')).toEqual([]);
   });
 });
