@@ -38,9 +38,33 @@ function isFixedValue(key: string, fixed: string, value: unknown): boolean {
   return text === fixed || (key === 'acks' && text === '-1');
 }
 
-/** Each entry of the raw properties that changes a fixed property of either client, at `kafka.properties`. */
+/**
+ * Group membership has keys of its own: a raw property would override them
+ * unseen (the Helm chart's per-pod instance id, the backfill's separate group).
+ */
+const OWN_KEYS: Readonly<Record<string, string>> = {
+  'group.id': 'kafka.groupId',
+  'group.instance.id': 'kafka.groupInstanceId',
+};
+
+/**
+ * Each entry of the raw properties that changes a fixed property of either
+ * client, or sets one with a key of its own, at `kafka.properties`.
+ */
 export function changedFixedProperties(properties: Readonly<Record<string, unknown>>): ConfigProblem[] {
+  const own = Object.entries(OWN_KEYS).flatMap(([key, instead]): ConfigProblem[] =>
+    properties[key] === undefined
+      ? []
+      : [{ path: ['kafka', 'properties', key], message: `set ${instead} instead; remove the property` }],
+  );
   const fixed = { ...fixedKafkaProperties('consumer', properties), ...fixedKafkaProperties('producer', {}) };
+  return own.concat(fixedChanges(properties, fixed));
+}
+
+function fixedChanges(
+  properties: Readonly<Record<string, unknown>>,
+  fixed: Readonly<Record<string, string>>,
+): ConfigProblem[] {
   return Object.entries(fixed).flatMap(([key, value]) => {
     const raw = properties[key];
     // Not a string, number or boolean: the shape check reports it.

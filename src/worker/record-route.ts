@@ -33,21 +33,27 @@ export function routeRecord(route: TableRoute, row: Row, record: RecordLocation)
  * The tables a keyed delete, truncate or tombstone applies to: the table its
  * row names, else every table of the route, the fallback included (a key
  * absent from a table is a no-op there). A row naming a table is trusted: two
- * topics of one route may hold the same key in different tables.
+ * topics of one route may hold the same key in different tables. A fanned-out
+ * delete is a `probe`: where another partition holds its key, that key is not
+ * this record's and the delete is a no-op (change-collapse.ts).
  */
-export function deleteTargets(route: TableRoute, row: Row | null): TableIdentifier[] {
-  if (route.kind === 'single') return [route.table];
+export function deleteTargets(
+  route: TableRoute,
+  row: Row | null,
+): { readonly tables: TableIdentifier[]; readonly probe: boolean } {
+  if (route.kind === 'single') return { tables: [route.table], probe: false };
   const value = row === null ? undefined : fieldValue(row, route.field);
   const named = value == null ? undefined : route.tables.get(String(value));
-  if (named !== undefined) return [named];
+  if (named !== undefined) return { tables: [named], probe: false };
   const all = [...route.tables.values(), ...(route.fallback ? [route.fallback] : [])];
   const seen = new Set<string>();
-  return all.filter((id) => {
+  const tables = all.filter((id) => {
     const name = formatTableIdentifier(id);
     if (seen.has(name)) return false;
     seen.add(name);
     return true;
   });
+  return { tables, probe: true };
 }
 
 /** The value at a dotted path of a row (undefined where a level is missing). */

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Catalog } from '../../src/catalog/catalog.ts';
-import { registry } from '../support/kafka-tools.ts';
+import { registry, TestProducer } from '../support/kafka-tools.ts';
 import { type OrderScenario, orderScenario, SCENARIO_PARTITIONS } from '../support/order-scenario.ts';
 import { orderPayload } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
@@ -51,14 +51,25 @@ function produceSteadily(s: OrderScenario): { stop: () => Promise<number>; produ
   let produced = 0;
   let stopping = false;
   const done = (async () => {
-    while (!stopping) {
-      const next = produced + 300;
-      const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
-      await produceNumbered(s.topic, SCENARIO_PARTITIONS, ids, (i) =>
-        registry.encode(s.schemaId, orderPayload(i)),
-      );
-      produced = next;
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    // One connection for the whole run: a connect per round made rounds a second
+    // apart on a loaded machine, and a SIGTERM could then find an empty batch.
+    const producer = await new TestProducer(s.broker.bootstrap).connect();
+    try {
+      while (!stopping) {
+        const next = produced + 300;
+        const ids = Array.from({ length: next - produced }, (_, i) => produced + i);
+        await produceNumbered(
+          s.topic,
+          SCENARIO_PARTITIONS,
+          ids,
+          (i) => registry.encode(s.schemaId, orderPayload(i)),
+          { producer },
+        );
+        produced = next;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    } finally {
+      await producer.disconnect();
     }
     return produced;
   })();
@@ -96,6 +107,13 @@ async function lineAfter(worker: WorkerProcess, fromLine: number, pattern: RegEx
 }
 
 const COMMITTED = /"msg":"committed"/;
+const COMMIT_INTERVAL_MS = 3_000;
+
+/** Resolves once the producer has finished a whole round begun after this call. */
+async function aRoundProduced(producer: { produced: () => number }): Promise<void> {
+  const from = producer.produced();
+  while (producer.produced() < from + 600) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 describe('static group membership (REST catalog)', () => {
   const catalogs: Catalog[] = [];
@@ -104,7 +122,10 @@ describe('static group membership (REST catalog)', () => {
   });
 
   it('a static worker killed -9, then SIGTERMed, and restarted under its instance id each time keeps its partitions without a rebalance', async () => {
-    const s = await orderScenario('rest', 'static');
+    // Commits by time only, far enough apart that the SIGTERM below lands with an open batch.
+    const s = await orderScenario('rest', 'static', undefined, {
+      commit: { intervalMs: COMMIT_INTERVAL_MS, maxRecords: 1_000_000 },
+    });
     makeStatic(s);
     const catalog = await openCatalog('rest', s.setup);
     catalogs.push(catalog);
@@ -131,8 +152,16 @@ describe('static group membership (REST catalog)', () => {
     const restartedOwned = assignedPartitions(restarted);
 
     // A rolling update: SIGTERM, then the same instance id again. The stopping worker
-    // commits its open batch and keeps its place in the group (no LeaveGroup).
+    // commits its open batch and keeps its place in the group (no LeaveGroup). The
+    // signal goes just after a commit and a round of new records, well inside the
+    // interval: the batch holds records (a signal right after a commit with nothing
+    // read since would have nothing to commit, which CI once drew).
+    await lineAfter(restarted, restarted.lines.length, COMMITTED);
     const commitsBefore = restarted.lines.filter((l) => COMMITTED.test(l)).length;
+    const commitSeenAt = Date.now();
+    await aRoundProduced(producer);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalAfterCommitMs = Date.now() - commitSeenAt;
     const terminatedAt = Date.now();
     expect(await restarted.stop()).toEqual({ code: 0, signal: null });
     const exitMs = Date.now() - terminatedAt;
@@ -145,7 +174,7 @@ describe('static group membership (REST catalog)', () => {
     await lineAfter(updated, 0, COMMITTED); // the producer is still writing
     console.log(
       `[static] kill -9: worker-a back with ${restartedOwned.join(',')} ${backAfterMs} ms after the kill; ` +
-        `SIGTERM: exit in ${exitMs} ms, back with ${assignedPartitions(updated).join(',')} ${updatedAfterMs} ms after the signal; ${producer.produced()} produced`,
+        `SIGTERM ${signalAfterCommitMs} ms after a commit: exit in ${exitMs} ms, back with ${assignedPartitions(updated).join(',')} ${updatedAfterMs} ms after the signal; ${producer.produced()} produced`,
     );
 
     const TOTAL = await producer.stop();

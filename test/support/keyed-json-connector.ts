@@ -26,12 +26,12 @@ export function jsonUpsertConnector(file: string, indexDir: string): KeyedConnec
 }
 
 /** A change of key `id` at `offset` of t[0]: the JSON value, or a tombstone for null. */
-export function keyedChange(offset: number, id: number, value: Row | null): KafkaRecord {
+export function keyedChange(offset: number, id: number, value: Row | null, partition = 0): KafkaRecord {
   const bytes = value === null ? null : Buffer.from(JSON.stringify(value));
   const key = Buffer.from(String(id));
   return {
     topic: 't',
-    partition: 0,
+    partition,
     offset: BigInt(offset),
     timestampMs: 0,
     key,

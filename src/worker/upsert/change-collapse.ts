@@ -6,9 +6,13 @@
 // A key lives in one Kafka partition (the topic is keyed by it, as Debezium
 // does); a key arriving from a second partition, of its topic or of another
 // topic feeding the same table, cannot be ordered against the first and is a
-// record error for the error policy, naming both places. A
-// truncate drops the batch's earlier changes of its topic and partition and
-// is handed on, so that the table's rows of the topic go too.
+// record error for the error policy, naming both places. A delete fanned out
+// to every table of a route (a probe) is the exception: where another
+// partition holds its key it is not this partition's key, and the probe is a
+// no-op there; a probe that found nothing of its own yields to a later change
+// of another partition. A truncate drops the batch's earlier changes of its
+// topic and partition and is handed on, so that the table's rows of the topic
+// go too.
 import { RecordError } from '../../errors.ts';
 import {
   type Change,
@@ -23,7 +27,9 @@ export type AddOutcome =
   /** The key already has a newer change (order.by): this one is dropped. */
   | { readonly kind: 'stale' }
   /** For the error policy: the key belongs to another partition. */
-  | { readonly kind: 'error'; readonly error: RecordError };
+  | { readonly kind: 'error'; readonly error: RecordError }
+  /** A probe (a fanned-out delete) of a key another partition holds: a no-op in this table. */
+  | { readonly kind: 'elsewhere' };
 
 /** Another partition (of any topic) that holds the key outside this batch (the key index of the worker's partitions). */
 export type KeyOwner = (
@@ -49,16 +55,27 @@ export class ChangeCollapser {
     }
     const here = change.location;
     const mapKey = change.key;
-    const earlier = this.#byKey.get(mapKey);
+    let earlier = this.#byKey.get(mapKey);
     if (earlier !== undefined && !samePartition(earlier.location, here)) {
-      return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier.location)) };
+      if (isProbe(change)) return { kind: 'elsewhere' };
+      if (!isProbe(earlier)) {
+        return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier.location)) };
+      }
     }
-    const owner = earlier === undefined ? this.#owner?.(change.key, here) : undefined;
+    // An earlier probe of another partition holds the key only if the index says
+    // its partition does (then the owner below names it); otherwise it yields.
+    const yielding = earlier !== undefined && !samePartition(earlier.location, here);
+    const owner = earlier === undefined || yielding ? this.#owner?.(change.key, here) : undefined;
     if (owner !== undefined && !samePartition(owner, here)) {
+      if (isProbe(change)) return { kind: 'elsewhere' };
       return {
         kind: 'error',
         error: keyInTwoPartitions(change, `${owner.topic}[${owner.partition}], in the key index`),
       };
+    }
+    if (yielding) {
+      this.#byKey.delete(mapKey);
+      earlier = undefined;
     }
     if (earlier !== undefined && !supersedes(change, earlier)) {
       this.#stale++;
@@ -102,6 +119,10 @@ export class ChangeCollapser {
     }
     this.#truncates.push(at);
   }
+}
+
+function isProbe(change: KeyedChange): boolean {
+  return change.kind === 'delete' && change.probe === true;
 }
 
 function samePartition(

@@ -34,6 +34,12 @@ export type Change =
       readonly key: string;
       readonly order?: OrderValue | undefined;
       readonly location: ChangeLocation;
+      /**
+       * Sent to every table of a route because its row names none (a tombstone,
+       * record-route.ts): it deletes the key only where no other partition
+       * holds it (change-collapse.ts).
+       */
+      readonly probe?: boolean;
     }
   | {
       /** Every row of the topic goes (a Debezium `t` event); changes after it in its partition apply afterwards. */

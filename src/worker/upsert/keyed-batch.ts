@@ -56,6 +56,8 @@ interface KeyedTable {
 export class KeyedBatchTables {
   readonly #deps: KeyedBatchDeps;
   readonly #tables = new Map<string, KeyedTable>();
+  /** Tables a delete found missing in the open batch: not asked again per record. */
+  readonly #absent = new Set<string>();
   readonly #indexes: KeyedIndexes;
   /** Released while a batch was open: dropped when it is settled. */
   readonly #released: TopicPartition[] = [];
@@ -90,9 +92,14 @@ export class KeyedBatchTables {
     const { registry, keyed } = this.#deps;
     const derived = keyed.keyFields !== undefined || kafkaKey == null ? undefined : kafkaKeyColumns(kafkaKey);
     const context = { file: keyed.file, table: name, configured: keyed.keyFields };
-    let state = registry.get(id) ?? (await registry.load(id));
+    let state = registry.get(id);
+    if (state === undefined && event.kind !== 'upsert' && this.#absent.has(name)) return undefined;
+    state ??= await registry.load(id);
     if (state === undefined) {
-      if (event.kind !== 'upsert') return undefined; // nothing to delete yet
+      if (event.kind !== 'upsert') {
+        this.#absent.add(name); // nothing to delete yet
+        return undefined;
+      }
       const names = keyed.keyFields ?? derived ?? [];
       const shapes = new KeyedSchemas(names);
       const primitive =
@@ -102,6 +109,7 @@ export class KeyedBatchTables {
         : shapes.shape(event.schema);
       tableKeyColumns(schema, derived, context); // every key column is a column of the record
       state = await registry.open(id, schema, names);
+      this.#absent.delete(name);
     }
     if (state.metadata.formatVersion < 2) {
       throw new ConfigError(
@@ -191,15 +199,17 @@ export class KeyedBatchTables {
     else this.#indexes.drop(partitions);
   }
 
-  /** The open batch was committed or discarded: released partitions drop their parts now. */
+  /** The open batch was committed or discarded: released partitions drop their parts now; missing tables are asked again. */
   settled(): void {
     this.#indexes.drop(this.#released.splice(0));
+    this.#absent.clear();
   }
 
   /** After a failed or fenced commit: the indexes are rebuilt from the tables on next use. */
   reset(): void {
     this.#indexes.reset();
     this.#tables.clear();
+    this.#absent.clear();
   }
 
   /** Closes the key index store (the process is done with the connector). */
@@ -256,9 +266,10 @@ export class KeyedRunWriter {
       return this.#writeTo(routeRecord(settings.route, event.row, record), event, kafkaKey, record);
     // A delete whose row names no routed table looks for its key in every one (record-route.ts).
     const row = event.kind === 'delete' ? event.row : null;
+    const targets = deleteTargets(settings.route, row);
     let outcome: 'written' | 'already' | 'ignored' = 'ignored';
-    for (const id of deleteTargets(settings.route, row)) {
-      const one = await this.#writeTo(id, event, kafkaKey, record);
+    for (const id of targets.tables) {
+      const one = await this.#writeTo(id, event, kafkaKey, record, targets.probe);
       if (one === 'written' || (one === 'already' && outcome === 'ignored')) outcome = one;
     }
     return outcome;
@@ -269,6 +280,7 @@ export class KeyedRunWriter {
     event: DebeziumEvent,
     kafkaKey: unknown,
     record: KafkaRecord,
+    probe = false,
   ): Promise<'written' | 'already' | 'ignored'> {
     const { keyed } = this.#deps;
     let target = id === this.#cachedId ? this.#cached : undefined;
@@ -303,8 +315,10 @@ export class KeyedRunWriter {
     }
     if (change === undefined) return 'ignored';
     if (change.kind === 'truncate') await this.#tables.truncating(table, this.#topic, this.#partition);
+    if (probe && change.kind === 'delete') change = { ...change, probe };
     const outcome = batch.writer.add(change, schema, record.sizeBytes);
     if (outcome.kind === 'error') throw outcome.error;
+    if (outcome.kind === 'elsewhere') return 'ignored';
     batch.rows++;
     batch.sources.add(this.#source);
     return 'written';

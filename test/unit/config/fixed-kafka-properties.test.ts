@@ -58,6 +58,16 @@ describe('fixed kafka.properties in the worker file', () => {
     expect(loadWorkerConfig(file, {}).kafka.properties).toMatchObject({ acks: '-1' });
   });
 
+  it('refuses group.id and group.instance.id, which have keys of their own', () => {
+    const file = workerFile('    group.id: other\n    group.instance.id: pod-0\n    client.id: fine\n');
+    expect(errorMessage(() => loadWorkerConfig(file, {}))).toBe(
+      [
+        `${file}:4: kafka.properties["group.id"]: set kafka.groupId instead; remove the property`,
+        `${file}:5: kafka.properties["group.instance.id"]: set kafka.groupInstanceId instead; remove the property`,
+      ].join('\n'),
+    );
+  });
+
   it('makes floe validate refuse the file as the other commands do (a ConfigError: exit 2)', async () => {
     const file = workerFile('    enable.auto.commit: true\n');
     const error: unknown = await validateCommand({ config: file }, () => {}).catch((caught) => caught);

@@ -1,5 +1,6 @@
 // Collapsing a batch's changes: last per key by offset or by order.by, a key from
-// two partitions refused, truncates; and, over seeded random batches, the
+// two partitions refused, fanned-out deletes (probes) a no-op where another
+// partition holds the key, truncates; and, over seeded random batches, the
 // collapsed changes applied to a table equal a replay of every change.
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../../src/iceberg/types.ts';
@@ -31,6 +32,14 @@ const del = (key: string, offset: number, order?: number, partition = 0): KeyedC
   key,
   order,
   location: at(offset, partition),
+});
+
+/** A delete sent to every table of a route (record-route.ts deleteTargets). */
+const probe = (key: string, offset: number, partition = 0): KeyedChange => ({
+  kind: 'delete',
+  key,
+  location: at(offset, partition),
+  probe: true,
 });
 
 function collapse(changes: Change[]): ChangeCollapser {
@@ -114,6 +123,77 @@ describe('ChangeCollapser', () => {
       'u[0]@4: key old is also in another partition (t[0], in the key index)',
     );
   });
+
+  it('a probe (a delete fanned out to every routed table) is a no-op where another partition holds its key', () => {
+    const collapser = new ChangeCollapser((key, where) =>
+      key === 'held' && where.partition !== 1 ? { topic: 't', partition: 1 } : undefined,
+    );
+    expect(collapser.add(probe('held', 5)).kind).toBe('elsewhere');
+    expect(collapser.add(probe('free', 6)).kind).toBe('kept');
+    expect(collapser.add(upsert('k', 1, { v: 1 }, undefined, 1)).kind).toBe('kept');
+    expect(collapser.add(probe('k', 7)).kind).toBe('elsewhere');
+    expect(collapser.add(probe('k', 2, 2)).kind).toBe('elsewhere');
+    expect(collapser.changes().map((c) => [c.kind, c.key, c.location.partition])).toEqual([
+      ['delete', 'free', 0],
+      ['upsert', 'k', 1],
+    ]);
+    // Not a probe: the same delete is a record error.
+    expect(collapser.add(del('k', 8)).kind).toBe('error');
+  });
+
+  it('a probe that found no key of its own yields to a later change of another partition; one the index gives its partition does not', () => {
+    const none = new ChangeCollapser();
+    expect(none.add(probe('k', 3)).kind).toBe('kept');
+    expect(none.add(upsert('k', 4, { v: 4 }, undefined, 1)).kind).toBe('kept');
+    expect(none.changes()).toEqual([upsert('k', 4, { v: 4 }, undefined, 1)]);
+
+    // Partition 0's part of the index holds k: its probe is a real delete.
+    const held = new ChangeCollapser((key, where) =>
+      key === 'k' && where.partition !== 0 ? { topic: 't', partition: 0 } : undefined,
+    );
+    expect(held.add(probe('k', 3)).kind).toBe('kept');
+    const outcome = held.add(upsert('k', 4, { v: 4 }, undefined, 1));
+    expect(outcome.kind === 'error' && outcome.error.message).toContain(
+      't[1]@4: key k is also in another partition (t[0], in the key index)',
+    );
+    expect(held.changes()).toEqual([probe('k', 3)]);
+  });
+
+  it.each([11, 12, 13, 14, 15, 16])(
+    'seed %i: probes never fail a batch and change only keys their partition owns',
+    (seed) => {
+      const rng = new Rng(seed);
+      const owner = (key: string) => Number(key.slice(1)) % 3;
+      // The table holds k0..k29, each in its owner's part of the index.
+      const inTable = (key: string) => Number(key.slice(1)) < 30;
+      const collapser = new ChangeCollapser((key, where) =>
+        inTable(key) && where.partition !== owner(key) ? { topic: 't', partition: owner(key) } : undefined,
+      );
+      const lastOwn = new Map<string, KeyedChange>();
+      for (let offset = 0; offset < 400; offset++) {
+        const key = `k${rng.int(40)}`;
+        let change: KeyedChange;
+        if (rng.chance(0.3)) change = probe(key, offset, rng.int(3));
+        else if (rng.chance(0.5)) change = upsert(key, offset, { v: offset }, undefined, owner(key));
+        else change = del(key, offset, undefined, owner(key));
+        const outcome = collapser.add(change);
+        expect(outcome.kind).not.toBe('error');
+        if (change.location.partition === owner(key)) lastOwn.set(key, change);
+        else expect(outcome.kind === 'elsewhere' || !inTable(key)).toBe(true);
+      }
+      // afterDelete is the collapse's own mark (an upsert after a delete of the batch).
+      const plain = (c: KeyedChange | undefined) => (c === undefined ? c : { ...c, afterDelete: undefined });
+      for (const change of collapser.changes()) {
+        const own = lastOwn.get(change.key);
+        // What survives is the owner's last change, or a probe of a key the table lacks (a no-op).
+        if (own !== undefined) expect(plain(change)).toEqual(plain(own));
+        else expect(change.kind === 'delete' && change.probe === true && !inTable(change.key)).toBe(true);
+      }
+      for (const [key, own] of lastOwn) {
+        expect(plain(collapser.changes().find((c) => c.key === key))).toEqual(plain(own));
+      }
+    },
+  );
 
   it('a truncate drops the earlier changes of its partition and is handed on', () => {
     const collapser = new ChangeCollapser();

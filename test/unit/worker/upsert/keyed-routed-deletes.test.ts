@@ -7,11 +7,13 @@
 // `before` names no table of the route goes to every table too: under the
 // default replica identity the routing value is the column type's default (an
 // audit found such a delete stopped the worker as 'unroutable'). One whose
-// `before` names a table goes there only (two topics may share keys).
+// `before` names a table goes there only (two topics may share keys). A
+// fanned-out delete is a no-op in a table where another partition holds its
+// key (a review found it stopped the worker as 'key-in-two-partitions').
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { currentSchema } from '../../../../src/iceberg/table-metadata.ts';
 import { readParquetRows } from '../../../../src/parquet/parquet-row-reader.ts';
 import type { ConnectorSettings, DecodedRecord } from '../../../../src/worker/connector-settings.ts';
@@ -88,6 +90,57 @@ describe('keyed connector routed by a field', () => {
     expect(await s.offsets(table('a'), 'routed')).toEqual(new Map([[0, 4n]]));
     expect(await liveIds(s, 'a')).toEqual([]);
     expect(await liveIds(s, 'b')).toEqual([]);
+  });
+
+  it('a tombstone leaves the same key of another partition in another routed table', async () => {
+    const s = stack();
+    const runtime = s.runtime(keyedRouted());
+    await runtime.assign([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
+    const run = async (records: ReturnType<typeof keyedChange>[]) => {
+      await runtime.processRun(records, 0, records.length);
+    };
+    // Key 1 is in a by partition 0 and in b by partition 1: each table has it from one partition.
+    await run([keyedChange(0, 1, { id: 1, kind: 'a' })]);
+    await run([keyedChange(0, 1, { id: 1, kind: 'b' }, 1)]);
+    await runtime.commit();
+    // Partition 0's tombstone goes to a and b; b's key 1 is partition 1's (the key index says so).
+    await run([keyedChange(1, 1, null)]);
+    // In one batch: b's key 2 comes before partition 0's tombstone of it, key 3 after.
+    await run([keyedChange(1, 2, { id: 2, kind: 'b' }, 1)]);
+    await run([keyedChange(2, 2, null), keyedChange(3, 3, null)]);
+    await run([keyedChange(2, 3, { id: 3, kind: 'b' }, 1)]);
+    await runtime.commit();
+    expect(await liveIds(s, 'a')).toEqual([]);
+    expect((await liveIds(s, 'b')).sort()).toEqual([1n, 2n, 3n]);
+    expect(await s.offsets(table('b'), 'routed')).toEqual(
+      new Map([
+        [0, 4n],
+        [1, 3n],
+      ]),
+    );
+  });
+
+  it('tombstones for a routed table that does not exist ask the catalog once a batch', async () => {
+    const s = stack();
+    const loadTable = vi.spyOn(s.catalog, 'loadTable');
+    const runtime = s.runtime(keyedRouted());
+    await runtime.assign([{ topic: 't', partition: 0 }]);
+    const upserts = [keyedChange(0, 1, { id: 1, kind: 'a' })];
+    await runtime.processRun(upserts, 0, upserts.length);
+    await runtime.commit();
+    const asked = () => loadTable.mock.calls.filter(([id]) => id.name === 'b').length;
+    const before = asked();
+    const tombstones = Array.from({ length: 50 }, (_, i) => keyedChange(1 + i, 100 + i, null));
+    await runtime.processRun(tombstones, 0, tombstones.length);
+    expect(asked() - before).toBe(1);
+    await runtime.commit();
+    const next = asked();
+    await runtime.processRun([keyedChange(51, 7, null)], 0, 1);
+    expect(asked() - next).toBe(1); // the next batch asks again: another worker may have made it
+    expect(await liveIds(s, 'a')).toEqual([1n]);
   });
 
   it.each([
