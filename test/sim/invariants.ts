@@ -62,7 +62,7 @@ export class Invariants {
       }
       if (view === undefined) {
         const routed = this.#keyed
-          ? this.#keyed.mustExist()
+          ? this.#keyed.mustExist(name)
           : this.#world.kafka.produced.some((r) => r.table === name && r.offset >= this.#low(r));
         if (final && routed)
           out.push({

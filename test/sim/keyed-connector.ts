@@ -1,6 +1,6 @@
 // A keyed seed's connector, wired as `floe run` wires it: a connector file's
 // config (mode upsert or cdc with cdc.format debezium, key.fields or the Kafka
-// key, order.by, the table's format version) through the CLI's own
+// key, order.by, the table's format version, one table or a route) through the CLI's own
 // connectorSettings and keyedConnector, so the worker runs the real keyed
 // path (keyed-batch.ts, keyed-table-writer.ts, keyed-indexes.ts with its LMDB
 // store in the process's data folder) on the actor's faulty catalog and FileIO.
@@ -26,7 +26,9 @@ export function keyedConnectorConfig(s: Scenario, commit: ConnectorSettings['com
       ...(k.orderBy ? { orderBy: 'ver' } : {}),
     },
     value: { format: 'json' },
-    table: s.routes.get('*')!,
+    ...(s.kind === 'routed'
+      ? { route: { field: 'route', tables: Object.fromEntries(s.routes) } }
+      : { table: s.routes.get('*')! }),
     autoCreate: {
       enabled: true,
       partitionBy: [],

@@ -6,11 +6,12 @@
 // so an upsert after it always applies). Every key at most once, no
 // equality-delete file, the second engine's rows kept; at the end it equals the
 // replay of the whole log (the keys of a partition it records below the log's
-// end wait for the run that catches it up).
+// end wait for the run that catches it up). A routed seed's table replays the
+// changes that reach it (KeyedInvariants.#reaches).
 import type { TableMetadata } from '../../src/iceberg/table-metadata.ts';
 import type { KeyedTableReader, KeyedTableView } from './keyed-table-reader.ts';
 import type { Scenario } from './scenario.ts';
-import type { SimulatedKafka } from './simulated-kafka.ts';
+import type { ModelChange, SimulatedKafka } from './simulated-kafka.ts';
 import type { Violation } from './violation.ts';
 
 /** `topic:partition` -> the next offset the table records. */
@@ -23,16 +24,20 @@ interface Expected {
   readonly offset: bigint;
 }
 
-/** Per key, the row the replay of the changes below `upTo` leaves (undefined: every change). */
+/**
+ * Per key, the row the replay of the changes below `upTo` leaves (undefined:
+ * every change) in one table: `reaches` says which changes go there.
+ */
 export function replay(
   kafka: SimulatedKafka,
   orderBy: boolean,
   upTo: Offsets | undefined,
+  reaches: (change: ModelChange) => boolean = () => true,
 ): Map<string, Expected> {
   const rows = new Map<string, Expected>();
   for (const r of kafka.produced) {
     const change = r.change;
-    if (change === undefined) continue;
+    if (change === undefined || !reaches(change)) continue;
     const tp = `${r.topic}:${r.partition}`;
     if (upTo !== undefined && r.offset >= (upTo.get(tp) ?? 0n)) continue;
     if (change.kind === 'delete') {
@@ -57,9 +62,22 @@ export class KeyedInvariants {
     this.#reader = reader;
   }
 
-  /** Whether a table must exist at the end: some change upserted a key. */
-  mustExist(): boolean {
-    return this.#kafka.produced.some((r) => r.change?.kind === 'upsert');
+  /** Whether the table must exist at the end: some change upserted a key there. */
+  mustExist(name: string): boolean {
+    const reaches = this.#reaches(name);
+    return this.#kafka.produced.some((r) => r.change?.kind === 'upsert' && reaches(r.change));
+  }
+
+  /**
+   * Which changes go to the table: all of one table's; on a routed seed an
+   * upsert goes to its route's table, a delete to the table its `before` names,
+   * or to every table (a tombstone, a `before` with only the key).
+   */
+  #reaches(name: string): (change: ModelChange) => boolean {
+    const { routes, kind } = this.#scenario;
+    if (kind !== 'routed') return () => true;
+    return (change) =>
+      change.route === undefined ? change.kind === 'delete' : routes.get(change.route) === name;
   }
 
   async check(
@@ -76,12 +94,14 @@ export class KeyedInvariants {
       detail: `${name}: ${detail}`,
     }));
     const orderBy = this.#scenario.keyed!.orderBy;
-    out.push(...this.#compare(name, view, replay(this.#kafka, orderBy, offsets), engineRows, 'keyed-replay'));
+    const reaches = this.#reaches(name);
+    const upTo = replay(this.#kafka, orderBy, offsets, reaches);
+    out.push(...this.#compare(name, view, upTo, engineRows, 'keyed-replay'));
     if (lagging === undefined) return out;
     // The whole log's replay, for the keys of every partition but the lagging ones.
     const home = new Map(this.#kafka.produced.map((r) => [r.change?.key, `${r.topic}:${r.partition}`]));
     const due = (key: string) => !lagging.has(home.get(key) ?? '');
-    const whole = new Map([...replay(this.#kafka, orderBy, undefined)].filter(([key]) => due(key)));
+    const whole = new Map([...replay(this.#kafka, orderBy, undefined, reaches)].filter(([key]) => due(key)));
     const rows = { ...view, rows: view.rows.filter((r) => due(r.id)) };
     out.push(...this.#compare(name, rows, whole, engineRows, 'complete'));
     return out;

@@ -3,9 +3,11 @@
 // over a small key space, so that keys are updated, deleted and inserted
 // again many times; the key from `key.fields` or from the Kafka key (a JSON
 // record); with `order.by` a version column whose values arrive out of order;
-// a v2 table (position-delete files) or a v3 one (deletion vectors). Drawn
-// after the append scenario's draws, so an append seed's scenario stays what
-// it was before keyed seeds existed.
+// a v2 table (position-delete files) or a v3 one (deletion vectors); one
+// table or three routed by a field, where a tombstone (or a Debezium delete
+// whose `before` holds only the key) goes to every table. Drawn after the
+// append scenario's draws, so an append seed's scenario stays what it was
+// before keyed seeds existed.
 import type { Rng } from './rng.ts';
 
 export interface KeyedScenario {
@@ -23,12 +25,19 @@ export interface KeyedScenario {
   readonly deleteRate: number;
   /** cdc: `cdc.tombstones` (Debezium follows each delete with a tombstone). */
   readonly tombstones: 'ignore' | 'delete';
+  /**
+   * Routed by the value's `route` field to the tables a, b and rare (scenario.ts);
+   * a key's upserts may move between tables. Drawn after everything else.
+   */
+  readonly routed: boolean;
+  /** cdc: `before` holds the key's last row (REPLICA IDENTITY FULL), not only the key. */
+  readonly fullBefore: boolean;
 }
 
 /** Share of the seeds that run a keyed connector. */
 export const KEYED_SHARE = 1 / 3;
 
-export function drawKeyed(rng: Rng): KeyedScenario | undefined {
+export function drawKeyed(rng: Rng): Omit<KeyedScenario, 'routed' | 'fullBefore'> | undefined {
   if (!rng.chance(KEYED_SHARE)) return undefined;
   const mode = rng.chance(0.6) ? 'upsert' : 'cdc';
   const orderBy = rng.chance(0.5);
@@ -51,5 +60,7 @@ export function describeKeyed(k: KeyedScenario): string {
     `${k.keys} keys, deletes ${k.deleteRate}`,
     k.orderBy ? `order.by ver (jitter ${k.versionJitter})` : 'offset order',
     `v${k.formatVersion}`,
+    ...(k.routed ? ['routed by route (a, b, rare)'] : []),
+    ...(k.mode === 'cdc' && k.fullBefore ? ['before: the whole row'] : []),
   ].join(', ');
 }

@@ -68,14 +68,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     ['backfill', 2],
   ]);
   const namespace = 'sim';
-  const routes =
-    kind === 'routed'
-      ? new Map([
-          ['a', `${namespace}.route_a`],
-          ['b', `${namespace}.route_b`],
-          ['rare', `${namespace}.route_rare`],
-        ])
-      : new Map([['*', `${namespace}.events`]]);
+  const routes = kind === 'routed' ? ROUTES : SINGLE;
   const faulty = rng.chance(0.85);
   const scale = faulty ? rng.pick([0.5, 1, 2]) : 0;
   const total = rng.range(20, 120);
@@ -88,14 +81,7 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     connector: 'events',
     namespace,
     routes,
-    routeWeights:
-      kind === 'routed'
-        ? [
-            ['a', 60],
-            ['b', 37],
-            ['rare', 3],
-          ]
-        : [['*', 1]],
+    routeWeights: kind === 'routed' ? ROUTE_WEIGHTS : [['*', 1]],
     workers: rng.range(1, 3),
     initialRecords: initial,
     liveRecords: total - initial,
@@ -128,23 +114,37 @@ export function drawScenario(rng: Rng, prefetch: PrefetchModel): Scenario {
     mergeMinCount: rng.pick([2, 3, 5, 100]),
   };
   // Drawn last: an append seed's scenario is the one it had before keyed seeds existed.
-  const keyed = drawKeyed(rng);
+  const drawnKeyed = drawKeyed(rng);
   const pipelineCommits = rng.chance(0.7);
-  if (keyed === undefined) return { ...drawn, keyed, pipelineCommits };
-  // One table, no backfill (floe backfill refuses keyed connectors), no retention (a
-  // change lost to retention would change the replay), at least two workers (a key
-  // index part follows its partition from one worker to the other).
+  if (drawnKeyed === undefined) return { ...drawn, keyed: drawnKeyed, pipelineCommits };
+  const keyed = { ...drawnKeyed, routed: rng.chance(0.4), fullBefore: rng.chance(0.5) };
+  // One table or the three routed ones, no backfill (floe backfill refuses keyed
+  // connectors), no retention (a change lost to retention would change the replay),
+  // at least two workers (a key index part follows its partition from one worker to
+  // the other).
   return {
     ...drawn,
-    kind: 'single',
+    kind: keyed.routed ? 'routed' : 'single',
     workers: Math.max(2, drawn.workers),
-    routes: new Map([['*', `${namespace}.events`]]),
-    routeWeights: [['*', 1]],
+    routes: keyed.routed ? ROUTES : SINGLE,
+    routeWeights: keyed.routed ? ROUTE_WEIGHTS : [['*', 1]],
     retention: false,
     keyed,
     pipelineCommits,
   };
 }
+
+const SINGLE: ReadonlyMap<string, string> = new Map([['*', 'sim.events']]);
+const ROUTES: ReadonlyMap<string, string> = new Map([
+  ['a', 'sim.route_a'],
+  ['b', 'sim.route_b'],
+  ['rare', 'sim.route_rare'],
+]);
+const ROUTE_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
+  ['a', 60],
+  ['b', 37],
+  ['rare', 3],
+];
 
 /** Whether `seed` runs a keyed connector (its scenario drawn as the runner draws it). */
 export function isKeyedSeed(seed: number): boolean {

@@ -12,6 +12,11 @@ export interface ModelChange {
   readonly seq: number;
   /** order.by: the row's version. */
   readonly ver?: number;
+  /**
+   * A routed seed: the route value of an upsert's row, or of a delete's `before`;
+   * undefined for a delete: it goes to every table of the route.
+   */
+  readonly route?: string;
 }
 
 /** What the simulation knows about one produced record. */

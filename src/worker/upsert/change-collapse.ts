@@ -7,9 +7,10 @@
 // does); a key arriving from a second partition, of its topic or of another
 // topic feeding the same table, cannot be ordered against the first and is a
 // record error for the error policy, naming both places. A delete fanned out
-// to every table of a route (a probe) is the exception: where another
-// partition holds its key it is not this partition's key, and the probe is a
-// no-op there; a probe that found nothing of its own yields to a later change
+// to every table of a route (a probe) is the exception: unless its own
+// partition holds the key live (then it is an ordinary delete), the key is
+// not this record's where another partition holds it, and the probe is a
+// no-op there; a probe kept without a row of its own yields to a later change
 // of another partition. A truncate drops the batch's earlier changes of its
 // topic and partition and is handed on, so that the table's rows of the topic
 // go too.
@@ -37,37 +38,48 @@ export type KeyOwner = (
   at: ChangeLocation,
 ) => { readonly topic: string; readonly partition: number } | undefined;
 
+/** Whether the change's own partition holds the key live outside this batch (its part of the key index). */
+export type KeyHolder = (key: string, at: ChangeLocation) => boolean;
+
 export class ChangeCollapser {
   readonly #byKey = new Map<string, KeyedChange>();
   readonly #truncates: ChangeLocation[] = [];
   readonly #owner: KeyOwner | undefined;
+  readonly #holds: KeyHolder | undefined;
   #stale = 0;
 
-  constructor(owner?: KeyOwner) {
+  constructor(owner?: KeyOwner, holds?: KeyHolder) {
     this.#owner = owner;
+    this.#holds = holds;
   }
 
   /** Adds the next change; changes of one partition must come in offset order. */
-  add(change: Change): AddOutcome {
-    if (change.kind === 'truncate') {
-      this.#truncate(change.location);
+  add(next: Change): AddOutcome {
+    if (next.kind === 'truncate') {
+      this.#truncate(next.location);
       return { kind: 'kept' };
     }
-    const here = change.location;
-    const mapKey = change.key;
+    const here = next.location;
+    const mapKey = next.key;
+    // A probe of a key its own partition holds is that partition's delete. The
+    // index does not change within a batch: a kept probe never becomes one.
+    const change: KeyedChange =
+      next.kind === 'delete' && next.probe === true && this.#holds?.(next.key, here) === true
+        ? { ...next, probe: false }
+        : next;
+    const probe = isProbe(change);
     let earlier = this.#byKey.get(mapKey);
-    if (earlier !== undefined && !samePartition(earlier.location, here)) {
-      if (isProbe(change)) return { kind: 'elsewhere' };
-      if (!isProbe(earlier)) {
-        return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier.location)) };
+    // An earlier probe of another partition found no row of its own: it yields.
+    const yielding = earlier !== undefined && !samePartition(earlier.location, here);
+    if (yielding) {
+      if (probe) return { kind: 'elsewhere' };
+      if (!isProbe(earlier!)) {
+        return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier!.location)) };
       }
     }
-    // An earlier probe of another partition holds the key only if the index says
-    // its partition does (then the owner below names it); otherwise it yields.
-    const yielding = earlier !== undefined && !samePartition(earlier.location, here);
     const owner = earlier === undefined || yielding ? this.#owner?.(change.key, here) : undefined;
     if (owner !== undefined && !samePartition(owner, here)) {
-      if (isProbe(change)) return { kind: 'elsewhere' };
+      if (probe) return { kind: 'elsewhere' };
       return {
         kind: 'error',
         error: keyInTwoPartitions(change, `${owner.topic}[${owner.partition}], in the key index`),

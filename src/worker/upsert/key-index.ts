@@ -12,7 +12,7 @@
 
 import { getOffset, type OffsetMap } from '../commit/table-offsets.ts';
 import type { ChangeLocation, OrderValue } from './change.ts';
-import type { KeyOwner } from './change-collapse.ts';
+import type { KeyHolder, KeyOwner } from './change-collapse.ts';
 import { DELETED_FILE, type KeyStore, type StoredEntry } from './lmdb-key-store.ts';
 
 /** The name of a table's shared part (rows of files no partition can be attributed to). */
@@ -289,6 +289,9 @@ export class TableKeyIndex {
   sharedLive(key: string): boolean {
     return this.#shared?.lookup(key)?.live === true;
   }
+
+  /** For ChangeCollapser: whether the change's own partition part holds the key live. */
+  readonly holds: KeyHolder = (key, at) => this.partition(at.topic, at.partition)?.lookup(key)?.live === true;
 
   /**
    * For ChangeCollapser: another partition owned here, of the topic or of

@@ -123,6 +123,27 @@ describe('keyed connector routed by a field', () => {
     );
   });
 
+  it("after a restart, the holding partition's tombstone deletes its key though another partition's came first", async () => {
+    const s = stack();
+    const parts = [
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ];
+    const first = s.runtime(keyedRouted());
+    await first.assign(parts);
+    await first.processRun([keyedChange(0, 1, { id: 1, kind: 'a' })], 0, 1);
+    await first.processRun([keyedChange(0, 1, { id: 1, kind: 'b' }, 1)], 0, 1);
+    await first.commit();
+    // A new runtime loads each partition's index part when the partition first writes to a table.
+    const second = s.runtime(keyedRouted());
+    await second.assign(parts);
+    await second.processRun([keyedChange(1, 1, null)], 0, 1);
+    await second.processRun([keyedChange(1, 1, null, 1)], 0, 1);
+    await second.commit();
+    expect(await liveIds(s, 'a')).toEqual([]);
+    expect(await liveIds(s, 'b')).toEqual([]);
+  });
+
   it('tombstones for a routed table that does not exist ask the catalog once a batch', async () => {
     const s = stack();
     const loadTable = vi.spyOn(s.catalog, 'loadTable');
