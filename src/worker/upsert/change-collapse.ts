@@ -8,10 +8,11 @@
 // topic feeding the same table, cannot be ordered against the first and is a
 // record error for the error policy, naming both places. A delete fanned out
 // to every table of a route (a probe) is the exception: unless its own
-// partition holds the key live (then it is an ordinary delete), the key is
-// not this record's where another partition holds it, and the probe is a
-// no-op there; a probe kept without a row of its own yields to a later change
-// of another partition. A truncate drops the batch's earlier changes of its
+// partition holds the key live (then it is an ordinary delete), it is a no-op
+// where it would find no row, or where another partition holds the key (the
+// key is not this record's); a probe kept without a row of its own (it would
+// delete a row of the shared part) yields to a later change of another
+// partition. A truncate drops the batch's earlier changes of its
 // topic and partition and is handed on, so that the table's rows of the topic
 // go too.
 import { RecordError } from '../../errors.ts';
@@ -38,19 +39,26 @@ export type KeyOwner = (
   at: ChangeLocation,
 ) => { readonly topic: string; readonly partition: number } | undefined;
 
-/** Whether the change's own partition holds the key live outside this batch (its part of the key index). */
-export type KeyHolder = (key: string, at: ChangeLocation) => boolean;
+/** A question about a key, asked for a change at `at`, of the index as it was before the batch. */
+export type KeyQuestion = (key: string, at: ChangeLocation) => boolean;
+
+/** What the key index of the worker's partitions knows (key-index.ts TableKeyIndex); absent: nothing. */
+export interface KeyPlaces {
+  readonly owner?: KeyOwner;
+  /** The change's own partition part holds the key live. */
+  readonly holds?: KeyQuestion;
+  /** A delete of the change's partition would find a live row: its part, else the shared part (row-delta-plan.ts). */
+  readonly finds?: KeyQuestion;
+}
 
 export class ChangeCollapser {
   readonly #byKey = new Map<string, KeyedChange>();
   readonly #truncates: ChangeLocation[] = [];
-  readonly #owner: KeyOwner | undefined;
-  readonly #holds: KeyHolder | undefined;
+  readonly #index: KeyPlaces;
   #stale = 0;
 
-  constructor(owner?: KeyOwner, holds?: KeyHolder) {
-    this.#owner = owner;
-    this.#holds = holds;
+  constructor(index: KeyPlaces = {}) {
+    this.#index = index;
   }
 
   /** Adds the next change; changes of one partition must come in offset order. */
@@ -61,23 +69,28 @@ export class ChangeCollapser {
     }
     const here = next.location;
     const mapKey = next.key;
+    const { owner: ownerOf, holds, finds } = this.#index;
     // A probe of a key its own partition holds is that partition's delete. The
     // index does not change within a batch: a kept probe never becomes one.
     const change: KeyedChange =
-      next.kind === 'delete' && next.probe === true && this.#holds?.(next.key, here) === true
+      next.kind === 'delete' && next.probe === true && holds?.(next.key, here) === true
         ? { ...next, probe: false }
         : next;
     const probe = isProbe(change);
     let earlier = this.#byKey.get(mapKey);
-    // An earlier probe of another partition found no row of its own: it yields.
+    // An earlier probe of another partition holds no row of its own: it yields.
     const yielding = earlier !== undefined && !samePartition(earlier.location, here);
+    // A probe that would find no row (and deletes nothing of its partition's batch) is a no-op.
+    if (probe && (earlier === undefined || yielding) && finds?.(change.key, here) === false) {
+      return { kind: 'elsewhere' };
+    }
     if (yielding) {
       if (probe) return { kind: 'elsewhere' };
       if (!isProbe(earlier!)) {
         return { kind: 'error', error: keyInTwoPartitions(change, describeLocation(earlier!.location)) };
       }
     }
-    const owner = earlier === undefined || yielding ? this.#owner?.(change.key, here) : undefined;
+    const owner = earlier === undefined || yielding ? ownerOf?.(change.key, here) : undefined;
     if (owner !== undefined && !samePartition(owner, here)) {
       if (probe) return { kind: 'elsewhere' };
       return {

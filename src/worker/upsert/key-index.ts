@@ -12,7 +12,7 @@
 
 import { getOffset, type OffsetMap } from '../commit/table-offsets.ts';
 import type { ChangeLocation, OrderValue } from './change.ts';
-import type { KeyHolder, KeyOwner } from './change-collapse.ts';
+import type { KeyOwner, KeyQuestion } from './change-collapse.ts';
 import { DELETED_FILE, type KeyStore, type StoredEntry } from './lmdb-key-store.ts';
 
 /** The name of a table's shared part (rows of files no partition can be attributed to). */
@@ -291,7 +291,11 @@ export class TableKeyIndex {
   }
 
   /** For ChangeCollapser: whether the change's own partition part holds the key live. */
-  readonly holds: KeyHolder = (key, at) => this.partition(at.topic, at.partition)?.lookup(key)?.live === true;
+  readonly holds: KeyQuestion = (key, at) =>
+    this.partition(at.topic, at.partition)?.lookup(key)?.live === true;
+
+  /** For ChangeCollapser: whether a delete at `at` finds a live row, as the plan looks (lookup). */
+  readonly finds: KeyQuestion = (key, at) => this.lookup(key, at)?.found.live === true;
 
   /**
    * For ChangeCollapser: another partition owned here, of the topic or of

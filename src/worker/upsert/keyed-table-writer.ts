@@ -55,7 +55,7 @@ export class KeyedTableWriter implements TableBatchWriter {
   constructor(options: KeyedTableWriterOptions) {
     this.#options = options;
     this.#fold = new SchemaFold(options.schema, options.lastColumnId, options.evolve);
-    this.#collapser = new ChangeCollapser(options.index.owner, options.index.holds);
+    this.#collapser = new ChangeCollapser(options.index);
   }
 
   get schema(): Schema {

@@ -97,9 +97,9 @@ describe('ChangeCollapser', () => {
   });
 
   it('asks the key index where a key lives outside the batch', () => {
-    const collapser = new ChangeCollapser((key) =>
-      key === 'old' ? { topic: 't', partition: 2 } : undefined,
-    );
+    const collapser = new ChangeCollapser({
+      owner: (key) => (key === 'old' ? { topic: 't', partition: 2 } : undefined),
+    });
     const outcome = collapser.add(upsert('old', 5));
     expect(outcome.kind === 'error' && outcome.error.message).toContain(
       'key old is also in another partition (t[2], in the key index)',
@@ -117,7 +117,9 @@ describe('ChangeCollapser', () => {
       'u[0]@3: key k is also in another partition (t[0]@10); upsert needs each key in one partition: key the topic by it (docs/upsert.md)',
     );
     expect(outcome.error.context).toMatchObject({ topic: 'u', partition: 0, offset: '3', key: 'k' });
-    const index = new ChangeCollapser((key) => (key === 'old' ? { topic: 't', partition: 0 } : undefined));
+    const index = new ChangeCollapser({
+      owner: (key) => (key === 'old' ? { topic: 't', partition: 0 } : undefined),
+    });
     const fromIndex = index.add({ kind: 'delete', key: 'old', location: at(4, 0, 'u') });
     expect(fromIndex.kind === 'error' && fromIndex.error.message).toContain(
       'u[0]@4: key old is also in another partition (t[0], in the key index)',
@@ -125,9 +127,10 @@ describe('ChangeCollapser', () => {
   });
 
   it('a probe (a delete fanned out to every routed table) is a no-op where another partition holds its key', () => {
-    const collapser = new ChangeCollapser((key, where) =>
-      key === 'held' && where.partition !== 1 ? { topic: 't', partition: 1 } : undefined,
-    );
+    const collapser = new ChangeCollapser({
+      owner: (key, where) =>
+        key === 'held' && where.partition !== 1 ? { topic: 't', partition: 1 } : undefined,
+    });
     expect(collapser.add(probe('held', 5)).kind).toBe('elsewhere');
     expect(collapser.add(probe('free', 6)).kind).toBe('kept');
     expect(collapser.add(upsert('k', 1, { v: 1 }, undefined, 1)).kind).toBe('kept');
@@ -143,20 +146,18 @@ describe('ChangeCollapser', () => {
 
   it("a probe of the partition holding the key is its delete: after another partition's probe, and against a part with a dead entry", () => {
     // Partition 1 holds k; partition 0's probe came first, before partition 1's part was loaded.
-    const lazy = new ChangeCollapser(
-      () => undefined,
-      (key, where) => key === 'k' && where.partition === 1,
-    );
+    const lazy = new ChangeCollapser({ holds: (key, where) => key === 'k' && where.partition === 1 });
     expect(lazy.add(probe('k', 3)).kind).toBe('kept');
     expect(lazy.add(probe('k', 4, 1)).kind).toBe('kept');
     expect(lazy.changes()).toEqual([{ ...probe('k', 4, 1), probe: false }]);
 
     // Partition 0 holds k live; partition 1's part remembers k deleted, so the index
     // names no other owner for partition 1 (key-index.ts owner): its upsert is refused.
-    const dead = new ChangeCollapser(
-      (key, where) => (key === 'k' && where.partition !== 0 && where.partition !== 1 ? at(0, 0) : undefined),
-      (key, where) => key === 'k' && where.partition === 0,
-    );
+    const dead = new ChangeCollapser({
+      owner: (key, where) =>
+        key === 'k' && where.partition !== 0 && where.partition !== 1 ? at(0, 0) : undefined,
+      holds: (key, where) => key === 'k' && where.partition === 0,
+    });
     expect(dead.add(probe('k', 3)).kind).toBe('kept');
     const outcome = dead.add(upsert('k', 4, { v: 4 }, undefined, 1));
     expect(outcome.kind === 'error' && outcome.error.message).toContain(
@@ -171,10 +172,11 @@ describe('ChangeCollapser', () => {
     expect(none.changes()).toEqual([upsert('k', 4, { v: 4 }, undefined, 1)]);
 
     // Partition 0's part of the index holds k: its probe is a real delete.
-    const held = new ChangeCollapser(
-      (key, where) => (key === 'k' && where.partition !== 0 ? { topic: 't', partition: 0 } : undefined),
-      (key, where) => key === 'k' && where.partition === 0,
-    );
+    const held = new ChangeCollapser({
+      owner: (key, where) =>
+        key === 'k' && where.partition !== 0 ? { topic: 't', partition: 0 } : undefined,
+      holds: (key, where) => key === 'k' && where.partition === 0,
+    });
     expect(held.add(probe('k', 3)).kind).toBe('kept');
     const outcome = held.add(upsert('k', 4, { v: 4 }, undefined, 1));
     expect(outcome.kind === 'error' && outcome.error.message).toContain(
@@ -197,13 +199,13 @@ describe('ChangeCollapser', () => {
         // A part is loaded when its partition first writes to the table in the batch
         // (keyed-indexes.ts): early in a batch the index answers for fewer partitions.
         const loaded = new Set<number>();
-        const collapser = new ChangeCollapser(
-          (key, where) =>
+        const collapser = new ChangeCollapser({
+          owner: (key, where) =>
             table.has(key) && where.partition !== home(key) && loaded.has(home(key))
               ? { topic: 't', partition: home(key) }
               : undefined,
-          (key, where) => table.has(key) && where.partition === home(key),
-        );
+          holds: (key, where) => table.has(key) && where.partition === home(key),
+        });
         for (let n = rng.range(1, 12); n > 0; n--, offset++) {
           const key = `k${rng.int(9)}`;
           let change: KeyedChange;

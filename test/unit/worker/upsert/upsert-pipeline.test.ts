@@ -73,7 +73,7 @@ describe.each([
         }
         const aborted = rng.chance(0.2);
         for (const attempt of aborted ? ['aborted', 'retried'] : ['committed']) {
-          const collapser = new ChangeCollapser(index.owner);
+          const collapser = new ChangeCollapser(index);
           for (const record of records) {
             const at = { topic: 't', partition: 0, offset: BigInt(record.offset) };
             const change = upsertChange(record.row, () => ({ id: record.id }), at, rules);
