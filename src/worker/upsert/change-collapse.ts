@@ -80,10 +80,9 @@ export class ChangeCollapser {
     let earlier = this.#byKey.get(mapKey);
     // An earlier probe of another partition holds no row of its own: it yields.
     const yielding = earlier !== undefined && !samePartition(earlier.location, here);
-    // A probe that would find no row (and deletes nothing of its partition's batch) is a no-op.
-    if (probe && (earlier === undefined || yielding) && finds?.(change.key, here) === false) {
-      return { kind: 'elsewhere' };
-    }
+    // A probe that would find no row (and deletes nothing of its partition's batch), or
+    // meets the key's change from another partition, is a no-op.
+    if (probe && earlier === undefined && finds?.(change.key, here) === false) return { kind: 'elsewhere' };
     if (yielding) {
       if (probe) return { kind: 'elsewhere' };
       if (!isProbe(earlier!)) {
