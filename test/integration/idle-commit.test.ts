@@ -14,6 +14,7 @@ import { produceNumbered } from '../support/produce.ts';
 import { readWithPyIceberg } from '../support/reader.ts';
 import { uniqueName } from '../support/services.ts';
 import { openCatalog, readerCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
+import { waitForConsumed } from '../support/worker-metrics.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -48,6 +49,26 @@ describe.each(BROKERS)('commit.idleMs ($name)', (broker) => {
     const snapshots = async () =>
       (await catalog.loadTable(parseTableIdentifier(table))).metadata.snapshots.length;
     const round = (n: number) => Array.from({ length: LATER }, (_, i) => BACKLOG + (n - 1) * LATER + i);
+    const consumed = (atLeast: number) =>
+      waitForConsumed(worker, { connector: 'idle', topic, atLeast, timeoutMs: 60_000 });
+    /** The table's snapshot count once it stayed the same for `quietMs`, or once `landed()`. */
+    const settledSnapshots = async (
+      quietMs: number,
+      landed: () => Promise<boolean>,
+      timeoutMs = 60_000,
+    ): Promise<number> => {
+      const deadline = Date.now() + timeoutMs;
+      let count = await snapshots();
+      let since = Date.now();
+      while (Date.now() - since < quietMs) {
+        if (await landed()) return await snapshots();
+        if (Date.now() > deadline) throw new Error(`the table's snapshots kept changing for ${timeoutMs} ms`);
+        await sleep(250);
+        const now = await snapshots();
+        if (now !== count) [count, since] = [now, Date.now()];
+      }
+      return count;
+    };
     try {
       // Full batches of 10,000 (a poll can overshoot by up to 4,999), then the rest,
       // which only the idle rule commits before ten minutes.
@@ -58,10 +79,18 @@ describe.each(BROKERS)('commit.idleMs ($name)', (broker) => {
       // The first later round may still get an idle commit (when the backlog's last
       // batch was full itself); after it, or after the backlog's idle commit, the
       // flag is down: the second round waits for the interval.
+      // `before` once round 1 landed, or else once it was read (its idle period runs
+      // from there) and the table stayed the same for 3 s (the idle period and a
+      // commit): a 4 s sleep once took it ahead of round 1's idle commit on a loaded
+      // machine, which then counted against round 2.
       await produceNumbered(topic, 4, round(1), (i) => json({ id: i }), { bootstrap });
-      await sleep(4_000);
-      const before = await snapshots();
+      await consumed(BACKLOG + LATER);
+      const before = await settledSnapshots(
+        3_000,
+        async () => (await tableRecordCount(catalog, table)) === BACKLOG + LATER,
+      );
       await produceNumbered(topic, 4, round(2), (i) => json({ id: i }), { bootstrap });
+      await consumed(BACKLOG + 2 * LATER); // read: it is in the open batch
       await sleep(5_000); // five idle periods
       expect(await snapshots()).toBe(before);
 

@@ -119,7 +119,10 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
       await produce(s, produced, produced + perRun);
       produced += perRun;
       await waitForRecords(catalog, s.table, produced, { timeoutMs: 120_000 });
-      await worker.waitForLine(/maintenance: expire-snapshots done/, 30_000);
+      // Expiry runs after the last commit: two runs logged from here on (an earlier
+      // line, or the first from here, may be of a run that began before that commit).
+      const from = worker.lines.length;
+      await worker.waitForLines(/maintenance: expire-snapshots done/, 2, from, 60_000);
       const expired = worker.lines.filter((l) => l.includes('maintenance: expire-snapshots done')).length;
       expect(await worker.stop()).toEqual({ code: 0, signal: null });
 

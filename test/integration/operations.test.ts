@@ -322,6 +322,17 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
     const signalledAt = Date.now();
     worker.child.kill('SIGTERM');
     await worker.waitForLine(/SIGTERM: stopping/);
+    // Past the signal the worker takes no record into its batch: the producer stops
+    // after two more batches (the second begun after the line above), so records the
+    // first worker never read are left for the restart, and the restart's backlog is
+    // bounded (a producer running until after the exit grew it by the whole stop).
+    const atSignal = producer.next;
+    const producerStopped = (async () => {
+      const deadline = Date.now() + 30_000;
+      while (producer.next < atSignal + 2_000 && Date.now() < deadline) await sleep(20);
+      return producer.stop();
+    })();
+    producerStopped.catch(() => undefined); // awaited below; a failure is thrown there
     expect((await get(port, '/readyz')).code).toBe(503);
     expect((await get(port, '/healthz')).code).toBe(200);
     expect(worker.child.exitCode).toBeNull();
@@ -330,7 +341,10 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(worker.lines.some((line) => line.includes('"stopping: committing open batches"'))).toBe(true);
 
-    const produced = await producer.stop();
+    const produced = await producerStopped;
+    expect(produced, 'records sent after the worker logged the signal').toBeGreaterThanOrEqual(
+      atSignal + 2_000,
+    );
     const landed = await tableRecordCount(catalog, table);
     expect(landed).toBeGreaterThanOrEqual(consumedBefore); // what was read before the signal got committed
     expect(landed).toBeLessThan(produced);
@@ -342,7 +356,7 @@ describe('floe run: operations endpoint and shutdown (REST catalog)', () => {
     });
     expect(await restarted.stop()).toEqual({ code: 0, signal: null });
     await expectExactlyOnce('rest', setup, table, produced);
-  });
+  }, 300_000); // 100,000 records produced, waits of up to 60 s, 30 s, 30 s and 90 s, a PyIceberg read
 
   it.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])(
     'a second signal (%s) during the shutdown commit exits at once, non-zero; nothing is lost',

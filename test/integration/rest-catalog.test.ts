@@ -104,23 +104,28 @@ describe('multi-table commits on the reference server', () => {
     ];
     await catalog.createTable(a, { schema });
     await catalog.createTable(b, { schema });
-    let half: { error: unknown; aHas: boolean; bHas: boolean } | undefined;
-    // the window is the server's S3 write of a's metadata file; it is hit most of the time
-    for (let i = 0; i < 20 && half === undefined; i++) {
+    let half: { error: unknown; aHas: boolean; bHas: boolean; delayMs: number } | undefined;
+    // The window is the server's S3 write of a's metadata file. Where it falls after
+    // the request depends on the machine's load, so the concurrent writer comes after
+    // a delay that varies per attempt (0 to 95 ms in 5 ms steps, twice over): some
+    // attempt hits it, on a quiet machine or a busy one.
+    for (let i = 0; i < 40 && half === undefined; i++) {
       const [onA, onB] = [await append(await catalog.loadTable(a)), await append(await catalog.loadTable(b))];
       const transaction = catalog.commitTables([onA.commit, onB.commit]).then(
         () => undefined,
         (error: unknown) => error,
       );
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      const delayMs = (i % 20) * 5;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       await other.commitTable(b, [], [{ action: 'set-properties', updates: { writer: String(i) } }]);
       const error = await transaction;
       const aHas = (await catalog.loadTable(a)).metadata.currentSnapshotId === onA.snapshotId;
       const bHas = (await catalog.loadTable(b)).metadata.currentSnapshotId === onB.snapshotId;
-      if (aHas !== bHas) half = { error, aHas, bHas };
+      if (aHas !== bHas) half = { error, aHas, bHas, delayMs };
       else expect(error).toBeUndefined(); // all or nothing this time: it must have succeeded
     }
     expect(half).toMatchObject({ aHas: true, bHas: false });
+    console.log(`[rest] a transaction left half applied by a writer ${half?.delayMs} ms after it`);
     const error = half?.error as CommitStateUnknownError;
     expect(error).toBeInstanceOf(CommitStateUnknownError);
     expect(error.context.table).toBe(`${ns[0]}.b`);

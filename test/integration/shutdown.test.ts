@@ -17,6 +17,7 @@ import { ORDER_SCHEMA_V1, orderPayload } from '../support/orders.ts';
 import { produceNumbered } from '../support/produce.ts';
 import { services, uniqueName } from '../support/services.ts';
 import { openCatalog, tableRecordCount, waitForRecords } from '../support/table-watch.ts';
+import { waitForConsumed } from '../support/worker-metrics.ts';
 import { WorkerProcess, writeWorkerConfig } from '../support/worker-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,6 +107,15 @@ function commitSeconds(worker: WorkerProcess): number[] {
     .map((line) => (JSON.parse(line) as { seconds: number }).seconds);
 }
 
+/**
+ * Waits until the worker's open batch holds records: /metrics counts records
+ * consumed into it (a sleep after the assignment once assumed so; on a loaded
+ * machine the first fetch can come later).
+ */
+async function batchOpen(worker: WorkerProcess, topic: string): Promise<void> {
+  await waitForConsumed(worker, { connector: 'orders', topic, atLeast: 1, timeoutMs: 60_000 });
+}
+
 function report(state: string, ms: number, commitMs: number): void {
   process.stderr.write(
     `[shutdown] ${state}: exit ${ms.toFixed(0)} ms after SIGTERM (commit during the stop: ${commitMs.toFixed(0)} ms)\n`,
@@ -131,7 +141,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
     } finally {
       await catalog.close();
     }
-  });
+  }, 300_000); // a 120 s wait for the table, 11 s idle and the stop
 
   it('paused under the memory budget: held in the early commit, exits once that commit is through', async () => {
     const RECORDS = 200_000;
@@ -185,7 +195,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
     } finally {
       await catalog.close();
     }
-  });
+  }, 300_000); // 200,000 records produced, then waits of up to 120 s and 60 s
 
   it('mid-batch: a backlog being read, the open batch committed on the way out', async () => {
     const RECORDS = 300_000;
@@ -193,7 +203,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
     const { table, worker, catalog } = await start(topic, { intervalMs: 600_000, maxRecords: 10_000_000 });
     try {
       await worker.waitForLine(/"partitions assigned"/, 60_000);
-      await sleep(3_000); // reading: the batch is open (the interval is far away)
+      await batchOpen(worker, topic); // reading: the batch is open (the interval is far away)
       expect(commitSeconds(worker)).toEqual([]);
       const { ms, code } = await terminate(worker);
       expect(code).toBe(0);
@@ -207,7 +217,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
     } finally {
       await catalog.close();
     }
-  });
+  }, 300_000); // 300,000 records produced, then waits of up to 60 s each
 
   // The chart's default is a static member (kafka.groupInstanceId = the pod name): it
   // does not leave the group on SIGTERM, and the other member gets its partitions
@@ -226,7 +236,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
       const first = instance === undefined ? { groupId } : { groupId, instance };
       const { gate, table, worker } = await start(topic, neverDue, undefined, first);
       await worker.waitForLine(/"partitions assigned"/, 60_000);
-      await sleep(2_000); // reading: the batch is open
+      await batchOpen(worker, topic); // reading: the batch is open
       expect(commitSeconds(worker)).toEqual([]);
       gate.close();
       // A second member joins: the group revokes part of the first one's partitions,
@@ -260,6 +270,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
       await waitForRecords(second.catalog, table, RECORDS + LATER, { timeoutMs: 120_000 });
       expect(await tableRecordCount(second.catalog, table)).toBe(RECORDS + LATER);
     },
+    300_000, // 100,000 records produced, waits of up to 60 s, then 120 s for the table
   );
 
   it('held past commitTimeoutMs: exits 1 without the last commit; a restart lands every record once', async () => {
@@ -284,7 +295,7 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
       },
     );
     await worker.waitForLine(/"partitions assigned"/, 60_000);
-    await sleep(2_000); // the backlog is read into the open batch
+    await batchOpen(worker, topic); // the backlog is read into the open batch
     expect(commitSeconds(worker)).toEqual([]);
     gate.close(); // the catalog stops answering: the stop's commit hangs
     const { ms, code } = await terminate(worker);
@@ -312,5 +323,5 @@ describe('floe run: SIGTERM exits within one commit plus one second', () => {
     });
     expect((await terminate(again)).code).toBe(0);
     expect(await tableRecordCount(catalog, table)).toBe(RECORDS);
-  }, 180_000);
+  }, 300_000); // waits of up to 60 s, 60 s, 120 s and 60 s
 });

@@ -44,15 +44,19 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
       await produceNumbered(topic, PARTITIONS, ids, (i) => registry.encode(schemaId, orderPayload(i)));
 
       const worker = new WorkerProcess(setup);
-      catalog = await openCatalog(choice, setup);
-      await waitForRecords(catalog, table, RECORDS, {
-        timeoutMs: 240_000,
-        failFast: () =>
-          worker.child.exitCode !== null
-            ? `worker exited:\n${worker.lines.slice(-20).join('\n')}`
-            : undefined,
-      });
-      expect(await worker.stop()).toEqual({ code: 0, signal: null });
+      try {
+        catalog = await openCatalog(choice, setup);
+        await waitForRecords(catalog, table, RECORDS, {
+          timeoutMs: 240_000,
+          failFast: () =>
+            worker.child.exitCode !== null
+              ? `worker exited:\n${worker.lines.slice(-20).join('\n')}`
+              : undefined,
+        });
+        expect(await worker.stop()).toEqual({ code: 0, signal: null });
+      } finally {
+        await worker.kill9(); // a worker left running after a failure (a no-op once it exited)
+      }
 
       const read = await readWithPyIceberg(readerCatalog(choice, setup), 'table', { table });
       const rows = read.rows.sort((a, b) => (a.id as number) - (b.id as number));
@@ -71,6 +75,6 @@ describe.each<CatalogChoice>(['sql', 'rest'])(
         `[worker ${choice}] ${RECORDS} records in ${read.snapshots.length} snapshots, ` +
           `${read.snapshots.at(-1)!.summary['total-data-files']} data files`,
       );
-    });
+    }, 420_000); // 200,000 records produced, a 240 s wait for the table, a PyIceberg read of them all
   },
 );

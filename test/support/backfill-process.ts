@@ -17,18 +17,29 @@ export class BackfillProcess {
       [join(services.root, 'bin/floe.js'), 'backfill', ...args, '--config', setup.configFile],
       { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.lines.push(line);
-        if (process.env.FLOE_TEST_WORKER_LOGS)
-          process.stderr.write(`[backfill ${this.#child.pid}] ${line}\n`);
-      }
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      this.lines.push(line);
+      if (process.env.FLOE_TEST_WORKER_LOGS) process.stderr.write(`[backfill ${this.#child.pid}] ${line}\n`);
     };
-    this.#child.stdout?.on('data', onData);
-    this.#child.stderr?.on('data', onData);
+    // As in worker-process.ts: a pipe's chunk may end inside a line, so each stream
+    // keeps its unfinished tail until the rest arrives (else logged() could parse
+    // a JSON line in two halves).
+    const readLines = (stream: NodeJS.ReadableStream | null) => {
+      let tail = '';
+      stream?.setEncoding('utf8'); // a character cut between chunks is decoded whole
+      stream?.on('data', (chunk: string) => {
+        const parts = (tail + chunk).split('\n');
+        tail = parts.pop() ?? '';
+        for (const line of parts) onLine(line);
+      });
+      stream?.on('end', () => onLine(tail));
+    };
+    readLines(this.#child.stdout);
+    readLines(this.#child.stderr);
+    // 'close', not 'exit': it follows the end of both pipes, so `lines` holds the last ones.
     this.exited = new Promise((resolve) =>
-      this.#child.once('exit', (code, signal) => resolve({ code, signal })),
+      this.#child.once('close', (code, signal) => resolve({ code, signal })),
     );
   }
 

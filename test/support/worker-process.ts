@@ -102,8 +102,12 @@ export class WorkerProcess {
     };
     readLines(this.child.stdout);
     readLines(this.child.stderr);
+    // 'close', not 'exit': 'exit' can come while the pipes still hold the last
+    // lines, so a test that reads `lines` right after the exit could miss them.
+    // 'close' follows the end of both pipes (floe starts no process of its own
+    // that could hold them open).
     this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+      this.child.once('close', (code, signal) => resolve({ code, signal })),
     );
   }
 
@@ -126,6 +130,33 @@ export class WorkerProcess {
         resolve: (line) => {
           clearTimeout(timer);
           resolve(line);
+        },
+      });
+    });
+  }
+
+  /**
+   * Resolves with the first `count` log lines matching `pattern` at index `from`
+   * of `lines` or later (past or future): lines logged after a point the test chose.
+   */
+  waitForLines(pattern: RegExp, count: number, from: number, timeoutMs = 60_000): Promise<string[]> {
+    const matching = () => this.lines.slice(from).filter((line) => pattern.test(line));
+    if (matching().length >= count) return Promise.resolve(matching().slice(0, count));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${matching().length} of ${count} log lines matching ${pattern} from line ${from} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-20).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        test: () => matching().length >= count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(matching().slice(0, count));
         },
       });
     });
