@@ -2,6 +2,7 @@
 // captured as lines.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { onPipeLines } from './pipe-lines.ts';
 import { services } from './services.ts';
 import type { WorkerSetup } from './worker-process.ts';
 
@@ -22,21 +23,8 @@ export class BackfillProcess {
       this.lines.push(line);
       if (process.env.FLOE_TEST_WORKER_LOGS) process.stderr.write(`[backfill ${this.#child.pid}] ${line}\n`);
     };
-    // As in worker-process.ts: a pipe's chunk may end inside a line, so each stream
-    // keeps its unfinished tail until the rest arrives (else logged() could parse
-    // a JSON line in two halves).
-    const readLines = (stream: NodeJS.ReadableStream | null) => {
-      let tail = '';
-      stream?.setEncoding('utf8'); // a character cut between chunks is decoded whole
-      stream?.on('data', (chunk: string) => {
-        const parts = (tail + chunk).split('\n');
-        tail = parts.pop() ?? '';
-        for (const line of parts) onLine(line);
-      });
-      stream?.on('end', () => onLine(tail));
-    };
-    readLines(this.#child.stdout);
-    readLines(this.#child.stderr);
+    onPipeLines(this.#child.stdout, onLine);
+    onPipeLines(this.#child.stderr, onLine);
     // 'close', not 'exit': it follows the end of both pipes, so `lines` holds the last ones.
     this.exited = new Promise((resolve) =>
       this.#child.once('close', (code, signal) => resolve({ code, signal })),

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { onPipeLines } from './pipe-lines.ts';
 import { services } from './services.ts';
 
 export interface WorkerSetup {
@@ -88,20 +89,8 @@ export class WorkerProcess {
         return false;
       });
     };
-    // A pipe's chunk may end inside a line: each stream keeps its unfinished tail
-    // until the rest arrives (a line cut in two matched no pattern before).
-    const readLines = (stream: NodeJS.ReadableStream | null) => {
-      let tail = '';
-      stream?.setEncoding('utf8'); // a character cut between chunks is decoded whole
-      stream?.on('data', (chunk: string) => {
-        const parts = (tail + chunk).split('\n');
-        tail = parts.pop() ?? '';
-        for (const line of parts) onLine(line);
-      });
-      stream?.on('end', () => onLine(tail));
-    };
-    readLines(this.child.stdout);
-    readLines(this.child.stderr);
+    onPipeLines(this.child.stdout, onLine);
+    onPipeLines(this.child.stderr, onLine);
     // 'close', not 'exit': 'exit' can come while the pipes still hold the last
     // lines, so a test that reads `lines` right after the exit could miss them.
     // 'close' follows the end of both pipes (floe starts no process of its own
