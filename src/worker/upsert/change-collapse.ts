@@ -30,7 +30,7 @@ export type AddOutcome =
   | { readonly kind: 'stale' }
   /** For the error policy: the key belongs to another partition. */
   | { readonly kind: 'error'; readonly error: RecordError }
-  /** A probe (a fanned-out delete) of a key another partition holds: a no-op in this table. */
+  /** A probe (a fanned-out delete) that finds no row, or meets another partition's key: a no-op in this table. */
   | { readonly kind: 'elsewhere' };
 
 /** Another partition (of any topic) that holds the key outside this batch (the key index of the worker's partitions). */

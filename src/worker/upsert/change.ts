@@ -36,8 +36,8 @@ export type Change =
       readonly location: ChangeLocation;
       /**
        * Sent to every table of a route because its row names none (a tombstone,
-       * record-route.ts): it deletes the key only where no other partition
-       * holds it (change-collapse.ts).
+       * record-route.ts): a delete where its own partition holds the key, a
+       * no-op where it finds no row or another partition holds it (change-collapse.ts).
        */
       readonly probe?: boolean;
     }
